@@ -1,0 +1,39 @@
+/**
+ * Stable error codes carried by error responses. Clients switch on `code`;
+ * `message` is for people. Never renumber or rename a code.
+ */
+export const ErrorCode = {
+  /** The frame was not valid JSON. */
+  BadJson: 'bad_json',
+  /** JSON, but not a well-formed message (fails its schema). */
+  BadMessage: 'bad_message',
+  /** A request for a method the server does not have. */
+  UnknownMethod: 'unknown_method',
+  /** The frame exceeds MAX_MESSAGE_BYTES. */
+  TooLarge: 'too_large',
+  /** Too many messages; the connection is cut if it continues. */
+  RateLimited: 'rate_limited',
+  /** The request needs a joined peer. */
+  NotJoined: 'not_joined',
+  /** join was sent twice on one connection. */
+  AlreadyJoined: 'already_joined',
+  /** A transport, producer or consumer id that is not this peer's. */
+  NotFound: 'not_found',
+  /** The room cannot take more participants. */
+  RoomFull: 'room_full',
+  /** The receiver cannot consume this producer with its capabilities. */
+  CannotConsume: 'cannot_consume',
+  /** mediasoup refused the operation (bad parameters from the client). */
+  MediaRejected: 'media_rejected',
+  /** The server is not ready (media workers starting or restarting). */
+  Unavailable: 'unavailable',
+  /** A bug on the server; details are in its log, not in the response. */
+  Internal: 'internal',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+}

@@ -1,0 +1,30 @@
+/**
+ * Limits both ends agree on. The server enforces them; the client stays
+ * under them so a well-behaved client is never cut off.
+ */
+
+/** Largest signaling frame the server parses; larger ones get `too_large`. */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** Frames above this are refused by the WebSocket layer itself (connection closed). */
+export const HARD_MAX_FRAME_BYTES = 1024 * 1024;
+
+/** Token bucket per connection: sustained rate and burst, in messages. */
+export const RATE_LIMIT_PER_SECOND = 50;
+export const RATE_LIMIT_BURST = 200;
+
+/** A connection that keeps flooding after being warned this many times is closed. */
+export const RATE_LIMIT_STRIKES = 3;
+
+export const MAX_DISPLAY_NAME_LENGTH = 64;
+
+/** Room ids are URL-safe, short and case-sensitive. */
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{3,64}$/;
+
+/** WebSocket close codes the server uses. */
+export const CloseCode = {
+  /** Policy violation: the client flooded. */
+  Flooding: 4008,
+  /** The peer was replaced by a newer connection or removed. */
+  Removed: 4001,
+} as const;

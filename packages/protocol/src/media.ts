@@ -1,0 +1,42 @@
+/**
+ * Schemas for the mediasoup objects that cross the wire. They are opaque to
+ * the protocol (mediasoup validates their insides), so they are checked for
+ * shape and bounded in size, not re-specified field by field.
+ */
+import { z } from 'zod';
+
+/** An object whose fields mediasoup itself validates. */
+const opaqueObject = z.record(z.string(), z.unknown());
+
+export const RtpCapabilities = opaqueObject;
+export const RtpParameters = opaqueObject;
+export const DtlsParameters = opaqueObject;
+export const IceParameters = opaqueObject;
+export const IceCandidates = z.array(opaqueObject).max(64);
+
+export const MediaKind = z.enum(['audio', 'video']);
+export type MediaKind = z.infer<typeof MediaKind>;
+
+/** What a producer carries, as its owner says. */
+export const MediaSource = z.enum(['mic', 'camera', 'screen', 'screen-audio']);
+export type MediaSource = z.infer<typeof MediaSource>;
+
+export const Id = z.string().min(1).max(128);
+
+export const TransportDirection = z.enum(['send', 'recv']);
+export type TransportDirection = z.infer<typeof TransportDirection>;
+
+export const ProducerInfo = z.object({
+  producerId: Id,
+  kind: MediaKind,
+  source: MediaSource,
+  paused: z.boolean(),
+});
+export type ProducerInfo = z.infer<typeof ProducerInfo>;
+
+export const IceServer = z.object({
+  urls: z.union([z.string(), z.array(z.string())]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+export type IceServer = z.infer<typeof IceServer>;

@@ -1,0 +1,125 @@
+/**
+ * Every request a client may send, with the data it carries and the data of
+ * its successful response. One entry per method; server handlers and the
+ * client's typed `request()` are both derived from this table.
+ */
+import { z } from 'zod';
+import { MAX_DISPLAY_NAME_LENGTH, ROOM_ID_PATTERN } from './limits.js';
+import {
+  DtlsParameters,
+  IceCandidates,
+  IceParameters,
+  IceServer,
+  Id,
+  MediaKind,
+  MediaSource,
+  ProducerInfo,
+  RtpCapabilities,
+  RtpParameters,
+  TransportDirection,
+} from './media.js';
+
+export const RoomId = z.string().regex(ROOM_ID_PATTERN, 'room id: 3-64 letters, digits, - or _');
+
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1, 'display name is empty')
+  .max(MAX_DISPLAY_NAME_LENGTH, `display name is longer than ${MAX_DISPLAY_NAME_LENGTH} characters`);
+
+/** Opaque end-to-end encrypted bytes (base64url) that the server only relays. */
+export const SealedBytes = z.string().max(8192).regex(/^[A-Za-z0-9_-]*$/, 'base64url');
+
+export const PeerInfo = z.object({
+  peerId: Id,
+  displayName: z.string(),
+  /** Small integer, unique in the room while the peer is in it; names the peer in SFrame KIDs. */
+  senderIndex: z.number().int().nonnegative(),
+  producers: z.array(ProducerInfo),
+  /** The peer's latest E2EE announcement, if it has made one. */
+  announcement: SealedBytes.optional(),
+});
+export type PeerInfo = z.infer<typeof PeerInfo>;
+
+const Empty = z.object({}).strict();
+
+export const methods = {
+  join: {
+    request: z.object({ roomId: RoomId, displayName: DisplayName }).strict(),
+    response: z.object({
+      peerId: Id,
+      senderIndex: z.number().int().nonnegative(),
+      routerRtpCapabilities: RtpCapabilities,
+      iceServers: z.array(IceServer),
+      iceTransportPolicy: z.enum(['all', 'relay']),
+      peers: z.array(PeerInfo),
+    }),
+  },
+  createTransport: {
+    request: z.object({ direction: TransportDirection }).strict(),
+    response: z.object({
+      transportId: Id,
+      iceParameters: IceParameters,
+      iceCandidates: IceCandidates,
+      dtlsParameters: DtlsParameters,
+    }),
+  },
+  connectTransport: {
+    request: z.object({ transportId: Id, dtlsParameters: DtlsParameters }).strict(),
+    response: Empty,
+  },
+  restartIce: {
+    request: z.object({ transportId: Id }).strict(),
+    response: z.object({ iceParameters: IceParameters }),
+  },
+  produce: {
+    request: z
+      .object({
+        transportId: Id,
+        kind: MediaKind,
+        rtpParameters: RtpParameters,
+        source: MediaSource,
+        paused: z.boolean().default(false),
+      })
+      .strict(),
+    response: z.object({ producerId: Id }),
+  },
+  pauseProducer: { request: z.object({ producerId: Id }).strict(), response: Empty },
+  resumeProducer: { request: z.object({ producerId: Id }).strict(), response: Empty },
+  closeProducer: { request: z.object({ producerId: Id }).strict(), response: Empty },
+  consume: {
+    request: z.object({ producerId: Id, rtpCapabilities: RtpCapabilities }).strict(),
+    response: z.object({
+      consumerId: Id,
+      producerId: Id,
+      peerId: Id,
+      kind: MediaKind,
+      source: MediaSource,
+      rtpParameters: RtpParameters,
+      producerPaused: z.boolean(),
+    }),
+  },
+  resumeConsumer: { request: z.object({ consumerId: Id }).strict(), response: Empty },
+  /** Broadcast this peer's E2EE identity announcement to the room (stored for later joiners). */
+  e2eeAnnounce: { request: z.object({ announcement: SealedBytes }).strict(), response: Empty },
+  /** One sealed box per recipient; the server delivers each to its peer only. */
+  e2eeKeys: {
+    request: z
+      .object({ boxes: z.array(z.object({ to: Id, box: SealedBytes })).max(256) })
+      .strict(),
+    response: Empty,
+  },
+  leave: { request: Empty, response: Empty },
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type RequestData<M extends MethodName> = z.input<Methods[M]['request']>;
+export type ParsedRequestData<M extends MethodName> = z.output<Methods[M]['request']>;
+export type ResponseData<M extends MethodName> = z.output<Methods[M]['response']>;
+
+export const methodNames = Object.keys(methods) as MethodName[];
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(methods, name);
+}
