@@ -15,7 +15,7 @@ log() { echo "[mediasoup-worker] $*" >&2; }
 
 PKG=${1:-}
 if [ -z "$PKG" ]; then
-  PKG=$(cd "$ROOT/apps/server" && node -e "console.log(require('path').dirname(require.resolve('mediasoup/package.json')))")
+  PKG=$(readlink -f "$ROOT/apps/server/node_modules/mediasoup")
 fi
 VER=$(node -p "require('$PKG/package.json').version")
 RECIPE_HASH=$(cat "$HERE/build.sh" "$HERE/srtp.h" "$HERE/dtls-bio-callback.patch" | sha256sum | cut -c1-16)
@@ -51,7 +51,7 @@ sed -i "s/meson_version: '>= 1.1.0'/meson_version: '>= 1.0.0'/" "$W/meson.build"
 # Each subprojects/NAME.wrap names a directory; when that directory exists,
 # meson uses it as-is and never downloads. Fill it with a meson.build that
 # wraps the Debian library and exposes the variables mediasoup's meson.build
-# reads. The *_lib variables only feed the optional static library, so they
+# reads, plus the options it passes in default_options. The *_lib variables only feed the optional static library, so they
 # point at an empty stub.
 subproject() { # $1 wrap name, $2 meson.build body, $3 meson_options.txt body
   local wrap="$W/subprojects/$1.wrap" dir
@@ -71,21 +71,26 @@ libssl_lib = stub" ""
 subproject libuv "project('libuv', 'c')
 libuv_dep = dependency('libuv', version: '>=1.44', allow_fallback: false)
 $STUB
-libuv = stub" ""
+libuv = stub" "option('build_tests', type: 'boolean', value: false)
+option('build_benchmarks', type: 'boolean', value: false)"
 subproject libsrtp3 "project('libsrtp3', 'c')
 _srtp = dependency('libsrtp2', allow_fallback: false)
 $STUB
 libsrtp3_dep = declare_dependency(dependencies: _srtp,
   include_directories: include_directories('shim', '/usr/include/srtp2'))
-libsrtp3 = stub" ""
+libsrtp3 = stub" "option('crypto-library', type: 'string', value: 'openssl')
+option('crypto-library-kdf', type: 'feature', value: 'disabled')
+option('tests', type: 'feature', value: 'disabled')"
 SRTP_DIR="$W/subprojects/$(sed -n 's/^directory *= *//p' "$W/subprojects/libsrtp3.wrap" | tr -d '\r')"
 mkdir -p "$SRTP_DIR/shim" && cp "$HERE/srtp.h" "$SRTP_DIR/shim/srtp.h"
 subproject usrsctp "project('usrsctp', 'c')
 usrsctp_dep = dependency('usrsctp', allow_fallback: false)
 $STUB
-usrsctp = stub" ""
+usrsctp = stub" "option('sctp_build_programs', type: 'boolean', value: false)"
 subproject abseil-cpp "project('abseil-cpp', 'c', 'cpp')
 absl_container_dep = dependency('absl_flat_hash_map', allow_fallback: false)
+absl_strings_dep = dependency('absl_strings', allow_fallback: false)
+absl_types_dep = dependency('absl_optional', allow_fallback: false)
 $STUB
 absl_container_lib = stub" ""
 subproject flatbuffers "project('flatbuffers', 'c', 'cpp')
