@@ -1,0 +1,82 @@
+/**
+ * A participant in a room: who they are, how to reach their connection, and
+ * the mediasoup objects they own. Closing a Peer closes its transports, which
+ * closes its producers and consumers (and, through mediasoup, everyone else's
+ * consumers of its producers).
+ */
+import type { types } from 'mediasoup';
+import type { MediaSource, PeerInfo, ServerMessage, TransportDirection } from '@conclave/protocol';
+
+export interface PeerTransportData {
+  direction: TransportDirection;
+  [key: string]: unknown;
+}
+export interface ProducerData {
+  source: MediaSource;
+  [key: string]: unknown;
+}
+export interface ConsumerData {
+  peerId: string;
+  source: MediaSource;
+  [key: string]: unknown;
+}
+
+export type PeerTransport = types.WebRtcTransport<PeerTransportData>;
+export type PeerProducer = types.Producer<ProducerData>;
+export type PeerConsumer = types.Consumer<ConsumerData>;
+
+export class Peer {
+  readonly transports = new Map<string, PeerTransport>();
+  readonly producers = new Map<string, PeerProducer>();
+  readonly consumers = new Map<string, PeerConsumer>();
+  /** The peer's E2EE identity announcement (opaque to the server), replayed to later joiners. */
+  announcement: string | undefined;
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly displayName: string,
+    readonly senderIndex: number,
+    private readonly sendFn: (message: ServerMessage) => void,
+  ) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  send(message: ServerMessage): void {
+    if (!this.closed) this.sendFn(message);
+  }
+
+  /** The transport of the given direction this peer created last, if any. */
+  transportFor(direction: TransportDirection): PeerTransport | undefined {
+    let found: PeerTransport | undefined;
+    for (const t of this.transports.values()) if (t.appData.direction === direction) found = t;
+    return found;
+  }
+
+  info(): PeerInfo {
+    return {
+      peerId: this.id,
+      displayName: this.displayName,
+      senderIndex: this.senderIndex,
+      producers: [...this.producers.values()].map((p) => ({
+        producerId: p.id,
+        kind: p.kind,
+        source: p.appData.source,
+        paused: p.paused,
+      })),
+      ...(this.announcement ? { announcement: this.announcement } : {}),
+    };
+  }
+
+  /** Idempotent. Closes every transport (and so every producer and consumer). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const transport of this.transports.values()) transport.close();
+    this.transports.clear();
+    this.producers.clear();
+    this.consumers.clear();
+  }
+}

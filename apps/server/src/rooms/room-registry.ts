@@ -1,0 +1,75 @@
+/**
+ * Where rooms live: created on first join (on the least-loaded worker),
+ * closed when their last peer leaves, and ended with a rejoin hint when
+ * their worker dies.
+ */
+import type { Logger } from '../logger.js';
+import { mediaCodecs } from '../media/media-codecs.js';
+import type { WorkerPool, WorkerSlot } from '../media/worker-pool.js';
+import { Room } from './room.js';
+
+export class NoWorkerError extends Error {
+  constructor() {
+    super('no media worker is available right now');
+  }
+}
+
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Room>();
+  private readonly creating = new Map<string, Promise<Room>>();
+
+  constructor(
+    private readonly pool: WorkerPool,
+    private readonly logger: Logger,
+  ) {
+    pool.on('workerDied', (slot) => this.onWorkerDied(slot));
+  }
+
+  get size(): number {
+    return this.rooms.size;
+  }
+
+  get(roomId: string): Room | undefined {
+    return this.rooms.get(roomId);
+  }
+
+  all(): IterableIterator<Room> {
+    return this.rooms.values();
+  }
+
+  /** The open room with this id, creating it if needed. Concurrent callers share one creation. */
+  async getOrCreate(roomId: string): Promise<Room> {
+    const existing = this.rooms.get(roomId);
+    if (existing && !existing.isClosed) return existing;
+    const pending = this.creating.get(roomId);
+    if (pending) return pending;
+    const creation = this.create(roomId).finally(() => this.creating.delete(roomId));
+    this.creating.set(roomId, creation);
+    return creation;
+  }
+
+  closeAll(): void {
+    for (const room of [...this.rooms.values()]) room.close({ reason: 'server-shutdown', rejoin: false });
+  }
+
+  private async create(roomId: string): Promise<Room> {
+    const slot = this.pool.pick();
+    if (!slot?.worker) throw new NoWorkerError();
+    const router = await slot.worker.createRouter({ mediaCodecs, appData: { roomId } });
+    const room = new Room(roomId, router, slot, this.logger.child({ roomId }));
+    this.rooms.set(roomId, room);
+    const forget = () => {
+      if (this.rooms.get(roomId) === room) this.rooms.delete(roomId);
+    };
+    room.once('empty', () => room.close());
+    room.once('closed', forget);
+    this.logger.info({ roomId, slot: slot.index }, 'room created');
+    return room;
+  }
+
+  private onWorkerDied(slot: WorkerSlot): void {
+    for (const room of [...this.rooms.values()]) {
+      if (room.slot === slot) room.close({ reason: 'media-restarted', rejoin: true });
+    }
+  }
+}

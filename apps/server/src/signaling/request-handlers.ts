@@ -1,0 +1,263 @@
+/**
+ * What the server does for each signaling request. Handlers receive data the
+ * protocol schemas already checked, act on the room and its mediasoup
+ * objects, and return the response data (or throw a RequestError).
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ErrorCode,
+  notification,
+  type MethodName,
+  type ParsedRequestData,
+  type ResponseData,
+  type ServerMessage,
+} from '@conclave/protocol';
+import type { types } from 'mediasoup';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { Peer, type ConsumerData, type PeerTransportData, type ProducerData } from '../rooms/peer.js';
+import type { Room } from '../rooms/room.js';
+import { NoWorkerError, type RoomRegistry } from '../rooms/room-registry.js';
+import { RequestError } from './request-error.js';
+
+/** Per-peer ceilings, so one client cannot exhaust a worker. */
+const MAX_TRANSPORTS_PER_PEER = 4;
+const MAX_PRODUCERS_PER_PEER = 6;
+const MAX_CONSUMERS_PER_PEER = 300;
+const MAX_PEERS_PER_ROOM = 100;
+
+export interface SignalingContext {
+  registry: RoomRegistry;
+  config: Config;
+  logger: Logger;
+}
+
+/** The state of one signaling connection. */
+export interface Session {
+  peer: Peer | null;
+  room: Room | null;
+  send(message: ServerMessage): void;
+}
+
+type Handler<M extends MethodName> = (
+  session: Session,
+  data: ParsedRequestData<M>,
+  ctx: SignalingContext,
+) => Promise<ResponseData<M>>;
+
+export type Handlers = { [M in MethodName]: Handler<M> };
+
+function joined(session: Session): { peer: Peer; room: Room } {
+  if (!session.peer || !session.room || session.peer.isClosed) {
+    throw new RequestError(ErrorCode.NotJoined, 'join a room first');
+  }
+  return { peer: session.peer, room: session.room };
+}
+
+function transportOf(peer: Peer, transportId: string) {
+  const transport = peer.transports.get(transportId);
+  if (!transport) throw new RequestError(ErrorCode.NotFound, 'no such transport');
+  return transport;
+}
+
+function producerOf(peer: Peer, producerId: string) {
+  const producer = peer.producers.get(producerId);
+  if (!producer) throw new RequestError(ErrorCode.NotFound, 'no such producer');
+  return producer;
+}
+
+/** mediasoup's TypeError/Error for bad client parameters becomes media_rejected. */
+async function media<T>(what: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if (err instanceof RequestError) throw err;
+    throw new RequestError(ErrorCode.MediaRejected, `${what}: ${(err as Error).message}`);
+  }
+}
+
+export const handlers: Handlers = {
+  async join(session, { roomId, displayName }, { registry }) {
+    if (session.peer) throw new RequestError(ErrorCode.AlreadyJoined, 'this connection has already joined a room');
+    let room: Room;
+    try {
+      room = await registry.getOrCreate(roomId);
+    } catch (err) {
+      if (err instanceof NoWorkerError) throw new RequestError(ErrorCode.Unavailable, err.message);
+      throw err;
+    }
+    if (room.peers.size >= MAX_PEERS_PER_ROOM) throw new RequestError(ErrorCode.RoomFull, 'the room is full');
+    const peer = new Peer(randomUUID(), displayName, room.nextSenderIndex(), (m) => session.send(m));
+    const others = [...room.peers.values()].map((p) => p.info());
+    room.addPeer(peer);
+    session.peer = peer;
+    session.room = room;
+    return {
+      peerId: peer.id,
+      senderIndex: peer.senderIndex,
+      routerRtpCapabilities: room.router.rtpCapabilities as Record<string, unknown>,
+      iceServers: [],
+      iceTransportPolicy: 'all',
+      peers: others,
+    };
+  },
+
+  async createTransport(session, { direction }) {
+    const { peer, room } = joined(session);
+    if (peer.transports.size >= MAX_TRANSPORTS_PER_PEER) {
+      throw new RequestError(ErrorCode.MediaRejected, `at most ${MAX_TRANSPORTS_PER_PEER} transports per participant`);
+    }
+    const webRtcServer = room.slot.webRtcServer;
+    if (!webRtcServer) throw new RequestError(ErrorCode.Unavailable, 'media server is restarting');
+    const transport = await room.router.createWebRtcTransport<PeerTransportData>({
+      webRtcServer,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      initialAvailableOutgoingBitrate: 1_000_000,
+      appData: { direction },
+    });
+    peer.transports.set(transport.id, transport);
+    transport.observer.once('close', () => peer.transports.delete(transport.id));
+    transport.on('dtlsstatechange', (state) => {
+      if (state === 'failed' || state === 'closed') room.logger.warn({ peerId: peer.id, state }, 'transport DTLS state');
+    });
+    return {
+      transportId: transport.id,
+      iceParameters: transport.iceParameters as unknown as Record<string, unknown>,
+      iceCandidates: transport.iceCandidates as unknown as Record<string, unknown>[],
+      dtlsParameters: transport.dtlsParameters as unknown as Record<string, unknown>,
+    };
+  },
+
+  async connectTransport(session, { transportId, dtlsParameters }) {
+    const { peer } = joined(session);
+    const transport = transportOf(peer, transportId);
+    await media('connect', () => transport.connect({ dtlsParameters: dtlsParameters as unknown as types.DtlsParameters }));
+    return {};
+  },
+
+  async restartIce(session, { transportId }) {
+    const { peer } = joined(session);
+    const iceParameters = await transportOf(peer, transportId).restartIce();
+    return { iceParameters: iceParameters as unknown as Record<string, unknown> };
+  },
+
+  async produce(session, { transportId, kind, rtpParameters, source, paused }) {
+    const { peer, room } = joined(session);
+    const transport = transportOf(peer, transportId);
+    if (transport.appData.direction !== 'send') throw new RequestError(ErrorCode.MediaRejected, 'not a send transport');
+    if (peer.producers.size >= MAX_PRODUCERS_PER_PEER) {
+      throw new RequestError(ErrorCode.MediaRejected, `at most ${MAX_PRODUCERS_PER_PEER} producers per participant`);
+    }
+    const expectedKind = source === 'mic' || source === 'screen-audio' ? 'audio' : 'video';
+    if (kind !== expectedKind) throw new RequestError(ErrorCode.MediaRejected, `a ${source} producer must be ${expectedKind}`);
+    const producer = await media('produce', () =>
+      transport.produce<ProducerData>({
+        kind,
+        rtpParameters: rtpParameters as unknown as types.RtpParameters,
+        paused,
+        appData: { source },
+      }),
+    );
+    peer.producers.set(producer.id, producer);
+    producer.observer.once('close', () => peer.producers.delete(producer.id));
+    room.broadcast(
+      notification('producerAdded', { peerId: peer.id, producerId: producer.id, kind, source, paused: producer.paused }),
+      peer.id,
+    );
+    return { producerId: producer.id };
+  },
+
+  async pauseProducer(session, { producerId }) {
+    const { peer, room } = joined(session);
+    await producerOf(peer, producerId).pause();
+    room.broadcast(notification('producerPaused', { peerId: peer.id, producerId }), peer.id);
+    return {};
+  },
+
+  async resumeProducer(session, { producerId }) {
+    const { peer, room } = joined(session);
+    await producerOf(peer, producerId).resume();
+    room.broadcast(notification('producerResumed', { peerId: peer.id, producerId }), peer.id);
+    return {};
+  },
+
+  async closeProducer(session, { producerId }) {
+    const { peer } = joined(session);
+    producerOf(peer, producerId).close();
+    return {};
+  },
+
+  async consume(session, { producerId, rtpCapabilities }) {
+    const { peer, room } = joined(session);
+    const transport = peer.transportFor('recv');
+    if (!transport) throw new RequestError(ErrorCode.NotFound, 'create a receive transport first');
+    if (peer.consumers.size >= MAX_CONSUMERS_PER_PEER) {
+      throw new RequestError(ErrorCode.MediaRejected, `at most ${MAX_CONSUMERS_PER_PEER} consumers per participant`);
+    }
+    const owner = [...room.peers.values()].find((p) => p.producers.has(producerId));
+    const producer = owner?.producers.get(producerId);
+    if (!owner || !producer) throw new RequestError(ErrorCode.NotFound, 'no such producer in this room');
+    if (owner === peer) throw new RequestError(ErrorCode.CannotConsume, 'cannot consume your own producer');
+    const caps = rtpCapabilities as unknown as types.RtpCapabilities;
+    if (!room.router.canConsume({ producerId, rtpCapabilities: caps })) {
+      throw new RequestError(ErrorCode.CannotConsume, 'your browser cannot receive this media');
+    }
+    const consumer = await media('consume', () =>
+      transport.consume<ConsumerData>({
+        producerId,
+        rtpCapabilities: caps,
+        paused: true,
+        appData: { peerId: owner.id, source: producer.appData.source },
+      }),
+    );
+    peer.consumers.set(consumer.id, consumer);
+    consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
+    consumer.on('producerclose', () => {
+      peer.send(notification('consumerClosed', { consumerId: consumer.id }));
+    });
+    return {
+      consumerId: consumer.id,
+      producerId,
+      peerId: owner.id,
+      kind: consumer.kind,
+      source: producer.appData.source,
+      rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown>,
+      producerPaused: consumer.producerPaused,
+    };
+  },
+
+  async resumeConsumer(session, { consumerId }) {
+    const { peer } = joined(session);
+    const consumer = peer.consumers.get(consumerId);
+    if (!consumer) throw new RequestError(ErrorCode.NotFound, 'no such consumer');
+    await consumer.resume();
+    return {};
+  },
+
+  async e2eeAnnounce(session, { announcement }) {
+    const { peer, room } = joined(session);
+    peer.announcement = announcement;
+    room.broadcast(notification('e2eeAnnounce', { peerId: peer.id, announcement }), peer.id);
+    return {};
+  },
+
+  async e2eeKeys(session, { boxes }) {
+    const { peer, room } = joined(session);
+    for (const { to, box } of boxes) {
+      const recipient = room.peers.get(to);
+      // A box for someone who has just left is dropped silently: that is a normal race.
+      if (recipient && recipient !== peer) recipient.send(notification('e2eeKey', { from: peer.id, box }));
+    }
+    return {};
+  },
+
+  async leave(session) {
+    const { peer, room } = joined(session);
+    session.peer = null;
+    session.room = null;
+    room.removePeer(peer.id);
+    return {};
+  },
+};

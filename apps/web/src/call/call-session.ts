@@ -1,0 +1,441 @@
+/**
+ * One person's presence in one meeting: the signaling connection, the
+ * mediasoup-client Device, a send and a receive transport, the local
+ * producers and a consumer for every remote producer.
+ *
+ * It owns no UI. React reads `getSnapshot()` through `subscribe()`. When the
+ * server says the room was restarted, or the connection drops, it rejoins by
+ * itself with the same name and tracks.
+ */
+import { Device } from 'mediasoup-client';
+import type { types as msTypes } from 'mediasoup-client';
+import type { MediaSource, NotificationData, PeerInfo, ProducerInfo, ResponseData } from '@conclave/protocol';
+import { SignalingClient, SignalingError } from '../signaling/signaling-client.js';
+import { initialSnapshot, type CallSnapshot, type RemoteParticipant } from './call-state.js';
+import type { MediaTransforms } from './media-transforms.js';
+import { getCameraTrack, getMicrophoneTrack, problemText } from '../media/local-media.js';
+
+type Consumer = msTypes.Consumer;
+type Producer = msTypes.Producer;
+type Transport = msTypes.Transport;
+
+export interface CallSessionOptions {
+  roomId: string;
+  displayName: string;
+  /** Tracks from the join screen; the session takes ownership. */
+  stream: MediaStream;
+  transforms?: MediaTransforms;
+  connect?: () => Promise<SignalingClient>;
+  /** Called after each (re)join with the server's answer, before media flows. */
+  onJoined?: (joined: ResponseData<'join'>, signaling: SignalingClient) => void | Promise<void>;
+}
+
+const REJOIN_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+
+interface RemotePeerState {
+  info: PeerInfo;
+  producers: Map<string, ProducerInfo>;
+  consumers: Map<string, Consumer>; // by producerId
+}
+
+export class CallSession {
+  private snapshot: CallSnapshot = initialSnapshot;
+  private readonly listeners = new Set<() => void>();
+  private signaling: SignalingClient | null = null;
+  private device: Device | null = null;
+  private sendTransport: Transport | null = null;
+  private recvTransport: Transport | null = null;
+  private readonly producers = new Map<MediaSource, Producer>();
+  private readonly remote = new Map<string, RemotePeerState>();
+  private micTrack: MediaStreamTrack | null;
+  private cameraTrack: MediaStreamTrack | null;
+  private left = false;
+  private noticeId = 0;
+  private unsubscribers: Array<() => void> = [];
+
+  constructor(private readonly options: CallSessionOptions) {
+    this.micTrack = options.stream.getAudioTracks()[0] ?? null;
+    this.cameraTrack = options.stream.getVideoTracks()[0] ?? null;
+    this.update({
+      micEnabled: this.micTrack?.enabled ?? false,
+      cameraEnabled: this.cameraTrack?.enabled ?? false,
+      localVideoTrack: this.cameraTrack,
+    });
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): CallSnapshot => this.snapshot;
+
+  get peerId(): string | null {
+    return this.snapshot.selfId;
+  }
+
+  /** Joins the room; rejects with a SignalingError whose message can be shown as is. */
+  async join(): Promise<void> {
+    this.update({ phase: 'connecting', error: null });
+    try {
+      await this.connectAndJoin();
+    } catch (err) {
+      this.teardownMedia();
+      this.update({ phase: 'ended', error: (err as Error).message });
+      throw err;
+    }
+  }
+
+  async leave(): Promise<void> {
+    if (this.left) return;
+    this.left = true;
+    const signaling = this.signaling;
+    if (signaling?.isOpen) await signaling.request('leave', {}).catch(() => undefined);
+    this.teardownMedia();
+    signaling?.close();
+    this.micTrack?.stop();
+    this.cameraTrack?.stop();
+    this.update({ phase: 'ended', participants: [], error: null, localVideoTrack: null });
+  }
+
+  async setMicEnabled(enabled: boolean): Promise<void> {
+    if (enabled && !this.micTrack) {
+      const track = await getMicrophoneTrack();
+      if (typeof track === 'string') return this.notify(problemText[track]);
+      this.micTrack = track;
+      await this.produce('mic', track);
+    }
+    await this.setProducerEnabled('mic', this.micTrack, enabled);
+    this.update({ micEnabled: enabled });
+  }
+
+  /** Turning the camera off stops it (its light goes out); turning it on asks for a new track. */
+  async setCameraEnabled(enabled: boolean): Promise<void> {
+    const producer = this.producers.get('camera');
+    if (enabled) {
+      const track = await getCameraTrack();
+      if (typeof track === 'string') return this.notify(problemText[track]);
+      this.cameraTrack?.stop();
+      this.cameraTrack = track;
+      if (producer) await producer.replaceTrack({ track });
+      else await this.produce('camera', track);
+      await this.setProducerEnabled('camera', track, true);
+      this.update({ cameraEnabled: true, localVideoTrack: track });
+    } else {
+      await this.setProducerEnabled('camera', this.cameraTrack, false);
+      this.cameraTrack?.stop();
+      this.cameraTrack = null;
+      if (producer) await producer.replaceTrack({ track: null });
+      this.update({ cameraEnabled: false, localVideoTrack: null });
+    }
+  }
+
+  /** Receive-side statistics per remote participant, for quality indicators and tests. */
+  async stats(): Promise<
+    Array<{ peerId: string; displayName: string; framesDecoded: number; audioPacketsReceived: number; framesDropped: number }>
+  > {
+    const out = [];
+    for (const peer of this.remote.values()) {
+      let framesDecoded = 0;
+      let framesDropped = 0;
+      let audioPacketsReceived = 0;
+      for (const consumer of peer.consumers.values()) {
+        const report = await consumer.getStats().catch(() => null);
+        report?.forEach((s: { type: string; kind?: string; framesDecoded?: number; framesDropped?: number; packetsReceived?: number }) => {
+          if (s.type !== 'inbound-rtp') return;
+          if (s.kind === 'video') {
+            framesDecoded += s.framesDecoded ?? 0;
+            framesDropped += s.framesDropped ?? 0;
+          } else if (s.kind === 'audio') audioPacketsReceived += s.packetsReceived ?? 0;
+        });
+      }
+      out.push({ peerId: peer.info.peerId, displayName: peer.info.displayName, framesDecoded, audioPacketsReceived, framesDropped });
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- joining
+
+  private async connectAndJoin(): Promise<void> {
+    const signaling = await (this.options.connect ?? (() => SignalingClient.connect()))();
+    this.signaling = signaling;
+    this.listen(signaling);
+    const joined = await signaling.request('join', { roomId: this.options.roomId, displayName: this.options.displayName });
+    const device = new Device();
+    await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as msTypes.RtpCapabilities });
+    if (!device.canProduce('audio') && !device.canProduce('video')) {
+      throw new SignalingError('unsupported', 'This browser cannot send audio or video to the meeting.');
+    }
+    this.device = device;
+    const iceServers = joined.iceServers as RTCIceServer[];
+    this.sendTransport = await this.createTransport('send', iceServers, joined.iceTransportPolicy);
+    this.recvTransport = await this.createTransport('recv', iceServers, joined.iceTransportPolicy);
+    this.update({ selfId: joined.peerId });
+    await this.options.onJoined?.(joined, signaling);
+    for (const peer of joined.peers) this.addRemotePeer(peer);
+    if (this.micTrack) await this.produce('mic', this.micTrack);
+    if (this.cameraTrack) await this.produce('camera', this.cameraTrack);
+    this.update({ phase: 'in-call', error: null });
+    await Promise.all(
+      [...this.remote.values()].flatMap((p) => [...p.producers.values()].map((pr) => this.consume(p.info.peerId, pr))),
+    );
+  }
+
+  private async createTransport(
+    direction: 'send' | 'recv',
+    iceServers: RTCIceServer[],
+    iceTransportPolicy: RTCIceTransportPolicy,
+  ): Promise<Transport> {
+    const signaling = this.signaling!;
+    const params = await signaling.request('createTransport', { direction });
+    const options = {
+      id: params.transportId,
+      iceParameters: params.iceParameters as unknown as msTypes.IceParameters,
+      iceCandidates: params.iceCandidates as unknown as msTypes.IceCandidate[],
+      dtlsParameters: params.dtlsParameters as unknown as msTypes.DtlsParameters,
+      iceServers,
+      iceTransportPolicy,
+    };
+    const transport =
+      direction === 'send' ? this.device!.createSendTransport(options) : this.device!.createRecvTransport(options);
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      signaling
+        .request('connectTransport', { transportId: transport.id, dtlsParameters: dtlsParameters as unknown as Record<string, unknown> })
+        .then(() => callback(), errback);
+    });
+    if (direction === 'send') {
+      transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+        signaling
+          .request('produce', {
+            transportId: transport.id,
+            kind,
+            rtpParameters: rtpParameters as unknown as Record<string, unknown>,
+            source: appData['source'] as MediaSource,
+          })
+          .then(({ producerId }) => callback({ id: producerId }), errback);
+      });
+    }
+    transport.on('connectionstatechange', (state) => {
+      if (state === 'failed') void this.restartIce(transport);
+    });
+    return transport;
+  }
+
+  private async restartIce(transport: Transport): Promise<void> {
+    try {
+      const { iceParameters } = await this.signaling!.request('restartIce', { transportId: transport.id });
+      await transport.restartIce({ iceParameters: iceParameters as unknown as msTypes.IceParameters });
+    } catch {
+      // The socket is probably gone too; the rejoin path takes over.
+    }
+  }
+
+  private listen(signaling: SignalingClient): void {
+    this.unsubscribers.push(
+      signaling.on('peerJoined', (peer) => {
+        this.addRemotePeer(peer);
+        this.notify(`${peer.displayName} joined`);
+      }),
+      signaling.on('peerLeft', ({ peerId }) => this.removeRemotePeer(peerId, true)),
+      signaling.on('producerAdded', (data) => this.onProducerAdded(data)),
+      signaling.on('producerPaused', ({ peerId, producerId }) => this.setRemotePaused(peerId, producerId, true)),
+      signaling.on('producerResumed', ({ peerId, producerId }) => this.setRemotePaused(peerId, producerId, false)),
+      signaling.on('consumerClosed', ({ consumerId }) => this.onConsumerClosed(consumerId)),
+      signaling.on('roomClosed', (data) => this.onRoomClosed(data)),
+      signaling.onClose(() => {
+        if (this.signaling === signaling && !this.left) void this.rejoin('The connection to the meeting server was lost.');
+      }),
+    );
+  }
+
+  // ---------------------------------------------------------------- local media
+
+  private async produce(source: 'mic' | 'camera', track: MediaStreamTrack): Promise<void> {
+    const transport = this.sendTransport;
+    if (!transport || !this.device?.canProduce(track.kind as 'audio' | 'video')) return;
+    const transforms = this.options.transforms;
+    const producer = await transport.produce({
+      track,
+      stopTracks: false,
+      appData: { source },
+      ...(source === 'mic' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
+      ...(transforms ? { onRtpSender: (s: RTCRtpSender) => transforms.attachSender(s, track.kind as 'audio' | 'video', source) } : {}),
+    });
+    this.producers.set(source, producer);
+    producer.on('transportclose', () => this.producers.delete(source));
+    if (!track.enabled) await this.setProducerEnabled(source, track, false);
+  }
+
+  private async setProducerEnabled(source: MediaSource, track: MediaStreamTrack | null, enabled: boolean): Promise<void> {
+    if (track) track.enabled = enabled;
+    const producer = this.producers.get(source);
+    if (!producer || producer.closed || producer.paused === !enabled) return;
+    if (enabled) producer.resume();
+    else producer.pause();
+    await this.signaling
+      ?.request(enabled ? 'resumeProducer' : 'pauseProducer', { producerId: producer.id })
+      .catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------- remote media
+
+  private addRemotePeer(info: PeerInfo): void {
+    this.remote.set(info.peerId, {
+      info,
+      producers: new Map(info.producers.map((p) => [p.producerId, p])),
+      consumers: new Map(),
+    });
+    this.publishParticipants();
+  }
+
+  private removeRemotePeer(peerId: string, announce: boolean): void {
+    const peer = this.remote.get(peerId);
+    if (!peer) return;
+    for (const consumer of peer.consumers.values()) consumer.close();
+    this.remote.delete(peerId);
+    this.publishParticipants();
+    if (announce) this.notify(`${peer.info.displayName} left`);
+  }
+
+  private onProducerAdded(data: NotificationData<'producerAdded'>): void {
+    const peer = this.remote.get(data.peerId);
+    if (!peer) return;
+    const info: ProducerInfo = { producerId: data.producerId, kind: data.kind, source: data.source, paused: data.paused };
+    peer.producers.set(data.producerId, info);
+    if (this.recvTransport) void this.consume(data.peerId, info);
+  }
+
+  private async consume(peerId: string, producer: ProducerInfo): Promise<void> {
+    const signaling = this.signaling;
+    const transport = this.recvTransport;
+    const device = this.device;
+    if (!signaling || !transport || !device) return;
+    const peer = this.remote.get(peerId);
+    if (!peer || peer.consumers.has(producer.producerId)) return;
+    try {
+      const params = await signaling.request('consume', {
+        producerId: producer.producerId,
+        rtpCapabilities: device.recvRtpCapabilities as unknown as Record<string, unknown>,
+      });
+      const transforms = this.options.transforms;
+      const consumer = await transport.consume({
+        id: params.consumerId,
+        producerId: params.producerId,
+        kind: params.kind,
+        rtpParameters: params.rtpParameters as unknown as msTypes.RtpParameters,
+        appData: { peerId, source: params.source },
+        ...(transforms
+          ? { onRtpReceiver: (r: RTCRtpReceiver) => transforms.attachReceiver(r, peerId, params.kind, params.source) }
+          : {}),
+      });
+      const current = this.remote.get(peerId);
+      if (!current || this.recvTransport !== transport) {
+        consumer.close();
+        return;
+      }
+      current.consumers.set(producer.producerId, consumer);
+      current.producers.set(producer.producerId, { ...producer, paused: params.producerPaused });
+      this.publishParticipants();
+      await signaling.request('resumeConsumer', { consumerId: consumer.id });
+    } catch (err) {
+      if (err instanceof SignalingError && err.code === 'not_found') return; // producer went away meanwhile
+      console.warn('conclave: could not receive media', err);
+    }
+  }
+
+  private setRemotePaused(peerId: string, producerId: string, paused: boolean): void {
+    const peer = this.remote.get(peerId);
+    const producer = peer?.producers.get(producerId);
+    if (!peer || !producer) return;
+    peer.producers.set(producerId, { ...producer, paused });
+    this.publishParticipants();
+  }
+
+  private onConsumerClosed(consumerId: string): void {
+    for (const peer of this.remote.values()) {
+      for (const [producerId, consumer] of peer.consumers) {
+        if (consumer.id !== consumerId) continue;
+        consumer.close();
+        peer.consumers.delete(producerId);
+        peer.producers.delete(producerId);
+        this.publishParticipants();
+        return;
+      }
+    }
+  }
+
+  private publishParticipants(): void {
+    const participants: RemoteParticipant[] = [...this.remote.values()].map((peer) => ({
+      peerId: peer.info.peerId,
+      displayName: peer.info.displayName,
+      senderIndex: peer.info.senderIndex,
+      media: [...peer.consumers.entries()].map(([producerId, consumer]) => ({
+        producerId,
+        consumerId: consumer.id,
+        source: (consumer.appData['source'] as MediaSource) ?? 'camera',
+        track: consumer.track,
+        paused: peer.producers.get(producerId)?.paused ?? false,
+      })),
+    }));
+    this.update({ participants });
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  private onRoomClosed({ rejoin }: NotificationData<'roomClosed'>): void {
+    if (rejoin) void this.rejoin('The media server restarted.');
+    else {
+      this.left = true;
+      this.teardownMedia();
+      this.signaling?.close();
+      this.update({ phase: 'ended', participants: [], error: 'The meeting was closed by the server.' });
+    }
+  }
+
+  private async rejoin(reason: string): Promise<void> {
+    if (this.snapshot.phase === 'reconnecting' || this.left) return;
+    this.update({ phase: 'reconnecting', error: `${reason} Reconnecting…` });
+    for (const delay of REJOIN_DELAYS_MS) {
+      this.teardownMedia();
+      const old = this.signaling;
+      this.signaling = null;
+      old?.close();
+      await new Promise((r) => setTimeout(r, delay));
+      if (this.left) return;
+      try {
+        await this.connectAndJoin();
+        this.notify('Reconnected');
+        return;
+      } catch {
+        // try again after the next delay
+      }
+    }
+    this.teardownMedia();
+    this.update({ phase: 'ended', error: `${reason} Could not reconnect.` });
+  }
+
+  private teardownMedia(): void {
+    for (const off of this.unsubscribers) off();
+    this.unsubscribers = [];
+    for (const peer of this.remote.values()) for (const c of peer.consumers.values()) c.close();
+    this.remote.clear();
+    for (const p of this.producers.values()) p.close();
+    this.producers.clear();
+    this.sendTransport?.close();
+    this.recvTransport?.close();
+    this.sendTransport = null;
+    this.recvTransport = null;
+    this.device = null;
+    this.update({ participants: [] });
+  }
+
+  private notify(text: string): void {
+    this.noticeId += 1;
+    this.update({ notice: { id: this.noticeId, text } });
+  }
+
+  private update(patch: Partial<CallSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...patch };
+    for (const l of this.listeners) l();
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * What the UI renders of a call: an immutable snapshot, replaced on every
+ * change so React's useSyncExternalStore can compare by reference.
+ */
+import type { MediaSource } from '@conclave/protocol';
+
+export type CallPhase = 'idle' | 'connecting' | 'in-call' | 'reconnecting' | 'ended';
+
+export interface RemoteMedia {
+  producerId: string;
+  consumerId: string;
+  source: MediaSource;
+  track: MediaStreamTrack;
+  paused: boolean;
+}
+
+export interface RemoteParticipant {
+  peerId: string;
+  displayName: string;
+  senderIndex: number;
+  media: RemoteMedia[];
+}
+
+export interface CallSnapshot {
+  phase: CallPhase;
+  selfId: string | null;
+  participants: RemoteParticipant[];
+  localVideoTrack: MediaStreamTrack | null;
+  micEnabled: boolean;
+  cameraEnabled: boolean;
+  /** A short sentence about the latest event, for a toast. */
+  notice: { id: number; text: string } | null;
+  /** Why the call is not going (phase ended/reconnecting), in words. */
+  error: string | null;
+}
+
+export const initialSnapshot: CallSnapshot = {
+  phase: 'idle',
+  selfId: null,
+  participants: [],
+  localVideoTrack: null,
+  micEnabled: false,
+  cameraEnabled: false,
+  notice: null,
+  error: null,
+};

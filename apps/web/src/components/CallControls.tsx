@@ -1,0 +1,43 @@
+/** The bar at the bottom of a call: microphone, camera, leave. */
+import { CameraIcon, CameraOffIcon, LeaveIcon, MicIcon, MicOffIcon } from './icons.js';
+
+export interface CallControlsProps {
+  micEnabled: boolean;
+  cameraEnabled: boolean;
+  onToggleMic: () => void;
+  onToggleCamera: () => void;
+  onLeave: () => void;
+}
+
+export function CallControls({ micEnabled, cameraEnabled, onToggleMic, onToggleCamera, onLeave }: CallControlsProps) {
+  return (
+    <div className="controls" role="toolbar" aria-label="Call controls">
+      <button
+        type="button"
+        data-testid="toggle-mic"
+        className={`control${micEnabled ? '' : ' control--off'}`}
+        aria-pressed={!micEnabled}
+        aria-label={micEnabled ? 'Turn microphone off' : 'Turn microphone on'}
+        title={micEnabled ? 'Turn microphone off' : 'Turn microphone on'}
+        onClick={onToggleMic}
+      >
+        {micEnabled ? <MicIcon /> : <MicOffIcon />}
+      </button>
+      <button
+        type="button"
+        data-testid="toggle-camera"
+        className={`control${cameraEnabled ? '' : ' control--off'}`}
+        aria-pressed={!cameraEnabled}
+        aria-label={cameraEnabled ? 'Turn camera off' : 'Turn camera on'}
+        title={cameraEnabled ? 'Turn camera off' : 'Turn camera on'}
+        onClick={onToggleCamera}
+      >
+        {cameraEnabled ? <CameraIcon /> : <CameraOffIcon />}
+      </button>
+      <button type="button" data-testid="leave-button" className="control control--leave" aria-label="Leave the meeting" title="Leave the meeting" onClick={onLeave}>
+        <LeaveIcon />
+        <span className="control__text">Leave</span>
+      </button>
+    </div>
+  );
+}

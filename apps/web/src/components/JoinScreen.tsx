@@ -1,0 +1,84 @@
+/** Before the call: camera preview, name, device toggles, and what is wrong with the devices, in words. */
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { MAX_DISPLAY_NAME_LENGTH } from '@conclave/protocol';
+import { problemText, type MediaProblem } from '../media/local-media.js';
+import { CameraIcon, CameraOffIcon, MicIcon, MicOffIcon } from './icons.js';
+import { TrackVideo } from './MediaElements.js';
+import { initials } from './ParticipantTile.js';
+
+export interface JoinScreenProps {
+  roomId: string;
+  videoTrack: MediaStreamTrack | null;
+  audioTrack: MediaStreamTrack | null;
+  mediaLoading: boolean;
+  problems: MediaProblem[];
+  initialName: string;
+  joining: boolean;
+  error: string | null;
+  onJoin: (displayName: string, micOn: boolean, cameraOn: boolean) => void;
+  /** Extra fields above the join button (passphrase, room password). */
+  children?: ReactNode;
+}
+
+export function JoinScreen({ roomId, videoTrack, audioTrack, mediaLoading, problems, initialName, joining, error, onJoin, children }: JoinScreenProps) {
+  const [name, setName] = useState(initialName);
+  const [micOn, setMicOn] = useState(true);
+  const [cameraOn, setCameraOn] = useState(true);
+  const trimmed = name.trim();
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (trimmed && !joining) onJoin(trimmed, micOn && !!audioTrack, cameraOn && !!videoTrack);
+  };
+
+  return (
+    <div className="join">
+      <section className="join__preview" aria-label="Camera preview">
+        <div className="preview">
+          <TrackVideo track={videoTrack} className="preview__video tile__video--mirror" data-testid="preview-video"
+            style={{ visibility: videoTrack && cameraOn ? 'visible' : 'hidden' }} />
+          {(!videoTrack || !cameraOn) && (
+            <div className="preview__placeholder">
+              <div className="tile__avatar tile__avatar--static"><span>{trimmed ? initials(trimmed) : '?'}</span></div>
+              <p>{mediaLoading ? 'Starting your camera…' : videoTrack ? 'Your camera is off' : 'No camera'}</p>
+            </div>
+          )}
+          <div className="preview__controls">
+            <button type="button" className={`control${micOn && audioTrack ? '' : ' control--off'}`} disabled={!audioTrack}
+              aria-pressed={!micOn} aria-label={micOn ? 'Join with microphone off' : 'Join with microphone on'}
+              onClick={() => setMicOn((v) => !v)}>
+              {micOn && audioTrack ? <MicIcon /> : <MicOffIcon />}
+            </button>
+            <button type="button" className={`control${cameraOn && videoTrack ? '' : ' control--off'}`} disabled={!videoTrack}
+              aria-pressed={!cameraOn} aria-label={cameraOn ? 'Join with camera off' : 'Join with camera on'}
+              onClick={() => setCameraOn((v) => !v)}>
+              {cameraOn && videoTrack ? <CameraIcon /> : <CameraOffIcon />}
+            </button>
+          </div>
+        </div>
+        {problems.length > 0 && (
+          <ul className="notice-list" data-testid="media-problems">
+            {problems.map((p) => <li key={p} className="notice notice--warn">{problemText[p]}</li>)}
+          </ul>
+        )}
+      </section>
+
+      <section className="join__form">
+        <h1>Ready to join?</h1>
+        <p className="muted">Meeting <code>{roomId}</code></p>
+        <form onSubmit={submit} className="form">
+          <label className="field">
+            <span>Your name</span>
+            <input data-testid="display-name" value={name} maxLength={MAX_DISPLAY_NAME_LENGTH} autoComplete="name"
+              autoFocus placeholder="How others will see you" onChange={(e) => setName(e.target.value)} />
+          </label>
+          {children}
+          {error && <p className="notice notice--error" role="alert" data-testid="join-error">{error}</p>}
+          <button type="submit" className="button button--primary" data-testid="join-button" disabled={!trimmed || joining}>
+            {joining ? 'Joining…' : 'Join meeting'}
+          </button>
+        </form>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,90 @@
+/**
+ * Getting the camera and microphone, and saying in words what went wrong
+ * when we cannot: no camera, no microphone, permission denied, device busy,
+ * or a page that is not a secure context. Whatever is available is kept, so
+ * a person without a camera can still join with audio.
+ */
+
+export type MediaProblem =
+  | 'insecure-context'
+  | 'unsupported'
+  | 'permission-denied'
+  | 'no-camera'
+  | 'no-microphone'
+  | 'device-busy';
+
+export const problemText: Record<MediaProblem, string> = {
+  'insecure-context': 'Camera and microphone need a secure page (https:// or http://localhost).',
+  unsupported: 'This browser cannot use a camera or microphone.',
+  'permission-denied': 'Camera and microphone access was denied. Allow it in your browser’s site settings, then reload.',
+  'no-camera': 'No camera was found. You can still join; others will see your name.',
+  'no-microphone': 'No microphone was found. You can still join and listen.',
+  'device-busy': 'Your camera or microphone is in use by another application.',
+};
+
+export interface LocalMedia {
+  stream: MediaStream;
+  problems: MediaProblem[];
+}
+
+function classify(err: unknown, kind: 'audio' | 'video'): MediaProblem {
+  const name = (err as { name?: string } | null)?.name;
+  if (name === 'NotAllowedError' || name === 'SecurityError') return 'permission-denied';
+  if (name === 'NotReadableError' || name === 'AbortError') return 'device-busy';
+  return kind === 'video' ? 'no-camera' : 'no-microphone';
+}
+
+export const videoConstraints: MediaTrackConstraints = {
+  width: { ideal: 1280 },
+  height: { ideal: 720 },
+  frameRate: { ideal: 30, max: 30 },
+};
+
+export const audioConstraints: MediaTrackConstraints = {
+  echoCancellation: true,
+  noiseSuppression: true,
+  autoGainControl: true,
+};
+
+async function getTrack(kind: 'audio' | 'video'): Promise<MediaStreamTrack | MediaProblem> {
+  try {
+    const s = await navigator.mediaDevices.getUserMedia(
+      kind === 'video' ? { video: videoConstraints } : { audio: audioConstraints },
+    );
+    const track = s.getTracks()[0];
+    return track ?? (kind === 'video' ? 'no-camera' : 'no-microphone');
+  } catch (err) {
+    return classify(err, kind);
+  }
+}
+
+/** Asks for camera and microphone (one prompt where the browser allows), keeping whatever works. */
+export async function getLocalMedia(): Promise<LocalMedia> {
+  if (!window.isSecureContext) return { stream: new MediaStream(), problems: ['insecure-context'] };
+  if (!navigator.mediaDevices?.getUserMedia) return { stream: new MediaStream(), problems: ['unsupported'] };
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: audioConstraints, video: videoConstraints });
+    return { stream, problems: [] };
+  } catch (err) {
+    if (classify(err, 'video') === 'permission-denied') return { stream: new MediaStream(), problems: ['permission-denied'] };
+  }
+  // One of the two failed: try each alone so the other still works.
+  const [audio, video] = await Promise.all([getTrack('audio'), getTrack('video')]);
+  const stream = new MediaStream();
+  const problems = new Set<MediaProblem>();
+  for (const t of [audio, video]) {
+    if (typeof t === 'string') problems.add(t);
+    else stream.addTrack(t);
+  }
+  return { stream, problems: [...problems] };
+}
+
+export async function getCameraTrack(): Promise<MediaStreamTrack | MediaProblem> {
+  if (!navigator.mediaDevices?.getUserMedia) return 'unsupported';
+  return getTrack('video');
+}
+
+export async function getMicrophoneTrack(): Promise<MediaStreamTrack | MediaProblem> {
+  if (!navigator.mediaDevices?.getUserMedia) return 'unsupported';
+  return getTrack('audio');
+}

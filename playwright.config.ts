@@ -1,0 +1,65 @@
+/**
+ * Browser tests: real Debian Chromium with fake camera and microphone, against
+ * the real server (built app, real mediasoup worker) started on test ports.
+ */
+import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const TEST_PORT = Number(process.env.CONCLAVE_TEST_PORT ?? 3210);
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'conclave-e2e-'));
+
+export default defineConfig({
+  testDir: './e2e',
+  testMatch: /.*\.e2e\.ts$/,
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 90_000,
+  expect: { timeout: 15_000 },
+  reporter: process.env.CI ? [['list'], ['json', { outputFile: 'test-results/e2e.json' }]] : 'list',
+  outputDir: 'test-results/e2e',
+  use: {
+    baseURL: `http://localhost:${TEST_PORT}`,
+    viewport: { width: 1280, height: 720 },
+    permissions: ['camera', 'microphone'],
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+        '--autoplay-policy=no-user-gesture-required',
+        '--disable-renderer-backgrounding',
+        '--disable-background-timer-throttling',
+        '--disable-backgrounding-occluded-windows',
+      ],
+    },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    command: 'node apps/server/dist/main.js',
+    url: `http://localhost:${TEST_PORT}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      PORT: String(TEST_PORT),
+      HOST: '127.0.0.1',
+      CONCLAVE_RTC_PORT: process.env.CONCLAVE_TEST_RTC_PORT ?? '42000',
+      CONCLAVE_WORKERS: '2',
+      CONCLAVE_DATA_DIR: dataDir,
+      CONCLAVE_LOG_LEVEL: 'warn',
+      ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
+    },
+  },
+});

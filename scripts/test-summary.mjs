@@ -1,0 +1,27 @@
+// Adds up the JSON reports of every suite into one closing line:
+//   tests: N passed, N failed, N skipped
+// and exits non-zero when a suite is missing or anything failed.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const dir = process.argv[2] ?? 'test-results';
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+for (const file of files) {
+  const report = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+  if (file.startsWith('vitest-')) {
+    passed += report.numPassedTests;
+    failed += report.numFailedTests + (report.numRuntimeErrors ?? 0);
+    skipped += report.numPendingTests + report.numTodoTests;
+  } else {
+    // Playwright's JSON reporter
+    passed += report.stats.expected + report.stats.flaky;
+    failed += report.stats.unexpected;
+    skipped += report.stats.skipped;
+  }
+}
+console.log(`suites: ${files.length} reports (${files.join(', ')})`);
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `npm test`: installs what is missing, builds, then runs every test: the
+# unit and integration suites of each package (vitest) and the real-browser
+# suite (Playwright + Debian Chromium). Ends with one summary line.
+set -euo pipefail
+source "$(dirname "$0")/lib/bootstrap.sh"
+conclave_bootstrap test
+cd "$CONCLAVE_ROOT"
+mkdir -p test-results
+rm -f test-results/*.json
+
+status=0
+say "type-checking tests"
+$PNPM exec tsc -p e2e/tsconfig.json || status=1
+
+for pkg in packages/protocol packages/e2ee apps/server apps/web; do
+  name=$(basename "$pkg")
+  say "unit tests: $pkg"
+  (cd "$pkg" && $PNPM exec vitest run --reporter=default --reporter=json \
+      --outputFile.json="$CONCLAVE_ROOT/test-results/vitest-$name.json") || status=1
+done
+
+say "browser tests (Chromium)"
+CI=true $PNPM exec playwright test "$@" || status=1
+
+node scripts/test-summary.mjs test-results || status=1
+exit $status
