@@ -13,8 +13,8 @@ export const HARD_MAX_FRAME_BYTES = 1024 * 1024;
 export const RATE_LIMIT_PER_SECOND = 50;
 export const RATE_LIMIT_BURST = 200;
 
-/** A connection that keeps flooding after being warned this many times is closed. */
-export const RATE_LIMIT_STRIKES = 3;
+/** A connection whose messages are refused this many times in a row is cut off. */
+export const FLOOD_DROP_LIMIT = 100;
 
 export const MAX_DISPLAY_NAME_LENGTH = 64;
 

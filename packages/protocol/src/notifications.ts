@@ -6,6 +6,8 @@ import { Id, MediaKind, MediaSource } from './media.js';
 import { PeerInfo, SealedBytes } from './methods.js';
 
 export const notifications = {
+  /** A frame the server could not answer by id (bad JSON, no id, rate limited). */
+  protocolError: z.object({ code: z.string(), message: z.string() }),
   peerJoined: PeerInfo,
   peerLeft: z.object({ peerId: Id }),
   producerAdded: z.object({
