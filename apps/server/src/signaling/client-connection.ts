@@ -31,6 +31,7 @@ export class ClientConnection {
   private droppedInARow = 0;
   private queue: Promise<void> = Promise.resolve();
   private alive = true;
+  private cutOff = false;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly logger: Logger;
   readonly session: Session;
@@ -69,6 +70,7 @@ export class ClientConnection {
   }
 
   private onFrame(data: RawData, isBinary: boolean): void {
+    if (this.cutOff) return;
     if (!this.bucket.take()) {
       this.droppedInARow += 1;
       if (this.droppedInARow === 1) {
@@ -76,8 +78,11 @@ export class ClientConnection {
       }
       if (this.droppedInARow >= FLOOD_DROP_LIMIT) {
         this.logger.warn({ peerId: this.session.peer?.id }, 'client flooded; cutting it off');
+        this.cutOff = true;
+        this.leaveRoom();
         this.ws.close(CloseCode.Flooding, 'flooding');
-        this.ws.terminate();
+        // A flooder may never read the close frame: drop the TCP connection soon regardless.
+        setTimeout(() => this.ws.terminate(), 1000).unref();
       }
       return;
     }
@@ -116,6 +121,10 @@ export class ClientConnection {
 
   private onClose(): void {
     clearInterval(this.heartbeat);
+    this.leaveRoom();
+  }
+
+  private leaveRoom(): void {
     const { peer, room } = this.session;
     this.session.peer = null;
     this.session.room = null;

@@ -1,0 +1,45 @@
+/**
+ * A mediasoup worker that dies is replaced on the same port, the peers of
+ * its rooms are told they can rejoin, and rejoining works.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestApp } from '../test-support/test-app.js';
+import { TestClient } from '../test-support/ws-client.js';
+
+let app: Awaited<ReturnType<typeof startTestApp>>;
+beforeAll(async () => {
+  app = await startTestApp({ workers: 1 });
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+it('replaces a dead worker and lets its rooms rejoin', async () => {
+  const roomId = `recovery-${process.pid}`;
+  const a = await TestClient.connect(app.wsUrl);
+  const b = await TestClient.connect(app.wsUrl);
+  await a.request('join', { roomId, displayName: 'A' });
+  await b.request('join', { roomId, displayName: 'B' });
+
+  const slot = app.pool.slots[0]!;
+  const oldPid = slot.worker!.pid;
+  process.kill(oldPid, 'SIGKILL');
+
+  for (const c of [a, b]) {
+    expect(await c.waitForNotification('roomClosed')).toEqual({ reason: 'media-restarted', rejoin: true });
+  }
+  expect(app.registry.get(roomId)).toBeUndefined();
+
+  await a.waitFor(() => app.pool.ready, 10_000, 'worker replaced');
+  expect(slot.worker!.pid).not.toBe(oldPid);
+  expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+
+  // The old connections are still open; fresh ones rejoin the same room id.
+  const a2 = await TestClient.connect(app.wsUrl);
+  const b2 = await TestClient.connect(app.wsUrl);
+  await a2.request('join', { roomId, displayName: 'A' });
+  const rejoined = await b2.request('join', { roomId, displayName: 'B' });
+  expect(rejoined.peers.map((p) => p.displayName)).toEqual(['A']);
+  await b2.request('createTransport', { direction: 'recv' }); // media works on the new worker
+  for (const c of [a, b, a2, b2]) c.close();
+});

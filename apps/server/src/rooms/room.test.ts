@@ -1,0 +1,74 @@
+/** Room bookkeeping on its own, with a stand-in router: sender indexes, fan-out, emptiness. */
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import type { types } from 'mediasoup';
+import type { ServerMessage } from '@conclave/protocol';
+import type { WorkerSlot } from '../media/worker-pool.js';
+import { Peer } from './peer.js';
+import { Room } from './room.js';
+
+function makeRoom() {
+  const observer = new EventEmitter();
+  const router = {
+    closed: false,
+    observer,
+    close() {
+      this.closed = true;
+      observer.emit('close');
+    },
+  } as unknown as types.Router;
+  const slot: WorkerSlot = { index: 0, port: 1, worker: null, webRtcServer: null, routerCount: 0 };
+  return { room: new Room('r1', router, slot, pino({ level: 'silent' })), router, slot };
+}
+
+function makePeer(room: Room, name: string) {
+  const inbox: ServerMessage[] = [];
+  const peer = new Peer(`id-${name}`, name, room.nextSenderIndex(), (m) => inbox.push(m));
+  room.addPeer(peer);
+  return { peer, inbox };
+}
+
+describe('Room', () => {
+  it('hands out the smallest free sender index and reuses freed ones', () => {
+    const { room } = makeRoom();
+    const a = makePeer(room, 'a');
+    const b = makePeer(room, 'b');
+    const c = makePeer(room, 'c');
+    expect([a.peer.senderIndex, b.peer.senderIndex, c.peer.senderIndex]).toEqual([0, 1, 2]);
+    room.removePeer(b.peer.id);
+    expect(makePeer(room, 'd').peer.senderIndex).toBe(1);
+  });
+
+  it('tells existing peers of a join and a leave, but not the peer itself', () => {
+    const { room } = makeRoom();
+    const a = makePeer(room, 'a');
+    const b = makePeer(room, 'b');
+    expect(a.inbox.map((m) => m.type === 'notification' && m.method)).toEqual(['peerJoined']);
+    expect(b.inbox).toEqual([]);
+    room.removePeer(a.peer.id);
+    expect(b.inbox.map((m) => m.type === 'notification' && m.method)).toEqual(['peerLeft']);
+    expect(a.peer.isClosed).toBe(true);
+  });
+
+  it('emits empty when the last peer leaves, and close releases the router and the slot', () => {
+    const { room, router, slot } = makeRoom();
+    expect(slot.routerCount).toBe(1);
+    let empty = false;
+    room.once('empty', () => (empty = true));
+    const a = makePeer(room, 'a');
+    room.removePeer(a.peer.id);
+    expect(empty).toBe(true);
+    room.close();
+    expect(router.closed).toBe(true);
+    expect(slot.routerCount).toBe(0);
+  });
+
+  it('tells every peer why the room closed', () => {
+    const { room } = makeRoom();
+    const a = makePeer(room, 'a');
+    room.close({ reason: 'media-restarted', rejoin: true });
+    expect(a.inbox.at(-1)).toEqual({ type: 'notification', method: 'roomClosed', data: { reason: 'media-restarted', rejoin: true } });
+    expect(room.peers.size).toBe(0);
+  });
+});

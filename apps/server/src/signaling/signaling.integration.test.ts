@@ -1,0 +1,201 @@
+/**
+ * The signaling server against real sockets and real mediasoup workers:
+ * the join/produce/consume flow, and every kind of bad client (malformed,
+ * unknown, oversized, flooding, wrong origin) handled without the room
+ * noticing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, MAX_MESSAGE_BYTES, CloseCode } from '@conclave/protocol';
+import { startTestApp } from '../test-support/test-app.js';
+import { TestClient } from '../test-support/ws-client.js';
+
+let app: Awaited<ReturnType<typeof startTestApp>>;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+let roomSeq = 0;
+const newRoom = () => `room-${process.pid}-${++roomSeq}`;
+
+async function joined(roomId: string, displayName: string) {
+  const client = await TestClient.connect(app.wsUrl);
+  const info = await client.request('join', { roomId, displayName });
+  return { client, info };
+}
+
+/** RTP parameters a real Opus sender would declare. */
+const opusRtpParameters = (ssrc: number) => ({
+  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] }],
+  headerExtensions: [],
+  encodings: [{ ssrc }],
+  rtcp: { cname: `test-${ssrc}`, reducedSize: true },
+});
+
+describe('HTTP', () => {
+  it('answers /healthz with 200 once workers are up', async () => {
+    const res = await fetch(`${app.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('sends security headers', async () => {
+    const res = await fetch(`${app.url}/healthz`);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+
+  it('refuses WebSockets from another origin and on other paths', async () => {
+    await expect(TestClient.connect(app.wsUrl, { Origin: 'https://evil.example' })).rejects.toThrow(/403/);
+    await expect(TestClient.connect(app.wsUrl.replace('/ws', '/other'))).rejects.toThrow(/404/);
+    const sameOrigin = await TestClient.connect(app.wsUrl, { Origin: app.url });
+    sameOrigin.close();
+  });
+});
+
+describe('joining and media', () => {
+  it('tells members about joins, producers, pauses and leaves, and cleans up', async () => {
+    const roomId = newRoom();
+    const a = await joined(roomId, 'Alice');
+    expect(a.info.peers).toEqual([]);
+    expect(a.info.routerRtpCapabilities).toHaveProperty('codecs');
+    expect(a.info.senderIndex).toBe(0);
+
+    const b = await joined(roomId, 'Bob');
+    expect(b.info.senderIndex).toBe(1);
+    expect(b.info.peers.map((p) => p.displayName)).toEqual(['Alice']);
+    await a.client.waitForNotification('peerJoined', (p) => p.displayName === 'Bob');
+
+    const { transportId } = await a.client.request('createTransport', { direction: 'send' });
+    const { producerId } = await a.client.request('produce', {
+      transportId,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: opusRtpParameters(1234),
+    });
+    const added = await b.client.waitForNotification('producerAdded');
+    expect(added).toMatchObject({ peerId: a.info.peerId, producerId, kind: 'audio', source: 'mic' });
+
+    // Consuming needs a receive transport first.
+    const noTransport = await b.client.call('consume', { producerId, rtpCapabilities: b.info.routerRtpCapabilities });
+    expect(noTransport).toMatchObject({ ok: false, error: { code: ErrorCode.NotFound } });
+
+    await b.client.request('createTransport', { direction: 'recv' });
+    const consumer = await b.client.request('consume', { producerId, rtpCapabilities: b.info.routerRtpCapabilities });
+    expect(consumer).toMatchObject({ producerId, peerId: a.info.peerId, kind: 'audio', source: 'mic' });
+    const room = app.registry.get(roomId)!;
+    const serverConsumer = room.peers.get(b.info.peerId)!.consumers.get(consumer.consumerId)!;
+    expect(serverConsumer.paused).toBe(true); // consumers start paused
+    await b.client.request('resumeConsumer', { consumerId: consumer.consumerId });
+    expect(serverConsumer.paused).toBe(false);
+
+    await a.client.request('pauseProducer', { producerId });
+    await b.client.waitForNotification('producerPaused', (d) => d.producerId === producerId);
+    await a.client.request('resumeProducer', { producerId });
+    await b.client.waitForNotification('producerResumed', (d) => d.producerId === producerId);
+
+    await a.client.request('closeProducer', { producerId });
+    await b.client.waitForNotification('consumerClosed', (d) => d.consumerId === consumer.consumerId);
+
+    // A closed socket removes its peer within 1 s and the others are told.
+    const closedAt = Date.now();
+    a.client.ws.terminate();
+    await b.client.waitForNotification('peerLeft', (d) => d.peerId === a.info.peerId, 1000);
+    expect(Date.now() - closedAt).toBeLessThan(1000);
+    expect(room.peers.has(a.info.peerId)).toBe(false);
+
+    // The last one out closes the room and its router.
+    await b.client.request('leave', {});
+    await b.client.waitFor(() => room.router.closed, 1000, 'router closed');
+    expect(app.registry.get(roomId)).toBeUndefined();
+    b.client.close();
+  });
+
+  it('refuses media requests before joining and for objects that are not yours', async () => {
+    const client = await TestClient.connect(app.wsUrl);
+    expect(await client.call('createTransport', { direction: 'send' })).toMatchObject({ ok: false, error: { code: ErrorCode.NotJoined } });
+    await client.request('join', { roomId: newRoom(), displayName: 'Eve' });
+    expect(await client.call('join', { roomId: newRoom(), displayName: 'Eve' })).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.AlreadyJoined },
+    });
+    expect(await client.call('connectTransport', { transportId: 'nope', dtlsParameters: {} })).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.NotFound },
+    });
+    const { transportId } = await client.request('createTransport', { direction: 'send' });
+    expect(
+      await client.call('produce', { transportId, kind: 'audio', source: 'mic', rtpParameters: { codecs: 'garbage' } }),
+    ).toMatchObject({ ok: false, error: { code: ErrorCode.MediaRejected } });
+    expect(
+      await client.call('produce', { transportId, kind: 'audio', source: 'camera', rtpParameters: opusRtpParameters(9) }),
+    ).toMatchObject({ ok: false, error: { code: ErrorCode.MediaRejected } });
+    client.close();
+  });
+});
+
+describe('bad clients', () => {
+  it('answers malformed, unknown and oversized messages with errors and keeps the connection', async () => {
+    const roomId = newRoom();
+    const { client } = await joined(roomId, 'Mallory');
+
+    client.sendRaw('{this is not json');
+    await client.waitForNotification('protocolError', (e) => e.code === ErrorCode.BadJson);
+
+    client.sendRaw(JSON.stringify({ type: 'request', id: 900, method: 'formatDisk', data: {} }));
+    await client.waitFor(() => client.responses.get(900), 2000, 'unknown method error');
+    expect(client.responses.get(900)).toMatchObject({ ok: false, error: { code: ErrorCode.UnknownMethod } });
+
+    client.sendRaw(JSON.stringify({ type: 'request', id: 901, method: 'join', data: { roomId: 5 } }));
+    await client.waitFor(() => client.responses.get(901), 2000, 'bad data error');
+    expect(client.responses.get(901)).toMatchObject({ ok: false, error: { code: ErrorCode.BadMessage } });
+
+    client.sendRaw(JSON.stringify({ type: 'request', id: 902, method: 'leave', data: {}, pad: 'x'.repeat(MAX_MESSAGE_BYTES + 10) }));
+    await client.waitForNotification('protocolError', (e) => e.code === ErrorCode.TooLarge);
+
+    client.sendRaw(Buffer.from([1, 2, 3]));
+    await client.waitForNotification('protocolError', (e) => e.code === ErrorCode.BadMessage);
+
+    // Still in the room and still served.
+    const { transportId } = await client.request('createTransport', { direction: 'recv' });
+    expect(transportId).toBeTruthy();
+    expect(app.registry.get(roomId)?.peers.size).toBe(1);
+    client.close();
+  });
+
+  it('cuts off a flooding client while the others carry on unaffected', async () => {
+    const roomId = newRoom();
+    const calm = await joined(roomId, 'Calm');
+    const flood = await joined(roomId, 'Flood');
+
+    const payload = JSON.stringify({ type: 'request', id: 1, method: 'leave-not', data: {} });
+    for (let i = 0; i < 2000 && flood.client.ws.readyState === flood.client.ws.OPEN; i++) flood.client.sendRaw(payload);
+    expect(await flood.client.waitForClose()).toBe(CloseCode.Flooding);
+    await calm.client.waitForNotification('peerLeft', (d) => d.peerId === flood.info.peerId, 1000);
+
+    const t0 = performance.now();
+    await calm.client.request('createTransport', { direction: 'send' });
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(calm.client.closeCode).toBeNull();
+    calm.client.close();
+  });
+
+  it('relays E2EE boxes only to their addressee', async () => {
+    const roomId = newRoom();
+    const a = await joined(roomId, 'A');
+    const b = await joined(roomId, 'B');
+    const c = await joined(roomId, 'C');
+    await a.client.request('e2eeAnnounce', { announcement: 'YW5ub3VuY2U' });
+    await b.client.waitForNotification('e2eeAnnounce', (d) => d.peerId === a.info.peerId);
+    await a.client.request('e2eeKeys', { boxes: [{ to: b.info.peerId, box: 'Ym94LWZvci1i' }] });
+    expect(await b.client.waitForNotification('e2eeKey')).toEqual({ from: a.info.peerId, box: 'Ym94LWZvci1i' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(c.client.notifications.some((n) => n.method === 'e2eeKey')).toBe(false);
+    // A later joiner sees the stored announcement.
+    const d = await joined(roomId, 'D');
+    expect(d.info.peers.find((p) => p.peerId === a.info.peerId)?.announcement).toBe('YW5ub3VuY2U');
+    for (const x of [a, b, c, d]) x.client.close();
+  });
+});
