@@ -64,3 +64,39 @@ export { readLeb128, writeLeb128, encodeLeb128, leb128Size, type Leb128 } from '
 
 // Frame E2EE for the media Worker
 export { FrameCrypto, type FrameCryptoOptions } from './frame-crypto.js';
+
+// Key schedule (browser main thread): meeting secret, identities, sender keys, safety code, chat
+export {
+  KeyManager,
+  ACTIVATION_DELAY_MS,
+  JOIN_GRACE_MS,
+  LEAVE_GRACE_MS,
+  PENDING_TTL_MS,
+  type KeyManagerOptions,
+  type Effects,
+  type OutgoingBox,
+  type SendKeyUpdate,
+  type ReceiveKey,
+  type DropReceiveKeys,
+  type Rejection,
+  type RejectReason,
+  type MemberState,
+  type PeerInfo,
+  type ChatDecryptResult,
+} from './keys/key-manager.js';
+export {
+  generateMeetingSecret,
+  encodeMeetingSecret,
+  decodeMeetingSecret,
+  meetingSecretFromFragment,
+  meetingSecretFragment,
+  secretFromPassphrase,
+  MeetingSecretError,
+  MEETING_SECRET_BYTES,
+  PASSPHRASE_OPSLIMIT,
+  PASSPHRASE_MEMLIMIT,
+  type PassphraseOptions,
+} from './keys/meeting-secret.js';
+export { SAFETY_EMOJI, type SafetyCode } from './keys/safety-code.js';
+export { kidFor, splitKid } from './keys/sender-key.js';
+export { sodiumReady } from './keys/sodium.js';

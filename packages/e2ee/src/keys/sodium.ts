@@ -1,0 +1,56 @@
+/**
+ * Loading libsodium for the key schedule.
+ *
+ * libsodium-wrappers 0.8.x notes (checked on Node 20 ESM and a Vite 8 build):
+ *  - Only the DEFAULT export carries the crypto functions at run time; the
+ *    named exports are limited to a few helpers (ready, to_base64, memcmp…),
+ *    although the bundled .d.mts declares every function as a named export.
+ *    So always `import sodium from "libsodium-wrappers"` and never
+ *    `import { crypto_box_easy } from …` (it type-checks, then is undefined).
+ *  - The standard build lacks crypto_pwhash (argon2id): it exists only in
+ *    libsodium-wrappers-sumo. The sumo build is loaded lazily by
+ *    {@link loadSumo}, only when someone types a passphrase, so the common
+ *    invite-link path does not download it (~190 kB gzipped).
+ *  - Everything else used here (crypto_box, crypto_sign, crypto_generichash,
+ *    crypto_auth = HMAC-SHA-512-256, crypto_aead_xchacha20poly1305_ietf,
+ *    randombytes, base64 helpers) is in the standard build.
+ *  - The ESM build needs globalThis.crypto.getRandomValues (browsers, Node ≥ 19).
+ */
+import sodium from "libsodium-wrappers";
+
+export type Sodium = typeof sodium;
+
+let isReady = false;
+
+/** Resolves once libsodium is usable; every async entry point awaits it. */
+export async function sodiumReady(): Promise<void> {
+  if (isReady) return;
+  await sodium.ready;
+  isReady = true;
+}
+
+/** The initialised library; throws a clear error if {@link sodiumReady} was not awaited. */
+export function lib(): Sodium {
+  if (!isReady) {
+    throw new Error("libsodium is not initialised: await sodiumReady() (or KeyManager.create) first");
+  }
+  return sodium;
+}
+
+let sumo: Promise<Sodium> | undefined;
+
+/** The sumo build (for crypto_pwhash), loaded on first use. */
+export function loadSumo(): Promise<Sodium> {
+  sumo ??= import("libsodium-wrappers-sumo").then(async (m) => {
+    const s = m.default as unknown as Sodium;
+    await s.ready;
+    if (typeof s.crypto_pwhash !== "function") {
+      throw new Error("libsodium-wrappers-sumo loaded without crypto_pwhash");
+    }
+    return s;
+  });
+  sumo.catch(() => {
+    sumo = undefined; // let a later call retry (e.g. a chunk that failed to download)
+  });
+  return sumo;
+}
