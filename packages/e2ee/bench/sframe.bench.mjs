@@ -17,7 +17,7 @@ import {
   FrameCrypto,
   cipherSuite,
   headerLength,
-} from '../dist/index.js';
+} from '../dist/frames.js';
 
 const SIZES = [100, 1_000, 10_000, 100_000];
 const SUITES = [0x0004, 0x0002];

@@ -36,8 +36,6 @@ export const PeerInfo = z.object({
   /** Small integer, unique in the room while the peer is in it; names the peer in SFrame KIDs. */
   senderIndex: z.number().int().nonnegative(),
   producers: z.array(ProducerInfo),
-  /** The peer's latest E2EE announcement, if it has made one. */
-  announcement: SealedBytes.optional(),
 });
 export type PeerInfo = z.infer<typeof PeerInfo>;
 
@@ -100,8 +98,15 @@ export const methods = {
     }),
   },
   resumeConsumer: { request: z.object({ consumerId: Id }).strict(), response: Empty },
-  /** Broadcast this peer's E2EE identity announcement to the room (stored for later joiners). */
-  e2eeAnnounce: { request: z.object({ announcement: SealedBytes }).strict(), response: Empty },
+  /**
+   * Broadcast this peer's E2EE identity announcement to the room and store it
+   * for later joiners. The response is the roster: every announcement stored
+   * before this one, in one step, so each member sees one consistent order.
+   */
+  e2eeAnnounce: {
+    request: z.object({ announcement: SealedBytes }).strict(),
+    response: z.object({ roster: z.array(z.object({ peerId: Id, announcement: SealedBytes })) }),
+  },
   /** One sealed box per recipient; the server delivers each to its peer only. */
   e2eeKeys: {
     request: z

@@ -29,7 +29,7 @@ export class Peer {
   readonly transports = new Map<string, PeerTransport>();
   readonly producers = new Map<string, PeerProducer>();
   readonly consumers = new Map<string, PeerConsumer>();
-  /** The peer's E2EE identity announcement (opaque to the server), replayed to later joiners. */
+  /** The peer's E2EE identity announcement (opaque to the server), given to later announcers as their roster. */
   announcement: string | undefined;
   private closed = false;
 
@@ -66,7 +66,6 @@ export class Peer {
         source: p.appData.source,
         paused: p.paused,
       })),
-      ...(this.announcement ? { announcement: this.announcement } : {}),
     };
   }
 

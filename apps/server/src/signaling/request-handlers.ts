@@ -238,9 +238,13 @@ export const handlers: Handlers = {
 
   async e2eeAnnounce(session, { announcement }) {
     const { peer, room } = joined(session);
+    // Roster and broadcast happen in one synchronous step: every member sees one order of announcements.
+    const roster = [...room.peers.values()]
+      .filter((p) => p !== peer && p.announcement !== undefined)
+      .map((p) => ({ peerId: p.id, announcement: p.announcement! }));
     peer.announcement = announcement;
     room.broadcast(notification('e2eeAnnounce', { peerId: peer.id, announcement }), peer.id);
-    return {};
+    return { roster };
   },
 
   async e2eeKeys(session, { boxes }) {

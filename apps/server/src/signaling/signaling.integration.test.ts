@@ -187,15 +187,17 @@ describe('bad clients', () => {
     const a = await joined(roomId, 'A');
     const b = await joined(roomId, 'B');
     const c = await joined(roomId, 'C');
-    await a.client.request('e2eeAnnounce', { announcement: 'YW5ub3VuY2U' });
+    expect(await a.client.request('e2eeAnnounce', { announcement: 'YW5ub3VuY2U' })).toEqual({ roster: [] });
     await b.client.waitForNotification('e2eeAnnounce', (d) => d.peerId === a.info.peerId);
     await a.client.request('e2eeKeys', { boxes: [{ to: b.info.peerId, box: 'Ym94LWZvci1i' }] });
     expect(await b.client.waitForNotification('e2eeKey')).toEqual({ from: a.info.peerId, box: 'Ym94LWZvci1i' });
     await new Promise((r) => setTimeout(r, 100));
     expect(c.client.notifications.some((n) => n.method === 'e2eeKey')).toBe(false);
-    // A later joiner sees the stored announcement.
+    // A later announcer gets every stored announcement as its roster.
     const d = await joined(roomId, 'D');
-    expect(d.info.peers.find((p) => p.peerId === a.info.peerId)?.announcement).toBe('YW5ub3VuY2U');
+    expect(await d.client.request('e2eeAnnounce', { announcement: 'ZA' })).toEqual({
+      roster: [{ peerId: a.info.peerId, announcement: 'YW5ub3VuY2U' }],
+    });
     for (const x of [a, b, c, d]) x.client.close();
   });
 });

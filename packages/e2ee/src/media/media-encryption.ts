@@ -1,0 +1,102 @@
+/**
+ * The page's side of frame encryption: attaches the Worker's transform to
+ * every RTCRtpSender and RTCRtpReceiver before its first frame, forwards key
+ * changes from the KeyManager to the Worker (running the delayed drops), and
+ * reports what each remote participant's frames are doing.
+ */
+import type { Effects } from '../keys/key-manager.js';
+import type { FrameTransformSupport } from './frame-transform-support.js';
+import type { FromWorker, MediaKind, ReceiveStatus, ToWorker, TransformOptions } from './worker-messages.js';
+
+interface WorkerLike {
+  postMessage(message: ToWorker, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<FromWorker>) => void): void;
+  terminate(): void;
+}
+
+type ScriptTransformCtor = new (worker: WorkerLike, options: TransformOptions) => unknown;
+
+interface EncodedStreamsEndpoint {
+  createEncodedStreams(): { readable: ReadableStream; writable: WritableStream };
+  transform?: unknown;
+}
+
+export interface MediaEncryptionEvents {
+  onReceiveStatus?: (peerId: string, kind: MediaKind, status: ReceiveStatus, reason?: string) => void;
+  onSendStatus?: (sending: boolean) => void;
+}
+
+export class MediaEncryption {
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+
+  constructor(
+    private readonly worker: WorkerLike,
+    readonly support: Exclude<FrameTransformSupport, 'none'>,
+    events: MediaEncryptionEvents = {},
+  ) {
+    worker.addEventListener('message', ({ data }) => {
+      if (data.type === 'receive-status') events.onReceiveStatus?.(data.peerId, data.kind, data.status, data.reason);
+      else if (data.type === 'send-status') events.onSendStatus?.(data.sending);
+    });
+  }
+
+  /** Whether RTCPeerConnections must be created with encodedInsertableStreams (the fallback path). */
+  get needsInsertableStreams(): boolean {
+    return this.support === 'encoded-streams';
+  }
+
+  attachSender(sender: RTCRtpSender, kind: MediaKind, mimeType?: string): void {
+    this.attach(sender as unknown as EncodedStreamsEndpoint, { operation: 'encrypt', kind, ...(mimeType ? { mimeType } : {}) });
+  }
+
+  attachReceiver(receiver: RTCRtpReceiver, peerId: string, kind: MediaKind, mimeType?: string): void {
+    this.attach(receiver as unknown as EncodedStreamsEndpoint, { operation: 'decrypt', kind, peerId, ...(mimeType ? { mimeType } : {}) });
+  }
+
+  /** Applies a KeyManager's key effects to the Worker; delayed drops are timed here. */
+  apply(effects: Pick<Effects, 'setSendKey' | 'addReceiveKeys' | 'dropReceiveKeys'>): void {
+    if (effects.setSendKey) {
+      const { kid, baseKey, activateAfterMs } = effects.setSendKey;
+      this.worker.postMessage({ type: 'set-send-key', kid, baseKey, activateAfterMs });
+    }
+    for (const { peerId, kid, baseKey } of effects.addReceiveKeys) {
+      this.worker.postMessage({ type: 'add-receive-key', peerId, kid, baseKey });
+    }
+    for (const drop of effects.dropReceiveKeys) {
+      const message: ToWorker = { type: 'drop-receive-keys', peerId: drop.peerId, ...(drop.kid !== undefined ? { kid: drop.kid } : {}) };
+      if (drop.afterMs <= 0) this.worker.postMessage(message);
+      else {
+        const t = setTimeout(() => {
+          this.timers.delete(t);
+          this.worker.postMessage(message);
+        }, drop.afterMs);
+        this.timers.add(t);
+      }
+    }
+  }
+
+  /** Forgets every key in the Worker (before rejoining as a new participant). */
+  reset(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.worker.postMessage({ type: 'reset' });
+  }
+
+  dispose(): void {
+    this.reset();
+    this.worker.terminate();
+  }
+
+  private attach(endpoint: EncodedStreamsEndpoint, options: TransformOptions): void {
+    if (this.support === 'script-transform') {
+      const Ctor = (globalThis as unknown as { RTCRtpScriptTransform: ScriptTransformCtor }).RTCRtpScriptTransform;
+      endpoint.transform = new Ctor(this.worker, options);
+    } else {
+      const { readable, writable } = endpoint.createEncodedStreams();
+      this.worker.postMessage({ type: 'transform-streams', options, readable, writable }, [
+        readable as unknown as Transferable,
+        writable as unknown as Transferable,
+      ]);
+    }
+  }
+}

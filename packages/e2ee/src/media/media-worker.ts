@@ -1,0 +1,163 @@
+/**
+ * The media Worker: holds this participant's sender keys and every other
+ * participant's receive keys, and runs the frame transform on every sender
+ * and receiver the page attaches (RTCRtpScriptTransform, or streams handed
+ * over by the createEncodedStreams fallback).
+ *
+ * Start it from a module Worker with `startMediaWorker(self)`. Keys arrive as
+ * messages (worker-messages.ts); status goes back the same way.
+ */
+import { FrameCrypto } from '../frame-crypto.js';
+import { SFrameReceiver, SFrameSender } from '../sframe/sframe-context.js';
+import { createFrameTransform, type EncodedFrame } from './frame-transformer.js';
+import { SUITE_FOR_KIND, type FromWorker, type MediaKind, type ReceiveStatus, type ToWorker, type TransformOptions } from './worker-messages.js';
+
+/** The parts of RTCRtpScriptTransformer used here. */
+interface ScriptTransformer {
+  readable: ReadableStream<EncodedFrame>;
+  writable: WritableStream<EncodedFrame>;
+  options: TransformOptions;
+  generateKeyFrame?: () => Promise<unknown>;
+  sendKeyFrameRequest?: () => Promise<unknown>;
+}
+
+export interface WorkerScope {
+  postMessage(message: FromWorker): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<ToWorker>) => void): void;
+  addEventListener(type: 'rtctransform', listener: (event: Event & { transformer: ScriptTransformer }) => void): void;
+}
+
+/** A failure is only reported after this long without any good frame, so a rekey does not flicker the UI. */
+const FAILURE_REPORT_AFTER_MS = 1000;
+
+interface PeerReceive {
+  crypto: Record<MediaKind, FrameCrypto>;
+  transformers: Set<ScriptTransformer>;
+  status: Partial<Record<MediaKind, ReceiveStatus>>;
+  lastGoodAt: Partial<Record<MediaKind, number>>;
+}
+
+export class MediaWorker {
+  private readonly send: Record<MediaKind, FrameCrypto> = {
+    audio: new FrameCrypto({ sender: new SFrameSender() }),
+    video: new FrameCrypto({ sender: new SFrameSender() }),
+  };
+  private readonly sendTransformers = new Set<ScriptTransformer>();
+  private readonly peers = new Map<string, PeerReceive>();
+  private sending = false;
+  private activation: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly scope: WorkerScope) {
+    scope.addEventListener('message', (event) => void this.onMessage(event.data));
+    scope.addEventListener('rtctransform', (event) => this.attachScriptTransformer(event.transformer));
+  }
+
+  private peer(peerId: string): PeerReceive {
+    let p = this.peers.get(peerId);
+    if (!p) {
+      p = {
+        crypto: { audio: new FrameCrypto({ receiver: new SFrameReceiver() }), video: new FrameCrypto({ receiver: new SFrameReceiver() }) },
+        transformers: new Set(),
+        status: {},
+        lastGoodAt: {},
+      };
+      this.peers.set(peerId, p);
+    }
+    return p;
+  }
+
+  private async onMessage(msg: ToWorker): Promise<void> {
+    switch (msg.type) {
+      case 'set-send-key': {
+        if (this.activation) clearTimeout(this.activation);
+        const activate = async () => {
+          this.activation = null;
+          await Promise.all(
+            (['audio', 'video'] as const).map((k) => this.send[k].sender.setKey(SUITE_FOR_KIND[k], msg.kid, msg.baseKey)),
+          );
+          // Receivers that had nothing decodable need a key frame under the new key.
+          for (const t of this.sendTransformers) if (t.options.kind === 'video') void t.generateKeyFrame?.().catch(() => undefined);
+        };
+        if (msg.activateAfterMs > 0 && (this.send.video.sender.hasKey || this.send.audio.sender.hasKey)) {
+          this.activation = setTimeout(() => void activate(), msg.activateAfterMs);
+        } else await activate();
+        return;
+      }
+      case 'add-receive-key': {
+        const p = this.peer(msg.peerId);
+        await Promise.all((['audio', 'video'] as const).map((k) => p.crypto[k].receiver.addKey(SUITE_FOR_KIND[k], msg.kid, msg.baseKey)));
+        if (p.status.video !== 'encrypted') {
+          for (const t of p.transformers) if (t.options.kind === 'video') void t.sendKeyFrameRequest?.().catch(() => undefined);
+        }
+        return;
+      }
+      case 'drop-receive-keys': {
+        const p = this.peers.get(msg.peerId);
+        if (!p) return;
+        if (msg.kid === undefined) this.peers.delete(msg.peerId);
+        else for (const k of ['audio', 'video'] as const) p.crypto[k].receiver.removeKey(msg.kid);
+        return;
+      }
+      case 'reset': {
+        if (this.activation) clearTimeout(this.activation);
+        for (const k of ['audio', 'video'] as const) this.send[k].sender.clearKey();
+        this.peers.clear();
+        this.setSending(false);
+        return;
+      }
+      case 'transform-streams': {
+        this.attach(msg.readable as ReadableStream<EncodedFrame>, msg.writable as WritableStream<EncodedFrame>, msg.options);
+        return;
+      }
+    }
+  }
+
+  private attachScriptTransformer(t: ScriptTransformer): void {
+    const { options } = t;
+    if (options.operation === 'encrypt') {
+      this.sendTransformers.add(t);
+    } else if (options.peerId) {
+      this.peer(options.peerId).transformers.add(t);
+    }
+    this.attach(t.readable, t.writable, options);
+  }
+
+  private attach(readable: ReadableStream<EncodedFrame>, writable: WritableStream<EncodedFrame>, options: TransformOptions): void {
+    const { kind, peerId } = options;
+    const transform =
+      options.operation === 'encrypt'
+        ? createFrameTransform(options, {
+            crypto: () => this.send[kind],
+            onSent: () => this.setSending(true),
+          })
+        : createFrameTransform(options, {
+            crypto: () => (peerId ? this.peer(peerId).crypto[kind] : null),
+            onReceiveStatus: (status, reason) => peerId && this.reportReceive(peerId, kind, status, reason),
+          });
+    readable
+      .pipeThrough(transform)
+      .pipeTo(writable)
+      .catch(() => undefined); // the sender or receiver went away
+  }
+
+  private setSending(sending: boolean): void {
+    if (this.sending === sending) return;
+    this.sending = sending;
+    this.scope.postMessage({ type: 'send-status', sending });
+  }
+
+  private reportReceive(peerId: string, kind: MediaKind, status: ReceiveStatus, reason: string): void {
+    const p = this.peers.get(peerId);
+    if (!p) return;
+    const now = performance.now();
+    if (status === 'encrypted') p.lastGoodAt[kind] = now;
+    else if (now - (p.lastGoodAt[kind] ?? -Infinity) < FAILURE_REPORT_AFTER_MS) return;
+    if (p.status[kind] === status) return;
+    p.status[kind] = status;
+    this.scope.postMessage({ type: 'receive-status', peerId, kind, status, reason });
+  }
+}
+
+export function startMediaWorker(scope: WorkerScope): MediaWorker {
+  return new MediaWorker(scope);
+}

@@ -1,0 +1,40 @@
+/**
+ * The messages between the page and the media Worker. Keys cross this
+ * boundary once per membership change; frames never do (they stay inside the
+ * Worker's transform streams).
+ */
+
+export type MediaKind = 'audio' | 'video';
+
+/** Per remote participant and kind, what their frames are doing in this browser. */
+export type ReceiveStatus = 'encrypted' | 'waiting-for-key' | 'cannot-decrypt';
+
+/** Options given to each RTCRtpScriptTransform (or sent with transferred streams). */
+export interface TransformOptions {
+  operation: 'encrypt' | 'decrypt';
+  kind: MediaKind;
+  /** The codec, when the page knows it; the frame's own metadata wins when present. */
+  mimeType?: string;
+  /** For 'decrypt': whose frames these are. */
+  peerId?: string;
+}
+
+export type ToWorker =
+  | { type: 'set-send-key'; kid: bigint; baseKey: Uint8Array; activateAfterMs: number }
+  | { type: 'add-receive-key'; peerId: string; kid: bigint; baseKey: Uint8Array }
+  | { type: 'drop-receive-keys'; peerId: string; kid?: bigint }
+  /** Forget every key (leaving, or rejoining as a new participant). */
+  | { type: 'reset' }
+  /** createEncodedStreams fallback: the page hands over a sender's or receiver's streams. */
+  | { type: 'transform-streams'; options: TransformOptions; readable: ReadableStream; writable: WritableStream };
+
+export type FromWorker =
+  | { type: 'receive-status'; peerId: string; kind: MediaKind; status: ReceiveStatus; reason?: string }
+  /** Whether this participant's own frames are being encrypted and sent (false = held back: no key). */
+  | { type: 'send-status'; sending: boolean };
+
+/** Suites by media kind, as the design note chooses: GCM for video, CTR+HMAC-64 for small audio frames. */
+export const SUITE_FOR_KIND: Record<MediaKind, number> = {
+  video: 0x0004, // AES_128_GCM_SHA256_128
+  audio: 0x0002, // AES_128_CTR_HMAC_SHA256_64
+};
