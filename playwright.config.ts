@@ -3,12 +3,17 @@
  * the real server (built app, real mediasoup worker) started on test ports.
  */
 import { defineConfig } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 export const TEST_PORT = Number(process.env.CONCLAVE_TEST_PORT ?? 3210);
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'conclave-e2e-'));
+/** The worker binary npm test built (quick to confirm when cached). */
+const workerBin =
+  process.env.MEDIASOUP_WORKER_BIN ??
+  execFileSync('bash', ['scripts/mediasoup-worker/build.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 
 export default defineConfig({
   testDir: './e2e',
@@ -59,7 +64,7 @@ export default defineConfig({
       CONCLAVE_WORKERS: '2',
       CONCLAVE_DATA_DIR: dataDir,
       CONCLAVE_LOG_LEVEL: 'warn',
-      ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
+      MEDIASOUP_WORKER_BIN: workerBin,
     },
   },
 });

@@ -2,6 +2,7 @@
 export {};
 declare global {
   interface Window {
-    conclave?: { stats: () => Promise<unknown> };
+    conclave?: { stats: () => Promise<unknown>; sendKey?: () => { kid: string; baseKey: string } | null };
+    __CONCLAVE_TEST_HOOKS__?: boolean;
   }
 }

@@ -4,7 +4,7 @@
  * while the person can still join with what works.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { Participant } from './participant.js';
+import { meetingLink, Participant } from './participant.js';
 
 /** Makes getUserMedia fail for `kind` with a DOMException of `name`, as a browser would. */
 async function failDevice(page: Page, kind: 'video' | 'audio' | 'both', name: string) {
@@ -49,7 +49,7 @@ test('joining by pasted link goes to that meeting', async ({ page }) => {
 });
 
 test('without a camera, the person is told and still joins with audio', async ({ browser }) => {
-  const room = `/r/e2e-nocam-${Date.now().toString(36)}`;
+  const room = meetingLink('e2e-nocam');
   const context = await browser.newContext();
   const page = await context.newPage();
   await failDevice(page, 'video', 'NotFoundError');
@@ -79,7 +79,7 @@ test('a denied permission is explained', async ({ browser }) => {
 
 test('an unreachable server is explained on the join screen', async ({ page }) => {
   await page.routeWebSocket('**/ws', (ws) => ws.close());
-  await page.goto('/r/e2e-unreachable');
+  await page.goto(meetingLink('e2e-unreachable'));
   await page.getByTestId('display-name').fill('Offline');
   await page.getByTestId('join-button').click();
   await expect(page.getByTestId('join-error')).toHaveText(/Cannot reach the meeting server|connection .* lost/);

@@ -3,7 +3,13 @@
  * reports what their browser is decoding. Each participant gets its own
  * browser context, like a separate person on a separate machine.
  */
+import { randomBytes } from 'node:crypto';
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+
+/** A fresh meeting link: a unique room id and a random 32-byte meeting key in the fragment. */
+export function meetingLink(prefix: string, secret: string = randomBytes(32).toString('base64url')): string {
+  return `/r/${prefix}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}#k=${secret}`;
+}
 
 export interface ReceiveStats {
   peerId: string;
@@ -20,16 +26,17 @@ export class Participant {
     readonly page: Page,
   ) {}
 
-  static async open(browser: Browser, name: string, path: string): Promise<Participant> {
+  static async open(browser: Browser, name: string, path: string, { testHooks = false } = {}): Promise<Participant> {
     const context = await browser.newContext();
     const page = await context.newPage();
+    if (testHooks) await page.addInitScript(() => (window.__CONCLAVE_TEST_HOOKS__ = true));
     page.on('pageerror', (err) => console.log(`[${name}] page error: ${err.message}`));
     await page.goto(path);
     return new Participant(name, context, page);
   }
 
-  static async join(browser: Browser, name: string, path: string): Promise<Participant> {
-    const p = await Participant.open(browser, name, path);
+  static async join(browser: Browser, name: string, path: string, options: { testHooks?: boolean } = {}): Promise<Participant> {
+    const p = await Participant.open(browser, name, path, options);
     await p.joinCall();
     return p;
   }

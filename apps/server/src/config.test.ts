@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('has embedded defaults for everything', () => {
-    const c = loadConfig({});
+    const c = loadConfig({ MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN });
     expect(c.port).toBe(3000);
     expect(c.host).toBe('127.0.0.1');
     expect(c.publicIp).toBe('127.0.0.1');
@@ -13,7 +13,7 @@ describe('loadConfig', () => {
   });
 
   it('treats empty strings as unset', () => {
-    expect(loadConfig({ PORT: '' }).port).toBe(3000);
+    expect(loadConfig({ PORT: '', MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN }).port).toBe(3000);
   });
 
   it('reports one clear line per bad value', () => {
@@ -35,12 +35,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CONCLAVE_RTC_PORT: '65535', CONCLAVE_WORKERS: '2' })).toThrow(/past 65535/);
   });
 
-  it('refuses a worker binary that is not executable', () => {
+  it('refuses a worker binary that is not executable, and a missing one', () => {
     expect(() => loadConfig({ MEDIASOUP_WORKER_BIN: '/nonexistent/mediasoup-worker' })).toThrow(/MEDIASOUP_WORKER_BIN/);
+    // Installed offline, mediasoup has no binary of its own: the server says how to get one.
+    expect(() => loadConfig({})).toThrow(/MEDIASOUP_WORKER_BIN is not set/);
   });
 
   it('splits allowed origins', () => {
-    expect(loadConfig({ CONCLAVE_ALLOWED_ORIGINS: 'https://a.example, https://b.example' }).allowedOrigins).toEqual([
+    expect(loadConfig({ CONCLAVE_ALLOWED_ORIGINS: 'https://a.example, https://b.example', MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN }).allowedOrigins).toEqual([
       'https://a.example',
       'https://b.example',
     ]);

@@ -4,6 +4,7 @@
  * problem, naming the variable, what it holds and what was expected.
  */
 import { accessSync, constants } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +58,17 @@ export interface Config {
   workerBin: string | undefined;
 }
 
+/** Whether the mediasoup package carries a worker binary (it does not when installed offline). */
+function bundledWorkerExists(): boolean {
+  try {
+    const pkg = path.dirname(createRequire(import.meta.url).resolve('mediasoup'));
+    accessSync(path.resolve(pkg, '../../worker/out/Release/mediasoup-worker'), constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -91,6 +103,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         `MEDIASOUP_WORKER_BIN=${JSON.stringify(e.MEDIASOUP_WORKER_BIN)}: not an executable file (build it with scripts/mediasoup-worker/build.sh)`,
       );
     }
+  } else if (!bundledWorkerExists()) {
+    problems.push(
+      'MEDIASOUP_WORKER_BIN is not set and mediasoup has no worker binary of its own: run `npm start`, or set it to the output of scripts/mediasoup-worker/build.sh',
+    );
   }
   if (problems.length) throw new ConfigError(problems);
   return {

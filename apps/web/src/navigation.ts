@@ -1,8 +1,8 @@
 /** Client-side navigation without a router library: pushState plus a listener hook. */
 import { useEffect, useState } from 'react';
 
-export function navigate(path: string): void {
-  window.history.pushState(null, '', path);
+export function navigate(path: string, state: Record<string, unknown> | null = null): void {
+  window.history.pushState(state, '', path);
   window.dispatchEvent(new PopStateEvent('popstate'));
 }
 

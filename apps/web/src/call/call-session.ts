@@ -32,6 +32,9 @@ export interface CallSessionOptions {
 
 const REJOIN_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
 
+/** VP8 for camera video (every browser decodes it; simulcast-ready); Opus for audio. */
+const PREFERRED_CODEC = { video: 'video/vp8', audio: 'audio/opus' } as const;
+
 interface RemotePeerState {
   info: PeerInfo;
   producers: Map<string, ProducerInfo>;
@@ -195,6 +198,9 @@ export class CallSession {
       dtlsParameters: params.dtlsParameters as unknown as msTypes.DtlsParameters,
       iceServers,
       iceTransportPolicy,
+      ...(this.options.transforms?.peerConnectionSettings
+        ? { additionalSettings: this.options.transforms.peerConnectionSettings }
+        : {}),
     };
     const transport =
       direction === 'send' ? this.device!.createSendTransport(options) : this.device!.createRecvTransport(options);
@@ -254,12 +260,16 @@ export class CallSession {
     const transport = this.sendTransport;
     if (!transport || !this.device?.canProduce(track.kind as 'audio' | 'video')) return;
     const transforms = this.options.transforms;
+    const kind = track.kind as 'audio' | 'video';
+    // Name the codec, so the frame transform knows the clear-byte rule before the first frame.
+    const codec = this.device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === PREFERRED_CODEC[kind]);
     const producer = await transport.produce({
       track,
       stopTracks: false,
       appData: { source },
+      ...(codec ? { codec } : {}),
       ...(source === 'mic' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
-      ...(transforms ? { onRtpSender: (s: RTCRtpSender) => transforms.attachSender(s, track.kind as 'audio' | 'video', source) } : {}),
+      ...(transforms ? { onRtpSender: (s: RTCRtpSender) => transforms.attachSender(s, kind, source, codec?.mimeType) } : {}),
     });
     this.producers.set(source, producer);
     producer.on('transportclose', () => this.producers.delete(source));
@@ -318,6 +328,7 @@ export class CallSession {
         rtpCapabilities: device.recvRtpCapabilities as unknown as Record<string, unknown>,
       });
       const transforms = this.options.transforms;
+      const mimeType = (params.rtpParameters as { codecs?: Array<{ mimeType?: string }> }).codecs?.[0]?.mimeType;
       const consumer = await transport.consume({
         id: params.consumerId,
         producerId: params.producerId,
@@ -325,7 +336,7 @@ export class CallSession {
         rtpParameters: params.rtpParameters as unknown as msTypes.RtpParameters,
         appData: { peerId, source: params.source },
         ...(transforms
-          ? { onRtpReceiver: (r: RTCRtpReceiver) => transforms.attachReceiver(r, peerId, params.kind, params.source) }
+          ? { onRtpReceiver: (r: RTCRtpReceiver) => transforms.attachReceiver(r, peerId, params.kind, params.source, mimeType) }
           : {}),
       });
       const current = this.remote.get(peerId);

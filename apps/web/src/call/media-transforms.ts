@@ -6,6 +6,8 @@
 import type { MediaKind, MediaSource } from '@conclave/protocol';
 
 export interface MediaTransforms {
-  attachSender(sender: RTCRtpSender, kind: MediaKind, source: MediaSource): void;
-  attachReceiver(receiver: RTCRtpReceiver, peerId: string, kind: MediaKind, source: MediaSource): void;
+  attachSender(sender: RTCRtpSender, kind: MediaKind, source: MediaSource, mimeType?: string): void;
+  attachReceiver(receiver: RTCRtpReceiver, peerId: string, kind: MediaKind, source: MediaSource, mimeType?: string): void;
+  /** Extra RTCPeerConnection settings the transform needs, if any. */
+  readonly peerConnectionSettings?: Record<string, unknown> | undefined;
 }

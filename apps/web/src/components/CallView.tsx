@@ -17,7 +17,7 @@ export interface CallViewProps {
   /** Extra header content (invite link, verification code). */
   headerExtra?: ReactNode;
   /** Extra attributes and badge for a remote tile (E2EE state). */
-  decorateRemote?: (p: RemoteParticipant) => { attrs?: Record<string, string>; badge?: ReactNode };
+  decorateRemote?: (p: RemoteParticipant) => { attrs?: Record<string, string>; badge?: ReactNode; hideVideo?: boolean };
 }
 
 function useElementSize<T extends HTMLElement>(): [React.RefObject<T | null>, { width: number; height: number }] {
@@ -96,7 +96,7 @@ export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleC
                 key={p.peerId}
                 name={p.displayName}
                 videoTrack={video?.track ?? null}
-                videoOff={!video || video.paused}
+                videoOff={!video || video.paused || extra?.hideVideo === true}
                 audioMuted={!audio || audio.paused}
                 tileProps={{ 'data-testid': 'remote-tile', 'data-peer-name': p.displayName, 'data-peer-id': p.peerId, ...extra?.attrs }}
                 badge={extra?.badge}

@@ -16,11 +16,18 @@ export interface JoinScreenProps {
   joining: boolean;
   error: string | null;
   onJoin: (displayName: string, micOn: boolean, cameraOn: boolean) => void;
+  /** Why this browser cannot join at all (shown instead of the join button's effect). */
+  unavailable?: string | null;
+  /** Whether the extra fields are filled in enough to join. */
+  ready?: boolean;
   /** Extra fields above the join button (passphrase, room password). */
   children?: ReactNode;
 }
 
-export function JoinScreen({ roomId, videoTrack, audioTrack, mediaLoading, problems, initialName, joining, error, onJoin, children }: JoinScreenProps) {
+export function JoinScreen(props: JoinScreenProps) {
+  const { roomId, videoTrack, audioTrack, mediaLoading, problems, initialName, joining, error, onJoin, children } = props;
+  const unavailable = props.unavailable ?? null;
+  const ready = props.ready ?? true;
   const [name, setName] = useState(initialName);
   const [micOn, setMicOn] = useState(true);
   const [cameraOn, setCameraOn] = useState(true);
@@ -28,7 +35,7 @@ export function JoinScreen({ roomId, videoTrack, audioTrack, mediaLoading, probl
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (trimmed && !joining) onJoin(trimmed, micOn && !!audioTrack, cameraOn && !!videoTrack);
+    if (trimmed && ready && !unavailable && !joining) onJoin(trimmed, micOn && !!audioTrack, cameraOn && !!videoTrack);
   };
 
   return (
@@ -73,8 +80,9 @@ export function JoinScreen({ roomId, videoTrack, audioTrack, mediaLoading, probl
               autoFocus placeholder="How others will see you" onChange={(e) => setName(e.target.value)} />
           </label>
           {children}
+          {unavailable && <p className="notice notice--error" role="alert" data-testid="e2ee-unsupported">{unavailable}</p>}
           {error && <p className="notice notice--error" role="alert" data-testid="join-error">{error}</p>}
-          <button type="submit" className="button button--primary" data-testid="join-button" disabled={!trimmed || joining}>
+          <button type="submit" className="button button--primary" data-testid="join-button" disabled={!trimmed || !ready || !!unavailable || joining}>
             {joining ? 'Joining…' : 'Join meeting'}
           </button>
         </form>

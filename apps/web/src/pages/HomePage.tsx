@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { LockIcon } from '../components/icons.js';
 import { navigate } from '../navigation.js';
+import { newMeetingFragment } from '../e2ee/meeting-key.js';
 import { newRoomId, roomIdFromInput } from '../room-id.js';
 
 export function HomePage() {
@@ -28,7 +29,7 @@ export function HomePage() {
         </p>
         <div className="home__actions">
           <button type="button" className="button button--primary button--large" data-testid="new-meeting"
-            onClick={() => navigate(`/r/${newRoomId()}`)}>
+            onClick={() => void newMeetingFragment().then((key) => navigate(`/r/${newRoomId()}${key}`, { created: true }))}>
             New meeting
           </button>
           <form className="home__join" onSubmit={join}>

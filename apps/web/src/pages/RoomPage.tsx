@@ -1,38 +1,52 @@
 /**
  * /r/<roomId>: the join screen, then the call, then the "you left" screen.
  * Local media is acquired on arrival so the preview shows at once; the
- * CallSession takes the tracks over when the person joins.
+ * CallSession takes the tracks over when the person joins. End-to-end
+ * encryption is always on: the meeting key comes from the link or a
+ * passphrase, and a browser that cannot transform frames cannot join.
  */
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { detectFrameTransformSupport } from '@conclave/e2ee/media';
 import { CallSession } from '../call/call-session.js';
 import { initialSnapshot } from '../call/call-state.js';
 import { CallView } from '../components/CallView.js';
+import { E2eeBadge } from '../components/E2eeBadge.js';
+import { InviteLink } from '../components/InviteLink.js';
 import { JoinScreen } from '../components/JoinScreen.js';
+import { SafetyCodeChip } from '../components/SafetyCodeChip.js';
+import { E2eeSession, type E2eeSnapshot } from '../e2ee/e2ee-session.js';
+import { inviteLink, meetingKeyFromPassphrase, readLinkKey, type LinkKey } from '../e2ee/meeting-key.js';
+import { tileE2ee } from '../e2ee/tile-e2ee.js';
+import { installDiagnostics } from '../diagnostics.js';
 import { getLocalMedia, type MediaProblem } from '../media/local-media.js';
 import { navigate } from '../navigation.js';
 
 const NAME_KEY = 'conclave.displayName';
+const UNSUPPORTED =
+  'This browser cannot encrypt video frames end to end, so it cannot join a Conclave meeting. ' +
+  'Use a current version of Chrome, Edge, Firefox or Safari.';
 
-declare global {
-  interface Window {
-    /** Diagnostics for tests and support: receive stats of the current call. */
-    conclave?: { session: CallSession | null; stats: () => Promise<unknown> };
-  }
-}
-
-const idleStore = { subscribe: () => () => undefined, getSnapshot: () => initialSnapshot };
+const idleCall = { subscribe: () => () => undefined, getSnapshot: () => initialSnapshot };
+const idleE2ee: E2eeSnapshot = { safetyCode: null, sending: false, tiles: {} };
+const idleE2eeStore = { subscribe: () => () => undefined, getSnapshot: () => idleE2ee };
 
 export function RoomPage({ roomId }: { roomId: string }) {
   const [stream, setStream] = useState<MediaStream | null>(null);
   const [problems, setProblems] = useState<MediaProblem[]>([]);
   const [session, setSession] = useState<CallSession | null>(null);
-  const [joining, setJoining] = useState(false);
+  const [e2ee, setE2ee] = useState<E2eeSession | null>(null);
+  const [linkKey, setLinkKey] = useState<LinkKey | null>(null);
+  const [secret, setSecret] = useState<Uint8Array | null>(null);
+  const [passphrase, setPassphrase] = useState('');
+  const [joining, setJoining] = useState<false | 'key' | 'call'>(false);
   const [joinError, setJoinError] = useState<string | null>(null);
   const [displayName, setDisplayName] = useState(() => localStorage.getItem(NAME_KEY) ?? '');
+  const [created] = useState(() => (window.history.state as { created?: boolean } | null)?.created === true);
+  const [support] = useState(() => detectFrameTransformSupport());
   const streamRef = useRef<MediaStream | null>(null);
 
-  const store = session ?? idleStore;
-  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
+  const snapshot = useSyncExternalStore((session ?? idleCall).subscribe, (session ?? idleCall).getSnapshot);
+  const e2eeSnap = useSyncExternalStore((e2ee ?? idleE2eeStore).subscribe, (e2ee ?? idleE2eeStore).getSnapshot);
 
   const acquireMedia = useCallback(async () => {
     const media = await getLocalMedia();
@@ -43,21 +57,40 @@ export function RoomPage({ roomId }: { roomId: string }) {
 
   useEffect(() => {
     void acquireMedia();
+    void readLinkKey().then(setLinkKey);
     return () => streamRef.current?.getTracks().forEach((t) => t.stop());
   }, [acquireMedia]);
 
-  const sessionRef = useRef<CallSession | null>(null);
+  const live = useRef<{ session: CallSession | null; e2ee: E2eeSession | null }>({ session: null, e2ee: null });
   useEffect(() => {
-    sessionRef.current = session;
-    window.conclave = { session, stats: () => session?.stats() ?? Promise.resolve([]) };
-  }, [session]);
-  // Leaving the page (navigation, not a re-render) leaves the call.
-  useEffect(() => () => void sessionRef.current?.leave(), []);
+    live.current = { session, e2ee };
+    installDiagnostics(session, e2ee);
+  }, [session, e2ee]);
+  // Leaving the page (navigation, not a re-render) leaves the call and forgets the keys.
+  useEffect(
+    () => () => {
+      void live.current.session?.leave();
+      live.current.e2ee?.dispose();
+    },
+    [],
+  );
 
   const join = async (name: string, micOn: boolean, cameraOn: boolean) => {
-    if (!stream) return;
+    if (!stream || support === 'none') return;
     localStorage.setItem(NAME_KEY, name);
     setDisplayName(name);
+    setJoinError(null);
+    let key = linkKey?.kind === 'link' ? linkKey.secret : null;
+    if (!key) {
+      setJoining('key');
+      try {
+        key = await meetingKeyFromPassphrase(passphrase, roomId);
+      } catch (err) {
+        setJoining(false);
+        setJoinError(`Could not derive the meeting key: ${(err as Error).message}`);
+        return;
+      }
+    }
     for (const t of stream.getAudioTracks()) t.enabled = micOn;
     for (const t of stream.getVideoTracks()) {
       if (!cameraOn) {
@@ -65,14 +98,17 @@ export function RoomPage({ roomId }: { roomId: string }) {
         stream.removeTrack(t);
       }
     }
-    setJoining(true);
-    setJoinError(null);
-    const next = new CallSession({ roomId, displayName: name, stream });
+    setJoining('call');
+    const encryption = new E2eeSession(roomId, key, support);
+    const next = new CallSession({ roomId, displayName: name, stream, transforms: encryption, onJoined: encryption.onJoined });
     try {
       await next.join();
       streamRef.current = null; // the session owns the tracks now
+      setSecret(key);
+      setE2ee(encryption);
       setSession(next);
     } catch (err) {
+      encryption.dispose();
       setJoinError((err as Error).message);
     } finally {
       setJoining(false);
@@ -80,6 +116,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
   };
 
   if (!session) {
+    const needsPassphrase = linkKey !== null && linkKey.kind !== 'link';
     return (
       <JoinScreen
         roomId={roomId}
@@ -88,10 +125,26 @@ export function RoomPage({ roomId }: { roomId: string }) {
         mediaLoading={stream === null}
         problems={problems}
         initialName={displayName}
-        joining={joining}
+        joining={joining !== false}
         error={joinError}
+        unavailable={support === 'none' ? UNSUPPORTED : null}
+        ready={linkKey !== null && (!needsPassphrase || passphrase.length > 0)}
         onJoin={(n, m, c) => void join(n, m, c)}
-      />
+      >
+        {needsPassphrase && (
+          <label className="field">
+            <span>Meeting passphrase</span>
+            <input data-testid="e2ee-passphrase" type="password" value={passphrase} autoComplete="off"
+              placeholder="The passphrase you were given" onChange={(e) => setPassphrase(e.target.value)} />
+            <span className="field__hint">
+              {linkKey?.kind === 'damaged'
+                ? `The meeting key in this link is damaged (${linkKey.message}). Ask for the link again, or enter the passphrase.`
+                : 'This link carries no meeting key. The passphrase encrypts the meeting end to end; it never leaves this browser.'}
+            </span>
+          </label>
+        )}
+        {joining === 'key' && <p className="notice notice--info">Deriving the meeting key from the passphrase…</p>}
+      </JoinScreen>
     );
   }
 
@@ -103,7 +156,12 @@ export function RoomPage({ roomId }: { roomId: string }) {
           {snapshot.error && <p className="notice notice--error" role="alert">{snapshot.error}</p>}
           <div className="ended__actions">
             <button type="button" className="button button--primary" data-testid="rejoin-button"
-              onClick={() => { setSession(null); void acquireMedia(); }}>
+              onClick={() => {
+                e2ee?.dispose();
+                setE2ee(null);
+                setSession(null);
+                void acquireMedia();
+              }}>
               Rejoin
             </button>
             <button type="button" className="button" onClick={() => navigate('/')}>Back to home</button>
@@ -120,7 +178,19 @@ export function RoomPage({ roomId }: { roomId: string }) {
       snapshot={snapshot}
       onToggleMic={() => void session.setMicEnabled(!snapshot.micEnabled)}
       onToggleCamera={() => void session.setCameraEnabled(!snapshot.cameraEnabled)}
-      onLeave={() => void session.leave()}
+      onLeave={() => {
+        void session.leave().then(() => e2ee?.dispose());
+      }}
+      headerExtra={
+        <>
+          <SafetyCodeChip code={e2eeSnap.safetyCode} />
+          <InviteLink link={inviteLink(roomId, linkKey?.kind === 'link' ? secret : null)} initiallyOpen={created} />
+        </>
+      }
+      decorateRemote={(p) => {
+        const view = e2eeSnap.tiles[p.peerId] ?? tileE2ee('unknown', undefined);
+        return { attrs: { 'data-e2ee': view.state }, badge: <E2eeBadge view={view} />, hideVideo: view.state === 'cannot-decrypt' };
+      }}
     />
   );
 }

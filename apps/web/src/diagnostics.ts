@@ -1,0 +1,35 @@
+/**
+ * `window.conclave`: receive statistics of the current call, for support and
+ * for the browser tests. Key material is exposed only when the page was
+ * opened by a test harness that set `window.__CONCLAVE_TEST_HOOKS__` before
+ * the app loaded (the server's-eye-view test needs a sender's key); a
+ * script that can set that can read the page anyway.
+ */
+import type { CallSession } from './call/call-session.js';
+import type { E2eeSession } from './e2ee/e2ee-session.js';
+
+declare global {
+  interface Window {
+    conclave?: {
+      stats: () => Promise<unknown>;
+      sendKey?: () => { kid: string; baseKey: string } | null;
+    };
+    __CONCLAVE_TEST_HOOKS__?: boolean;
+  }
+}
+
+const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+
+export function installDiagnostics(session: CallSession | null, e2ee: E2eeSession | null): void {
+  window.conclave = {
+    stats: () => session?.stats() ?? Promise.resolve([]),
+    ...(window.__CONCLAVE_TEST_HOOKS__
+      ? {
+          sendKey: () => {
+            const k = e2ee?.debugSendKey();
+            return k ? { kid: k.kid.toString(), baseKey: hex(k.baseKey) } : null;
+          },
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,174 @@
+/**
+ * End-to-end encryption for one person in one meeting: drives the key
+ * schedule (KeyManager) from signaling, hands keys to the media Worker, and
+ * attaches the Worker's transform to every sender and receiver. React reads
+ * its snapshot: the safety code and each remote participant's state.
+ *
+ * A fresh KeyManager is made on every (re)join: a rejoin is a new member
+ * with a new identity, and the Worker forgets every old key first.
+ */
+import type { MediaKind, MediaSource, ResponseData } from '@conclave/protocol';
+import {
+  KeyManager,
+  fromBase64url,
+  sodiumReady,
+  toBase64url,
+  type Effects,
+  type SafetyCode,
+} from '@conclave/e2ee/keys';
+import { MediaEncryption, type FrameTransformSupport, type ReceiveStatus } from '@conclave/e2ee/media';
+import type { MediaTransforms } from '../call/media-transforms.js';
+import type { SignalingClient } from '../signaling/signaling-client.js';
+import { tileE2ee, type TileE2eeView } from './tile-e2ee.js';
+
+const TICK_MS = 1000;
+
+export interface E2eeSnapshot {
+  safetyCode: SafetyCode | null;
+  /** Whether our own frames are leaving encrypted (false: held back for want of a key). */
+  sending: boolean;
+  tiles: Record<string, TileE2eeView>;
+}
+
+interface FrameStatus {
+  status: ReceiveStatus;
+  reason?: string;
+}
+
+export class E2eeSession implements MediaTransforms {
+  private snapshot: E2eeSnapshot = { safetyCode: null, sending: false, tiles: {} };
+  private readonly listeners = new Set<() => void>();
+  private readonly frames = new Map<string, Partial<Record<MediaKind, FrameStatus>>>();
+  private readonly media: MediaEncryption;
+  private keys: KeyManager | null = null;
+  private signaling: SignalingClient | null = null;
+  private unsubscribe: Array<() => void> = [];
+  private tick: ReturnType<typeof setInterval> | null = null;
+
+  constructor(
+    private readonly roomId: string,
+    private readonly meetingSecret: Uint8Array,
+    support: Exclude<FrameTransformSupport, 'none'>,
+  ) {
+    const worker = new Worker(new URL('./media-worker.ts', import.meta.url), { type: 'module', name: 'conclave-media' });
+    this.media = new MediaEncryption(worker, support, {
+      onReceiveStatus: (peerId, kind, status, reason) => {
+        this.frames.set(peerId, { ...this.frames.get(peerId), [kind]: { status, ...(reason ? { reason } : {}) } });
+        this.publish();
+      },
+      onSendStatus: (sending) => this.update({ sending }),
+    });
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): E2eeSnapshot => this.snapshot;
+
+  /** RTCPeerConnection settings the transform path needs (the createEncodedStreams fallback). */
+  get peerConnectionSettings(): Record<string, unknown> | undefined {
+    return this.media.needsInsertableStreams ? { encodedInsertableStreams: true } : undefined;
+  }
+
+  attachSender(sender: RTCRtpSender, kind: MediaKind, _source: MediaSource, mimeType?: string): void {
+    this.media.attachSender(sender, kind, mimeType);
+  }
+
+  attachReceiver(receiver: RTCRtpReceiver, peerId: string, kind: MediaKind, _source: MediaSource, mimeType?: string): void {
+    this.media.attachReceiver(receiver, peerId, kind, mimeType);
+  }
+
+  /** Called by the CallSession after each (re)join, before media flows. */
+  onJoined = async (joined: ResponseData<'join'>, signaling: SignalingClient): Promise<void> => {
+    this.stop();
+    this.media.reset();
+    this.frames.clear();
+    await sodiumReady();
+    const keys = await KeyManager.create({
+      roomId: this.roomId,
+      selfId: joined.peerId,
+      senderIndex: joined.senderIndex,
+      meetingSecret: this.meetingSecret,
+    });
+    this.keys = keys;
+    this.signaling = signaling;
+
+    // Announcements relayed before our roster arrives were stored before ours, so they are in the roster.
+    let rosterSeen = false;
+    this.unsubscribe.push(
+      signaling.on('e2eeAnnounce', ({ peerId, announcement }) => {
+        if (rosterSeen) this.run(() => keys.onAnnouncement(peerId, fromBase64url(announcement)));
+      }),
+      signaling.on('e2eeKey', ({ from, box }) => this.run(() => keys.onKeyBundle(from, fromBase64url(box)))),
+      signaling.on('peerLeft', ({ peerId }) => {
+        this.frames.delete(peerId);
+        this.run(() => keys.onPeerLeft(peerId));
+      }),
+    );
+    const { roster } = await signaling.request('e2eeAnnounce', { announcement: toBase64url(keys.announcement()) });
+    rosterSeen = true;
+    this.run(() => keys.onRoster(roster.map((r) => ({ peerId: r.peerId, bytes: fromBase64url(r.announcement) }))));
+    this.tick = setInterval(() => this.run(() => keys.tick()), TICK_MS);
+  };
+
+  /** Meeting over: forget every key. */
+  dispose(): void {
+    this.stop();
+    this.media.dispose();
+    this.keys = null;
+  }
+
+  /** For the diagnostics hook used by tests: the key our own frames use now. */
+  debugSendKey(): { kid: bigint; baseKey: Uint8Array } | null {
+    const snap = this.keys?.keySnapshot();
+    return snap ? { kid: snap.sendKey.kid, baseKey: snap.sendKey.baseKey } : null;
+  }
+
+  private stop(): void {
+    if (this.tick) clearInterval(this.tick);
+    this.tick = null;
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
+    this.keys?.dispose();
+    this.keys = null;
+  }
+
+  /** Runs a KeyManager step and carries out its effects; a bad input is logged, never thrown. */
+  private run(step: () => Effects): void {
+    let effects: Effects;
+    try {
+      effects = step();
+    } catch (err) {
+      console.warn('conclave e2ee: refused input', err);
+      return;
+    }
+    this.media.apply(effects);
+    if (effects.send.length > 0) {
+      const boxes = effects.send.map((b) => ({ to: b.to, box: toBase64url(b.bytes) }));
+      this.signaling?.request('e2eeKeys', { boxes }).catch((err) => console.warn('conclave e2ee: key delivery failed', err));
+    }
+    for (const r of effects.rejected) console.warn(`conclave e2ee: refused ${r.what} from ${r.peerId}: ${r.reason}`);
+    if (effects.safetyCodeChanged && this.keys) this.update({ safetyCode: this.keys.safetyCode() });
+    this.publish();
+  }
+
+  private publish(): void {
+    const keys = this.keys;
+    if (!keys) return;
+    const tiles: Record<string, TileE2eeView> = {};
+    for (const peer of keys.peers()) {
+      if (peer.state === 'self') continue;
+      const f = this.frames.get(peer.peerId);
+      const frames = f?.video ?? f?.audio;
+      tiles[peer.peerId] = tileE2ee(peer.state, frames?.status, frames?.reason);
+    }
+    this.update({ tiles });
+  }
+
+  private update(patch: Partial<E2eeSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...patch };
+    for (const l of this.listeners) l();
+  }
+}
