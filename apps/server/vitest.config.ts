@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 /** The integration tests start real mediasoup workers: make sure the binary exists (quick when cached). */
 function workerBin(): string {
   if (process.env.MEDIASOUP_WORKER_BIN) return process.env.MEDIASOUP_WORKER_BIN;
-  const script = path.resolve(__dirname, '../../scripts/mediasoup-worker/build.sh');
+  const script = path.resolve(import.meta.dirname, '../../scripts/mediasoup-worker/build.sh');
   return execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 

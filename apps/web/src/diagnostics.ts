@@ -1,9 +1,9 @@
 /**
  * `window.conclave`: receive statistics of the current call, for support and
- * for the browser tests. Key material is exposed only when the page was
- * opened by a test harness that set `window.__CONCLAVE_TEST_HOOKS__` before
- * the app loaded (the server's-eye-view test needs a sender's key); a
- * script that can set that can read the page anyway.
+ * for the browser tests. The current SFrame send key (kid and base key) is
+ * added only when `window.__CONCLAVE_TEST_HOOKS__` is set at the moment a
+ * call starts: the server's-eye-view test needs a sender's key. Anything
+ * able to set that flag runs script in the page and could read keys anyway.
  */
 import type { CallSession } from './call/call-session.js';
 import type { E2eeSession } from './e2ee/e2ee-session.js';

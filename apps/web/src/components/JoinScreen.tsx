@@ -35,7 +35,7 @@ export function JoinScreen(props: JoinScreenProps) {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (trimmed && ready && !unavailable && !joining) onJoin(trimmed, micOn && !!audioTrack, cameraOn && !!videoTrack);
+    if (trimmed && ready && !mediaLoading && !unavailable && !joining) onJoin(trimmed, micOn && !!audioTrack, cameraOn && !!videoTrack);
   };
 
   return (
@@ -82,8 +82,8 @@ export function JoinScreen(props: JoinScreenProps) {
           {children}
           {unavailable && <p className="notice notice--error" role="alert" data-testid="e2ee-unsupported">{unavailable}</p>}
           {error && <p className="notice notice--error" role="alert" data-testid="join-error">{error}</p>}
-          <button type="submit" className="button button--primary" data-testid="join-button" disabled={!trimmed || !ready || !!unavailable || joining}>
-            {joining ? 'Joining…' : 'Join meeting'}
+          <button type="submit" className="button button--primary" data-testid="join-button" disabled={!trimmed || !ready || mediaLoading || !!unavailable || joining}>
+            {joining ? 'Joining…' : mediaLoading ? 'Starting camera…' : 'Join meeting'}
           </button>
         </form>
       </section>

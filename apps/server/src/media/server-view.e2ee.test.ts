@@ -1,0 +1,127 @@
+/**
+ * The server's own view of an encrypted call. Two real Chromium pages meet;
+ * the test then consumes one participant's producers on the server through a
+ * mediasoup DirectTransport, rebuilds frames from the RTP it receives, and
+ * shows that every frame is clear codec bytes + a valid SFrame header +
+ * ciphertext that authenticates with that sender's key (taken from its
+ * browser) and with no other key.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { sframeDecrypt } from '@conclave/e2ee';
+import { decodeHeader } from '@conclave/e2ee/frames';
+import { startTestApp } from '../test-support/test-app.js';
+import { FrameAssembler } from '../test-support/rtp-frames.js';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+let app: Awaited<ReturnType<typeof startTestApp>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+async function join(name: string, link: string): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 800, height: 500 }, permissions: ['camera', 'microphone'] })).newPage();
+  await page.addInitScript(() => ((window as unknown as { __CONCLAVE_TEST_HOOKS__: boolean }).__CONCLAVE_TEST_HOOKS__ = true));
+  await page.goto(`http://localhost:${app.port}${link}`);
+  await page.getByTestId('display-name').fill(name);
+  await page.getByTestId('join-button').click();
+  await page.getByTestId('local-video').waitFor({ timeout: 10_000 }).catch(async () => {
+    throw new Error(`join failed: ${await page.evaluate(() => document.body.innerText)}`);
+  });
+  return page;
+}
+
+async function sendKey(page: Page): Promise<{ kid: bigint; baseKey: Uint8Array }> {
+  const k = await page.evaluate(() => (window as unknown as { conclave: { sendKey: () => { kid: string; baseKey: string } | null } }).conclave.sendKey());
+  if (!k) throw new Error('no send key yet');
+  return { kid: BigInt(k.kid), baseKey: Uint8Array.from(Buffer.from(k.baseKey, 'hex')) };
+}
+
+async function decryptsWith(suite: number, key: Uint8Array, metadata: Uint8Array, sframe: Uint8Array): Promise<boolean> {
+  try {
+    await sframeDecrypt(suite, key, metadata, sframe);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+it('every frame the SFU relays is clear codec bytes + SFrame that only its sender key opens', async () => {
+  const roomId = `server-view-${randomBytes(3).toString('hex')}`;
+  const link = `/r/${roomId}#k=${randomBytes(32).toString('base64url')}`;
+  const ada = await join('Ada', link);
+  const grace = await join('Grace', link);
+  // Both must be encrypting and decoding before we look (keys exchanged, frames flowing).
+  await grace.waitForFunction(async () => {
+    const stats = (await (window as unknown as { conclave: { stats: () => Promise<Array<{ framesDecoded: number }>> } }).conclave.stats());
+    return stats.some((s) => s.framesDecoded > 10);
+  }, null, { timeout: 30_000 });
+
+  const adaKey = await sendKey(ada);
+  const graceKey = await sendKey(grace);
+  const room = app.registry.get(roomId)!;
+  const adaPeer = [...room.peers.values()].find((p) => p.displayName === 'Ada')!;
+  const producers = [...adaPeer.producers.values()];
+  const video = producers.find((p) => p.appData.source === 'camera')!;
+  const audio = producers.find((p) => p.appData.source === 'mic')!;
+  expect(video.rtpParameters.codecs[0]?.mimeType.toLowerCase()).toBe('video/vp8');
+
+  const direct = await room.router.createDirectTransport();
+  const videoFrames = new FrameAssembler('vp8');
+  const audioFrames = new FrameAssembler('opus');
+  const vc = await direct.consume({ producerId: video.id, rtpCapabilities: room.router.rtpCapabilities });
+  const ac = await direct.consume({ producerId: audio.id, rtpCapabilities: room.router.rtpCapabilities });
+  vc.on('rtp', (packet) => videoFrames.push(packet));
+  ac.on('rtp', (packet) => audioFrames.push(packet));
+  await vc.requestKeyFrame();
+  const deadline = Date.now() + 20_000;
+  while ((videoFrames.frames.length < 40 || audioFrames.frames.length < 50) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  direct.close();
+
+  // Video: VP8 clear bytes (10 on key frames, 3 on delta frames) + SFrame.
+  expect(videoFrames.frames.length).toBeGreaterThanOrEqual(40);
+  let keyFrames = 0;
+  for (const frame of videoFrames.frames) {
+    const isKey = (frame[0]! & 0x01) === 0;
+    const clearLength = isKey ? 10 : 3;
+    const clear = frame.subarray(0, clearLength);
+    const sframe = frame.subarray(clearLength);
+    if (isKey) {
+      keyFrames += 1;
+      expect([...clear.subarray(3, 6)], 'VP8 key frame start code stays readable').toEqual([0x9d, 0x01, 0x2a]);
+    }
+    const header = decodeHeader(sframe);
+    expect(header.kid, 'the KID names Ada').toBe(adaKey.kid);
+    expect(await decryptsWith(0x0004, adaKey.baseKey, clear, sframe), 'opens with the sender key').toBe(true);
+    expect(await decryptsWith(0x0004, graceKey.baseKey, clear, sframe), 'no other key opens it').toBe(false);
+    // The clear bytes are authenticated as SFrame metadata: changing one breaks the frame.
+    const tampered = Uint8Array.from(clear);
+    tampered[clearLength - 1]! ^= 0x01;
+    expect(await decryptsWith(0x0004, adaKey.baseKey, tampered, sframe)).toBe(false);
+  }
+  expect(keyFrames).toBeGreaterThanOrEqual(1);
+
+  // Audio: Opus keeps nothing clear; the whole frame is SFrame (suite 0x0002).
+  expect(audioFrames.frames.length).toBeGreaterThanOrEqual(50);
+  for (const frame of audioFrames.frames) {
+    expect(decodeHeader(frame).kid).toBe(adaKey.kid);
+    expect(await decryptsWith(0x0002, adaKey.baseKey, new Uint8Array(0), frame)).toBe(true);
+    expect(await decryptsWith(0x0002, graceKey.baseKey, new Uint8Array(0), frame)).toBe(false);
+  }
+}, 90_000);
