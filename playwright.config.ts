@@ -14,6 +14,8 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'conclave-e2e-'));
 const workerBin =
   process.env.MEDIASOUP_WORKER_BIN ??
   execFileSync('bash', ['scripts/mediasoup-worker/build.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+// Tests that start servers of their own (the cross-browser run) need it too.
+process.env.MEDIASOUP_WORKER_BIN = workerBin;
 
 export default defineConfig({
   testDir: './e2e',

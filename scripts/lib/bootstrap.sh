@@ -54,7 +54,7 @@ conclave_bootstrap() {
   MEDIASOUP_WORKER_BIN=$(bash "$CONCLAVE_ROOT/scripts/mediasoup-worker/build.sh")
   export MEDIASOUP_WORKER_BIN PNPM
   if [ "$mode" = test ]; then
-    ensure_apt chromium fonts-dejavu-core fonts-noto-color-emoji
+    ensure_apt chromium firefox-esr iproute2 fonts-dejavu-core fonts-noto-color-emoji
   fi
   say "building"
   local log; log=$(mktemp)
