@@ -7,10 +7,16 @@
  *  2. Server cost: with 2, 4 and 6 participants in one call, the server's
  *     RSS (Node + mediasoup workers) and CPU over a 10 s window, per
  *     participant.
+ *  3. Rekey latency: with 4 participants, one leaves; we time from the click
+ *     on "Leave" until every remaining member's media Worker has switched to
+ *     its fresh key (after which nothing they send is readable by the one who
+ *     left). p50 and p95 over 20 leaves.
  *
  * Run: npm run bench (after npm start or npm test has built everything).
+ * Only some phases: tsx bench/call-bench.ts join|load|rekey …
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +31,11 @@ const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required', '--disable-renderer-backgrounding', '--disable-background-timer-throttling',
   '--disable-backgrounding-occluded-windows',
 ];
+
+/** A meeting link with a fresh meeting key, as "New meeting" makes. */
+function meetingLink(prefix: string): string {
+  return `/r/${prefix}-${Date.now().toString(36)}#k=${randomBytes(32).toString('base64url')}`;
+}
 
 function percentile(sorted: number[], p: number): number {
   const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
@@ -77,12 +88,16 @@ async function joinAndTimeFirstFrame(page: Page): Promise<number> {
   });
 }
 
+const phases = process.argv.slice(2);
+const want = (phase: 'join' | 'load' | 'rekey') => phases.length === 0 || phases.includes(phase);
+
 async function main() {
   let server = await startServer();
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     // 1. Join latency
-    const room = `/r/bench-join-${Date.now().toString(36)}`;
+    if (want('join')) {
+    const room = meetingLink('bench-join');
     const host = await openJoinScreen(browser, room, 'Host');
     await host.getByTestId('join-button').click();
     await host.getByTestId('local-video').waitFor();
@@ -97,17 +112,20 @@ async function main() {
     console.log('\nJoin → first decoded remote frame (10 joins):');
     console.log(`  median ${percentile(samples, 50).toFixed(0)} ms, p95 ${percentile(samples, 95).toFixed(0)} ms`);
     console.log(`  samples: ${samples.map((s) => s.toFixed(0)).join(', ')} ms`);
+    }
 
     // 2. Server cost per participant, on a fresh server so the baseline is clean
+    if (want('load')) {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     server = await startServer();
     await new Promise((r) => setTimeout(r, 2000));
     console.log('\nServer (Node + mediasoup worker) with N participants sending 720p VP8 + Opus:');
-    console.log('  N   RSS MB   RSS/participant MB   CPU %   CPU %/participant');
+    console.log('  N   RSS MB   CPU %   CPU %/participant');
+    const rssAt: number[] = [];
     const baseline = treeUsage(server.pid!);
     const pages: Page[] = [];
-    const callRoom = `/r/bench-load-${Date.now().toString(36)}`;
+    const callRoom = meetingLink('bench-load');
     for (const n of [2, 4, 6]) {
       while (pages.length < n) {
         const p = await openJoinScreen(browser, callRoom, `P${pages.length + 1}`);
@@ -122,12 +140,57 @@ async function main() {
       const after = treeUsage(server.pid!);
       const seconds = (performance.now() - t0) / 1000;
       const cpuPct = ((after.cpuSeconds - before.cpuSeconds) / seconds) * 100;
-      const rssAdded = after.rssMb - baseline.rssMb;
-      console.log(
-        `  ${n}   ${after.rssMb.toFixed(0).padStart(6)}   ${(rssAdded / n).toFixed(1).padStart(19)}   ${cpuPct.toFixed(1).padStart(5)}   ${(cpuPct / n).toFixed(2).padStart(17)}`,
-      );
+      rssAt.push(after.rssMb);
+      console.log(`  ${n}   ${after.rssMb.toFixed(0).padStart(6)}   ${cpuPct.toFixed(1).padStart(5)}   ${(cpuPct / n).toFixed(2).padStart(17)}`);
     }
-    console.log(`  (idle server: ${baseline.rssMb.toFixed(0)} MB RSS in ${baseline.processes} processes)`);
+    console.log(`  (idle server: ${baseline.rssMb.toFixed(0)} MB RSS in ${baseline.processes} processes;`);
+    console.log(`   marginal RSS per participant from 2 to 6: ${((rssAt[2]! - rssAt[0]!) / 4).toFixed(1)} MB)`);
+    for (const p of pages) await p.context().close();
+    }
+
+    // 3. Rekey latency after a leave, with 4 participants
+    if (want('rekey')) {
+    const rekeyRoom = meetingLink('bench-rekey');
+    const stay: Page[] = [];
+    for (const name of ['Stay 1', 'Stay 2', 'Stay 3']) {
+      const p = await openJoinScreen(browser, rekeyRoom, name);
+      await p.getByTestId('join-button').click();
+      await p.getByTestId('local-video').waitFor();
+      stay.push(p);
+    }
+    const rekeys: number[] = [];
+    const fromAnnouncement: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const leaver = await openJoinScreen(browser, rekeyRoom, `Leaver ${i + 1}`);
+      await leaver.getByTestId('join-button').click();
+      await leaver.getByTestId('local-video').waitFor();
+      await new Promise((r) => setTimeout(r, 1500)); // the join's ratchet settles
+      const before = await Promise.all(stay.map((p) => p.evaluate(() => window.conclave!.e2ee()?.activeKid ?? null)));
+      const t0 = Date.now();
+      await leaver.getByTestId('leave-button').click();
+      const seen = await Promise.all(
+        stay.map((p, k) =>
+          p.evaluate(async (old) => {
+            for (;;) {
+              const e = window.conclave!.e2ee();
+              if (e?.activeKid && e.activeKid !== old && e.activeSince && e.lastLeaveAt) return [e.lastLeaveAt, e.activeSince];
+              await new Promise((r) => setTimeout(r, 5));
+            }
+          }, before[k] ?? null),
+        ),
+      );
+      const switched = Math.max(...seen.map(([, active]) => active!));
+      rekeys.push(switched - t0);
+      fromAnnouncement.push(switched - Math.min(...seen.map(([left]) => left!)));
+      await leaver.context().close();
+    }
+    rekeys.sort((a, b) => a - b);
+    fromAnnouncement.sort((a, b) => a - b);
+    console.log('\nRekey after a leave (4 participants, 20 leaves): until all 3 remaining send under fresh keys');
+    console.log(`  from the server's announcement: p50 ${percentile(fromAnnouncement, 50).toFixed(0)} ms, p95 ${percentile(fromAnnouncement, 95).toFixed(0)} ms (target < 1000 ms)`);
+    console.log(`  from the click on Leave:        p50 ${percentile(rekeys, 50).toFixed(0)} ms, p95 ${percentile(rekeys, 95).toFixed(0)} ms`);
+    console.log('  (both include the 250 ms activation delay that lets receivers install the new keys first)');
+    }
     console.log(`\nMachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
   } finally {
     await browser.close();

@@ -2,7 +2,11 @@
 export {};
 declare global {
   interface Window {
-    conclave?: { stats: () => Promise<unknown>; sendKey?: () => { kid: string; baseKey: string } | null };
+    conclave?: {
+      stats: () => Promise<unknown>;
+      e2ee: () => { activeKid: string | null; activeSince: number | null; lastLeaveAt: number | null } | null;
+      sendKey?: () => { kid: string; baseKey: string } | null;
+    };
     __CONCLAVE_TEST_HOOKS__?: boolean;
   }
 }

@@ -12,6 +12,8 @@ declare global {
   interface Window {
     conclave?: {
       stats: () => Promise<unknown>;
+      /** Encryption state: the KID in use and when it became active (no key material). */
+      e2ee: () => { activeKid: string | null; activeSince: number | null; lastLeaveAt: number | null } | null;
       sendKey?: () => { kid: string; baseKey: string } | null;
     };
     __CONCLAVE_TEST_HOOKS__?: boolean;
@@ -23,6 +25,10 @@ const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')
 export function installDiagnostics(session: CallSession | null, e2ee: E2eeSession | null): void {
   window.conclave = {
     stats: () => session?.stats() ?? Promise.resolve([]),
+    e2ee: () => {
+      const snap = e2ee?.getSnapshot();
+      return snap ? { activeKid: snap.activeKid, activeSince: snap.activeSince, lastLeaveAt: snap.lastLeaveAt } : null;
+    },
     ...(window.__CONCLAVE_TEST_HOOKS__
       ? {
           sendKey: () => {

@@ -27,6 +27,11 @@ export interface E2eeSnapshot {
   safetyCode: SafetyCode | null;
   /** Whether our own frames are leaving encrypted (false: held back for want of a key). */
   sending: boolean;
+  /** The KID our frames use now, and when (Date.now()) the Worker switched to it. */
+  activeKid: string | null;
+  activeSince: number | null;
+  /** When (Date.now()) the server's announcement of the latest leave reached us. */
+  lastLeaveAt: number | null;
   tiles: Record<string, TileE2eeView>;
 }
 
@@ -36,7 +41,7 @@ interface FrameStatus {
 }
 
 export class E2eeSession implements MediaTransforms {
-  private snapshot: E2eeSnapshot = { safetyCode: null, sending: false, tiles: {} };
+  private snapshot: E2eeSnapshot = { safetyCode: null, sending: false, tiles: {}, activeKid: null, activeSince: null, lastLeaveAt: null };
   private readonly listeners = new Set<() => void>();
   private readonly frames = new Map<string, Partial<Record<MediaKind, FrameStatus>>>();
   private readonly media: MediaEncryption;
@@ -57,6 +62,7 @@ export class E2eeSession implements MediaTransforms {
         this.publish();
       },
       onSendStatus: (sending) => this.update({ sending }),
+      onSendKeyActive: (kid) => this.update({ activeKid: kid.toString(), activeSince: Date.now() }),
     });
   }
 
@@ -103,6 +109,7 @@ export class E2eeSession implements MediaTransforms {
       }),
       signaling.on('e2eeKey', ({ from, box }) => this.run(() => keys.onKeyBundle(from, fromBase64url(box)))),
       signaling.on('peerLeft', ({ peerId }) => {
+        this.update({ lastLeaveAt: Date.now() });
         this.frames.delete(peerId);
         this.run(() => keys.onPeerLeft(peerId));
       }),

@@ -27,7 +27,7 @@ const UNSUPPORTED =
   'Use a current version of Chrome, Edge, Firefox or Safari.';
 
 const idleCall = { subscribe: () => () => undefined, getSnapshot: () => initialSnapshot };
-const idleE2ee: E2eeSnapshot = { safetyCode: null, sending: false, tiles: {} };
+const idleE2ee: E2eeSnapshot = { safetyCode: null, sending: false, tiles: {}, activeKid: null, activeSince: null, lastLeaveAt: null };
 const idleE2eeStore = { subscribe: () => () => undefined, getSnapshot: () => idleE2ee };
 
 export function RoomPage({ roomId }: { roomId: string }) {

@@ -24,6 +24,7 @@ interface EncodedStreamsEndpoint {
 export interface MediaEncryptionEvents {
   onReceiveStatus?: (peerId: string, kind: MediaKind, status: ReceiveStatus, reason?: string) => void;
   onSendStatus?: (sending: boolean) => void;
+  onSendKeyActive?: (kid: bigint) => void;
 }
 
 export class MediaEncryption {
@@ -37,6 +38,7 @@ export class MediaEncryption {
     worker.addEventListener('message', ({ data }) => {
       if (data.type === 'receive-status') events.onReceiveStatus?.(data.peerId, data.kind, data.status, data.reason);
       else if (data.type === 'send-status') events.onSendStatus?.(data.sending);
+      else if (data.type === 'send-key-active') events.onSendKeyActive?.(data.kid);
     });
   }
 

@@ -70,6 +70,7 @@ describe('MediaWorker', () => {
     const sent = await pump(alice, { operation: 'encrypt', kind: 'video' }, [vp8Frame(true), vp8Frame(false)]);
     expect(sent).toHaveLength(2);
     expect(alice.posted).toContainEqual({ type: 'send-status', sending: true });
+    expect(alice.posted).toContainEqual({ type: 'send-key-active', kid: 0x10001n });
     const keyFrame = new Uint8Array(sent[0]!.data);
     expect([...keyFrame.subarray(0, 10)]).toEqual([...originals[0]!.subarray(0, 10)]); // clear bytes
     expect(keyFrame.length).toBeGreaterThan(originals[0]!.length); // SFrame header + tag added

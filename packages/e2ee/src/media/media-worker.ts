@@ -75,6 +75,7 @@ export class MediaWorker {
           await Promise.all(
             (['audio', 'video'] as const).map((k) => this.send[k].sender.setKey(SUITE_FOR_KIND[k], msg.kid, msg.baseKey)),
           );
+          this.scope.postMessage({ type: 'send-key-active', kid: msg.kid });
           // Receivers that had nothing decodable need a key frame under the new key.
           for (const t of this.sendTransformers) if (t.options.kind === 'video') void t.generateKeyFrame?.().catch(() => undefined);
         };

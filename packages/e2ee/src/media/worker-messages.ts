@@ -31,7 +31,9 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'receive-status'; peerId: string; kind: MediaKind; status: ReceiveStatus; reason?: string }
   /** Whether this participant's own frames are being encrypted and sent (false = held back: no key). */
-  | { type: 'send-status'; sending: boolean };
+  | { type: 'send-status'; sending: boolean }
+  /** A new send key is now in use: every frame from here on is under `kid`. */
+  | { type: 'send-key-active'; kid: bigint };
 
 /** Suites by media kind, as the design note chooses: GCM for video, CTR+HMAC-64 for small audio frames. */
 export const SUITE_FOR_KIND: Record<MediaKind, number> = {

@@ -1,0 +1,37 @@
+/**
+ * SFrame per-frame cost inside a Chromium Worker (where the media transform
+ * runs), with Debian's Chromium driven by playwright-core. Serves this
+ * package's built files on loopback, opens worker-bench.html, prints lines.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const types = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript' };
+const server = http.createServer((req, res) => {
+  const file = path.join(root, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+  if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
+    res.statusCode = 404;
+    return res.end();
+  }
+  res.setHeader('Content-Type', types[path.extname(file)] ?? 'application/octet-stream');
+  createReadStream(file).pipe(res);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const page = await browser.newPage();
+  await page.goto(`http://localhost:${server.address().port}/bench/worker-bench.html`);
+  console.log(`SFrame benchmark — Chromium ${browser.version()} Worker`);
+  const lines = await page.evaluate(() => window.benchDone);
+  for (const line of lines) console.log(line);
+} finally {
+  await browser.close();
+  server.close();
+}
