@@ -27,6 +27,12 @@ export const ErrorCode = {
   MediaRejected: 'media_rejected',
   /** The server is not ready (media workers starting or restarting). */
   Unavailable: 'unavailable',
+  /** The connection's ticket or session does not allow this. */
+  Forbidden: 'forbidden',
+  /** The room is locked against new joins. */
+  RoomLocked: 'room_locked',
+  /** No such room (or no longer). */
+  NoSuchRoom: 'no_such_room',
   /** A bug on the server; details are in its log, not in the response. */
   Internal: 'internal',
 } as const;

@@ -4,3 +4,4 @@ export * from './media.js';
 export * from './methods.js';
 export * from './notifications.js';
 export * from './envelope.js';
+export * from './rest.js';

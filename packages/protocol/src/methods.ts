@@ -30,9 +30,13 @@ export const DisplayName = z
 /** Opaque end-to-end encrypted bytes (base64url) that the server only relays. */
 export const SealedBytes = z.string().max(8192).regex(/^[A-Za-z0-9_-]*$/, 'base64url');
 
+export const ParticipantRole = z.enum(['host', 'guest']);
+export type ParticipantRole = z.infer<typeof ParticipantRole>;
+
 export const PeerInfo = z.object({
   peerId: Id,
   displayName: z.string(),
+  role: ParticipantRole,
   /** Small integer, unique in the room while the peer is in it; names the peer in SFrame KIDs. */
   senderIndex: z.number().int().nonnegative(),
   producers: z.array(ProducerInfo),
@@ -42,16 +46,27 @@ export type PeerInfo = z.infer<typeof PeerInfo>;
 const Empty = z.object({}).strict();
 
 export const methods = {
+  /**
+   * Enter the room the connection's ticket (or session) allows. In a room
+   * with a lobby, a guest first gets `waiting`, then a `lobbyDecision`
+   * notification; once admitted, it sends `join` again.
+   */
   join: {
     request: z.object({ roomId: RoomId, displayName: DisplayName }).strict(),
-    response: z.object({
-      peerId: Id,
-      senderIndex: z.number().int().nonnegative(),
-      routerRtpCapabilities: RtpCapabilities,
-      iceServers: z.array(IceServer),
-      iceTransportPolicy: z.enum(['all', 'relay']),
-      peers: z.array(PeerInfo),
-    }),
+    response: z.discriminatedUnion('status', [
+      z.object({
+        status: z.literal('joined'),
+        peerId: Id,
+        senderIndex: z.number().int().nonnegative(),
+        role: ParticipantRole,
+        room: z.object({ name: z.string(), locked: z.boolean() }),
+        routerRtpCapabilities: RtpCapabilities,
+        iceServers: z.array(IceServer),
+        iceTransportPolicy: z.enum(['all', 'relay']),
+        peers: z.array(PeerInfo),
+      }),
+      z.object({ status: z.literal('waiting') }),
+    ]),
   },
   createTransport: {
     request: z.object({ direction: TransportDirection }).strict(),
@@ -115,6 +130,18 @@ export const methods = {
     response: Empty,
   },
   leave: { request: Empty, response: Empty },
+  /** What this participant's client sees of encryption, for the admin page. */
+  reportStatus: {
+    request: z.object({ e2ee: z.enum(['encrypted', 'waiting-for-key', 'cannot-decrypt']) }).strict(),
+    response: Empty,
+  },
+  // Host controls: refused for guests.
+  lobbyAdmit: { request: z.object({ requestId: Id }).strict(), response: Empty },
+  lobbyDeny: { request: z.object({ requestId: Id }).strict(), response: Empty },
+  mutePeer: { request: z.object({ peerId: Id }).strict(), response: Empty },
+  removePeer: { request: z.object({ peerId: Id }).strict(), response: Empty },
+  lockRoom: { request: z.object({ locked: z.boolean() }).strict(), response: Empty },
+  endMeeting: { request: Empty, response: Empty },
 } as const;
 
 export type Methods = typeof methods;

@@ -28,8 +28,23 @@ export const notifications = {
    * expected to work (a media worker was replaced) or not.
    */
   roomClosed: z.object({
-    reason: z.enum(['media-restarted', 'server-shutdown']),
+    reason: z.enum(['media-restarted', 'server-shutdown', 'ended-by-host', 'removed', 'deleted']),
     rejoin: z.boolean(),
+    /** Who did it, for the words on screen. */
+    by: z.string().optional(),
+  }),
+  /** To hosts: who is waiting in the lobby now. */
+  lobbyWaiting: z.object({ waiting: z.array(z.object({ requestId: Id, displayName: z.string() })) }),
+  /** To a waiting guest: the host's answer. Admitted guests send `join` again. */
+  lobbyDecision: z.object({ admitted: z.boolean(), by: z.string().optional() }),
+  /** To a participant whose microphone a host turned off. */
+  youWereMuted: z.object({ by: z.string() }),
+  roomUpdated: z.object({ locked: z.boolean() }),
+  /** To everyone: what a host did, so every participant can be told in words. */
+  hostAction: z.object({
+    action: z.enum(['mute', 'remove', 'lock', 'unlock', 'end', 'admit', 'deny']),
+    by: z.string(),
+    target: z.string().optional(),
   }),
 } as const;
 

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { AttemptThrottle } from './attempt-throttle.js';
+
+describe('AttemptThrottle', () => {
+  const make = () => {
+    let now = 0;
+    const t = new AttemptThrottle({ freeAttempts: 3, baseDelayMs: 1000, maxDelayMs: 8000, forgetAfterMs: 60_000, now: () => now });
+    return { t, advance: (ms: number) => (now += ms) };
+  };
+
+  it('lets a few failures through, then backs off exponentially up to a cap', () => {
+    const { t } = make();
+    for (let i = 0; i < 3; i++) {
+      expect(t.waitMs('ip')).toBe(0);
+      t.fail('ip');
+    }
+    expect(t.waitMs('ip')).toBe(0);
+    t.fail('ip');
+    expect(t.waitMs('ip')).toBe(1000);
+    t.fail('ip');
+    expect(t.waitMs('ip')).toBe(2000);
+    for (let i = 0; i < 5; i++) t.fail('ip');
+    expect(t.waitMs('ip')).toBe(8000);
+  });
+
+  it('keys are independent, a success clears its key, and quiet keys are forgotten', () => {
+    const { t, advance } = make();
+    for (let i = 0; i < 5; i++) t.fail('a');
+    expect(t.waitMs('a')).toBeGreaterThan(0);
+    expect(t.waitMs('b')).toBe(0);
+    t.succeed('a');
+    expect(t.waitMs('a')).toBe(0);
+    for (let i = 0; i < 5; i++) t.fail('c');
+    advance(61_000);
+    t.fail('c');
+    expect(t.waitMs('c')).toBe(0); // counting starts again
+  });
+
+  it('stays bounded', () => {
+    let now = 0;
+    const t = new AttemptThrottle({ freeAttempts: 0, baseDelayMs: 1000, maxDelayMs: 1000, forgetAfterMs: 60_000, maxKeys: 10, now: () => now });
+    for (let i = 0; i < 100; i++) t.fail(`k${i}`);
+    expect(t.waitMs('k0')).toBe(0);
+    expect(t.waitMs('k99')).toBe(1000);
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * The REST API under /api: routes by method and path (find-my-way), an
+ * Origin check on every state-changing request, and one place that turns
+ * failures into `{error: {code, message}}` — 4xx for anything the client
+ * sent wrong, 500 only for bugs (logged, never detailed to the client).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Router, { type HTTPMethod } from 'find-my-way';
+import type { Accounts } from '../../auth/accounts.js';
+import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics.js';
+import type { Moderation } from '../../rooms/moderation.js';
+import type { RoomDirectory } from '../../rooms/room-directory.js';
+import type { RoomRegistry } from '../../rooms/room-registry.js';
+import type { Store } from '../../store/store.js';
+import type { WorkerHealthMonitor } from '../../media/worker-health.js';
+import { originAllowed } from '../../signaling/signaling-server.js';
+import { ApiError } from './api-error.js';
+import { ApiRequest } from './api-request.js';
+import { auditRoutes } from './audit-routes.js';
+import { authRoutes } from './auth-routes.js';
+import { healthRoutes } from './health-routes.js';
+import { roomRoutes } from './room-routes.js';
+import { userRoutes } from './user-routes.js';
+
+export interface ApiDeps {
+  accounts: Accounts;
+  store: Store;
+  directory: RoomDirectory;
+  moderation: Moderation;
+  registry: RoomRegistry;
+  health: WorkerHealthMonitor;
+  metrics: Metrics;
+  logger: Logger;
+  trustProxy: boolean;
+  allowedOrigins: string[];
+}
+
+/** `'METHOD /path/:param'` → handler. */
+export type RouteTable = Record<string, (r: ApiRequest) => Promise<void>>;
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Returns a handler that answers /api/* requests (true) or leaves others alone (false). */
+export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const router = Router({ ignoreTrailingSlash: true, maxParamLength: 128 });
+  const tables = [authRoutes, roomRoutes, userRoutes, auditRoutes, healthRoutes].map((make) => make(deps));
+  const ctx = { accounts: deps.accounts, trustProxy: deps.trustProxy };
+
+  for (const table of tables) {
+    for (const [key, handler] of Object.entries(table)) {
+      const [method, path] = key.split(' ') as [HTTPMethod, string];
+      router.on(method, path, (req, res, params, _store, searchParams) => {
+        const query = new URLSearchParams(searchParams as Record<string, string>);
+        const r = new ApiRequest(req, res, params, query, ctx);
+        void run(r, () => {
+          if (!SAFE_METHODS.has(req.method ?? 'GET') && !originAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins)) {
+            throw new ApiError(403, 'forbidden', 'request from another site refused');
+          }
+          return handler(r);
+        });
+      });
+    }
+  }
+
+  async function run(r: ApiRequest, handler: () => Promise<void>): Promise<void> {
+    try {
+      await handler();
+    } catch (err) {
+      if (r.res.headersSent) return;
+      if (err instanceof ApiError) {
+        r.send(err.status, { error: { code: err.code, message: err.message } }, err.headers);
+        return;
+      }
+      deps.logger.error({ err, path: r.req.url }, 'API request failed');
+      r.send(500, { error: { code: 'internal', message: 'internal error' } });
+    }
+  }
+
+  return (req, res) => {
+    const url = req.url ?? '/';
+    if (!url.startsWith('/api/') && url !== '/api') return false;
+    const path = url.split('?')[0]!;
+    if (!router.find(req.method as HTTPMethod, path)) {
+      const known = router.find('GET', path) || router.find('POST', path) || router.find('PATCH', path) || router.find('DELETE', path);
+      res.statusCode = known ? 405 : 404;
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      res.end(
+        JSON.stringify({
+          error: known
+            ? { code: 'method_not_allowed', message: `${req.method} is not allowed here` }
+            : { code: 'not_found', message: 'no such API route' },
+        }),
+      );
+      return true;
+    }
+    router.lookup(req, res);
+    return true;
+  };
+}

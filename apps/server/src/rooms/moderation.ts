@@ -1,0 +1,105 @@
+/**
+ * What hosts (in the call) and admins (on the admin page) can do to a
+ * meeting: mute, remove, lock, end, and answer the lobby. Each action is
+ * carried out on the live room, told to everyone in words, and written to
+ * the audit log with who, what and from where.
+ */
+import { notification } from '@conclave/protocol';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
+import type { Lobby } from './lobby.js';
+import type { RoomRegistry } from './room-registry.js';
+
+export interface Actor {
+  /** As shown to participants: a display name or a username. */
+  name: string;
+  /** For the audit log: who exactly, e.g. "Ada (host)" or "admin (admin page)". */
+  audit: string;
+  ip: string | null;
+}
+
+export class ModerationError extends Error {
+  constructor(
+    readonly code: 'not_found',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class Moderation {
+  constructor(
+    private readonly registry: RoomRegistry,
+    private readonly lobby: Lobby,
+    private readonly store: Store,
+    private readonly logger: Logger,
+  ) {}
+
+  private live(roomId: string) {
+    const room = this.registry.get(roomId);
+    if (!room || room.isClosed) throw new ModerationError('not_found', 'the meeting is not running');
+    return room;
+  }
+
+  private target(roomId: string, peerId: string) {
+    const room = this.live(roomId);
+    const peer = room.peers.get(peerId);
+    if (!peer) throw new ModerationError('not_found', 'no such participant');
+    return { room, peer };
+  }
+
+  private audit(actor: Actor, action: string, target: string, detail?: string): void {
+    this.store.audit.record({ actor: actor.audit, action, target, detail: detail ?? null, ip: actor.ip });
+    this.logger.info({ actor: actor.audit, action, target }, 'moderation');
+  }
+
+  /** Pauses the participant's microphone on the server and tells them. */
+  async mute(roomId: string, peerId: string, actor: Actor): Promise<void> {
+    const { room, peer } = this.target(roomId, peerId);
+    for (const producer of peer.producers.values()) {
+      if (producer.appData.source !== 'mic' || producer.paused) continue;
+      await producer.pause();
+      room.broadcast(notification('producerPaused', { peerId, producerId: producer.id }), peerId);
+    }
+    peer.send(notification('youWereMuted', { by: actor.name }));
+    room.broadcast(notification('hostAction', { action: 'mute', by: actor.name, target: peer.displayName }));
+    this.audit(actor, 'participant.mute', `${roomId}/${peer.displayName}`);
+  }
+
+  /** Removes the participant from the meeting; their client is told and does not rejoin by itself. */
+  remove(roomId: string, peerId: string, actor: Actor): void {
+    const { room, peer } = this.target(roomId, peerId);
+    peer.send(notification('roomClosed', { reason: 'removed', rejoin: false, by: actor.name }));
+    room.removePeer(peerId);
+    peer.disconnect();
+    room.broadcast(notification('hostAction', { action: 'remove', by: actor.name, target: peer.displayName }));
+    this.audit(actor, 'participant.remove', `${roomId}/${peer.displayName}`, `ip ${peer.ip}`);
+  }
+
+  /** Locks or unlocks the room against new joins (remembered across restarts). */
+  lock(roomId: string, locked: boolean, actor: Actor): void {
+    const stored = this.store.rooms.update(roomId, { locked });
+    const room = this.registry.get(roomId);
+    if (!stored && !room) throw new ModerationError('not_found', 'no such room');
+    if (room) {
+      room.broadcast(notification('roomUpdated', { locked }));
+      room.broadcast(notification('hostAction', { action: locked ? 'lock' : 'unlock', by: actor.name }));
+    }
+    this.audit(actor, locked ? 'room.lock' : 'room.unlock', roomId);
+  }
+
+  /** Ends the meeting for everyone, and turns away whoever waits in the lobby. */
+  end(roomId: string, actor: Actor): void {
+    const room = this.live(roomId);
+    this.lobby.clear(roomId, actor.name);
+    room.close({ reason: 'ended-by-host', rejoin: false, by: actor.name });
+    this.audit(actor, 'meeting.end', roomId);
+  }
+
+  decide(roomId: string, requestId: string, admitted: boolean, actor: Actor): void {
+    const w = this.lobby.decide(roomId, requestId, admitted, actor.name);
+    if (!w) throw new ModerationError('not_found', 'nobody with that request is waiting');
+    this.registry.get(roomId)?.broadcast(notification('hostAction', { action: admitted ? 'admit' : 'deny', by: actor.name, target: w.displayName }));
+    this.audit(actor, admitted ? 'lobby.admit' : 'lobby.deny', `${roomId}/${w.displayName}`);
+  }
+}

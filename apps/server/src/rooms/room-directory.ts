@@ -1,0 +1,163 @@
+/**
+ * Rooms as the REST API sees them: the configured (stored) room joined with
+ * its live state. Creates rooms, answers what a guest may know before
+ * joining, and issues join tickets after checking the room password (with
+ * throttling per IP and room), the lock and the size limit.
+ */
+import { randomInt } from 'node:crypto';
+import type { LiveParticipant, PublicRoom, RoomSummary, Ticket } from '@conclave/protocol';
+import { AttemptThrottle } from '../auth/attempt-throttle.js';
+import type { JoinTickets } from '../auth/join-tickets.js';
+import type { PasswordHasher } from '../auth/password-hasher.js';
+import type { Store } from '../store/store.js';
+import type { StoredRoom } from '../store/room-store.js';
+import type { StoredUser } from '../store/user-store.js';
+import type { Lobby } from './lobby.js';
+import type { RoomRegistry } from './room-registry.js';
+
+export const DEFAULT_MAX_PARTICIPANTS = 50;
+const ALPHABET = 'abcdefghijkmnpqrstuvwxyz';
+
+export class TicketRefused extends Error {
+  constructor(
+    readonly code: 'not_found' | 'wrong_room_password' | 'room_locked' | 'room_full' | 'too_many_attempts',
+    message: string,
+    readonly retryAfterMs = 0,
+  ) {
+    super(message);
+  }
+}
+
+export class RoomDirectory {
+  private readonly passwordAttempts = new AttemptThrottle({
+    freeAttempts: 5,
+    baseDelayMs: 2000,
+    maxDelayMs: 10 * 60_000,
+    forgetAfterMs: 30 * 60_000,
+  });
+
+  constructor(
+    private readonly store: Store,
+    private readonly registry: RoomRegistry,
+    private readonly lobby: Lobby,
+    private readonly tickets: JoinTickets,
+    private readonly hasher: PasswordHasher,
+    private readonly allowAnonymousRooms: boolean,
+  ) {}
+
+  /** A readable, hard-to-guess id like `kmt-qzvh-rpwax` (about 60 bits). */
+  newRoomId(): string {
+    let id = '';
+    for (let i = 0; i < 13; i++) id += ALPHABET[randomInt(ALPHABET.length)];
+    return `${id.slice(0, 4)}-${id.slice(4, 8)}-${id.slice(8)}`;
+  }
+
+  get(id: string): StoredRoom | null {
+    return this.store.rooms.get(id);
+  }
+
+  /** Admins manage every room; hosts the rooms they created. */
+  canManage(user: StoredUser, room: StoredRoom): boolean {
+    return user.role === 'admin' || room.createdBy === user.id;
+  }
+
+  async create(
+    o: { name: string; password?: string | undefined; lobby?: boolean | undefined; maxParticipants?: number | undefined },
+    owner: StoredUser | null,
+  ): Promise<StoredRoom> {
+    const passwordHash = o.password ? await this.hasher.hash(o.password) : null;
+    return this.store.rooms.create({
+      id: this.newRoomId(),
+      name: o.name,
+      passwordHash,
+      lobby: o.lobby ?? false,
+      maxParticipants: o.maxParticipants ?? DEFAULT_MAX_PARTICIPANTS,
+      createdBy: owner?.id ?? null,
+    });
+  }
+
+  async update(
+    id: string,
+    patch: { name?: string | undefined; password?: string | null | undefined; lobby?: boolean | undefined; maxParticipants?: number | undefined; locked?: boolean | undefined },
+  ): Promise<StoredRoom | null> {
+    const passwordHash = patch.password === undefined ? undefined : patch.password === null ? null : await this.hasher.hash(patch.password);
+    const { password: _, ...rest } = patch;
+    const clean = Object.fromEntries(Object.entries({ ...rest, passwordHash }).filter(([, v]) => v !== undefined));
+    return this.store.rooms.update(id, clean);
+  }
+
+  /** Deletes the room; a running meeting in it ends. */
+  delete(id: string, by: string): boolean {
+    const deleted = this.store.rooms.delete(id);
+    this.lobby.clear(id, by);
+    this.registry.get(id)?.close({ reason: 'deleted', rejoin: false, by });
+    return deleted;
+  }
+
+  publicInfo(id: string): PublicRoom | null {
+    const room = this.store.rooms.get(id);
+    if (room) return { id, name: room.name, hasPassword: room.passwordHash !== null, lobby: room.lobby, locked: room.locked };
+    if (this.allowAnonymousRooms) return { id, name: id, hasPassword: false, lobby: false, locked: false };
+    return null;
+  }
+
+  /**
+   * A ticket to join `roomId`. Hosts of the room (its owner, any admin) skip
+   * the password and the lock; guests must give the password when there is one.
+   */
+  async issueTicket(roomId: string, password: string | undefined, user: StoredUser | null, ip: string): Promise<Ticket> {
+    const room = this.store.rooms.get(roomId);
+    if (!room && !this.allowAnonymousRooms) throw new TicketRefused('not_found', 'there is no meeting at this address');
+    // Anonymous rooms (CONCLAVE_ALLOW_ANONYMOUS_ROOMS) have no hosts: nobody there may moderate anybody.
+    const role = room && user && this.canManage(user, room) ? 'host' : 'guest';
+    if (room && role === 'guest') {
+      if (room.locked) throw new TicketRefused('room_locked', 'the meeting is locked: nobody new can join');
+      if (room.passwordHash) {
+        const key = `${ip}|${roomId}`;
+        const wait = this.passwordAttempts.waitMs(key);
+        if (wait > 0) throw new TicketRefused('too_many_attempts', 'too many wrong passwords; wait a moment and try again', wait);
+        if (!password || !(await this.hasher.verify(room.passwordHash, password))) {
+          this.passwordAttempts.fail(key);
+          throw new TicketRefused('wrong_room_password', password ? 'that room password is not right' : 'this meeting needs its room password');
+        }
+        this.passwordAttempts.succeed(key);
+      }
+    }
+    const live = this.registry.get(roomId);
+    const max = room?.maxParticipants ?? DEFAULT_MAX_PARTICIPANTS;
+    if (live && live.peers.size >= max) throw new TicketRefused('room_full', `the meeting is full (${max} people)`);
+    const { ticket, expiresAt } = this.tickets.issue({ roomId, role, userId: user?.id ?? null, username: user?.username ?? null, ip });
+    return { ticket, expiresAt: expiresAt.toISOString(), role };
+  }
+
+  async summary(room: StoredRoom): Promise<RoomSummary> {
+    const live = this.registry.get(room.id);
+    const participants: LiveParticipant[] = [];
+    for (const peer of live?.peers.values() ?? []) {
+      let bitrate = 0;
+      for (const producer of peer.producers.values()) {
+        const stats = await producer.getStats().catch(() => []);
+        for (const s of stats) bitrate += (s as { bitrate?: number }).bitrate ?? 0;
+      }
+      participants.push({
+        peerId: peer.id,
+        displayName: peer.displayName,
+        role: peer.role,
+        bitrateKbps: Math.round(bitrate / 1000),
+        e2ee: peer.e2ee,
+        joinedAt: peer.joinedAt.toISOString(),
+      });
+    }
+    return {
+      id: room.id,
+      name: room.name,
+      hasPassword: room.passwordHash !== null,
+      lobby: room.lobby,
+      locked: room.locked,
+      maxParticipants: room.maxParticipants,
+      createdBy: room.createdByName,
+      createdAt: room.createdAt,
+      live: { participants, waiting: this.lobby.count(room.id) },
+    };
+  }
+}

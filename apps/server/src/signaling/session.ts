@@ -1,0 +1,48 @@
+/**
+ * The state of one signaling connection, and what handlers are given to work
+ * with. Kept apart from the handlers so host controls and ordinary requests
+ * share it without importing each other.
+ */
+import { ErrorCode, type ServerMessage } from '@conclave/protocol';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Lobby } from '../rooms/lobby.js';
+import type { Moderation } from '../rooms/moderation.js';
+import type { Peer } from '../rooms/peer.js';
+import type { Room } from '../rooms/room.js';
+import type { RoomDirectory } from '../rooms/room-directory.js';
+import type { RoomRegistry } from '../rooms/room-registry.js';
+import type { ConnectionGrant } from './connection-grant.js';
+import { RequestError } from './request-error.js';
+
+export interface SignalingContext {
+  registry: RoomRegistry;
+  directory: RoomDirectory;
+  lobby: Lobby;
+  moderation: Moderation;
+  metrics: Metrics;
+  config: Config;
+  logger: Logger;
+}
+
+/** The state of one signaling connection. */
+export interface Session {
+  grant: ConnectionGrant;
+  peer: Peer | null;
+  room: Room | null;
+  /** Set while this connection's guest waits in a room's lobby. */
+  waiting: { roomId: string; requestId: string } | null;
+  /** Rooms a host has admitted this connection to. */
+  admitted: Set<string>;
+  send(message: ServerMessage): void;
+  /** Closes the socket (after the peer was told why). */
+  disconnect(): void;
+}
+
+export function joined(session: Session): { peer: Peer; room: Room } {
+  if (!session.peer || !session.room || session.peer.isClosed) {
+    throw new RequestError(ErrorCode.NotJoined, 'join a room first');
+  }
+  return { peer: session.peer, room: session.room };
+}
