@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const TEST_PORT = Number(process.env.CONCLAVE_TEST_PORT ?? 3210);
+/** The test server's first admin (created at start from CONCLAVE_ADMIN_PASSWORD). */
+export const TEST_ADMIN_PASSWORD = (process.env.CONCLAVE_TEST_ADMIN_PASSWORD ??= 'correct-horse-battery');
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'conclave-e2e-'));
 /** The worker binary npm test built (quick to confirm when cached). */
 const workerBin =
@@ -66,6 +68,7 @@ export default defineConfig({
       CONCLAVE_WORKERS: '2',
       CONCLAVE_DATA_DIR: dataDir,
       CONCLAVE_LOG_LEVEL: 'warn',
+      CONCLAVE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       MEDIASOUP_WORKER_BIN: workerBin,
     },
   },

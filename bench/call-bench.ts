@@ -49,6 +49,7 @@ async function startServer() {
       PORT: String(PORT),
       CONCLAVE_RTC_PORT: '45000',
       CONCLAVE_WORKERS: '1',
+      CONCLAVE_ALLOW_ANONYMOUS_ROOMS: '1', // measures calls, not accounts
       CONCLAVE_LOG_LEVEL: 'warn',
       CONCLAVE_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'conclave-bench-')),
     },

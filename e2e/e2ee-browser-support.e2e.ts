@@ -4,10 +4,10 @@
  * it cannot join; and the creator of a meeting is handed its invite link.
  */
 import { expect, test } from '@playwright/test';
-import { meetingLink, Participant } from './participant.js';
+import { newMeeting, Participant } from './participant.js';
 
 test('without RTCRtpScriptTransform, the createEncodedStreams fallback still encrypts', async ({ browser }) => {
-  const room = meetingLink('e2e-fallback');
+  const room = await newMeeting();
   const old = await Participant.open(browser, 'Old', room);
   await old.page.addInitScript(() => {
     delete (window as unknown as Record<string, unknown>)['RTCRtpScriptTransform'];
@@ -28,7 +28,7 @@ test('a browser that cannot transform encoded frames gets an explanation, not a 
     delete (window as unknown as Record<string, unknown>)['RTCRtpScriptTransform'];
     delete (RTCRtpSender.prototype as unknown as Record<string, unknown>)['createEncodedStreams'];
   });
-  await page.goto(meetingLink('e2e-unsupported'));
+  await page.goto(await newMeeting());
   await page.getByTestId('display-name').fill('Legacy');
   await expect(page.getByTestId('e2ee-unsupported')).toHaveText(/cannot encrypt video frames end to end/);
   await expect(page.getByTestId('join-button')).toBeDisabled();
@@ -38,6 +38,7 @@ test('a browser that cannot transform encoded frames gets an explanation, not a 
 test('the creator of a new meeting is shown its invite link with the key, and can copy it', async ({ browser }) => {
   const context = await browser.newContext({ permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
+  expect((await page.request.post('/api/auth/login', { data: { username: 'admin', password: process.env.CONCLAVE_TEST_ADMIN_PASSWORD } })).status()).toBe(200);
   await page.goto('/');
   await page.getByTestId('new-meeting').click();
   await expect(page).toHaveURL(/\/r\/[a-z-]+#k=[A-Za-z0-9_-]{43}$/);

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { expect, test } from '@playwright/test';
-import { meetingLink, Participant } from './participant.js';
+import { newMeeting, Participant } from './participant.js';
 
 async function code(p: Participant): Promise<string> {
   const chip = p.page.getByTestId('safety-code');
@@ -28,7 +28,7 @@ async function agreedCode(people: Participant[]): Promise<string> {
 
 test('three with the same key decode each other; a fourth with a different key decodes nothing', async ({ browser }) => {
   const secret = randomBytes(32).toString('base64url');
-  const room = meetingLink('e2e-keys', secret);
+  const room = await newMeeting({ secret });
   const ada = await Participant.join(browser, 'Ada', room);
   const grace = await Participant.join(browser, 'Grace', room);
   const codeOfTwo = await agreedCode([ada, grace]);
@@ -74,7 +74,7 @@ test('three with the same key decode each other; a fourth with a different key d
 });
 
 test('a link without a key asks for a passphrase, and the same passphrase meets', async ({ browser }) => {
-  const room = meetingLink('e2e-pass').replace(/#.*/, '');
+  const room = (await newMeeting()).replace(/#.*/, '');
   const joinWith = async (name: string, passphrase: string) => {
     const p = await Participant.open(browser, name, room);
     await expect(p.page.getByTestId('join-button')).toBeDisabled();

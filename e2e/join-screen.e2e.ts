@@ -4,7 +4,7 @@
  * while the person can still join with what works.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { meetingLink, Participant } from './participant.js';
+import { newMeeting, Participant } from './participant.js';
 
 /** Makes getUserMedia fail for `kind` with a DOMException of `name`, as a browser would. */
 async function failDevice(page: Page, kind: 'video' | 'audio' | 'both', name: string) {
@@ -22,12 +22,17 @@ async function failDevice(page: Page, kind: 'video' | 'audio' | 'both', name: st
   );
 }
 
-test('the home page starts a new meeting with a live camera preview', async ({ page }) => {
+test('a signed-in host starts a new meeting from the home page, with a live camera preview', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Private video meetings.' })).toBeVisible();
+  await expect(page.getByTestId('new-meeting')).toHaveText('Sign in to start a meeting');
   await page.screenshot({ path: 'test-results/screenshots/home.png' });
+  const login = await page.request.post('/api/auth/login', { data: { username: 'admin', password: process.env.CONCLAVE_TEST_ADMIN_PASSWORD } });
+  expect(login.status()).toBe(200);
+  await page.reload();
+  await expect(page.getByTestId('new-meeting')).toHaveText('New meeting');
   await page.getByTestId('new-meeting').click();
-  await expect(page).toHaveURL(/\/r\/[a-z]{4}-[a-z]{4}-[a-z]{5}/);
+  await expect(page).toHaveURL(/\/r\/[a-z]{4}-[a-z]{4}-[a-z]{5}#k=/);
   await expect(page.getByTestId('join-button')).toBeDisabled();
   await expect
     .poll(() => page.getByTestId('preview-video').evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames))
@@ -49,7 +54,7 @@ test('joining by pasted link goes to that meeting', async ({ page }) => {
 });
 
 test('without a camera, the person is told and still joins with audio', async ({ browser }) => {
-  const room = meetingLink('e2e-nocam');
+  const room = await newMeeting();
   const context = await browser.newContext();
   const page = await context.newPage();
   await failDevice(page, 'video', 'NotFoundError');
@@ -72,14 +77,14 @@ test('a denied permission is explained', async ({ browser }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await failDevice(page, 'both', 'NotAllowedError');
-  await page.goto('/r/e2e-denied');
+  await page.goto(await newMeeting());
   await expect(page.getByTestId('media-problems')).toHaveText(/access was denied/);
   await context.close();
 });
 
 test('an unreachable server is explained on the join screen', async ({ page }) => {
   await page.routeWebSocket('**/ws', (ws) => ws.close());
-  await page.goto(meetingLink('e2e-unreachable'));
+  await page.goto(await newMeeting());
   await page.getByTestId('display-name').fill('Offline');
   await page.getByTestId('join-button').click();
   await expect(page.getByTestId('join-error')).toHaveText(/Cannot reach the meeting server|connection .* lost/);

@@ -6,9 +6,39 @@
 import { randomBytes } from 'node:crypto';
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 
-/** A fresh meeting link: a unique room id and a random 32-byte meeting key in the fragment. */
-export function meetingLink(prefix: string, secret: string = randomBytes(32).toString('base64url')): string {
-  return `/r/${prefix}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}#k=${secret}`;
+const BASE_URL = `http://localhost:${process.env.CONCLAVE_TEST_PORT ?? 3210}`;
+let adminCookie: string | null = null;
+
+/** Signs in to the test server's REST API as its admin; returns the session cookie. */
+export async function adminSession(): Promise<string> {
+  if (adminCookie) return adminCookie;
+  const res = await fetch(`${BASE_URL}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: process.env.CONCLAVE_TEST_ADMIN_PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`admin sign-in failed: ${res.status} ${await res.text()}`);
+  adminCookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  return adminCookie;
+}
+
+/** Creates a room as the admin would (REST), and returns its id. */
+export async function createRoom(options: { name?: string; password?: string; lobby?: boolean } = {}): Promise<string> {
+  const res = await fetch(`${BASE_URL}/api/rooms`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Cookie: await adminSession(), Origin: BASE_URL },
+    body: JSON.stringify({ name: options.name ?? 'Test meeting', ...options }),
+  });
+  if (res.status !== 201) throw new Error(`room creation failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+/** A fresh meeting link: a new room and a random 32-byte meeting key in the fragment. */
+export async function newMeeting(
+  options: { name?: string; password?: string; lobby?: boolean; secret?: string } = {},
+): Promise<string> {
+  const { secret = randomBytes(32).toString('base64url'), ...room } = options;
+  return `/r/${await createRoom(room)}#k=${secret}`;
 }
 
 export interface ReceiveStats {
@@ -41,8 +71,9 @@ export class Participant {
     return p;
   }
 
-  async joinCall(): Promise<void> {
+  async joinCall({ roomPassword }: { roomPassword?: string } = {}): Promise<void> {
     await this.page.getByTestId('display-name').fill(this.name);
+    if (roomPassword !== undefined) await this.page.getByTestId('room-password').fill(roomPassword);
     await this.page.getByTestId('join-button').click();
     await expect(this.page.getByTestId('local-video')).toBeVisible();
   }

@@ -4,10 +4,10 @@
  * one leaves the others' tiles for them go within 2 s.
  */
 import { expect, test } from '@playwright/test';
-import { meetingLink, Participant } from './participant.js';
+import { newMeeting, Participant } from './participant.js';
 
 test('three participants see and hear each other; a leaver disappears within 2 s', async ({ browser }) => {
-  const room = meetingLink('e2e-three');
+  const room = await newMeeting();
   const names = ['Ada', 'Grace', 'Linus'];
   const people: Participant[] = [];
   for (const name of names) people.push(await Participant.join(browser, name, room));

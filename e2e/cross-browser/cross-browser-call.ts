@@ -54,6 +54,7 @@ async function main(): Promise<void> {
       CONCLAVE_PUBLIC_IP: NETNS_MEDIA_IP,
       CONCLAVE_RTC_LISTEN_IP: NETNS_MEDIA_IP,
       CONCLAVE_WORKERS: '1',
+      CONCLAVE_ALLOW_ANONYMOUS_ROOMS: '1', // this test is about browsers, not accounts
       CONCLAVE_LOG_LEVEL: 'warn',
       CONCLAVE_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'conclave-xb-')),
     },

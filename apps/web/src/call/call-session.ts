@@ -27,10 +27,46 @@ export interface CallSessionOptions {
   transforms?: MediaTransforms;
   connect?: () => Promise<SignalingClient>;
   /** Called after each (re)join with the server's answer, before media flows. */
-  onJoined?: (joined: ResponseData<'join'>, signaling: SignalingClient) => void | Promise<void>;
+  onJoined?: (joined: Joined, signaling: SignalingClient) => void | Promise<void>;
 }
 
+type Joined = Extract<ResponseData<'join'>, { status: 'joined' }>;
+
 const REJOIN_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+
+/** Why the room closed, in words, for the "call ended" screen. */
+function closedText({ reason, by }: NotificationData<'roomClosed'>): string {
+  switch (reason) {
+    case 'ended-by-host':
+      return `${by ?? 'The host'} ended the meeting.`;
+    case 'removed':
+      return `${by ?? 'A host'} removed you from the meeting.`;
+    case 'deleted':
+      return 'This meeting room was deleted.';
+    default:
+      return 'The meeting was closed by the server.';
+  }
+}
+
+function hostActionText({ action, by, target }: NotificationData<'hostAction'>): string {
+  const who = target ?? 'someone';
+  switch (action) {
+    case 'mute':
+      return `${by} muted ${who}`;
+    case 'remove':
+      return `${by} removed ${who} from the meeting`;
+    case 'lock':
+      return `${by} locked the meeting: nobody new can join`;
+    case 'unlock':
+      return `${by} unlocked the meeting`;
+    case 'end':
+      return `${by} ended the meeting`;
+    case 'admit':
+      return `${by} let ${who} in`;
+    case 'deny':
+      return `${by} turned ${who} away`;
+  }
+}
 
 /** VP8 for camera video (every browser decodes it; simulcast-ready); Opus for audio. */
 const PREFERRED_CODEC = { video: 'video/vp8', audio: 'audio/opus' } as const;
@@ -163,7 +199,25 @@ export class CallSession {
     const signaling = await (this.options.connect ?? (() => SignalingClient.connect()))();
     this.signaling = signaling;
     this.listen(signaling);
-    const joined = await signaling.request('join', { roomId: this.options.roomId, displayName: this.options.displayName });
+    let joined = await signaling.request('join', { roomId: this.options.roomId, displayName: this.options.displayName });
+    if (joined.status === 'waiting') {
+      this.update({ phase: 'waiting' });
+      const decision = await new Promise<NotificationData<'lobbyDecision'>>((resolve, reject) => {
+        const off = signaling.on('lobbyDecision', (d) => {
+          off();
+          resolve(d);
+        });
+        signaling.onClose(() => reject(new SignalingError('disconnected', 'The connection to the meeting server was lost while waiting.')));
+      });
+      if (!decision.admitted) {
+        this.left = true;
+        throw new SignalingError('denied', `${decision.by ?? 'The host'} did not let you in.`);
+      }
+      this.update({ phase: 'connecting' });
+      joined = await signaling.request('join', { roomId: this.options.roomId, displayName: this.options.displayName });
+      if (joined.status !== 'joined') throw new SignalingError('denied', 'The host did not let you in.');
+    }
+    this.update({ role: joined.role, roomName: joined.room.name, locked: joined.room.locked });
     const device = new Device();
     await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as msTypes.RtpCapabilities });
     if (!device.canProduce('audio') && !device.canProduce('video')) {
@@ -248,6 +302,15 @@ export class CallSession {
       signaling.on('producerResumed', ({ peerId, producerId }) => this.setRemotePaused(peerId, producerId, false)),
       signaling.on('consumerClosed', ({ consumerId }) => this.onConsumerClosed(consumerId)),
       signaling.on('roomClosed', (data) => this.onRoomClosed(data)),
+      signaling.on('youWereMuted', ({ by }) => {
+        void this.setMicEnabled(false);
+        this.notify(`${by} turned your microphone off`);
+      }),
+      signaling.on('hostAction', (data) => {
+        if (data.action !== 'mute' || data.target !== this.options.displayName) this.notify(hostActionText(data));
+      }),
+      signaling.on('roomUpdated', ({ locked }) => this.update({ locked })),
+      signaling.on('lobbyWaiting', ({ waiting }) => this.update({ lobby: waiting })),
       signaling.onClose(() => {
         if (this.signaling === signaling && !this.left) void this.rejoin('The connection to the meeting server was lost.');
       }),
@@ -379,6 +442,7 @@ export class CallSession {
     const participants: RemoteParticipant[] = [...this.remote.values()].map((peer) => ({
       peerId: peer.info.peerId,
       displayName: peer.info.displayName,
+      role: peer.info.role,
       senderIndex: peer.info.senderIndex,
       media: [...peer.consumers.entries()].map(([producerId, consumer]) => ({
         producerId,
@@ -393,14 +457,35 @@ export class CallSession {
 
   // ---------------------------------------------------------------- recovery
 
-  private onRoomClosed({ rejoin }: NotificationData<'roomClosed'>): void {
-    if (rejoin) void this.rejoin('The media server restarted.');
+  private onRoomClosed(data: NotificationData<'roomClosed'>): void {
+    if (data.rejoin) void this.rejoin('The media server restarted.');
     else {
       this.left = true;
       this.teardownMedia();
       this.signaling?.close();
-      this.update({ phase: 'ended', participants: [], error: 'The meeting was closed by the server.' });
+      this.micTrack?.stop();
+      this.cameraTrack?.stop();
+      this.update({ phase: 'ended', participants: [], lobby: [], error: closedText(data), localVideoTrack: null });
     }
+  }
+
+  // ---------------------------------------------------------------- host controls
+
+  /** Host controls; the server refuses them for guests. Failures become a notice. */
+  async host(
+    action: 'lobbyAdmit' | 'lobbyDeny' | 'mutePeer' | 'removePeer' | 'lockRoom' | 'endMeeting',
+    data: Record<string, unknown> = {},
+  ): Promise<void> {
+    try {
+      await this.signaling?.request(action, data as never);
+    } catch (err) {
+      this.notify((err as Error).message);
+    }
+  }
+
+  /** Tells the server what this client sees of encryption (shown on the admin page). */
+  reportStatus(e2ee: 'encrypted' | 'waiting-for-key' | 'cannot-decrypt'): void {
+    if (this.snapshot.phase === 'in-call') this.signaling?.request('reportStatus', { e2ee }).catch(() => undefined);
   }
 
   private async rejoin(reason: string): Promise<void> {

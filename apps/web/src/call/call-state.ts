@@ -4,7 +4,7 @@
  */
 import type { MediaSource } from '@conclave/protocol';
 
-export type CallPhase = 'idle' | 'connecting' | 'in-call' | 'reconnecting' | 'ended';
+export type CallPhase = 'idle' | 'connecting' | 'waiting' | 'in-call' | 'reconnecting' | 'ended';
 
 export interface RemoteMedia {
   producerId: string;
@@ -17,6 +17,7 @@ export interface RemoteMedia {
 export interface RemoteParticipant {
   peerId: string;
   displayName: string;
+  role: 'host' | 'guest';
   senderIndex: number;
   media: RemoteMedia[];
 }
@@ -32,6 +33,12 @@ export interface CallSnapshot {
   notice: { id: number; text: string } | null;
   /** Why the call is not going (phase ended/reconnecting), in words. */
   error: string | null;
+  /** This participant's role in the room. */
+  role: 'host' | 'guest';
+  roomName: string | null;
+  locked: boolean;
+  /** For hosts: who waits in the lobby. */
+  lobby: Array<{ requestId: string; displayName: string }>;
 }
 
 export const initialSnapshot: CallSnapshot = {
@@ -43,4 +50,8 @@ export const initialSnapshot: CallSnapshot = {
   cameraEnabled: false,
   notice: null,
   error: null,
+  role: 'guest',
+  roomName: null,
+  locked: false,
+  lobby: [],
 };

@@ -17,7 +17,9 @@ export interface CallViewProps {
   /** Extra header content (invite link, verification code). */
   headerExtra?: ReactNode;
   /** Extra attributes and badge for a remote tile (E2EE state). */
-  decorateRemote?: (p: RemoteParticipant) => { attrs?: Record<string, string>; badge?: ReactNode; hideVideo?: boolean };
+  decorateRemote?: (p: RemoteParticipant) => { attrs?: Record<string, string>; badge?: ReactNode; hideVideo?: boolean; actions?: ReactNode };
+  /** Floating panels over the call (the lobby, for hosts). */
+  overlay?: ReactNode;
 }
 
 function useElementSize<T extends HTMLElement>(): [React.RefObject<T | null>, { width: number; height: number }] {
@@ -50,7 +52,7 @@ function Toast({ notice }: { notice: CallSnapshot['notice'] }) {
   );
 }
 
-export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleCamera, onLeave, headerExtra, decorateRemote }: CallViewProps) {
+export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleCamera, onLeave, headerExtra, decorateRemote, overlay }: CallViewProps) {
   const [gridRef, size] = useElementSize<HTMLDivElement>();
   const count = snapshot.participants.length + 1;
   const layout = bestGridLayout(count, size.width, size.height);
@@ -60,7 +62,8 @@ export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleC
       <header className="call__header">
         <div className="call__title">
           <span className="brand-dot" aria-hidden="true" />
-          <span className="call__room">{roomId}</span>
+          <span className="call__room" title={roomId}>{snapshot.roomName ?? roomId}</span>
+          {snapshot.locked && <span className="chip chip--muted" data-testid="room-locked">Locked</span>}
           <span className="call__count" title="Participants">
             <UsersIcon width={16} height={16} /> {count}
           </span>
@@ -100,6 +103,7 @@ export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleC
                 audioMuted={!audio || audio.paused}
                 tileProps={{ 'data-testid': 'remote-tile', 'data-peer-name': p.displayName, 'data-peer-id': p.peerId, ...extra?.attrs }}
                 badge={extra?.badge}
+                actions={extra?.actions}
               />
             );
           })}
@@ -121,6 +125,7 @@ export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleC
           onLeave={onLeave}
         />
       </footer>
+      {overlay}
       <Toast notice={snapshot.notice} />
     </div>
   );

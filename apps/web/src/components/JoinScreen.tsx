@@ -8,6 +8,8 @@ import { initials } from './ParticipantTile.js';
 
 export interface JoinScreenProps {
   roomId: string;
+  /** The room's name, once known. */
+  roomName?: string | undefined;
   videoTrack: MediaStreamTrack | null;
   audioTrack: MediaStreamTrack | null;
   mediaLoading: boolean;
@@ -72,7 +74,7 @@ export function JoinScreen(props: JoinScreenProps) {
 
       <section className="join__form">
         <h1>Ready to join?</h1>
-        <p className="muted">Meeting <code>{roomId}</code></p>
+        <p className="muted">{props.roomName ? <>{props.roomName} · <code>{roomId}</code></> : <>Meeting <code>{roomId}</code></>}</p>
         <form onSubmit={submit} className="form">
           <label className="field">
             <span>Your name</span>

@@ -19,9 +19,11 @@ export interface ParticipantTileProps {
   tileProps?: Record<string, string>;
   videoTestId?: string;
   badge?: ReactNode;
+  /** Controls on the tile (host actions). */
+  actions?: ReactNode;
 }
 
-export function ParticipantTile({ name, videoTrack, videoOff, audioMuted, isSelf, tileProps, videoTestId, badge }: ParticipantTileProps) {
+export function ParticipantTile({ name, videoTrack, videoOff, audioMuted, isSelf, tileProps, videoTestId, badge, actions }: ParticipantTileProps) {
   const showVideo = videoTrack !== null && !videoOff;
   return (
     <figure className={`tile${isSelf ? ' tile--self' : ''}`} {...tileProps} aria-label={isSelf ? `${name} (you)` : name}>
@@ -36,6 +38,7 @@ export function ParticipantTile({ name, videoTrack, videoOff, audioMuted, isSelf
           <span>{initials(name)}</span>
         </div>
       )}
+      {actions}
       <figcaption className="tile__label">
         {audioMuted && (
           <span className="tile__muted" title="Microphone off" aria-label="microphone off">

@@ -8,6 +8,8 @@
  * with a new identity, and the Worker forgets every old key first.
  */
 import type { MediaKind, MediaSource, ResponseData } from '@conclave/protocol';
+
+type Joined = Extract<ResponseData<'join'>, { status: 'joined' }>;
 import {
   KeyManager,
   fromBase64url,
@@ -87,7 +89,7 @@ export class E2eeSession implements MediaTransforms {
   }
 
   /** Called by the CallSession after each (re)join, before media flows. */
-  onJoined = async (joined: ResponseData<'join'>, signaling: SignalingClient): Promise<void> => {
+  onJoined = async (joined: Joined, signaling: SignalingClient): Promise<void> => {
     this.stop();
     this.media.reset();
     this.frames.clear();

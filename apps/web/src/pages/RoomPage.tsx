@@ -7,6 +7,8 @@
  */
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { detectFrameTransformSupport } from '@conclave/e2ee/media';
+import type { PublicRoom } from '@conclave/protocol';
+import { AccessError, fetchPublicRoom, ticketedConnect } from '../api/room-access.js';
 import { CallSession } from '../call/call-session.js';
 import { initialSnapshot } from '../call/call-state.js';
 import { CallView } from '../components/CallView.js';
@@ -14,7 +16,11 @@ import { E2eeBadge } from '../components/E2eeBadge.js';
 import { InviteLink } from '../components/InviteLink.js';
 import { JoinScreen } from '../components/JoinScreen.js';
 import { SafetyCodeChip } from '../components/SafetyCodeChip.js';
+import { HostControls } from '../components/HostControls.js';
+import { HostTileActions } from '../components/HostTileActions.js';
+import { LobbyPanel } from '../components/LobbyPanel.js';
 import { E2eeSession, type E2eeSnapshot } from '../e2ee/e2ee-session.js';
+import { e2eeSummary } from '../e2ee/e2ee-summary.js';
 import { inviteLink, meetingKeyFromPassphrase, readLinkKey, type LinkKey } from '../e2ee/meeting-key.js';
 import { tileE2ee } from '../e2ee/tile-e2ee.js';
 import { installDiagnostics } from '../diagnostics.js';
@@ -38,6 +44,9 @@ export function RoomPage({ roomId }: { roomId: string }) {
   const [linkKey, setLinkKey] = useState<LinkKey | null>(null);
   const [secret, setSecret] = useState<Uint8Array | null>(null);
   const [passphrase, setPassphrase] = useState('');
+  const [roomPassword, setRoomPassword] = useState('');
+  const [roomInfo, setRoomInfo] = useState<PublicRoom | AccessError | null>(null);
+  const [inCall, setInCall] = useState(false);
   const [joining, setJoining] = useState<false | 'key' | 'call'>(false);
   const [joinError, setJoinError] = useState<string | null>(null);
   const [displayName, setDisplayName] = useState(() => localStorage.getItem(NAME_KEY) ?? '');
@@ -58,8 +67,21 @@ export function RoomPage({ roomId }: { roomId: string }) {
   useEffect(() => {
     void acquireMedia();
     void readLinkKey().then(setLinkKey);
+    fetchPublicRoom(roomId).then(setRoomInfo, (err: unknown) =>
+      setRoomInfo(err instanceof AccessError ? err : new AccessError('unknown', String(err))),
+    );
     return () => streamRef.current?.getTracks().forEach((t) => t.stop());
-  }, [acquireMedia]);
+  }, [acquireMedia, roomId]);
+
+  // Tell the server what this browser sees of encryption (for the admin page), when it changes.
+  const reported = useRef<string | null>(null);
+  useEffect(() => {
+    if (!session || !inCall || snapshot.phase !== 'in-call') return;
+    const summary = e2eeSummary(e2eeSnap);
+    if (summary === reported.current) return;
+    reported.current = summary;
+    session.reportStatus(summary);
+  }, [session, inCall, snapshot.phase, e2eeSnap]);
 
   const live = useRef<{ session: CallSession | null; e2ee: E2eeSession | null }>({ session: null, e2ee: null });
   useEffect(() => {
@@ -100,26 +122,65 @@ export function RoomPage({ roomId }: { roomId: string }) {
     }
     setJoining('call');
     const encryption = new E2eeSession(roomId, key, support);
-    const next = new CallSession({ roomId, displayName: name, stream, transforms: encryption, onJoined: encryption.onJoined });
+    const next = new CallSession({
+      roomId,
+      displayName: name,
+      stream,
+      transforms: encryption,
+      onJoined: encryption.onJoined,
+      connect: ticketedConnect(roomId, roomPassword || undefined),
+    });
+    // Shown at once: while a lobby keeps the guest waiting, the page shows the waiting room.
+    setSecret(key);
+    setE2ee(encryption);
+    setSession(next);
+    reported.current = null;
     try {
       await next.join();
       streamRef.current = null; // the session owns the tracks now
-      setSecret(key);
-      setE2ee(encryption);
-      setSession(next);
+      setInCall(true);
     } catch (err) {
       encryption.dispose();
+      setE2ee(null);
+      setSession(null);
       setJoinError((err as Error).message);
     } finally {
       setJoining(false);
     }
   };
 
-  if (!session) {
+  if (roomInfo instanceof AccessError && roomInfo.code === 'not_found') {
+    return (
+      <div className="ended">
+        <div className="ended__card" data-testid="no-such-room">
+          <h1>No meeting here</h1>
+          <p className="muted">There is no meeting at this address. Check the link you were given, or ask its host for a new one.</p>
+          <button type="button" className="button button--primary" onClick={() => navigate('/')}>Go to the home page</button>
+        </div>
+      </div>
+    );
+  }
+
+  if (session && !inCall && snapshot.phase === 'waiting') {
+    return (
+      <div className="waiting">
+        <div className="waiting__card" data-testid="lobby-waiting" role="status">
+          <div className="waiting__spinner" aria-hidden="true" />
+          <h1>Waiting to be let in</h1>
+          <p className="muted">A host of “{roomInfo && !(roomInfo instanceof AccessError) ? roomInfo.name : roomId}” has been told you are here.</p>
+          <button type="button" className="button" onClick={() => void session.leave()}>Cancel</button>
+        </div>
+      </div>
+    );
+  }
+
+  if (!session || !inCall) {
     const needsPassphrase = linkKey !== null && linkKey.kind !== 'link';
+    const info = roomInfo instanceof AccessError ? null : roomInfo;
     return (
       <JoinScreen
         roomId={roomId}
+        roomName={info && info.name !== roomId ? info.name : undefined}
         videoTrack={stream?.getVideoTracks()[0] ?? null}
         audioTrack={stream?.getAudioTracks()[0] ?? null}
         mediaLoading={stream === null}
@@ -128,9 +189,19 @@ export function RoomPage({ roomId }: { roomId: string }) {
         joining={joining !== false}
         error={joinError}
         unavailable={support === 'none' ? UNSUPPORTED : null}
-        ready={linkKey !== null && (!needsPassphrase || passphrase.length > 0)}
+        ready={linkKey !== null && info !== null && (!needsPassphrase || passphrase.length > 0) && (!info.hasPassword || roomPassword.length > 0)}
         onJoin={(n, m, c) => void join(n, m, c)}
       >
+        {info?.hasPassword && (
+          <label className="field">
+            <span>Room password</span>
+            <input data-testid="room-password" type="password" value={roomPassword} autoComplete="off"
+              placeholder="Given to you with the invitation" onChange={(e) => setRoomPassword(e.target.value)} />
+          </label>
+        )}
+        {info?.lobby && <p className="field__hint">A host lets people into this meeting: you will wait a moment after joining.</p>}
+        {info?.locked && <p className="notice notice--warn">The meeting is locked: only its hosts can join right now.</p>}
+        {roomInfo instanceof AccessError && <p className="notice notice--error">{roomInfo.message}</p>}
         {needsPassphrase && (
           <label className="field">
             <span>Meeting passphrase</span>
@@ -160,6 +231,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
                 e2ee?.dispose();
                 setE2ee(null);
                 setSession(null);
+                setInCall(false);
                 void acquireMedia();
               }}>
               Rejoin
@@ -183,14 +255,33 @@ export function RoomPage({ roomId }: { roomId: string }) {
       }}
       headerExtra={
         <>
+          {snapshot.role === 'host' && (
+            <HostControls locked={snapshot.locked} onLock={(locked) => void session.host('lockRoom', { locked })} onEnd={() => void session.host('endMeeting')} />
+          )}
           <SafetyCodeChip code={e2eeSnap.safetyCode} />
           <InviteLink link={inviteLink(roomId, linkKey?.kind === 'link' ? secret : null)} initiallyOpen={created} />
         </>
       }
       decorateRemote={(p) => {
         const view = e2eeSnap.tiles[p.peerId] ?? tileE2ee('unknown', undefined);
-        return { attrs: { 'data-e2ee': view.state }, badge: <E2eeBadge view={view} />, hideVideo: view.state === 'cannot-decrypt' };
+        const mic = p.media.find((m) => m.source === 'mic');
+        return {
+          attrs: { 'data-e2ee': view.state, 'data-role': p.role },
+          badge: <E2eeBadge view={view} />,
+          hideVideo: view.state === 'cannot-decrypt',
+          actions:
+            snapshot.role === 'host' ? (
+              <HostTileActions name={p.displayName} audioMuted={!mic || mic.paused}
+                onMute={() => void session.host('mutePeer', { peerId: p.peerId })}
+                onRemove={() => void session.host('removePeer', { peerId: p.peerId })} />
+            ) : undefined,
+        };
       }}
+      overlay={
+        snapshot.role === 'host' ? (
+          <LobbyPanel waiting={snapshot.lobby} onDecide={(requestId, admit) => void session.host(admit ? 'lobbyAdmit' : 'lobbyDeny', { requestId })} />
+        ) : undefined
+      }
     />
   );
 }

@@ -1,0 +1,69 @@
+/**
+ * Getting into a room over REST before the WebSocket: what the room is
+ * (does it need a password, has it a lobby), and a single-use join ticket,
+ * with the server's refusal put into words.
+ */
+import { PublicRoom, Ticket, type PublicRoom as PublicRoomT, type Ticket as TicketT } from '@conclave/protocol';
+import { SignalingClient, SignalingError, signalingUrl } from '../signaling/signaling-client.js';
+
+export class AccessError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function errorOf(res: Response): Promise<AccessError> {
+  const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+  const code = body?.error?.code ?? `http_${res.status}`;
+  const text: Record<string, string> = {
+    wrong_room_password: 'That room password is not right.',
+    too_many_attempts: 'Too many wrong passwords. Wait a moment, then try again.',
+    room_locked: 'The meeting is locked: nobody new can join right now.',
+    room_full: 'The meeting is full.',
+    not_found: 'There is no meeting at this address. Check the link.',
+  };
+  return new AccessError(code, text[code] ?? body?.error?.message ?? `The server refused (${res.status}).`);
+}
+
+export async function fetchPublicRoom(roomId: string): Promise<PublicRoomT> {
+  let res: Response;
+  try {
+    res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/public`, { credentials: 'same-origin' });
+  } catch {
+    throw new AccessError('unreachable', 'Cannot reach the meeting server. Check your connection and try again.');
+  }
+  if (!res.ok) throw await errorOf(res);
+  return PublicRoom.parse(await res.json());
+}
+
+export async function requestTicket(roomId: string, password: string | undefined): Promise<TicketT> {
+  let res: Response;
+  try {
+    res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/ticket`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(password ? { password } : {}),
+    });
+  } catch {
+    throw new AccessError('unreachable', 'Cannot reach the meeting server. Check your connection and try again.');
+  }
+  if (!res.ok) throw await errorOf(res);
+  return Ticket.parse(await res.json());
+}
+
+/** Connects the signaling socket with a fresh ticket (every rejoin needs a new one). */
+export function ticketedConnect(roomId: string, password: string | undefined): () => Promise<SignalingClient> {
+  return async () => {
+    try {
+      const { ticket } = await requestTicket(roomId, password);
+      return await SignalingClient.connect(`${signalingUrl()}?ticket=${encodeURIComponent(ticket)}`);
+    } catch (err) {
+      if (err instanceof AccessError) throw new SignalingError(err.code, err.message);
+      throw err;
+    }
+  };
+}
