@@ -1,0 +1,114 @@
+/** Create a room, or edit one: name, password (set, keep or remove), lobby, size. */
+import { useState, type FormEvent } from 'react';
+import { RoomName, RoomPassword, type RoomSummary } from '@conclave/protocol';
+import { api, errorText, type RoomInput } from './api.js';
+import { Dialog } from './Dialog.js';
+import { Switch } from './Switch.js';
+
+export interface RoomFormDialogProps {
+  /** The room to edit; absent to create one. */
+  room?: RoomSummary;
+  onClose: () => void;
+  onSaved: (id: string, name: string) => void;
+}
+
+const MIN_SIZE = 2;
+const MAX_SIZE = 100;
+/** The server's default, shown so the choice is visible. */
+const DEFAULT_SIZE = 50;
+
+export function RoomFormDialog({ room, onClose, onSaved }: RoomFormDialogProps) {
+  const editing = room !== undefined;
+  const [name, setName] = useState(room?.name ?? '');
+  const [password, setPassword] = useState('');
+  const [removePassword, setRemovePassword] = useState(false);
+  const [lobby, setLobby] = useState(room?.lobby ?? false);
+  const [size, setSize] = useState(String(room?.maxParticipants ?? DEFAULT_SIZE));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const sizeNumber = size.trim() === '' ? undefined : Number(size);
+  const sizeValid = sizeNumber === undefined || (Number.isInteger(sizeNumber) && sizeNumber >= MIN_SIZE && sizeNumber <= MAX_SIZE);
+  const nameCheck = RoomName.safeParse(name);
+  const passwordCheck = password === '' ? null : RoomPassword.safeParse(password);
+  const passwordProblem = passwordCheck && !passwordCheck.success ? 'At least 4 characters.' : null;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!nameCheck.success) return setError('Give the room a name.');
+    if (passwordProblem) return setError(`Room password: ${passwordProblem}`);
+    if (!sizeValid) return setError(`Maximum participants: a whole number from ${MIN_SIZE} to ${MAX_SIZE}.`);
+    setBusy(true);
+    setError(null);
+    try {
+      if (room) {
+        const changes: RoomInput = {};
+        if (nameCheck.data !== room.name) changes.name = nameCheck.data;
+        if (removePassword) changes.password = null;
+        else if (password) changes.password = password;
+        if (lobby !== room.lobby) changes.lobby = lobby;
+        if (sizeNumber !== undefined && sizeNumber !== room.maxParticipants) changes.maxParticipants = sizeNumber;
+        if (Object.keys(changes).length > 0) await api.updateRoom(room.id, changes);
+        onSaved(room.id, changes.name ?? room.name);
+      } else {
+        const input: RoomInput & { name: string } = { name: nameCheck.data, lobby };
+        if (password) input.password = password;
+        if (sizeNumber !== undefined) input.maxParticipants = sizeNumber;
+        onSaved(await api.createRoom(input), input.name);
+      }
+    } catch (err) {
+      setError(errorText(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title={editing ? `Edit “${room.name}”` : 'Create a room'} onClose={onClose} testId="room-form"
+      description={editing ? undefined : 'A room is a fixed meeting address you can share ahead of time.'}>
+      <form className="admin-form" onSubmit={(e) => void submit(e)} noValidate>
+        <label className="field">
+          <span>Name</span>
+          <input data-testid="room-form-name" value={name} maxLength={80} autoFocus required autoComplete="off"
+            placeholder="Weekly planning" onChange={(e) => setName(e.target.value)} />
+        </label>
+
+        <div className="field">
+          <label htmlFor="room-form-password">{editing && room.hasPassword ? 'New room password' : 'Room password'}
+            <span className="field__optional"> (optional)</span></label>
+          <input id="room-form-password" data-testid="room-form-password" type="password" value={password} maxLength={128}
+            autoComplete="new-password" disabled={removePassword} aria-invalid={passwordProblem ? true : undefined}
+            placeholder={editing && room.hasPassword ? 'Leave empty to keep the current one' : 'Anyone with the link can join'}
+            onChange={(e) => setPassword(e.target.value)} />
+          <span className={`field__hint${passwordProblem ? ' field__hint--error' : ''}`}>
+            {passwordProblem ?? 'Asked of everyone before they can enter. Separate from the meeting passphrase that encrypts the call.'}
+          </span>
+          {editing && room.hasPassword && (
+            <label className="checkbox">
+              <input type="checkbox" data-testid="room-form-password-remove" checked={removePassword}
+                onChange={(e) => { setRemovePassword(e.target.checked); if (e.target.checked) setPassword(''); }} />
+              Remove the password: anyone with the link can join
+            </label>
+          )}
+        </div>
+
+        <Switch testId="room-form-lobby" checked={lobby} onChange={setLobby} label="Lobby"
+          hint="Guests wait until a host lets them in." />
+
+        <label className="field field--narrow">
+          <span>Maximum participants</span>
+          <input data-testid="room-form-max" type="number" inputMode="numeric" min={MIN_SIZE} max={MAX_SIZE} step={1} value={size}
+            aria-invalid={sizeValid ? undefined : true} onChange={(e) => setSize(e.target.value)} />
+          <span className={`field__hint${sizeValid ? '' : ' field__hint--error'}`}>From {MIN_SIZE} to {MAX_SIZE}.</span>
+        </label>
+
+        {error && <p className="notice notice--error" role="alert" data-testid="room-form-error">{error}</p>}
+        <div className="admin-dialog__actions">
+          <button type="button" className="button" onClick={onClose}>Cancel</button>
+          <button type="submit" className="button button--primary" data-testid="room-form-submit" disabled={busy}>
+            {busy ? 'Saving…' : editing ? 'Save changes' : 'Create room'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
