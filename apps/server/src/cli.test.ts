@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { envFromArgs, UsageError } from './cli.js';
+import { loadConfig } from './config.js';
+
+describe('envFromArgs', () => {
+  it('turns --self-signed into CONCLAVE_TLS_SELF_SIGNED=1, which the configuration reads', () => {
+    const env = envFromArgs(['--self-signed']);
+    expect(env).toEqual({ CONCLAVE_TLS_SELF_SIGNED: '1' });
+    expect(loadConfig({ MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN, ...env }).tls).toEqual({ kind: 'self-signed' });
+  });
+
+  it('has nothing to say without options', () => {
+    expect(envFromArgs([])).toEqual({});
+  });
+
+  it('refuses an unknown option, naming the known ones', () => {
+    expect(() => envFromArgs(['--selfsigned'])).toThrow(UsageError);
+    expect(() => envFromArgs(['--selfsigned'])).toThrow(/unknown option "--selfsigned"; options: --self-signed/);
+  });
+});
