@@ -6,7 +6,11 @@
  * as the admin's room link asks them to) live in the room's row with their
  * encryption state, remove one and end the meeting for the other.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { Participant } from './participant.js';
 
@@ -95,7 +99,8 @@ test('an admin manages rooms, users and live meetings from /admin', async ({ bro
     await page.getByTestId('admin-tab-audit').click();
     const roomEntry = page.locator('[data-testid="audit-row"][data-action="room.create"]').filter({ hasText: roomId });
     await expect(roomEntry).toHaveCount(1);
-    await expect(roomEntry).toHaveAttribute('data-actor', ADMIN_USER);
+    // The actor is the username, possibly with context: "admin" or "admin (admin, admin page)".
+    await expect(roomEntry).toHaveAttribute('data-actor', new RegExp(`^${ADMIN_USER}( |$)`));
     await expect(roomEntry).toContainText('Created room');
     await expect(roomEntry).toContainText(/127\.0\.0\.1|::1|::ffff:127\.0\.0\.1/);
     const userEntry = page.locator('[data-testid="audit-row"][data-action="user.create"]').filter({ hasText: hostName });
@@ -233,5 +238,58 @@ test('a host sees only their own rooms, and only the Rooms tab', async ({ browse
     await host.screenshot({ path: `${SHOTS}/admin-host-rooms.png` });
   } finally {
     await context.close();
+  }
+});
+
+test('first start: the one-time setup link creates the first admin, signs them in, and works once', async ({ page }) => {
+  // A server of its own, started with no accounts and no CONCLAVE_ADMIN_PASSWORD, so it prints a setup link.
+  const port = Number(process.env.CONCLAVE_TEST_PORT ?? 3210) + 5;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    CONCLAVE_RTC_PORT: String(Number(process.env.CONCLAVE_TEST_RTC_PORT ?? 42000) + 50),
+    CONCLAVE_WORKERS: '1',
+    CONCLAVE_LOG_LEVEL: 'warn',
+    CONCLAVE_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'conclave-setup-')),
+  };
+  delete env.CONCLAVE_ADMIN_PASSWORD;
+  const server = spawn(process.execPath, ['apps/server/dist/main.js'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const setupPath = new Promise<string>((resolve) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /\/setup\?token=[A-Za-z0-9_-]+/.exec(output);
+      if (m) resolve(m[0]);
+    };
+    server.stdout.on('data', onData);
+    server.stderr.on('data', onData);
+  });
+  const base = `http://localhost:${port}`;
+  try {
+    const link = await Promise.race([
+      setupPath,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no setup link in the server log:\n${output}`)), 30_000)),
+    ]);
+
+    await page.goto(`${base}/admin`);
+    await expect(page.getByTestId('setup-needed')).toBeVisible();
+
+    await page.goto(`${base}${link}`);
+    await page.getByTestId('setup-username').fill('owner');
+    await page.getByTestId('setup-password').fill('a-long-owner-password');
+    await page.getByTestId('setup-password-confirm').fill('a-long-owner-password');
+    await page.screenshot({ path: `${SHOTS}/admin-setup.png` });
+    await page.getByTestId('setup-submit').click();
+
+    await expect(page).toHaveURL(`${base}/admin`);
+    await expect(page.getByTestId('admin-user')).toHaveText('owner');
+    await expect(page.getByTestId('admin-role')).toHaveText('Administrator');
+
+    // The link works once.
+    await page.goto(`${base}${link}`);
+    await expect(page.getByTestId('setup-go-admin')).toBeVisible();
+  } finally {
+    server.kill('SIGTERM');
   }
 });

@@ -37,7 +37,12 @@ export function SetupPage() {
       navigate('/admin');
     } catch (err) {
       if (err instanceof ApiError && err.code === 'setup_not_available') {
-        setError('This setup link is no longer valid: the server already has an administrator, or the link is wrong. Sign in at /admin instead.');
+        const stillNeeded = await api.setupNeeded().catch(() => true);
+        setError(
+          stillNeeded
+            ? 'This setup link is not valid. Copy the whole link from the server’s log: each start of the server prints a new one.'
+            : 'The server already has an administrator: this link has been used. Sign in at /admin instead.',
+        );
       } else setError(errorText(err));
       setBusy(false);
     }

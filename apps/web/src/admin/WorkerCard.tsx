@@ -42,12 +42,12 @@ export function WorkerCard({ worker, history }: WorkerCardProps) {
       <div className="worker__metrics">
         <div className="metric">
           <span className="metric__label"><span className="legend legend--cpu" aria-hidden="true" />CPU</span>
-          <span className="metric__value tabular" data-testid="health-worker-cpu">{formatPercent(worker.cpuPercent)}</span>
+          <span className="metric__value tabular" data-testid="health-worker-cpu">{worker.alive ? formatPercent(worker.cpuPercent) : '—'}</span>
           <LineChart points={cpu} label={`CPU of worker ${worker.slot + 1}`} format={formatPercent} minMax={5} color="cpu" />
         </div>
         <div className="metric">
           <span className="metric__label"><span className="legend legend--memory" aria-hidden="true" />Memory</span>
-          <span className="metric__value tabular" data-testid="health-worker-memory">{formatMb(worker.memoryMb)}</span>
+          <span className="metric__value tabular" data-testid="health-worker-memory">{worker.alive ? formatMb(worker.memoryMb) : '—'}</span>
           <LineChart points={memory} label={`Memory of worker ${worker.slot + 1}`} format={formatMb} minMax={32} color="memory" />
         </div>
       </div>
