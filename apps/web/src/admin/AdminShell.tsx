@@ -43,7 +43,7 @@ export function AdminShell({ onLogout }: { onLogout: () => Promise<void> }) {
     const onHash = () => setTab(tabFromHash(allowed));
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
-  });
+  }, [allowed.join()]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const select = (id: TabId, focus = false) => {
     if (id !== tab) clearToasts(); // a confirmation belongs to the section it was shown in
