@@ -11,6 +11,7 @@ export default defineConfig({
     proxy: {
       '/ws': { target: server.replace(/^http/, 'ws'), ws: true },
       '/healthz': server,
+      '/api': server,
     },
   },
 });

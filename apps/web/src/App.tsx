@@ -1,8 +1,11 @@
-/** Top-level routing: `/` is the home page, `/r/<roomId>` a meeting. */
+/** Top-level routing: `/` is the home page, `/r/<roomId>` a meeting, `/admin` and `/setup` the (lazily loaded) admin pages. */
+import { lazy, Suspense } from 'react';
 import { ROOM_ID_PATTERN } from '@conclave/protocol';
 import { HomePage } from './pages/HomePage.js';
 import { RoomPage } from './pages/RoomPage.js';
 import { navigate, usePathname } from './navigation.js';
+
+const AdminApp = lazy(() => import('./admin/AdminApp.js'));
 
 export function App() {
   const path = usePathname();
@@ -13,6 +16,7 @@ export function App() {
     return <NotFound text="That meeting link is not valid." />;
   }
   if (path === '/' || path === '') return <HomePage />;
+  if (/^\/(admin|setup)\/?$/.test(path)) return <Suspense fallback={null}><AdminApp path={path} /></Suspense>;
   return <NotFound text="There is nothing at this address." />;
 }
 
