@@ -12,7 +12,8 @@
 #       COTURN_RUN_DIR         where the run-time file is written (default /tmp/conclave-coturn)
 #       COTURN_CERT_DIR        searched for <domain>.crt/.key: Caddy's certificate store
 #                              (default /caddy-data/caddy/certificates)
-#       COTURN_CERT_WAIT       seconds to wait for that certificate on first start (default 120)
+#       COTURN_CERT_WAIT       seconds to wait for that certificate to appear (default 0;
+#                              docker-compose.yml waits 120 s, for Caddy's first certificate)
 # Extra arguments are passed to turnserver.
 set -eu
 
@@ -29,7 +30,7 @@ fi
 conf_in=${COTURN_CONF:-/etc/coturn/conclave.conf}
 run_dir=${COTURN_RUN_DIR:-/tmp/conclave-coturn}
 cert_dir=${COTURN_CERT_DIR:-/caddy-data/caddy/certificates}
-wait_s=${COTURN_CERT_WAIT:-120}
+wait_s=${COTURN_CERT_WAIT:-0}
 
 find_cert() {
   [ -d "$cert_dir" ] || return 1
@@ -38,12 +39,10 @@ find_cert() {
 }
 
 cert=""
-if [ -d "$cert_dir" ]; then
-  # On the very first start Caddy may still be fetching the certificate.
-  waited=0
-  until find_cert || [ "$waited" -ge "$wait_s" ]; do sleep 2; waited=$((waited + 2)); done
-  find_cert || cert=""
-fi
+# On the very first start Caddy may still be fetching the certificate.
+waited=0
+until find_cert || [ "$waited" -ge "$wait_s" ]; do sleep 2; waited=$((waited + 2)); done
+find_cert || cert=""
 
 umask 077
 mkdir -p "$run_dir"
