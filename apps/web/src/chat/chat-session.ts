@@ -1,0 +1,227 @@
+/**
+ * The chat of one person in one meeting: sends what they type, encrypted, and
+ * decrypts what the others send. React reads `getSnapshot()`.
+ *
+ * The server relays `chatMessage` notifications holding ciphertext only. A
+ * message whose sender's key has not reached us yet (someone has just joined
+ * or left, or we are rejoining) is retried for a few seconds before it is
+ * shown as undecryptable. The same ciphertext twice is a replay (every
+ * message has a random nonce) and is ignored.
+ *
+ * The log outlives reconnections (each new signaling connection is
+ * `attach`ed) and ends with the meeting: nothing is stored.
+ */
+import type { ChatDecryptResult } from '@conclave/e2ee/keys';
+import { MAX_CHAT_TEXT_LENGTH, type NotificationData } from '@conclave/protocol';
+import type { SignalingClient } from '../signaling/signaling-client.js';
+import {
+  addIncoming,
+  addOwn,
+  emptyChatLog,
+  markRead,
+  normalizeChatText,
+  ownFailed,
+  ownRetry,
+  ownSent,
+  received,
+  undecryptable,
+  type ChatLog,
+} from './chat-log.js';
+
+export type ChatDecryptOutcome =
+  | { ok: true; text: string }
+  /** `retry`: the key may still come (no key yet, sender not yet known). */
+  | { ok: false; retry: boolean; reason: string };
+
+/**
+ * The key manager's answer, for chat: a sender not yet known (its
+ * announcement is on its way) or a key not yet held (its key box is) may
+ * still work a moment later; a wrong key, tampering or a key from before a
+ * leave never will.
+ */
+export function chatOutcome(r: ChatDecryptResult): ChatDecryptOutcome {
+  if (r.ok) return { ok: true, text: r.text };
+  return { ok: false, retry: r.reason === 'no-key' || r.reason === 'not-a-member', reason: r.reason };
+}
+
+/** What chat needs of end-to-end encryption (E2eeSession). */
+export interface ChatCrypto {
+  /** base64url ciphertext under our current sender key, or null while we have no keys. */
+  encryptChat(text: string): string | null;
+  decryptChat(from: string, message: string): ChatDecryptOutcome;
+}
+
+export type ChatSignaling = Pick<SignalingClient, 'request' | 'on'>;
+
+export interface ChatSessionOptions {
+  crypto: ChatCrypto;
+  /** Display name of a participant, if known. */
+  nameOf: (peerId: string) => string | undefined;
+  /** How long an undecryptable message is retried, and how often. */
+  retryForMs?: number;
+  retryEveryMs?: number;
+  now?: () => number;
+}
+
+export const CHAT_RETRY_FOR_MS = 3000;
+export const CHAT_RETRY_EVERY_MS = 250;
+/** Ciphertexts remembered to recognise replays. */
+const SEEN_LIMIT = 2000;
+
+interface Incoming {
+  id: string;
+  from: string;
+  message: string;
+  firstTry: number;
+}
+
+function failureText(err: unknown): string {
+  const code = (err as { code?: string } | null)?.code;
+  if (code === 'chat_rate_limited') return 'Not sent: too many messages at once. Wait a few seconds and try again.';
+  if (code === 'disconnected' || code === 'timeout' || code === 'not_joined') return 'Not sent: the connection to the meeting dropped.';
+  return 'Not sent.';
+}
+
+export class ChatSession {
+  /** Typed but not sent yet, kept while the chat panel is closed. */
+  draft = '';
+  private log: ChatLog = emptyChatLog;
+  private readonly listeners = new Set<() => void>();
+  private signaling: ChatSignaling | null = null;
+  private detach: (() => void) | null = null;
+  private open = false;
+  private seq = 0;
+  private readonly seen = new Set<string>();
+  private readonly waiting = new Map<string, Incoming>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly retryForMs: number;
+  private readonly retryEveryMs: number;
+  private readonly now: () => number;
+  private disposed = false;
+
+  constructor(private readonly options: ChatSessionOptions) {
+    this.retryForMs = options.retryForMs ?? CHAT_RETRY_FOR_MS;
+    this.retryEveryMs = options.retryEveryMs ?? CHAT_RETRY_EVERY_MS;
+    this.now = options.now ?? Date.now;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): ChatLog => this.log;
+
+  /** Listens on a (new) signaling connection; the previous one is forgotten. */
+  attach(signaling: ChatSignaling): void {
+    if (this.disposed) return;
+    this.detach?.();
+    this.signaling = signaling;
+    this.detach = signaling.on('chatMessage', (data) => this.onMessage(data));
+  }
+
+  /** Whether the chat is on screen: while it is, nothing counts as unread. */
+  setOpen(open: boolean): void {
+    this.open = open;
+    if (open) this.set(markRead(this.log));
+  }
+
+  /** Sends a message to everyone in the meeting. Returns false if there was nothing to send. */
+  send(text: string, selfName: string): boolean {
+    const clean = normalizeChatText(text);
+    if (clean.length === 0 || clean.length > MAX_CHAT_TEXT_LENGTH || this.disposed) return false;
+    const id = `own-${++this.seq}`;
+    this.set(addOwn(this.log, { id, name: selfName, text: clean, at: new Date(this.now()).toISOString() }));
+    void this.deliver(id, clean);
+    return true;
+  }
+
+  /** Sends a failed message of ours again (re-encrypted under the current key). */
+  retry(id: string): void {
+    const m = this.log.messages.find((x) => x.id === id);
+    if (!m || !m.mine || m.status !== 'failed') return;
+    this.set(ownRetry(this.log, id, new Date(this.now()).toISOString()));
+    void this.deliver(id, m.text);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.detach?.();
+    this.detach = null;
+    this.signaling = null;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.waiting.clear();
+    this.listeners.clear();
+  }
+
+  private async deliver(id: string, text: string): Promise<void> {
+    const signaling = this.signaling;
+    let sealed: string | null = null;
+    try {
+      sealed = this.options.crypto.encryptChat(text);
+    } catch (err) {
+      console.warn('conclave chat: could not encrypt', err);
+    }
+    if (!sealed || !signaling) {
+      this.set(ownFailed(this.log, id, 'Not sent: encryption is not ready yet. Try again in a moment.'));
+      return;
+    }
+    this.remember(sealed);
+    try {
+      const { at } = await signaling.request('chatSend', { message: sealed });
+      this.set(ownSent(this.log, id, at));
+    } catch (err) {
+      this.set(ownFailed(this.log, id, failureText(err)));
+    }
+  }
+
+  private onMessage({ from, message, at }: NotificationData<'chatMessage'>): void {
+    if (this.disposed || this.seen.has(message)) return;
+    this.remember(message);
+    const id = `in-${++this.seq}`;
+    this.set(addIncoming(this.log, { id, from, name: this.options.nameOf(from) ?? 'Someone', at }));
+    this.attempt({ id, from, message, firstTry: this.now() });
+  }
+
+  private remember(ciphertext: string): void {
+    this.seen.add(ciphertext);
+    if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value as string);
+  }
+
+  /** One decryption attempt; schedules another while the key may still come. */
+  private attempt(m: Incoming): void {
+    let r: ChatDecryptOutcome;
+    try {
+      r = this.options.crypto.decryptChat(m.from, m.message);
+    } catch (err) {
+      r = { ok: false, retry: false, reason: String(err) };
+    }
+    const name = this.options.nameOf(m.from);
+    if (r.ok) {
+      this.waiting.delete(m.id);
+      this.set(received(this.log, m.id, r.text, this.open, name));
+    } else if (r.retry && this.now() - m.firstTry < this.retryForMs) {
+      this.waiting.set(m.id, m);
+      this.schedule();
+    } else {
+      this.waiting.delete(m.id);
+      console.warn(`conclave chat: message from ${m.from} could not be decrypted: ${r.reason}`);
+      this.set(undecryptable(this.log, m.id, 'This message could not be decrypted.', this.open, name));
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer || this.disposed) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      for (const m of [...this.waiting.values()]) this.attempt(m);
+    }, this.retryEveryMs);
+  }
+
+  private set(log: ChatLog): void {
+    if (log === this.log) return;
+    this.log = log;
+    for (const l of this.listeners) l();
+  }
+}
