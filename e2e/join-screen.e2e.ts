@@ -83,7 +83,7 @@ test('a denied permission is explained', async ({ browser }) => {
 });
 
 test('an unreachable server is explained on the join screen', async ({ page }) => {
-  await page.routeWebSocket('**/ws', (ws) => ws.close());
+  await page.routeWebSocket((url) => url.pathname === '/ws', (ws) => ws.close());
   await page.goto(await newMeeting());
   await page.getByTestId('display-name').fill('Offline');
   await page.getByTestId('join-button').click();

@@ -5,5 +5,10 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/bootstrap.sh"
 conclave_bootstrap runtime
-say "starting on http://localhost:${PORT:-3000}"
-exec node "$CONCLAVE_ROOT/apps/server/dist/main.js"
+scheme=http
+if [[ " $* " == *" --self-signed "* || "${CONCLAVE_TLS_SELF_SIGNED:-0}" =~ ^(1|true|yes)$ || -n "${CONCLAVE_TLS_CERT:-}" ]]; then
+  scheme=https
+fi
+say "starting on $scheme://localhost:${PORT:-3000}"
+# Options after `npm start --` reach the server, e.g. `npm start -- --self-signed`.
+exec node "$CONCLAVE_ROOT/apps/server/dist/main.js" "$@"

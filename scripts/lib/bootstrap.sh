@@ -24,6 +24,23 @@ ensure_apt() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
+# Debian starts coturn and caddy as system services when they are installed on
+# a machine run by systemd (coturn with the package's open default config on
+# 0.0.0.0:3478, caddy on :80). The tests only need their binaries and start
+# their own, on loopback: mask the units before installing so the services
+# never start. (Where systemd does not run, nothing starts them.)
+ensure_apt_no_service() {
+  local unit
+  if [ -d /run/systemd/system ]; then
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    for unit in "$@"; do
+      dpkg-query -W -f='${Status}' "$unit" 2>/dev/null | grep -q "install ok installed" && continue
+      $sudo systemctl mask --quiet "$unit.service" >&2 || true
+    done
+  fi
+  ensure_apt "$@"
+}
+
 ensure_pnpm() {
   if command -v pnpm >/dev/null 2>&1 && [ "$(pnpm --version 2>/dev/null | cut -d. -f1)" = 10 ]; then
     PNPM=pnpm
@@ -55,6 +72,9 @@ conclave_bootstrap() {
   export MEDIASOUP_WORKER_BIN PNPM
   if [ "$mode" = test ]; then
     ensure_apt chromium firefox-esr iproute2 fonts-dejavu-core fonts-noto-color-emoji
+    # Self-hosting tests: TURN through coturn; the compose file and Caddyfile read by the real tools.
+    ensure_apt docker-compose
+    ensure_apt_no_service coturn caddy
   fi
   say "building"
   local log; log=$(mktemp)

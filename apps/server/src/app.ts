@@ -7,20 +7,40 @@ import { mkdirSync } from 'node:fs';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createHttpServer } from './http/http-server.js';
+import { loadTls } from './http/tls.js';
 import { WorkerPool } from './media/worker-pool.js';
+import { WorkerHealthMonitor } from './media/worker-health.js';
 import { RoomRegistry } from './rooms/room-registry.js';
+import { Lobby } from './rooms/lobby.js';
+import { Moderation } from './rooms/moderation.js';
+import { RoomDirectory } from './rooms/room-directory.js';
 import { attachSignaling, type SignalingServer } from './signaling/signaling-server.js';
+import { Accounts } from './auth/accounts.js';
+import { JoinTickets } from './auth/join-tickets.js';
+import { PasswordHasher } from './auth/password-hasher.js';
+import { createApi } from './http/api/api-router.js';
+import { metricsRoute, startMetricsServer } from './http/metrics-route.js';
+import { Metrics } from './metrics.js';
+import { openStore, type Store } from './store/store.js';
 
 export interface App {
   readonly port: number;
   readonly pool: WorkerPool;
   readonly registry: RoomRegistry;
   readonly signaling: SignalingServer;
+  readonly store: Store;
+  readonly accounts: Accounts;
+  /** The one-time setup link's token while no account exists yet. */
+  readonly setupToken: string | null;
   close(): Promise<void>;
 }
 
 export async function startApp(config: Config, logger: Logger): Promise<App> {
   mkdirSync(config.dataDir, { recursive: true });
+  // Before the workers start: a bad certificate stops the start at once.
+  const tls = config.tls
+    ? await loadTls(config.tls, { dataDir: config.dataDir, extraNames: [config.publicIp, config.host], logger })
+    : null;
   const pool = await WorkerPool.start({
     size: config.workers,
     rtcPort: config.rtcPort,
@@ -29,8 +49,45 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     logger,
   });
   const registry = new RoomRegistry(pool, logger);
-  const server = createHttpServer({ webDir: config.webDir, logger, isReady: () => pool.ready });
-  const signaling = attachSignaling(server, { registry, config, logger });
+  const store = openStore(config.dataDir);
+  const hasher = new PasswordHasher();
+  const accounts = new Accounts(store, hasher, logger, config.sessionTtlMs);
+  const setupToken = await accounts.bootstrap(config.adminPassword);
+  const tickets = new JoinTickets();
+  const lobby = new Lobby();
+  lobby.onChange = (roomId, message) => registry.get(roomId)?.toHosts(message);
+  const moderation = new Moderation(registry, lobby, store, logger);
+  const directory = new RoomDirectory(store, registry, lobby, tickets, hasher, config.allowAnonymousRooms);
+  const health = new WorkerHealthMonitor(pool, registry);
+  health.start();
+  const metrics = new Metrics(registry, health);
+  const api = createApi({
+    accounts,
+    store,
+    directory,
+    moderation,
+    registry,
+    health,
+    metrics,
+    logger,
+    trustProxy: config.trustProxy,
+    allowedOrigins: config.allowedOrigins,
+  });
+  const server = createHttpServer({
+    webDir: config.webDir,
+    logger,
+    isReady: () => pool.ready,
+    tls: tls && { cert: tls.cert, key: tls.key, hsts: !tls.selfSigned },
+    routes: [api, ...(config.metrics.token ? [metricsRoute(metrics, config.metrics.token)] : [])],
+  });
+  const signaling = attachSignaling(
+    server,
+    { registry, directory, lobby, moderation, metrics, config, logger },
+    { tickets, accounts },
+  );
+  const metricsServer = config.metrics.port ? await startMetricsServer(metrics, config.metrics.host, config.metrics.port) : null;
+  const sessionSweep = setInterval(() => store.sessions.purgeExpired(), 3600_000);
+  sessionSweep.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -40,22 +97,48 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     });
   }).catch((err: NodeJS.ErrnoException) => {
     pool.close();
+    health.stop();
+    store.close();
+    void hasher.close();
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}`);
   });
   const port = (server.address() as AddressInfo).port;
-  logger.info({ url: `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`, workers: config.workers }, 'Conclave is up');
+  logger.info(
+    {
+      url: `${tls ? 'https' : 'http'}://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`,
+      workers: config.workers,
+      turn: config.turn ? config.turn.urls : 'none',
+      iceTransportPolicy: config.iceTransportPolicy,
+      ...(tls?.selfSigned ? { selfSignedCertificateSha256: tls.fingerprint256 } : {}),
+    },
+    'Conclave is up',
+  );
+  if (setupToken) {
+    const link = `${tls ? 'https' : 'http'}://${config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host}:${port}/setup?token=${setupToken}`;
+    logger.warn({ setupLink: link }, 'no accounts yet: open the setup link to create the first admin');
+    // Also plainly on stderr, for a person watching `npm start`.
+    process.stderr.write(`\n  Welcome to Conclave. Create the first admin account here (one-time link):\n\n    ${link}\n\n`);
+  }
 
   return {
     port,
     pool,
     registry,
     signaling,
+    store,
+    accounts,
+    setupToken,
     async close() {
       registry.closeAll();
       signaling.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      metricsServer?.close();
+      clearInterval(sessionSweep);
+      health.stop();
       pool.close();
+      await hasher.close();
+      store.close();
     },
   };
 }

@@ -1,5 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, ENV_VARIABLES, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('has embedded defaults for everything', () => {
@@ -46,5 +49,105 @@ describe('loadConfig', () => {
       'https://a.example',
       'https://b.example',
     ]);
+  });
+});
+
+describe('loadConfig: TURN and TLS', () => {
+  const bin = { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN };
+  const secret = '0123456789abcdef0123456789abcdef';
+
+  it('has no TURN and no TLS by default', () => {
+    const c = loadConfig(bin);
+    expect(c.turn).toBeNull();
+    expect(c.iceTransportPolicy).toBe('all');
+    expect(c.tls).toBeNull();
+  });
+
+  it('reads TURN URLs, secret, lifetime and policy', () => {
+    const c = loadConfig({
+      ...bin,
+      CONCLAVE_TURN_URLS: 'turn:meet.example.org:3478?transport=udp, turns:meet.example.org:5349?transport=tcp,turn:[2001:db8::1]',
+      CONCLAVE_TURN_SECRET: secret,
+      CONCLAVE_TURN_TTL: '600',
+      CONCLAVE_ICE_TRANSPORT_POLICY: 'relay',
+    });
+    expect(c.turn).toEqual({
+      urls: ['turn:meet.example.org:3478?transport=udp', 'turns:meet.example.org:5349?transport=tcp', 'turn:[2001:db8::1]'],
+      secret,
+      ttlSeconds: 600,
+    });
+    expect(c.iceTransportPolicy).toBe('relay');
+    expect(loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'turn:127.0.0.1', CONCLAVE_TURN_SECRET: secret }).turn?.ttlSeconds).toBe(43200);
+  });
+
+  it('refuses a URL that is not turn: or turns:', () => {
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'stun:meet.example.org:3478', CONCLAVE_TURN_SECRET: secret })).toThrow(
+      /^invalid configuration:\n {2}- CONCLAVE_TURN_URLS="stun:meet.example.org:3478": "stun:meet.example.org:3478" is not a TURN URL/,
+    );
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'turn:a.example:3478?transport=sctp', CONCLAVE_TURN_SECRET: secret })).toThrow(/not a TURN URL/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'https://meet.example.org', CONCLAVE_TURN_SECRET: secret })).toThrow(/not a TURN URL/);
+  });
+
+  it('refuses TURN URLs without a secret, and a secret without URLs', () => {
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'turn:meet.example.org' })).toThrow(/CONCLAVE_TURN_URLS is set but CONCLAVE_TURN_SECRET is not/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_SECRET: secret })).toThrow(/CONCLAVE_TURN_SECRET is set but CONCLAVE_TURN_URLS is empty/);
+  });
+
+  it('refuses a short secret without ever printing it', () => {
+    try {
+      loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'turn:meet.example.org', CONCLAVE_TURN_SECRET: 'hunter2' });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).problems[0]).toMatch(/^CONCLAVE_TURN_SECRET=\(hidden\): must be at least 16 characters/);
+      expect((err as Error).message).not.toContain('hunter2');
+    }
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'turn:x.example', CONCLAVE_TURN_SECRET: 'sixteen chars and spaces' })).toThrow(/white space/);
+  });
+
+  it('refuses the example secret from .env.example', () => {
+    expect(() =>
+      loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'turn:x.example', CONCLAVE_TURN_SECRET: 'change-me-to-the-output-of-openssl-rand-hex-32' }),
+    ).toThrow(/CONCLAVE_TURN_SECRET=\(hidden\): is still the example value/);
+  });
+
+  it('refuses a credential lifetime out of range', () => {
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_TTL: '10' })).toThrow(/CONCLAVE_TURN_TTL="10": must be at least 60 seconds/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_TTL: '1e9' })).toThrow(/at most 604800/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_TTL: 'soon' })).toThrow(/CONCLAVE_TURN_TTL="soon"/);
+  });
+
+  it('refuses relay-only ICE without TURN, and an unknown policy', () => {
+    expect(() => loadConfig({ ...bin, CONCLAVE_ICE_TRANSPORT_POLICY: 'relay' })).toThrow(/"relay": needs a TURN server/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_ICE_TRANSPORT_POLICY: 'turn-only' })).toThrow(/CONCLAVE_ICE_TRANSPORT_POLICY="turn-only": must be all or relay/);
+  });
+
+  it('reads TLS files, or the self-signed flag', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'conclave-config-'));
+    writeFileSync(path.join(dir, 'c.pem'), 'x');
+    writeFileSync(path.join(dir, 'k.pem'), 'x');
+    expect(loadConfig({ ...bin, CONCLAVE_TLS_CERT: path.join(dir, 'c.pem'), CONCLAVE_TLS_KEY: path.join(dir, 'k.pem') }).tls).toEqual({
+      kind: 'files',
+      certFile: path.join(dir, 'c.pem'),
+      keyFile: path.join(dir, 'k.pem'),
+    });
+    expect(loadConfig({ ...bin, CONCLAVE_TLS_SELF_SIGNED: '1' }).tls).toEqual({ kind: 'self-signed' });
+    expect(loadConfig({ ...bin, CONCLAVE_TLS_SELF_SIGNED: '0' }).tls).toBeNull();
+    expect(() => loadConfig({ ...bin, CONCLAVE_TLS_SELF_SIGNED: 'maybe' })).toThrow(/CONCLAVE_TLS_SELF_SIGNED="maybe": must be 1 or 0/);
+  });
+
+  it('refuses half a TLS pair, unreadable files, and files together with self-signed', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'conclave-config-'));
+    const cert = path.join(dir, 'c.pem');
+    writeFileSync(cert, 'x');
+    expect(() => loadConfig({ ...bin, CONCLAVE_TLS_CERT: cert })).toThrow(/CONCLAVE_TLS_CERT is set without CONCLAVE_TLS_KEY/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_TLS_KEY: cert })).toThrow(/CONCLAVE_TLS_KEY is set without CONCLAVE_TLS_CERT/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_TLS_CERT: cert, CONCLAVE_TLS_KEY: path.join(dir, 'missing.pem') })).toThrow(
+      /CONCLAVE_TLS_KEY=".*missing.pem": not a readable file/,
+    );
+    expect(() => loadConfig({ ...bin, CONCLAVE_TLS_CERT: cert, CONCLAVE_TLS_KEY: cert, CONCLAVE_TLS_SELF_SIGNED: '1' })).toThrow(/choose one/);
+  });
+
+  it('lists every variable it reads', () => {
+    expect(ENV_VARIABLES).toEqual(expect.arrayContaining(['PORT', 'CONCLAVE_TURN_URLS', 'CONCLAVE_TURN_SECRET', 'CONCLAVE_TLS_SELF_SIGNED']));
   });
 });

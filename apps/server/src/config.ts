@@ -23,6 +23,18 @@ const port = (name: string) =>
 
 const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' });
 
+const commaList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+/** turn:host[:port][?transport=udp|tcp] or turns:…; host is a name, an IPv4 address or [IPv6]. */
+const TURN_URL = /^turns?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/;
+const flag = (name: string) =>
+  z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no'], { error: `${name} must be 1 or 0` })
+    .default('0')
+    .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+/** Variables whose values are never echoed in an error (they would land in logs). */
+export const SECRET_VARIABLES = new Set(['CONCLAVE_TURN_SECRET', 'CONCLAVE_ADMIN_PASSWORD', 'CONCLAVE_METRICS_TOKEN']);
+
 export const envSchema = z.object({
   PORT: port('PORT').default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -42,7 +54,71 @@ export const envSchema = z.object({
   /** Origins allowed to open the signaling WebSocket, comma-separated; empty = same host as the request. */
   CONCLAVE_ALLOWED_ORIGINS: z.string().default(''),
   MEDIASOUP_WORKER_BIN: z.string().optional(),
+  /** TURN servers for browsers, comma-separated turn:/turns: URLs; empty = no TURN. */
+  CONCLAVE_TURN_URLS: z
+    .string()
+    .default('')
+    .superRefine((v, ctx) => {
+      for (const url of commaList(v)) {
+        if (!TURN_URL.test(url)) {
+          ctx.addIssue({ code: 'custom', message: `${JSON.stringify(url)} is not a TURN URL (turn:host[:port][?transport=udp|tcp] or turns:…)` });
+        }
+      }
+    }),
+  /** coturn's static-auth-secret; TURN credentials are signed with it. */
+  CONCLAVE_TURN_SECRET: z
+    .string()
+    .min(16, 'must be at least 16 characters (make one with: openssl rand -hex 32)')
+    .regex(/^\S+$/, 'must not contain white space')
+    .refine((v) => !/change-?me/i.test(v), 'is still the example value: replace it with the output of openssl rand -hex 32')
+    .optional(),
+  /** Lifetime of the TURN credentials minted at each join, in seconds. */
+  CONCLAVE_TURN_TTL: z.coerce
+    .number({ error: 'CONCLAVE_TURN_TTL must be a number of seconds' })
+    .int('CONCLAVE_TURN_TTL must be a whole number of seconds')
+    .min(60, 'CONCLAVE_TURN_TTL must be at least 60 seconds')
+    .max(604800, 'CONCLAVE_TURN_TTL must be at most 604800 seconds (7 days)')
+    .default(43200),
+  /** `relay` makes every browser send media only through TURN. */
+  CONCLAVE_ICE_TRANSPORT_POLICY: z.enum(['all', 'relay'], { error: 'must be all or relay' }).default('all'),
+  /** PEM certificate (chain) and private key: the server then speaks HTTPS itself. */
+  CONCLAVE_TLS_CERT: z.string().optional(),
+  CONCLAVE_TLS_KEY: z.string().optional(),
+  /** HTTPS with a self-signed certificate kept in the data directory (also: main.js --self-signed). */
+  CONCLAVE_TLS_SELF_SIGNED: flag('CONCLAVE_TLS_SELF_SIGNED'),
+  /** First start only: with no users yet, create user `admin` with this password (else a setup link is logged). */
+  CONCLAVE_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(256, 'must be at most 256 characters').optional(),
+  /** How long a login lasts, in hours. */
+  CONCLAVE_SESSION_HOURS: z.coerce
+    .number({ error: 'CONCLAVE_SESSION_HOURS must be a number of hours' })
+    .min(0.1, 'CONCLAVE_SESSION_HOURS must be at least 0.1')
+    .max(24 * 90, 'CONCLAVE_SESSION_HOURS must be at most 2160 (90 days)')
+    .default(12),
+  /** Let anyone open a meeting at any /r/<id> without an account (off: only hosts and admins create rooms). */
+  CONCLAVE_ALLOW_ANONYMOUS_ROOMS: flag('CONCLAVE_ALLOW_ANONYMOUS_ROOMS'),
+  /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy in front (Caddy, nginx). */
+  CONCLAVE_TRUST_PROXY: flag('CONCLAVE_TRUST_PROXY'),
+  /** Serves /metrics on the main port to requests bearing this token (Authorization: Bearer …). */
+  CONCLAVE_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'must not contain white space').optional(),
+  /** Or: serves /metrics without a token on this separate port, bound to CONCLAVE_METRICS_HOST. */
+  CONCLAVE_METRICS_PORT: port('CONCLAVE_METRICS_PORT').optional(),
+  CONCLAVE_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
+
+/** Every environment variable the server reads. */
+export const ENV_VARIABLES = Object.keys(envSchema.shape) as Array<keyof typeof envSchema.shape>;
+
+export interface TurnConfig {
+  /** turn: / turns: URLs handed to browsers as one ICE server. */
+  urls: string[];
+  /** Shared with coturn's static-auth-secret. Never logged. */
+  secret: string;
+  /** How long a credential minted at join stays valid, in seconds. */
+  ttlSeconds: number;
+}
+
+/** HTTPS served by the app itself: from given files, or a self-signed certificate kept in the data directory. */
+export type TlsConfig = { kind: 'files'; certFile: string; keyFile: string } | { kind: 'self-signed' };
 
 export interface Config {
   port: number;
@@ -56,6 +132,16 @@ export interface Config {
   logLevel: z.infer<typeof envSchema>['CONCLAVE_LOG_LEVEL'];
   allowedOrigins: string[];
   workerBin: string | undefined;
+  /** TURN for browsers; null = none (ICE servers are empty). */
+  turn: TurnConfig | null;
+  iceTransportPolicy: 'all' | 'relay';
+  /** null = plain HTTP (behind a TLS proxy, or for localhost). With TLS, cookies must be Secure. */
+  tls: TlsConfig | null;
+  adminPassword: string | undefined;
+  sessionTtlMs: number;
+  allowAnonymousRooms: boolean;
+  trustProxy: boolean;
+  metrics: { token: string | undefined; port: number | undefined; host: string };
 }
 
 /** Whether the mediasoup package carries a worker binary (it does not when installed offline). */
@@ -83,8 +169,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');
-      const value = defined[name];
-      return `${name}=${JSON.stringify(value)}: ${issue.message.replace(`${name} `, '')}`;
+      const value = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(defined[name]);
+      return `${name}=${value}: ${issue.message.replace(`${name} `, '')}`;
     });
     throw new ConfigError(problems);
   }
@@ -108,6 +194,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'MEDIASOUP_WORKER_BIN is not set and mediasoup has no worker binary of its own: run `npm start`, or set it to the output of scripts/mediasoup-worker/build.sh',
     );
   }
+  const turnUrls = commaList(e.CONCLAVE_TURN_URLS);
+  if (turnUrls.length && !e.CONCLAVE_TURN_SECRET) {
+    problems.push('CONCLAVE_TURN_URLS is set but CONCLAVE_TURN_SECRET is not: set it to the static-auth-secret of the TURN server');
+  }
+  if (!turnUrls.length && e.CONCLAVE_TURN_SECRET) {
+    problems.push('CONCLAVE_TURN_SECRET is set but CONCLAVE_TURN_URLS is empty: name the TURN server(s) too');
+  }
+  if (e.CONCLAVE_ICE_TRANSPORT_POLICY === 'relay' && !turnUrls.length) {
+    problems.push('CONCLAVE_ICE_TRANSPORT_POLICY="relay": needs a TURN server (set CONCLAVE_TURN_URLS and CONCLAVE_TURN_SECRET)');
+  }
+  if (Boolean(e.CONCLAVE_TLS_CERT) !== Boolean(e.CONCLAVE_TLS_KEY)) {
+    problems.push(`${e.CONCLAVE_TLS_CERT ? 'CONCLAVE_TLS_CERT' : 'CONCLAVE_TLS_KEY'} is set without ${e.CONCLAVE_TLS_CERT ? 'CONCLAVE_TLS_KEY' : 'CONCLAVE_TLS_CERT'}: give both the certificate and its key`);
+  }
+  for (const name of ['CONCLAVE_TLS_CERT', 'CONCLAVE_TLS_KEY'] as const) {
+    const file = e[name];
+    if (!file) continue;
+    try {
+      accessSync(file, constants.R_OK);
+    } catch {
+      problems.push(`${name}=${JSON.stringify(file)}: not a readable file`);
+    }
+  }
+  if (e.CONCLAVE_TLS_SELF_SIGNED && (e.CONCLAVE_TLS_CERT || e.CONCLAVE_TLS_KEY)) {
+    problems.push('CONCLAVE_TLS_SELF_SIGNED is on but CONCLAVE_TLS_CERT/CONCLAVE_TLS_KEY are set too: choose one');
+  }
   if (problems.length) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -121,5 +232,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.CONCLAVE_LOG_LEVEL,
     allowedOrigins: e.CONCLAVE_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     workerBin: e.MEDIASOUP_WORKER_BIN,
+    turn:
+      turnUrls.length && e.CONCLAVE_TURN_SECRET
+        ? { urls: turnUrls, secret: e.CONCLAVE_TURN_SECRET, ttlSeconds: e.CONCLAVE_TURN_TTL }
+        : null,
+    iceTransportPolicy: e.CONCLAVE_ICE_TRANSPORT_POLICY,
+    tls:
+      e.CONCLAVE_TLS_CERT && e.CONCLAVE_TLS_KEY
+        ? { kind: 'files', certFile: path.resolve(e.CONCLAVE_TLS_CERT), keyFile: path.resolve(e.CONCLAVE_TLS_KEY) }
+        : e.CONCLAVE_TLS_SELF_SIGNED
+          ? { kind: 'self-signed' }
+          : null,
+    adminPassword: e.CONCLAVE_ADMIN_PASSWORD,
+    sessionTtlMs: e.CONCLAVE_SESSION_HOURS * 3600_000,
+    allowAnonymousRooms: e.CONCLAVE_ALLOW_ANONYMOUS_ROOMS,
+    trustProxy: e.CONCLAVE_TRUST_PROXY,
+    metrics: { token: e.CONCLAVE_METRICS_TOKEN, port: e.CONCLAVE_METRICS_PORT, host: e.CONCLAVE_METRICS_HOST },
   };
 }

@@ -2,15 +2,17 @@
  * The server process: read configuration, start, and stop cleanly on
  * SIGINT/SIGTERM. A bad configuration prints one line per problem and exits 1.
  */
+import { envFromArgs, UsageError } from './cli.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig();
+    // Command-line options (e.g. --self-signed) stand for environment variables.
+    config = loadConfig({ ...process.env, ...envFromArgs(process.argv.slice(2)) });
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof UsageError) {
       console.error(`Conclave cannot start: ${err.message}`);
       process.exit(1);
     }

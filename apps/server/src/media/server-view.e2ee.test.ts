@@ -66,10 +66,17 @@ it('every frame the SFU relays is clear codec bytes + SFrame that only its sende
   const ada = await join('Ada', link);
   const grace = await join('Grace', link);
   // Both must be encrypting and decoding before we look (keys exchanged, frames flowing).
-  await grace.waitForFunction(async () => {
-    const stats = (await (window as unknown as { conclave: { stats: () => Promise<Array<{ framesDecoded: number }>> } }).conclave.stats());
-    return stats.some((s) => s.framesDecoded > 10);
-  }, null, { timeout: 30_000 });
+  // (Polled from here: waitForFunction would take an async predicate's promise as truthy.)
+  const decoding = async () =>
+    grace.evaluate(async () => {
+      const stats = await (window as unknown as { conclave: { stats: () => Promise<Array<{ framesDecoded: number }>> } }).conclave.stats();
+      return stats.some((s) => s.framesDecoded > 10);
+    });
+  const until = Date.now() + 30_000;
+  while (!(await decoding())) {
+    if (Date.now() > until) throw new Error('Grace never decoded Ada');
+    await new Promise((r) => setTimeout(r, 250));
+  }
 
   const adaKey = await sendKey(ada);
   const graceKey = await sendKey(grace);

@@ -16,8 +16,8 @@ afterAll(async () => {
 
 it('replaces a dead worker and lets its rooms rejoin', async () => {
   const roomId = `recovery-${process.pid}`;
-  const a = await TestClient.connect(app.wsUrl);
-  const b = await TestClient.connect(app.wsUrl);
+  const a = await TestClient.connect(await app.ticketUrl(roomId));
+  const b = await TestClient.connect(await app.ticketUrl(roomId));
   await a.request('join', { roomId, displayName: 'A' });
   await b.request('join', { roomId, displayName: 'B' });
 
@@ -35,10 +35,11 @@ it('replaces a dead worker and lets its rooms rejoin', async () => {
   expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
 
   // The old connections are still open; fresh ones rejoin the same room id.
-  const a2 = await TestClient.connect(app.wsUrl);
-  const b2 = await TestClient.connect(app.wsUrl);
+  const a2 = await TestClient.connect(await app.ticketUrl(roomId));
+  const b2 = await TestClient.connect(await app.ticketUrl(roomId));
   await a2.request('join', { roomId, displayName: 'A' });
   const rejoined = await b2.request('join', { roomId, displayName: 'B' });
+  if (rejoined.status !== 'joined') throw new Error('expected to join');
   expect(rejoined.peers.map((p) => p.displayName)).toEqual(['A']);
   await b2.request('createTransport', { direction: 'recv' }); // media works on the new worker
   for (const c of [a, b, a2, b2]) c.close();

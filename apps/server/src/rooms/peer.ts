@@ -5,7 +5,7 @@
  * consumers of its producers).
  */
 import type { types } from 'mediasoup';
-import type { MediaSource, PeerInfo, ServerMessage, TransportDirection } from '@conclave/protocol';
+import type { MediaSource, ParticipantRole, PeerInfo, ServerMessage, TransportDirection } from '@conclave/protocol';
 
 export interface PeerTransportData {
   direction: TransportDirection;
@@ -31,14 +31,44 @@ export class Peer {
   readonly consumers = new Map<string, PeerConsumer>();
   /** The peer's E2EE identity announcement (opaque to the server), given to later announcers as their roster. */
   announcement: string | undefined;
+  /** Encryption as the peer's own client reports it (for the admin page). */
+  e2ee: 'encrypted' | 'waiting-for-key' | 'cannot-decrypt' | 'unknown' = 'unknown';
+  readonly joinedAt = new Date();
+  readonly id: string;
+  readonly displayName: string;
+  readonly senderIndex: number;
+  readonly role: ParticipantRole;
+  /** Who this is in words for logs and the audit trail ("Ada", or "Ada (admin)"). */
+  readonly account: string | null;
+  readonly ip: string;
+  private readonly sendFn: (message: ServerMessage) => void;
+  private readonly disconnectFn: () => void;
   private closed = false;
 
-  constructor(
-    readonly id: string,
-    readonly displayName: string,
-    readonly senderIndex: number,
-    private readonly sendFn: (message: ServerMessage) => void,
-  ) {}
+  constructor(o: {
+    id: string;
+    displayName: string;
+    senderIndex: number;
+    role: ParticipantRole;
+    account?: string | null;
+    ip?: string;
+    send: (message: ServerMessage) => void;
+    disconnect?: () => void;
+  }) {
+    this.id = o.id;
+    this.displayName = o.displayName;
+    this.senderIndex = o.senderIndex;
+    this.role = o.role;
+    this.account = o.account ?? null;
+    this.ip = o.ip ?? '';
+    this.sendFn = o.send;
+    this.disconnectFn = o.disconnect ?? (() => undefined);
+  }
+
+  /** Closes the peer's signaling connection (after it has been told why). */
+  disconnect(): void {
+    this.disconnectFn();
+  }
 
   get isClosed(): boolean {
     return this.closed;
@@ -59,6 +89,7 @@ export class Peer {
     return {
       peerId: this.id,
       displayName: this.displayName,
+      role: this.role,
       senderIndex: this.senderIndex,
       producers: [...this.producers.values()].map((p) => ({
         producerId: p.id,

@@ -61,6 +61,11 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.peers.size === 0) this.emit('empty');
   }
 
+  /** Sends to the hosts in the room only. */
+  toHosts(message: ServerMessage): void {
+    for (const peer of this.peers.values()) if (peer.role === 'host') peer.send(message);
+  }
+
   broadcast(message: ServerMessage, exceptPeerId?: string): void {
     for (const peer of this.peers.values()) if (peer.id !== exceptPeerId) peer.send(message);
   }

@@ -22,7 +22,9 @@ import {
 import type { Logger } from '../logger.js';
 import { TokenBucket } from './rate-limiter.js';
 import { RequestError } from './request-error.js';
-import { handlers, type Session, type SignalingContext } from './request-handlers.js';
+import type { ConnectionGrant } from './connection-grant.js';
+import { handlers } from './request-handlers.js';
+import type { Session, SignalingContext } from './session.js';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -39,10 +41,18 @@ export class ClientConnection {
   constructor(
     private readonly ws: WebSocket,
     private readonly ctx: SignalingContext,
-    remoteAddress: string,
+    grant: ConnectionGrant,
   ) {
-    this.logger = ctx.logger.child({ remote: remoteAddress });
-    this.session = { peer: null, room: null, send: (m) => this.send(m) };
+    this.logger = ctx.logger.child({ remote: grant.ip });
+    this.session = {
+      grant,
+      peer: null,
+      room: null,
+      waiting: null,
+      admitted: new Set(),
+      send: (m) => this.send(m),
+      disconnect: () => this.close(CloseCode.Removed, 'removed'),
+    };
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     ws.on('close', () => this.onClose());
     ws.on('error', (err) => this.logger.debug({ err }, 'socket error'));
@@ -62,6 +72,7 @@ export class ClientConnection {
   }
 
   send(message: ServerMessage): void {
+    if (message.type === 'response' && !message.ok) this.ctx.metrics.signalingErrors.inc({ code: message.error.code });
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
   }
 
@@ -71,6 +82,7 @@ export class ClientConnection {
 
   private onFrame(data: RawData, isBinary: boolean): void {
     if (this.cutOff) return;
+    this.ctx.metrics.signalingMessages.inc();
     if (!this.bucket.take()) {
       this.droppedInARow += 1;
       if (this.droppedInARow === 1) {
@@ -125,6 +137,9 @@ export class ClientConnection {
   }
 
   private leaveRoom(): void {
+    const { waiting } = this.session;
+    if (waiting) this.ctx.lobby.leave(waiting.roomId, waiting.requestId);
+    this.session.waiting = null;
     const { peer, room } = this.session;
     this.session.peer = null;
     this.session.room = null;

@@ -7,8 +7,12 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { HARD_MAX_FRAME_BYTES } from '@conclave/protocol';
+import type { Accounts } from '../auth/accounts.js';
+import type { JoinTickets } from '../auth/join-tickets.js';
+import { clientIp, sessionToken } from '../http/request-identity.js';
 import { ClientConnection } from './client-connection.js';
-import type { SignalingContext } from './request-handlers.js';
+import type { ConnectionGrant } from './connection-grant.js';
+import type { SignalingContext } from './session.js';
 
 export const SIGNALING_PATH = '/ws';
 
@@ -32,7 +36,27 @@ function refuse(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 
-export function attachSignaling(server: Server, ctx: SignalingContext): SignalingServer {
+/**
+ * Who may open a socket: the bearer of a valid join ticket (`?ticket=`), or
+ * a signed-in user (session cookie). Anyone else is refused with a bare 401.
+ */
+function grantFor(req: IncomingMessage, url: URL, ctx: SignalingContext, auth: SignalingAuth): ConnectionGrant | null {
+  const ip = clientIp(req, ctx.config.trustProxy);
+  const ticket = url.searchParams.get('ticket');
+  if (ticket) {
+    const grant = auth.tickets.redeem(ticket);
+    return grant ? { kind: 'ticket', ...grant, ip } : null;
+  }
+  const user = auth.accounts.userForSession(sessionToken(req));
+  return user ? { kind: 'session', user, ip } : null;
+}
+
+export interface SignalingAuth {
+  tickets: JoinTickets;
+  accounts: Accounts;
+}
+
+export function attachSignaling(server: Server, ctx: SignalingContext, auth: SignalingAuth): SignalingServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_FRAME_BYTES });
   const connections = new Set<ClientConnection>();
 
@@ -43,8 +67,10 @@ export function attachSignaling(server: Server, ctx: SignalingContext): Signalin
       ctx.logger.warn({ origin: req.headers.origin }, 'refused WebSocket from another origin');
       return refuse(socket, 403, 'Forbidden');
     }
+    const grant = grantFor(req, url, ctx, auth);
+    if (!grant) return refuse(socket, 401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection = new ClientConnection(ws, ctx, req.socket.remoteAddress ?? '?');
+      const connection = new ClientConnection(ws, ctx, grant);
       connections.add(connection);
       ws.once('close', () => connections.delete(connection));
     });

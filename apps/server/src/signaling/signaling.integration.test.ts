@@ -21,9 +21,10 @@ let roomSeq = 0;
 const newRoom = () => `room-${process.pid}-${++roomSeq}`;
 
 async function joined(roomId: string, displayName: string) {
-  const client = await TestClient.connect(app.wsUrl);
-  const info = await client.request('join', { roomId, displayName });
-  return { client, info };
+  const client = await TestClient.connect(await app.ticketUrl(roomId));
+  const r = await client.request('join', { roomId, displayName });
+  if (r.status !== 'joined') throw new Error('expected to join');
+  return { client, info: r };
 }
 
 /** RTP parameters a real Opus sender would declare. */
@@ -47,11 +48,16 @@ describe('HTTP', () => {
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
   });
 
-  it('refuses WebSockets from another origin and on other paths', async () => {
-    await expect(TestClient.connect(app.wsUrl, { Origin: 'https://evil.example' })).rejects.toThrow(/403/);
+  it('refuses WebSockets from another origin, on other paths, and without a ticket or session', async () => {
+    await expect(TestClient.connect(await app.ticketUrl(newRoom()), { Origin: 'https://evil.example' })).rejects.toThrow(/403/);
     await expect(TestClient.connect(app.wsUrl.replace('/ws', '/other'))).rejects.toThrow(/404/);
-    const sameOrigin = await TestClient.connect(app.wsUrl, { Origin: app.url });
+    await expect(TestClient.connect(app.wsUrl)).rejects.toThrow(/401/);
+    await expect(TestClient.connect(`${app.wsUrl}?ticket=forged`)).rejects.toThrow(/401/);
+    const ticketed = await app.ticketUrl(newRoom());
+    const sameOrigin = await TestClient.connect(ticketed, { Origin: app.url });
     sameOrigin.close();
+    // A ticket is single-use.
+    await expect(TestClient.connect(ticketed)).rejects.toThrow(/401/);
   });
 });
 
@@ -114,10 +120,15 @@ describe('joining and media', () => {
   });
 
   it('refuses media requests before joining and for objects that are not yours', async () => {
-    const client = await TestClient.connect(app.wsUrl);
+    const roomId = newRoom();
+    const client = await TestClient.connect(await app.ticketUrl(roomId));
     expect(await client.call('createTransport', { direction: 'send' })).toMatchObject({ ok: false, error: { code: ErrorCode.NotJoined } });
-    await client.request('join', { roomId: newRoom(), displayName: 'Eve' });
     expect(await client.call('join', { roomId: newRoom(), displayName: 'Eve' })).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.Forbidden }, // the ticket was for another room
+    });
+    await client.request('join', { roomId, displayName: 'Eve' });
+    expect(await client.call('join', { roomId, displayName: 'Eve' })).toMatchObject({
       ok: false,
       error: { code: ErrorCode.AlreadyJoined },
     });

@@ -8,20 +8,45 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../config.js';
 import type { App } from '../app.js';
+import type { Logger } from '../logger.js';
 
 let nextRtcPort = 44000 + (process.pid % 50) * 20;
 
-export async function startTestApp(overrides: Partial<Config> = {}): Promise<App & { url: string; wsUrl: string }> {
+export type TestApp = App & {
+  url: string;
+  wsUrl: string;
+  /** A signaling URL carrying a fresh join ticket for `roomId` (giving `password` if the room has one). */
+  ticketUrl(roomId: string, password?: string, cookie?: string): Promise<string>;
+};
+
+/** `logger`: where the app logs (default: pino at TEST_LOG_LEVEL, silent), e.g. to read what the server writes. */
+export async function startTestApp(overrides: Partial<Config> = {}, logger?: Logger): Promise<TestApp> {
   const { startApp } = await import('../app.js');
   const base = loadConfig({
     CONCLAVE_WORKERS: '1',
-    CONCLAVE_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'conclave-test-')),
+    CONCLAVE_DATA_DIR: overrides.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'conclave-test-')),
     CONCLAVE_LOG_LEVEL: 'silent',
     MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN,
   });
   const rtcPort = nextRtcPort;
   nextRtcPort += 4;
-  const config: Config = { ...base, port: 0, host: '127.0.0.1', rtcPort, ...overrides };
-  const app = await startApp(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
-  return Object.assign(app, { url: `http://127.0.0.1:${app.port}`, wsUrl: `ws://127.0.0.1:${app.port}/ws` });
+  // Unless a test says otherwise, rooms need no account (most tests are not about accounts).
+  const config: Config = { ...base, port: 0, host: '127.0.0.1', rtcPort, allowAnonymousRooms: true, ...overrides };
+  const app = await startApp(config, logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const url = `http://127.0.0.1:${app.port}`;
+  const wsUrl = `ws://127.0.0.1:${app.port}/ws`;
+  return Object.assign(app, {
+    url,
+    wsUrl,
+    async ticketUrl(roomId: string, password?: string, cookie?: string) {
+      const res = await fetch(`${url}/api/rooms/${roomId}/ticket`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) },
+        body: JSON.stringify(password === undefined ? {} : { password }),
+      });
+      if (!res.ok) throw new Error(`ticket refused: ${res.status} ${await res.text()}`);
+      const { ticket } = (await res.json()) as { ticket: string };
+      return `${wsUrl}?ticket=${encodeURIComponent(ticket)}`;
+    },
+  });
 }
