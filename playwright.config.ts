@@ -4,14 +4,22 @@
  */
 import { defineConfig } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 export const TEST_PORT = Number(process.env.CONCLAVE_TEST_PORT ?? 3210);
 /** The test server's first admin (created at start from CONCLAVE_ADMIN_PASSWORD). */
 export const TEST_ADMIN_PASSWORD = (process.env.CONCLAVE_TEST_ADMIN_PASSWORD ??= 'correct-horse-battery');
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'conclave-e2e-'));
+/**
+ * The test server's data directory, and the file its stdout and stderr (its
+ * log, at debug level) go to. Exported through the environment, so that test
+ * workers (which load this file again) see the same ones: the chat test
+ * searches both for what the server must never have written.
+ */
+const dataDir = (process.env.CONCLAVE_TEST_DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), 'conclave-e2e-')));
+const serverLog = (process.env.CONCLAVE_TEST_SERVER_LOG ??= path.resolve('test-results', 'e2e-server.log'));
+mkdirSync(path.dirname(serverLog), { recursive: true });
 /** The worker binary npm test built (quick to confirm when cached). */
 const workerBin =
   process.env.MEDIASOUP_WORKER_BIN ??
@@ -55,7 +63,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   webServer: {
-    command: 'node apps/server/dist/main.js',
+    command: `node apps/server/dist/main.js > ${JSON.stringify(serverLog)} 2>&1`,
     url: `http://localhost:${TEST_PORT}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -67,7 +75,7 @@ export default defineConfig({
       CONCLAVE_RTC_PORT: process.env.CONCLAVE_TEST_RTC_PORT ?? '42000',
       CONCLAVE_WORKERS: '2',
       CONCLAVE_DATA_DIR: dataDir,
-      CONCLAVE_LOG_LEVEL: 'warn',
+      CONCLAVE_LOG_LEVEL: 'debug',
       CONCLAVE_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
       MEDIASOUP_WORKER_BIN: workerBin,
     },

@@ -13,6 +13,8 @@ export const ErrorCode = {
   TooLarge: 'too_large',
   /** Too many messages; the connection is cut if it continues. */
   RateLimited: 'rate_limited',
+  /** Too many chat messages from this connection; wait a few seconds (the connection stays). */
+  ChatRateLimited: 'chat_rate_limited',
   /** The request needs a joined peer. */
   NotJoined: 'not_joined',
   /** join was sent twice on one connection. */

@@ -18,6 +18,18 @@ export const FLOOD_DROP_LIMIT = 100;
 
 export const MAX_DISPLAY_NAME_LENGTH = 64;
 
+/**
+ * Chat. The longest message people may type (UTF-16 code units): at most 3
+ * UTF-8 bytes each, so with padding, nonce and tag its ciphertext stays under
+ * MAX_CHAT_SEALED_CHARS.
+ */
+export const MAX_CHAT_TEXT_LENGTH = 2000;
+/** The largest chat ciphertext the server relays, in base64url characters (6 KiB of bytes). */
+export const MAX_CHAT_SEALED_CHARS = 8192;
+/** Chat per connection: a burst of this many messages, then one a second (10 messages per 10 s). */
+export const CHAT_RATE_BURST = 10;
+export const CHAT_RATE_PER_SECOND = 1;
+
 /** Room ids are URL-safe, short and case-sensitive. */
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{3,64}$/;
 

@@ -4,7 +4,7 @@
  * client's typed `request()` are both derived from this table.
  */
 import { z } from 'zod';
-import { MAX_DISPLAY_NAME_LENGTH, ROOM_ID_PATTERN } from './limits.js';
+import { MAX_CHAT_SEALED_CHARS, MAX_DISPLAY_NAME_LENGTH, ROOM_ID_PATTERN } from './limits.js';
 import {
   DtlsParameters,
   IceCandidates,
@@ -29,6 +29,13 @@ export const DisplayName = z
 
 /** Opaque end-to-end encrypted bytes (base64url) that the server only relays. */
 export const SealedBytes = z.string().max(8192).regex(/^[A-Za-z0-9_-]*$/, 'base64url');
+
+/** One chat message, end-to-end encrypted (base64url); the server relays it and keeps nothing. */
+export const SealedChat = z
+  .string()
+  .min(1, 'empty chat message')
+  .max(MAX_CHAT_SEALED_CHARS, `chat message is longer than ${MAX_CHAT_SEALED_CHARS} characters`)
+  .regex(/^[A-Za-z0-9_-]*$/, 'base64url');
 
 export const ParticipantRole = z.enum(['host', 'guest']);
 export type ParticipantRole = z.infer<typeof ParticipantRole>;
@@ -128,6 +135,15 @@ export const methods = {
       .object({ boxes: z.array(z.object({ to: Id, box: SealedBytes })).max(256) })
       .strict(),
     response: Empty,
+  },
+  /**
+   * Relay an encrypted chat message to the other members of the room, who get
+   * a `chatMessage` notification. The answer is the server's time for it.
+   * Rate-limited per connection (chat_rate_limited); nothing is stored.
+   */
+  chatSend: {
+    request: z.object({ message: SealedChat }).strict(),
+    response: z.object({ at: z.iso.datetime() }),
   },
   leave: { request: Empty, response: Empty },
   /** What this participant's client sees of encryption, for the admin page. */

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { Id, MediaKind, MediaSource } from './media.js';
-import { PeerInfo, SealedBytes } from './methods.js';
+import { PeerInfo, SealedBytes, SealedChat } from './methods.js';
 
 export const notifications = {
   /** A frame the server could not answer by id (bad JSON, no id, rate limited). */
@@ -23,6 +23,8 @@ export const notifications = {
   consumerClosed: z.object({ consumerId: Id }),
   e2eeAnnounce: z.object({ peerId: Id, announcement: SealedBytes }),
   e2eeKey: z.object({ from: Id, box: SealedBytes }),
+  /** A chat message another member sent (never echoed to its sender), at the server's time. */
+  chatMessage: z.object({ from: Id, message: SealedChat, at: z.iso.datetime() }),
   /**
    * The room is gone for this client. `rejoin` says whether joining again is
    * expected to work (a media worker was replaced) or not.

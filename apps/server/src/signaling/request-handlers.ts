@@ -13,33 +13,22 @@ import {
   type ServerMessage,
 } from '@conclave/protocol';
 import type { types } from 'mediasoup';
-import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
 import { Peer, type ConsumerData, type PeerTransportData, type ProducerData } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
-import { NoWorkerError, type RoomRegistry } from '../rooms/room-registry.js';
+import { DEFAULT_MAX_PARTICIPANTS } from '../rooms/room-directory.js';
+import { NoWorkerError } from '../rooms/room-registry.js';
+import { chatHandlers } from './chat-handlers.js';
+import { hostHandlers } from './host-handlers.js';
 import { RequestError } from './request-error.js';
+import { joined, type Session, type SignalingContext } from './session.js';
+import { iceServersFor } from '../turn/turn-credentials.js';
 
 /** Per-peer ceilings, so one client cannot exhaust a worker. */
 const MAX_TRANSPORTS_PER_PEER = 4;
 const MAX_PRODUCERS_PER_PEER = 6;
 const MAX_CONSUMERS_PER_PEER = 300;
-const MAX_PEERS_PER_ROOM = 100;
 
-export interface SignalingContext {
-  registry: RoomRegistry;
-  config: Config;
-  logger: Logger;
-}
-
-/** The state of one signaling connection. */
-export interface Session {
-  peer: Peer | null;
-  room: Room | null;
-  send(message: ServerMessage): void;
-}
-
-type Handler<M extends MethodName> = (
+export type Handler<M extends MethodName> = (
   session: Session,
   data: ParsedRequestData<M>,
   ctx: SignalingContext,
@@ -47,12 +36,6 @@ type Handler<M extends MethodName> = (
 
 export type Handlers = { [M in MethodName]: Handler<M> };
 
-function joined(session: Session): { peer: Peer; room: Room } {
-  if (!session.peer || !session.room || session.peer.isClosed) {
-    throw new RequestError(ErrorCode.NotJoined, 'join a room first');
-  }
-  return { peer: session.peer, room: session.room };
-}
 
 function transportOf(peer: Peer, transportId: string) {
   const transport = peer.transports.get(transportId);
@@ -77,8 +60,41 @@ async function media<T>(what: string, op: () => Promise<T>): Promise<T> {
 }
 
 export const handlers: Handlers = {
-  async join(session, { roomId, displayName }, { registry }) {
+  async join(session, { roomId, displayName }, { registry, directory, lobby, config }) {
     if (session.peer) throw new RequestError(ErrorCode.AlreadyJoined, 'this connection has already joined a room');
+    if (session.waiting) throw new RequestError(ErrorCode.AlreadyJoined, 'already waiting in the lobby');
+    const { grant } = session;
+    const stored = directory.get(roomId);
+    if (!stored && !config.allowAnonymousRooms) throw new RequestError(ErrorCode.NoSuchRoom, 'there is no meeting at this address');
+    let role: 'host' | 'guest';
+    if (grant.kind === 'ticket') {
+      if (grant.roomId !== roomId) throw new RequestError(ErrorCode.Forbidden, 'this connection was let in for another room');
+      role = grant.role;
+    } else if (!stored || directory.canManage(grant.user, stored)) {
+      role = 'host';
+    } else {
+      throw new RequestError(ErrorCode.Forbidden, 'join through the meeting link (a join ticket is needed)');
+    }
+    if (stored?.locked && role === 'guest') throw new RequestError(ErrorCode.RoomLocked, 'the meeting is locked: nobody new can join');
+    const live = registry.get(roomId);
+    const max = stored?.maxParticipants ?? DEFAULT_MAX_PARTICIPANTS;
+    if (live && live.peers.size >= max) throw new RequestError(ErrorCode.RoomFull, `the meeting is full (${max} people)`);
+    if (stored?.lobby && role === 'guest' && !session.admitted.has(roomId)) {
+      const w = lobby.enter(roomId, {
+        displayName,
+        send: (m) => session.send(m),
+        admit: () => {
+          session.admitted.add(roomId);
+          session.waiting = null;
+        },
+        close: () => {
+          session.waiting = null;
+          setTimeout(() => session.disconnect(), 500).unref();
+        },
+      });
+      session.waiting = { roomId, requestId: w.requestId };
+      return { status: 'waiting' as const };
+    }
     let room: Room;
     try {
       room = await registry.getOrCreate(roomId);
@@ -86,18 +102,32 @@ export const handlers: Handlers = {
       if (err instanceof NoWorkerError) throw new RequestError(ErrorCode.Unavailable, err.message);
       throw err;
     }
-    if (room.peers.size >= MAX_PEERS_PER_ROOM) throw new RequestError(ErrorCode.RoomFull, 'the room is full');
-    const peer = new Peer(randomUUID(), displayName, room.nextSenderIndex(), (m) => session.send(m));
+    if (session.peer) throw new RequestError(ErrorCode.AlreadyJoined, 'this connection has already joined a room');
+    const peer = new Peer({
+      id: randomUUID(),
+      displayName,
+      senderIndex: room.nextSenderIndex(),
+      role,
+      account: grant.kind === 'session' ? grant.user.username : grant.username,
+      ip: grant.ip,
+      send: (m) => session.send(m),
+      disconnect: () => session.disconnect(),
+    });
     const others = [...room.peers.values()].map((p) => p.info());
     room.addPeer(peer);
     session.peer = peer;
     session.room = room;
+    if (role === 'host' && lobby.count(roomId) > 0) peer.send(lobby.message(roomId));
     return {
+      status: 'joined' as const,
       peerId: peer.id,
       senderIndex: peer.senderIndex,
+      role,
+      room: { name: stored?.name ?? roomId, locked: stored?.locked ?? false },
       routerRtpCapabilities: room.router.rtpCapabilities as Record<string, unknown>,
-      iceServers: [],
-      iceTransportPolicy: 'all',
+      // Fresh short-lived TURN credentials for this peer (none when TURN is not configured).
+      iceServers: iceServersFor(config, peer.id),
+      iceTransportPolicy: config.iceTransportPolicy,
       peers: others,
     };
   },
@@ -264,4 +294,12 @@ export const handlers: Handlers = {
     room.removePeer(peer.id);
     return {};
   },
+
+  async reportStatus(session, { e2ee }) {
+    joined(session).peer.e2ee = e2ee;
+    return {};
+  },
+
+  ...hostHandlers,
+  ...chatHandlers,
 };

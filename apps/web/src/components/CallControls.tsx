@@ -1,4 +1,5 @@
 /** The bar at the bottom of a call: microphone, camera, leave. */
+import type { ReactNode } from 'react';
 import { CameraIcon, CameraOffIcon, LeaveIcon, MicIcon, MicOffIcon } from './icons.js';
 
 export interface CallControlsProps {
@@ -7,9 +8,11 @@ export interface CallControlsProps {
   onToggleMic: () => void;
   onToggleCamera: () => void;
   onLeave: () => void;
+  /** More buttons, before Leave (the chat toggle). */
+  extra?: ReactNode;
 }
 
-export function CallControls({ micEnabled, cameraEnabled, onToggleMic, onToggleCamera, onLeave }: CallControlsProps) {
+export function CallControls({ micEnabled, cameraEnabled, onToggleMic, onToggleCamera, onLeave, extra }: CallControlsProps) {
   return (
     <div className="controls" role="toolbar" aria-label="Call controls">
       <button
@@ -34,6 +37,7 @@ export function CallControls({ micEnabled, cameraEnabled, onToggleMic, onToggleC
       >
         {cameraEnabled ? <CameraIcon /> : <CameraOffIcon />}
       </button>
+      {extra}
       <button type="button" data-testid="leave-button" className="control control--leave" aria-label="Leave the meeting" title="Leave the meeting" onClick={onLeave}>
         <LeaveIcon />
         <span className="control__text">Leave</span>

@@ -20,6 +20,10 @@ export interface CallViewProps {
   decorateRemote?: (p: RemoteParticipant) => { attrs?: Record<string, string>; badge?: ReactNode; hideVideo?: boolean; actions?: ReactNode };
   /** Floating panels over the call (the lobby, for hosts). */
   overlay?: ReactNode;
+  /** A panel beside the participants (the chat); a full-screen sheet on phones. */
+  sidePanel?: ReactNode;
+  /** More buttons in the controls bar, before Leave. */
+  controlsExtra?: ReactNode;
 }
 
 function useElementSize<T extends HTMLElement>(): [React.RefObject<T | null>, { width: number; height: number }] {
@@ -52,7 +56,7 @@ function Toast({ notice }: { notice: CallSnapshot['notice'] }) {
   );
 }
 
-export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleCamera, onLeave, headerExtra, decorateRemote, overlay }: CallViewProps) {
+export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleCamera, onLeave, headerExtra, decorateRemote, overlay, sidePanel, controlsExtra }: CallViewProps) {
   const [gridRef, size] = useElementSize<HTMLDivElement>();
   const count = snapshot.participants.length + 1;
   const layout = bestGridLayout(count, size.width, size.height);
@@ -77,38 +81,41 @@ export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleC
         </div>
       )}
 
-      <main className="call__stage" ref={gridRef}>
-        <div
-          className="grid"
-          style={{ gridTemplateColumns: `repeat(${layout.cols}, ${Math.floor(layout.tileWidth)}px)`, gridAutoRows: `${Math.floor(layout.tileHeight)}px` }}
-        >
-          <ParticipantTile
-            name={displayName}
-            videoTrack={snapshot.localVideoTrack}
-            videoOff={!snapshot.cameraEnabled}
-            audioMuted={!snapshot.micEnabled}
-            isSelf
-            videoTestId="local-video"
-          />
-          {snapshot.participants.map((p) => {
-            const video = p.media.find((m) => m.track.kind === 'video' && m.source === 'camera');
-            const audio = p.media.find((m) => m.track.kind === 'audio' && m.source === 'mic');
-            const extra = decorateRemote?.(p);
-            return (
-              <ParticipantTile
-                key={p.peerId}
-                name={p.displayName}
-                videoTrack={video?.track ?? null}
-                videoOff={!video || video.paused || extra?.hideVideo === true}
-                audioMuted={!audio || audio.paused}
-                tileProps={{ 'data-testid': 'remote-tile', 'data-peer-name': p.displayName, 'data-peer-id': p.peerId, ...extra?.attrs }}
-                badge={extra?.badge}
-                actions={extra?.actions}
-              />
-            );
-          })}
-        </div>
-      </main>
+      <div className="call__body">
+        <main className="call__stage" ref={gridRef}>
+          <div
+            className="grid"
+            style={{ gridTemplateColumns: `repeat(${layout.cols}, ${Math.floor(layout.tileWidth)}px)`, gridAutoRows: `${Math.floor(layout.tileHeight)}px` }}
+          >
+            <ParticipantTile
+              name={displayName}
+              videoTrack={snapshot.localVideoTrack}
+              videoOff={!snapshot.cameraEnabled}
+              audioMuted={!snapshot.micEnabled}
+              isSelf
+              videoTestId="local-video"
+            />
+            {snapshot.participants.map((p) => {
+              const video = p.media.find((m) => m.track.kind === 'video' && m.source === 'camera');
+              const audio = p.media.find((m) => m.track.kind === 'audio' && m.source === 'mic');
+              const extra = decorateRemote?.(p);
+              return (
+                <ParticipantTile
+                  key={p.peerId}
+                  name={p.displayName}
+                  videoTrack={video?.track ?? null}
+                  videoOff={!video || video.paused || extra?.hideVideo === true}
+                  audioMuted={!audio || audio.paused}
+                  tileProps={{ 'data-testid': 'remote-tile', 'data-peer-name': p.displayName, 'data-peer-id': p.peerId, ...extra?.attrs }}
+                  badge={extra?.badge}
+                  actions={extra?.actions}
+                />
+              );
+            })}
+          </div>
+        </main>
+        {sidePanel}
+      </div>
 
       <div className="remote-audio" aria-hidden="true">
         {snapshot.participants.flatMap((p) =>
@@ -123,6 +130,7 @@ export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleC
           onToggleMic={onToggleMic}
           onToggleCamera={onToggleCamera}
           onLeave={onLeave}
+          extra={controlsExtra}
         />
       </footer>
       {overlay}

@@ -20,6 +20,7 @@ import {
 } from '@conclave/e2ee/keys';
 import { MediaEncryption, type FrameTransformSupport, type ReceiveStatus } from '@conclave/e2ee/media';
 import type { MediaTransforms } from '../call/media-transforms.js';
+import { chatOutcome, type ChatCrypto, type ChatDecryptOutcome } from '../chat/chat-session.js';
 import type { SignalingClient } from '../signaling/signaling-client.js';
 import { tileE2ee, type TileE2eeView } from './tile-e2ee.js';
 
@@ -42,7 +43,7 @@ interface FrameStatus {
   reason?: string;
 }
 
-export class E2eeSession implements MediaTransforms {
+export class E2eeSession implements MediaTransforms, ChatCrypto {
   private snapshot: E2eeSnapshot = { safetyCode: null, sending: false, tiles: {}, activeKid: null, activeSince: null, lastLeaveAt: null };
   private readonly listeners = new Set<() => void>();
   private readonly frames = new Map<string, Partial<Record<MediaKind, FrameStatus>>>();
@@ -127,6 +128,28 @@ export class E2eeSession implements MediaTransforms {
     this.stop();
     this.media.dispose();
     this.keys = null;
+  }
+
+  /** A chat message encrypted under our current sender key (base64url), or null while we hold no keys. */
+  encryptChat(text: string): string | null {
+    return this.keys ? toBase64url(this.keys.encryptChat(text)) : null;
+  }
+
+  /**
+   * Decrypts a chat message the server says `from` sent. `retry` when its key
+   * may still be on its way: the sender's announcement or key box has not
+   * been processed yet, or we are between a rejoin and our new keys.
+   */
+  decryptChat(from: string, message: string): ChatDecryptOutcome {
+    const keys = this.keys;
+    if (!keys) return { ok: false, retry: true, reason: 'no keys yet' };
+    let bytes: Uint8Array;
+    try {
+      bytes = fromBase64url(message);
+    } catch {
+      return { ok: false, retry: false, reason: 'malformed' };
+    }
+    return chatOutcome(keys.decryptChat(from, bytes));
   }
 
   /** For the diagnostics hook used by tests: the key our own frames use now. */

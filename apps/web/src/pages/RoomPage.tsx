@@ -12,6 +12,9 @@ import { AccessError, fetchPublicRoom, ticketedConnect } from '../api/room-acces
 import { CallSession } from '../call/call-session.js';
 import { initialSnapshot } from '../call/call-state.js';
 import { CallView } from '../components/CallView.js';
+import { ChatPanel, ChatToggle } from '../components/ChatPanel.js';
+import { emptyChatLog } from '../chat/chat-log.js';
+import { ChatSession } from '../chat/chat-session.js';
 import { E2eeBadge } from '../components/E2eeBadge.js';
 import { InviteLink } from '../components/InviteLink.js';
 import { JoinScreen } from '../components/JoinScreen.js';
@@ -35,12 +38,15 @@ const UNSUPPORTED =
 const idleCall = { subscribe: () => () => undefined, getSnapshot: () => initialSnapshot };
 const idleE2ee: E2eeSnapshot = { safetyCode: null, sending: false, tiles: {}, activeKid: null, activeSince: null, lastLeaveAt: null };
 const idleE2eeStore = { subscribe: () => () => undefined, getSnapshot: () => idleE2ee };
+const idleChat = { subscribe: () => () => undefined, getSnapshot: () => emptyChatLog };
 
 export function RoomPage({ roomId }: { roomId: string }) {
   const [stream, setStream] = useState<MediaStream | null>(null);
   const [problems, setProblems] = useState<MediaProblem[]>([]);
   const [session, setSession] = useState<CallSession | null>(null);
   const [e2ee, setE2ee] = useState<E2eeSession | null>(null);
+  const [chat, setChat] = useState<ChatSession | null>(null);
+  const [chatOpen, setChatOpen] = useState(false);
   const [linkKey, setLinkKey] = useState<LinkKey | null>(null);
   const [secret, setSecret] = useState<Uint8Array | null>(null);
   const [passphrase, setPassphrase] = useState('');
@@ -56,6 +62,10 @@ export function RoomPage({ roomId }: { roomId: string }) {
 
   const snapshot = useSyncExternalStore((session ?? idleCall).subscribe, (session ?? idleCall).getSnapshot);
   const e2eeSnap = useSyncExternalStore((e2ee ?? idleE2eeStore).subscribe, (e2ee ?? idleE2eeStore).getSnapshot);
+  const chatLog = useSyncExternalStore((chat ?? idleChat).subscribe, (chat ?? idleChat).getSnapshot);
+  // Unread counts only while the chat is closed; a chat ends with its meeting.
+  useEffect(() => chat?.setOpen(chatOpen), [chat, chatOpen]);
+  useEffect(() => () => chat?.dispose(), [chat]);
 
   const acquireMedia = useCallback(async () => {
     const media = await getLocalMedia();
@@ -122,17 +132,29 @@ export function RoomPage({ roomId }: { roomId: string }) {
     }
     setJoining('call');
     const encryption = new E2eeSession(roomId, key, support);
+    // Chat listens on every signaling connection the call opens (first join and rejoins).
+    const chatSession = new ChatSession({
+      crypto: encryption,
+      nameOf: (peerId) => next.getSnapshot().participants.find((p) => p.peerId === peerId)?.displayName,
+    });
+    const connect = ticketedConnect(roomId, roomPassword || undefined);
     const next = new CallSession({
       roomId,
       displayName: name,
       stream,
       transforms: encryption,
       onJoined: encryption.onJoined,
-      connect: ticketedConnect(roomId, roomPassword || undefined),
+      connect: async () => {
+        const signaling = await connect();
+        chatSession.attach(signaling);
+        return signaling;
+      },
     });
     // Shown at once: while a lobby keeps the guest waiting, the page shows the waiting room.
     setSecret(key);
     setE2ee(encryption);
+    setChat(chatSession);
+    setChatOpen(false);
     setSession(next);
     reported.current = null;
     try {
@@ -142,6 +164,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
     } catch (err) {
       encryption.dispose();
       setE2ee(null);
+      setChat(null);
       setSession(null);
       setJoinError((err as Error).message);
     } finally {
@@ -230,6 +253,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
               onClick={() => {
                 e2ee?.dispose();
                 setE2ee(null);
+                setChat(null);
                 setSession(null);
                 setInCall(false);
                 void acquireMedia();
@@ -277,6 +301,22 @@ export function RoomPage({ roomId }: { roomId: string }) {
             ) : undefined,
         };
       }}
+      controlsExtra={<ChatToggle open={chatOpen} unread={chatLog.unread} onToggle={() => setChatOpen((o) => !o)} />}
+      sidePanel={
+        chat && chatOpen ? (
+          <ChatPanel
+            log={chatLog}
+            onSend={(text) => chat.send(text, displayName)}
+            onRetry={(id) => chat.retry(id)}
+            initialDraft={chat.draft}
+            onDraftChange={(draft) => (chat.draft = draft)}
+            onClose={() => {
+              setChatOpen(false);
+              document.querySelector<HTMLElement>('[data-testid="toggle-chat"]')?.focus();
+            }}
+          />
+        ) : undefined
+      }
       overlay={
         snapshot.role === 'host' ? (
           <LobbyPanel waiting={snapshot.lobby} onDecide={(requestId, admit) => void session.host(admit ? 'lobbyAdmit' : 'lobbyDeny', { requestId })} />
