@@ -75,7 +75,10 @@ export const handlers: Handlers = {
     } else {
       throw new RequestError(ErrorCode.Forbidden, 'join through the meeting link (a join ticket is needed)');
     }
-    if (stored?.locked && role === 'guest') throw new RequestError(ErrorCode.RoomLocked, 'the meeting is locked: nobody new can join');
+    // A guest a host has already admitted from the lobby is let in even if the room was locked meanwhile.
+    if (stored?.locked && role === 'guest' && !session.admitted.has(roomId)) {
+      throw new RequestError(ErrorCode.RoomLocked, 'the meeting is locked: nobody new can join');
+    }
     const live = registry.get(roomId);
     const max = stored?.maxParticipants ?? DEFAULT_MAX_PARTICIPANTS;
     if (live && live.peers.size >= max) throw new RequestError(ErrorCode.RoomFull, `the meeting is full (${max} people)`);
