@@ -1,0 +1,46 @@
+/** Every 2 s: each remote participant's receive quality, and our own uplink's, from WebRTC statistics. */
+import { useEffect, useState } from 'react';
+import type { CallSession } from '../call/call-session.js';
+import { networkQuality, sampleBetween, uplinkQuality, type NetworkQuality, type QualityTotals } from '../call/network-quality.js';
+
+export interface NetworkQualities {
+  peers: Record<string, NetworkQuality | null>;
+  self: NetworkQuality | null;
+}
+
+const INTERVAL_MS = 2000;
+
+export function useNetworkQuality(session: CallSession | null, active: boolean): NetworkQualities {
+  const [qualities, setQualities] = useState<NetworkQualities>({ peers: {}, self: null });
+  useEffect(() => {
+    if (!session || !active) return;
+    let alive = true;
+    let previous = new Map<string, QualityTotals>();
+    const tick = async () => {
+      const [received, sent] = await Promise.all([session.receiveStats().catch(() => []), session.sendStats().catch(() => null)]);
+      if (!alive) return;
+      const next = new Map<string, QualityTotals>();
+      const peers: Record<string, NetworkQuality | null> = {};
+      for (const { peerId, totals } of received) {
+        next.set(peerId, totals);
+        const prev = previous.get(peerId);
+        // The first reading has no interval to judge yet.
+        peers[peerId] = prev ? networkQuality(sampleBetween(prev, totals)) : null;
+      }
+      previous = next;
+      const self = sent ? uplinkQuality(sent) : null;
+      setQualities((old) =>
+        old.self === self && Object.keys(peers).length === Object.keys(old.peers).length && Object.entries(peers).every(([k, v]) => old.peers[k] === v)
+          ? old
+          : { peers, self },
+      );
+    };
+    void tick();
+    const timer = setInterval(() => void tick(), INTERVAL_MS);
+    return () => {
+      alive = false;
+      clearInterval(timer);
+    };
+  }, [session, active]);
+  return qualities;
+}
