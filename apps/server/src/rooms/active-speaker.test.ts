@@ -1,0 +1,78 @@
+/**
+ * The room's ActiveSpeakerObserver wiring with a real mediasoup worker: a
+ * microphone producer on a DirectTransport is fed RTP with loud
+ * ssrc-audio-level values from the test, and every member is told that its
+ * peer speaks; pausing that microphone tells them nobody does.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { createWorker, type types } from 'mediasoup';
+import type { ServerMessage } from '@conclave/protocol';
+import type { WorkerSlot } from '../media/worker-pool.js';
+import { Peer } from './peer.js';
+import { Room } from './room.js';
+
+const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
+
+function rtpWithLevel(seq: number, ssrc: number, level: number): Buffer {
+  const header = Buffer.alloc(12);
+  header[0] = 0x90; // version 2, extension bit
+  header[1] = 100;
+  header.writeUInt16BE(seq & 0xffff, 2);
+  header.writeUInt32BE((seq * 960) >>> 0, 4);
+  header.writeUInt32BE(ssrc, 8);
+  // RFC 8285 one-byte extension: id 1, one byte: voice activity bit + level in -dBov.
+  const ext = Buffer.from([0xbe, 0xde, 0x00, 0x01, 0x10, 0x80 | level, 0x00, 0x00]);
+  return Buffer.concat([header, ext, Buffer.alloc(40, 0x55)]);
+}
+
+describe('Room active speaker', () => {
+  let worker: types.Worker;
+  let router: types.Router;
+
+  beforeAll(async () => {
+    worker = await createWorker({ logLevel: 'warn' });
+    router = await worker.createRouter({ mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }] });
+  });
+  afterAll(() => worker?.close());
+
+  it('tells everyone who speaks, and nobody once that microphone pauses', async () => {
+    const slot: WorkerSlot = { index: 0, port: 1, worker: null, webRtcServer: null, routerCount: 0 };
+    const room = new Room('r-speaker', router, slot, pino({ level: 'silent' }));
+    const inboxes: Record<string, ServerMessage[]> = { a: [], b: [] };
+    const peers = Object.keys(inboxes).map((name) => {
+      const peer = new Peer({ id: `id-${name}`, displayName: name, senderIndex: room.nextSenderIndex(), role: 'guest', send: (m) => inboxes[name]!.push(m) });
+      room.addPeer(peer);
+      return peer;
+    });
+    const transport = await router.createDirectTransport();
+    const ssrc = 1111;
+    const producer = await transport.produce({
+      kind: 'audio',
+      rtpParameters: {
+        codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+        encodings: [{ ssrc }],
+        headerExtensions: [{ uri: AUDIO_LEVEL_URI, id: 1 }],
+      },
+    });
+    await room.watchSpeaker(producer, peers[0]!.id);
+
+    const speakerNotices = (name: string) =>
+      inboxes[name]!.filter((m) => 'method' in m && m.method === 'activeSpeaker').map((m) => (m as { data: { peerId: string | null } }).data.peerId);
+
+    let seq = 0;
+    const timer = setInterval(() => {
+      for (let i = 0; i < 2; i++) producer.send(rtpWithLevel(seq++, ssrc, 5));
+    }, 20);
+    try {
+      await expect.poll(() => speakerNotices('b'), { timeout: 8000, interval: 100 }).toContain('id-a');
+      expect(speakerNotices('a')).toContain('id-a'); // the speaker is told too
+    } finally {
+      clearInterval(timer);
+    }
+
+    await producer.pause();
+    await expect.poll(() => speakerNotices('b').at(-1), { timeout: 2000 }).toBeNull();
+    room.close();
+  });
+});
