@@ -79,7 +79,8 @@ export class Participant {
   }
 
   tile(name: string) {
-    return this.page.locator(`[data-testid="remote-tile"][data-peer-name="${name}"]`);
+    // The camera tile: a person sharing their screen also has a tile with data-source="screen".
+    return this.page.locator(`[data-testid="remote-tile"][data-peer-name="${name}"][data-source="camera"]`);
   }
 
   async stats(): Promise<ReceiveStats[]> {

@@ -19,6 +19,11 @@ export const notifications = {
   }),
   producerPaused: z.object({ peerId: Id, producerId: Id }),
   producerResumed: z.object({ peerId: Id, producerId: Id }),
+  /**
+   * Who is speaking now, from the room's ActiveSpeakerObserver (null: nobody,
+   * e.g. the speaker muted or left). Sent to everyone, the speaker included.
+   */
+  activeSpeaker: z.object({ peerId: Id.nullable() }),
   /** A consumer of this client's was closed by the server (its producer went away). */
   consumerClosed: z.object({ consumerId: Id }),
   e2eeAnnounce: z.object({ peerId: Id, announcement: SealedBytes }),

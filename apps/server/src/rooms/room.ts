@@ -18,6 +18,11 @@ interface RoomEvents {
 export class Room extends EventEmitter<RoomEvents> {
   readonly peers = new Map<string, Peer>();
   private closed = false;
+  /** One ActiveSpeakerObserver per router, made when the first microphone arrives. */
+  private speakerObserver: Promise<types.ActiveSpeakerObserver | null> | null = null;
+  /** Microphone producer id → its peer, for the observer's answers. */
+  private readonly micOwners = new Map<string, string>();
+  private activeSpeakerId: string | null = null;
 
   constructor(
     readonly id: string,
@@ -47,6 +52,7 @@ export class Room extends EventEmitter<RoomEvents> {
   addPeer(peer: Peer): void {
     this.broadcast(notification('peerJoined', peer.info()), peer.id);
     this.peers.set(peer.id, peer);
+    if (this.activeSpeakerId) peer.send(notification('activeSpeaker', { peerId: this.activeSpeakerId }));
     this.logger.info({ peerId: peer.id, peers: this.peers.size }, 'peer joined');
   }
 
@@ -57,8 +63,47 @@ export class Room extends EventEmitter<RoomEvents> {
     this.peers.delete(peerId);
     peer.close();
     this.broadcast(notification('peerLeft', { peerId }));
+    if (this.activeSpeakerId === peerId) this.setActiveSpeaker(null);
     this.logger.info({ peerId, peers: this.peers.size }, 'peer left');
     if (this.peers.size === 0) this.emit('empty');
+  }
+
+  /**
+   * Feeds a microphone producer to the room's ActiveSpeakerObserver. Everyone
+   * is told who speaks (`activeSpeaker`); when that person's microphone is
+   * paused or closed, nobody is.
+   */
+  async watchSpeaker(producer: types.Producer, peerId: string): Promise<void> {
+    this.speakerObserver ??= this.router
+      .createActiveSpeakerObserver({ interval: 300 })
+      .then((observer) => {
+        observer.on('dominantspeaker', ({ producer: speaking }) => {
+          const owner = this.micOwners.get(speaking.id);
+          if (owner && !speaking.paused) this.setActiveSpeaker(owner);
+        });
+        return observer;
+      })
+      .catch((err: unknown) => {
+        this.logger.warn({ err }, 'no active speaker detection');
+        return null;
+      });
+    const observer = await this.speakerObserver;
+    if (!observer || observer.closed || producer.closed) return;
+    this.micOwners.set(producer.id, peerId);
+    producer.observer.on('pause', () => {
+      if (this.activeSpeakerId === peerId) this.setActiveSpeaker(null);
+    });
+    producer.observer.once('close', () => {
+      this.micOwners.delete(producer.id);
+      if (this.activeSpeakerId === peerId) this.setActiveSpeaker(null);
+    });
+    await observer.addProducer({ producerId: producer.id }).catch(() => undefined);
+  }
+
+  private setActiveSpeaker(peerId: string | null): void {
+    if (this.closed || this.activeSpeakerId === peerId) return;
+    this.activeSpeakerId = peerId;
+    this.broadcast(notification('activeSpeaker', { peerId }));
   }
 
   /** Sends to the hosts in the room only. */

@@ -195,6 +195,7 @@ export const handlers: Handlers = {
     );
     peer.producers.set(producer.id, producer);
     producer.observer.once('close', () => peer.producers.delete(producer.id));
+    if (source === 'mic') void room.watchSpeaker(producer, peer.id);
     room.broadcast(
       notification('producerAdded', { peerId: peer.id, producerId: producer.id, kind, source, paused: producer.paused }),
       peer.id,

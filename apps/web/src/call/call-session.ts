@@ -15,6 +15,30 @@ import { initialSnapshot, type CallSnapshot, type RemoteParticipant } from './ca
 import type { MediaTransforms } from './media-transforms.js';
 import { getCameraTrack, getMicrophoneTrack, problemText } from '../media/local-media.js';
 
+/** Running receive totals for one remote participant (see receiveStats). */
+export interface ReceiveTotals {
+  packetsReceived: number;
+  packetsLost: number;
+  jitter: number | undefined;
+  framesDecoded: number;
+  framesDropped: number;
+  roundTripTime: number | undefined;
+}
+
+interface RtcStat {
+  type: string;
+  kind?: string;
+  packetsReceived?: number;
+  packetsLost?: number;
+  jitter?: number;
+  framesDecoded?: number;
+  framesDropped?: number;
+  fractionLost?: number;
+  roundTripTime?: number;
+  currentRoundTripTime?: number;
+  nominated?: boolean;
+}
+
 type Consumer = msTypes.Consumer;
 type Producer = msTypes.Producer;
 type Transport = msTypes.Transport;
@@ -88,6 +112,7 @@ export class CallSession {
   private readonly remote = new Map<string, RemotePeerState>();
   private micTrack: MediaStreamTrack | null;
   private cameraTrack: MediaStreamTrack | null;
+  private screenTrack: MediaStreamTrack | null = null;
   private left = false;
   private noticeId = 0;
   private unsubscribers: Array<() => void> = [];
@@ -113,6 +138,11 @@ export class CallSession {
     return this.snapshot.selfId;
   }
 
+  /** The microphone track being sent (or held while muted), for the device settings. */
+  get microphoneTrack(): MediaStreamTrack | null {
+    return this.micTrack;
+  }
+
   /** Joins the room; rejects with a SignalingError whose message can be shown as is. */
   async join(): Promise<void> {
     this.update({ phase: 'connecting', error: null });
@@ -134,7 +164,9 @@ export class CallSession {
     signaling?.close();
     this.micTrack?.stop();
     this.cameraTrack?.stop();
-    this.update({ phase: 'ended', participants: [], error: null, localVideoTrack: null });
+    this.screenTrack?.stop();
+    this.screenTrack = null;
+    this.update({ phase: 'ended', participants: [], error: null, localVideoTrack: null, localScreenTrack: null });
   }
 
   async setMicEnabled(enabled: boolean): Promise<void> {
@@ -169,28 +201,164 @@ export class CallSession {
     }
   }
 
-  /** Receive-side statistics per remote participant, for quality indicators and tests. */
+  /**
+   * Shares the screen (getDisplayMedia), end-to-end encrypted like the camera.
+   * Stopping it here, or with the browser's own "Stop sharing", closes the producer.
+   */
+  async setScreenSharing(enabled: boolean): Promise<void> {
+    if (!enabled) return this.stopScreenShare();
+    if (this.screenTrack) return;
+    let track: MediaStreamTrack | undefined;
+    try {
+      const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+      track = stream.getVideoTracks()[0];
+    } catch (err) {
+      if ((err as Error).name !== 'NotAllowedError') this.notify('Could not share the screen.');
+      return; // cancelled in the picker: nothing to say
+    }
+    if (!track) return;
+    if ('contentHint' in track) track.contentHint = 'detail';
+    this.screenTrack = track;
+    track.addEventListener('ended', () => void this.stopScreenShare(track));
+    this.update({ localScreenTrack: track });
+    try {
+      await this.produce('screen', track);
+    } catch (err) {
+      console.warn('conclave: could not share the screen', err);
+      this.notify('Could not share the screen.');
+      await this.stopScreenShare(track);
+    }
+  }
+
+  private async stopScreenShare(which?: MediaStreamTrack): Promise<void> {
+    const track = this.screenTrack;
+    if (!track || (which && which !== track)) return;
+    this.screenTrack = null;
+    track.stop();
+    this.update({ localScreenTrack: null });
+    const producer = this.producers.get('screen');
+    if (!producer) return;
+    this.producers.delete('screen');
+    producer.close();
+    await this.signaling?.request('closeProducer', { producerId: producer.id }).catch(() => undefined);
+  }
+
+  /**
+   * Receive-side statistics per remote participant, for quality indicators and
+   * tests. The totals count every video; `bySource` splits them by camera and screen.
+   */
   async stats(): Promise<
-    Array<{ peerId: string; displayName: string; framesDecoded: number; audioPacketsReceived: number; framesDropped: number }>
+    Array<{
+      peerId: string;
+      displayName: string;
+      framesDecoded: number;
+      audioPacketsReceived: number;
+      framesDropped: number;
+      bySource: Partial<Record<MediaSource, { framesDecoded: number; framesDropped: number; packetsReceived: number }>>;
+    }>
   > {
     const out = [];
     for (const peer of this.remote.values()) {
       let framesDecoded = 0;
       let framesDropped = 0;
       let audioPacketsReceived = 0;
+      const bySource: Partial<Record<MediaSource, { framesDecoded: number; framesDropped: number; packetsReceived: number }>> = {};
       for (const consumer of peer.consumers.values()) {
         const report = await consumer.getStats().catch(() => null);
+        const source = (consumer.appData['source'] as MediaSource) ?? 'camera';
+        const mine = (bySource[source] ??= { framesDecoded: 0, framesDropped: 0, packetsReceived: 0 });
         report?.forEach((s: { type: string; kind?: string; framesDecoded?: number; framesDropped?: number; packetsReceived?: number }) => {
           if (s.type !== 'inbound-rtp') return;
+          mine.packetsReceived += s.packetsReceived ?? 0;
           if (s.kind === 'video') {
             framesDecoded += s.framesDecoded ?? 0;
             framesDropped += s.framesDropped ?? 0;
+            mine.framesDecoded += s.framesDecoded ?? 0;
+            mine.framesDropped += s.framesDropped ?? 0;
           } else if (s.kind === 'audio') audioPacketsReceived += s.packetsReceived ?? 0;
         });
       }
-      out.push({ peerId: peer.info.peerId, displayName: peer.info.displayName, framesDecoded, audioPacketsReceived, framesDropped });
+      out.push({ peerId: peer.info.peerId, displayName: peer.info.displayName, framesDecoded, audioPacketsReceived, framesDropped, bySource });
     }
     return out;
+  }
+
+  /**
+   * Switches the camera or microphone to another device without renegotiating:
+   * the producer's track is replaced, the mute state kept, the old track stopped.
+   * A device that is off now is simply used the next time it is turned on.
+   */
+  async switchDevice(kind: 'audioinput' | 'videoinput', deviceId: string): Promise<boolean> {
+    const isMic = kind === 'audioinput';
+    const current = isMic ? this.micTrack : this.cameraTrack;
+    if (!current || current.readyState === 'ended') return true;
+    if (current.getSettings().deviceId === deviceId) return true;
+    const track = isMic ? await getMicrophoneTrack(deviceId) : await getCameraTrack(deviceId);
+    if (typeof track === 'string') {
+      this.notify(problemText[track]);
+      return false;
+    }
+    // The person may have left or turned the device off while the browser was opening the new one.
+    if (this.left || (isMic ? this.micTrack : this.cameraTrack) !== current) {
+      track.stop();
+      return true;
+    }
+    track.enabled = current.enabled;
+    const producer = this.producers.get(isMic ? 'mic' : 'camera');
+    if (producer && !producer.closed) await producer.replaceTrack({ track });
+    if (isMic) this.micTrack = track;
+    else this.cameraTrack = track;
+    current.stop();
+    if (!isMic) this.update({ localVideoTrack: track });
+    return true;
+  }
+
+  /**
+   * Running receive totals per remote participant, summed over their consumers,
+   * for the network quality indicator (which takes the differences itself).
+   */
+  async receiveStats(): Promise<Array<{ peerId: string; totals: ReceiveTotals }>> {
+    const out = [];
+    for (const peer of this.remote.values()) {
+      const totals: ReceiveTotals = { packetsReceived: 0, packetsLost: 0, jitter: undefined, framesDecoded: 0, framesDropped: 0, roundTripTime: undefined };
+      for (const consumer of peer.consumers.values()) {
+        const report = await consumer.getStats().catch(() => null);
+        report?.forEach((s: RtcStat) => {
+          if (s.type === 'inbound-rtp') {
+            totals.packetsReceived += s.packetsReceived ?? 0;
+            totals.packetsLost += s.packetsLost ?? 0;
+            if (s.jitter !== undefined) totals.jitter = Math.max(totals.jitter ?? 0, s.jitter);
+            totals.framesDecoded += s.framesDecoded ?? 0;
+            totals.framesDropped += s.framesDropped ?? 0;
+          } else if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime !== undefined) {
+            totals.roundTripTime = s.currentRoundTripTime;
+          }
+        });
+      }
+      out.push({ peerId: peer.info.peerId, totals });
+    }
+    return out;
+  }
+
+  /** What the server reports back about our own sending (loss, jitter, RTT), for the uplink indicator. */
+  async sendStats(): Promise<{ fractionLost: number | undefined; jitter: number | undefined; roundTripTime: number | undefined } | null> {
+    const transport = this.sendTransport;
+    if (!transport || transport.closed) return null;
+    const report = await transport.getStats().catch(() => null);
+    if (!report) return null;
+    let fractionLost: number | undefined;
+    let jitter: number | undefined;
+    let roundTripTime: number | undefined;
+    report.forEach((s: RtcStat) => {
+      if (s.type === 'remote-inbound-rtp') {
+        if (s.fractionLost !== undefined) fractionLost = Math.max(fractionLost ?? 0, s.fractionLost);
+        if (s.jitter !== undefined) jitter = Math.max(jitter ?? 0, s.jitter);
+        if (s.roundTripTime !== undefined) roundTripTime = Math.max(roundTripTime ?? 0, s.roundTripTime);
+      } else if (s.type === 'candidate-pair' && s.nominated && s.currentRoundTripTime !== undefined && roundTripTime === undefined) {
+        roundTripTime = s.currentRoundTripTime;
+      }
+    });
+    return { fractionLost, jitter, roundTripTime };
   }
 
   // ---------------------------------------------------------------- joining
@@ -232,6 +400,7 @@ export class CallSession {
     for (const peer of joined.peers) this.addRemotePeer(peer);
     if (this.micTrack) await this.produce('mic', this.micTrack);
     if (this.cameraTrack) await this.produce('camera', this.cameraTrack);
+    if (this.screenTrack) await this.produce('screen', this.screenTrack).catch(() => this.stopScreenShare());
     this.update({ phase: 'in-call', error: null });
     await Promise.all(
       [...this.remote.values()].flatMap((p) => [...p.producers.values()].map((pr) => this.consume(p.info.peerId, pr))),
@@ -310,6 +479,7 @@ export class CallSession {
         if (data.action !== 'mute' || data.target !== this.options.displayName) this.notify(hostActionText(data));
       }),
       signaling.on('roomUpdated', ({ locked }) => this.update({ locked })),
+      signaling.on('activeSpeaker', ({ peerId }) => this.update({ activeSpeakerId: peerId })),
       signaling.on('lobbyWaiting', ({ waiting }) => this.update({ lobby: waiting })),
       signaling.onClose(() => {
         if (this.signaling === signaling && !this.left) void this.rejoin('The connection to the meeting server was lost.');
@@ -319,7 +489,7 @@ export class CallSession {
 
   // ---------------------------------------------------------------- local media
 
-  private async produce(source: 'mic' | 'camera', track: MediaStreamTrack): Promise<void> {
+  private async produce(source: 'mic' | 'camera' | 'screen', track: MediaStreamTrack): Promise<void> {
     const transport = this.sendTransport;
     if (!transport || !this.device?.canProduce(track.kind as 'audio' | 'video')) return;
     const transforms = this.options.transforms;
@@ -465,7 +635,9 @@ export class CallSession {
       this.signaling?.close();
       this.micTrack?.stop();
       this.cameraTrack?.stop();
-      this.update({ phase: 'ended', participants: [], lobby: [], error: closedText(data), localVideoTrack: null });
+      this.screenTrack?.stop();
+      this.screenTrack = null;
+      this.update({ phase: 'ended', participants: [], lobby: [], error: closedText(data), localVideoTrack: null, localScreenTrack: null });
     }
   }
 
@@ -522,7 +694,7 @@ export class CallSession {
     this.sendTransport = null;
     this.recvTransport = null;
     this.device = null;
-    this.update({ participants: [] });
+    this.update({ participants: [], activeSpeakerId: null });
   }
 
   private notify(text: string): void {

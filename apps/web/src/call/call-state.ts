@@ -29,6 +29,10 @@ export interface CallSnapshot {
   localVideoTrack: MediaStreamTrack | null;
   micEnabled: boolean;
   cameraEnabled: boolean;
+  /** This participant's own screen share, while it is on. */
+  localScreenTrack: MediaStreamTrack | null;
+  /** Who the server says is speaking (a remote peerId, or selfId), or null. */
+  activeSpeakerId: string | null;
   /** A short sentence about the latest event, for a toast. */
   notice: { id: number; text: string } | null;
   /** Why the call is not going (phase ended/reconnecting), in words. */
@@ -48,6 +52,8 @@ export const initialSnapshot: CallSnapshot = {
   localVideoTrack: null,
   micEnabled: false,
   cameraEnabled: false,
+  localScreenTrack: null,
+  activeSpeakerId: null,
   notice: null,
   error: null,
   role: 'guest',

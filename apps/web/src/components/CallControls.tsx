@@ -1,6 +1,7 @@
 /** The bar at the bottom of a call: microphone, camera, leave. */
 import type { ReactNode } from 'react';
 import { CameraIcon, CameraOffIcon, LeaveIcon, MicIcon, MicOffIcon } from './icons.js';
+import { SHORTCUT_KEYS, SHORTCUT_LABEL } from '../hooks/useKeyboardShortcuts.js';
 
 export interface CallControlsProps {
   micEnabled: boolean;
@@ -21,7 +22,8 @@ export function CallControls({ micEnabled, cameraEnabled, onToggleMic, onToggleC
         className={`control${micEnabled ? '' : ' control--off'}`}
         aria-pressed={!micEnabled}
         aria-label={micEnabled ? 'Turn microphone off' : 'Turn microphone on'}
-        title={micEnabled ? 'Turn microphone off' : 'Turn microphone on'}
+        title={`${micEnabled ? 'Turn microphone off' : 'Turn microphone on'} (${SHORTCUT_LABEL.mic})`}
+        aria-keyshortcuts={SHORTCUT_KEYS.mic}
         onClick={onToggleMic}
       >
         {micEnabled ? <MicIcon /> : <MicOffIcon />}
@@ -32,13 +34,15 @@ export function CallControls({ micEnabled, cameraEnabled, onToggleMic, onToggleC
         className={`control${cameraEnabled ? '' : ' control--off'}`}
         aria-pressed={!cameraEnabled}
         aria-label={cameraEnabled ? 'Turn camera off' : 'Turn camera on'}
-        title={cameraEnabled ? 'Turn camera off' : 'Turn camera on'}
+        title={`${cameraEnabled ? 'Turn camera off' : 'Turn camera on'} (${SHORTCUT_LABEL.camera})`}
+        aria-keyshortcuts={SHORTCUT_KEYS.camera}
         onClick={onToggleCamera}
       >
         {cameraEnabled ? <CameraIcon /> : <CameraOffIcon />}
       </button>
       {extra}
-      <button type="button" data-testid="leave-button" className="control control--leave" aria-label="Leave the meeting" title="Leave the meeting" onClick={onLeave}>
+      <button type="button" data-testid="leave-button" className="control control--leave" aria-label="Leave the meeting" title={`Leave the meeting (${SHORTCUT_LABEL.leave})`}
+        aria-keyshortcuts={SHORTCUT_KEYS.leave} onClick={onLeave}>
         <LeaveIcon />
         <span className="control__text">Leave</span>
       </button>

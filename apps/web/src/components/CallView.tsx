@@ -1,5 +1,8 @@
 /** The call: a header, the grid of participants, the controls, and toasts. */
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import './call-layout.css';
+import { GridIcon, ScreenShareIcon, ScreenShareOffIcon, SpeakerViewIcon } from './call-icons.js';
+import { focusTileKey } from './stage-layout.js';
 import type { CallSnapshot, RemoteParticipant } from '../call/call-state.js';
 import { CallControls } from './CallControls.js';
 import { bestGridLayout } from './grid-layout.js';
@@ -13,6 +16,8 @@ export interface CallViewProps {
   snapshot: CallSnapshot;
   onToggleMic: () => void;
   onToggleCamera: () => void;
+  /** Starts or stops sharing the screen; no button when absent (or unsupported). */
+  onToggleScreen?: () => void;
   onLeave: () => void;
   /** Extra header content (invite link, verification code). */
   headerExtra?: ReactNode;
@@ -56,10 +61,141 @@ function Toast({ notice }: { notice: CallSnapshot['notice'] }) {
   );
 }
 
-export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleCamera, onLeave, headerExtra, decorateRemote, overlay, sidePanel, controlsExtra }: CallViewProps) {
+type Layout = 'grid' | 'speaker';
+
+/** One tile on the stage, before it is placed in the grid, the speaker view's main area or its strip. */
+interface TileEntry {
+  key: string;
+  peerId: string | null;
+  source: 'camera' | 'screen';
+  node: (onTogglePin: () => void, pinned: boolean) => ReactNode;
+}
+
+const canShareScreen = typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
+
+export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleCamera, onToggleScreen, onLeave, headerExtra, decorateRemote, overlay, sidePanel, controlsExtra }: CallViewProps) {
   const [gridRef, size] = useElementSize<HTMLDivElement>();
   const count = snapshot.participants.length + 1;
-  const layout = bestGridLayout(count, size.width, size.height);
+  const [chosenLayout, setChosenLayout] = useState<Layout>('grid');
+  const [pinned, setPinned] = useState<string | null>(null);
+  const [dismissedScreens, setDismissedScreens] = useState('');
+
+  const tiles: TileEntry[] = [];
+  const speakingId = snapshot.activeSpeakerId;
+  tiles.push({
+    key: 'self',
+    peerId: null,
+    source: 'camera',
+    node: (onTogglePin, isPinned) => (
+      <ParticipantTile
+        key="self"
+        name={displayName}
+        videoTrack={snapshot.localVideoTrack}
+        videoOff={!snapshot.cameraEnabled}
+        audioMuted={!snapshot.micEnabled}
+        isSelf
+        videoTestId="local-video"
+        speaking={speakingId !== null && speakingId === snapshot.selfId && snapshot.micEnabled}
+        pinned={isPinned}
+        onTogglePin={onTogglePin}
+        tileProps={{ 'data-testid': 'local-tile' }}
+      />
+    ),
+  });
+  if (snapshot.localScreenTrack) {
+    const track = snapshot.localScreenTrack;
+    tiles.push({
+      key: 'self:screen',
+      peerId: null,
+      source: 'screen',
+      node: (onTogglePin, isPinned) => (
+        <ParticipantTile key="self:screen" name={displayName} videoTrack={track} videoOff={false} audioMuted={false} isSelf source="screen"
+          pinned={isPinned} onTogglePin={onTogglePin} tileProps={{ 'data-testid': 'local-screen-tile' }} />
+      ),
+    });
+  }
+  for (const p of snapshot.participants) {
+    const video = p.media.find((m) => m.track.kind === 'video' && m.source === 'camera');
+    const audio = p.media.find((m) => m.track.kind === 'audio' && m.source === 'mic');
+    const screen = p.media.find((m) => m.track.kind === 'video' && m.source === 'screen');
+    const extra = decorateRemote?.(p);
+    const attrs = { 'data-testid': 'remote-tile', 'data-peer-name': p.displayName, 'data-peer-id': p.peerId, ...extra?.attrs };
+    tiles.push({
+      key: p.peerId,
+      peerId: p.peerId,
+      source: 'camera',
+      node: (onTogglePin, isPinned) => (
+        <ParticipantTile
+          key={p.peerId}
+          name={p.displayName}
+          videoTrack={video?.track ?? null}
+          videoOff={!video || video.paused || extra?.hideVideo === true}
+          audioMuted={!audio || audio.paused}
+          speaking={speakingId === p.peerId && !!audio && !audio.paused}
+          pinned={isPinned}
+          onTogglePin={onTogglePin}
+          tileProps={attrs}
+          badge={extra?.badge}
+          actions={extra?.actions}
+        />
+      ),
+    });
+    if (screen) {
+      tiles.push({
+        key: `${p.peerId}:screen`,
+        peerId: p.peerId,
+        source: 'screen',
+        node: (onTogglePin, isPinned) => (
+          <ParticipantTile
+            key={`${p.peerId}:screen`}
+            name={p.displayName}
+            videoTrack={screen.track}
+            videoOff={screen.paused || extra?.hideVideo === true}
+            audioMuted={false}
+            source="screen"
+            pinned={isPinned}
+            onTogglePin={onTogglePin}
+            tileProps={attrs}
+            badge={extra?.badge}
+          />
+        ),
+      });
+    }
+  }
+
+  // A remote screen share takes the main area while it is on (until the person switches to the
+  // grid; a new share takes it again); pinning does too. Unpinning, or the share ending,
+  // returns to the layout the person chose.
+  const remoteScreens = tiles.filter((t) => t.source === 'screen' && t.peerId !== null).map((t) => t.key).join(' ');
+  const pinnedKey = pinned && tiles.some((t) => t.key === pinned) ? pinned : null;
+  const mode: Layout = pinnedKey || (remoteScreens && remoteScreens !== dismissedScreens) ? 'speaker' : chosenLayout;
+  const focusKey = mode === 'speaker' ? focusTileKey(tiles, pinnedKey, speakingId, snapshot.selfId) : null;
+  const render = (t: TileEntry) => t.node(() => setPinned((cur) => (cur === t.key ? null : t.key)), pinnedKey === t.key);
+  const focus = tiles.find((t) => t.key === focusKey);
+  const strip = tiles.filter((t) => t.key !== focusKey);
+
+  const layout = bestGridLayout(tiles.length, size.width, size.height);
+  const sharing = snapshot.localScreenTrack !== null;
+  const layoutToggle = (
+    <button
+      type="button"
+      className="chip layout-toggle"
+      data-testid="toggle-layout"
+      data-layout={mode}
+      aria-label={mode === 'grid' ? 'Switch to speaker view' : 'Switch to grid view'}
+      title={mode === 'grid' ? 'Speaker view' : 'Grid view'}
+      onClick={() => {
+        if (mode === 'speaker') {
+          setPinned(null);
+          setChosenLayout('grid');
+          setDismissedScreens(remoteScreens);
+        } else setChosenLayout('speaker');
+      }}
+    >
+      {mode === 'grid' ? <SpeakerViewIcon width={18} height={18} /> : <GridIcon width={18} height={18} />}
+      <span className="layout-toggle__text">{mode === 'grid' ? 'Speaker' : 'Grid'}</span>
+    </button>
+  );
 
   return (
     <div className="call">
@@ -71,6 +207,7 @@ export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleC
           <span className="call__count" title="Participants">
             <UsersIcon width={16} height={16} /> {count}
           </span>
+          {layoutToggle}
         </div>
         <div className="call__header-extra">{headerExtra}</div>
       </header>
@@ -82,37 +219,24 @@ export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleC
       )}
 
       <div className="call__body">
-        <main className="call__stage" ref={gridRef}>
-          <div
-            className="grid"
-            style={{ gridTemplateColumns: `repeat(${layout.cols}, ${Math.floor(layout.tileWidth)}px)`, gridAutoRows: `${Math.floor(layout.tileHeight)}px` }}
-          >
-            <ParticipantTile
-              name={displayName}
-              videoTrack={snapshot.localVideoTrack}
-              videoOff={!snapshot.cameraEnabled}
-              audioMuted={!snapshot.micEnabled}
-              isSelf
-              videoTestId="local-video"
-            />
-            {snapshot.participants.map((p) => {
-              const video = p.media.find((m) => m.track.kind === 'video' && m.source === 'camera');
-              const audio = p.media.find((m) => m.track.kind === 'audio' && m.source === 'mic');
-              const extra = decorateRemote?.(p);
-              return (
-                <ParticipantTile
-                  key={p.peerId}
-                  name={p.displayName}
-                  videoTrack={video?.track ?? null}
-                  videoOff={!video || video.paused || extra?.hideVideo === true}
-                  audioMuted={!audio || audio.paused}
-                  tileProps={{ 'data-testid': 'remote-tile', 'data-peer-name': p.displayName, 'data-peer-id': p.peerId, ...extra?.attrs }}
-                  badge={extra?.badge}
-                  actions={extra?.actions}
-                />
-              );
-            })}
-          </div>
+        <main className={`call__stage call__stage--${mode}`} ref={gridRef} data-testid="call-stage" data-layout={mode}>
+          {mode === 'grid' || !focus ? (
+            <div
+              className="grid"
+              style={{ gridTemplateColumns: `repeat(${layout.cols}, ${Math.floor(layout.tileWidth)}px)`, gridAutoRows: `${Math.floor(layout.tileHeight)}px` }}
+            >
+              {tiles.map(render)}
+            </div>
+          ) : (
+            <div className="speaker-view">
+              <div className="speaker-view__main" data-testid="speaker-main">{render(focus)}</div>
+              {strip.length > 0 && (
+                <div className="speaker-view__strip" data-testid="speaker-strip">
+                  {strip.map(render)}
+                </div>
+              )}
+            </div>
+          )}
         </main>
         {sidePanel}
       </div>
@@ -130,7 +254,24 @@ export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleC
           onToggleMic={onToggleMic}
           onToggleCamera={onToggleCamera}
           onLeave={onLeave}
-          extra={controlsExtra}
+          extra={
+            <>
+              {onToggleScreen && canShareScreen && (
+                <button
+                  type="button"
+                  data-testid="toggle-screen"
+                  className={`control${sharing ? ' control--active' : ''}`}
+                  aria-pressed={sharing}
+                  aria-label={sharing ? 'Stop sharing your screen' : 'Share your screen'}
+                  title={sharing ? 'Stop sharing your screen' : 'Share your screen'}
+                  onClick={onToggleScreen}
+                >
+                  {sharing ? <ScreenShareOffIcon /> : <ScreenShareIcon />}
+                </button>
+              )}
+              {controlsExtra}
+            </>
+          }
         />
       </footer>
       {overlay}

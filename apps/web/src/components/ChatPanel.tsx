@@ -55,7 +55,7 @@ export function ChatToggle({ open, unread, onToggle }: { open: boolean; unread: 
 function MessageItem({ m, onRetry }: { m: ChatMessage; onRetry: (id: string) => void }) {
   const sender = m.mine ? 'You' : m.name;
   return (
-    <li
+    <div
       className={`chat-msg chat-msg--${m.mine ? 'mine' : 'theirs'} chat-msg--${m.status}`}
       data-testid="chat-message"
       data-status={m.status}
@@ -85,7 +85,7 @@ function MessageItem({ m, onRetry }: { m: ChatMessage; onRetry: (id: string) => 
           </button>
         </span>
       )}
-    </li>
+    </div>
   );
 }
 
@@ -110,7 +110,7 @@ export function ChatPanel({ log, onSend, onRetry, onClose, initialDraft = '', on
     onDraftChange?.(text);
   };
   const [unseenBelow, setUnseenBelow] = useState(false);
-  const listRef = useRef<HTMLOListElement>(null);
+  const listRef = useRef<HTMLDivElement>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
   const stick = useRef(true);
   const seenCount = useRef(log.messages.length);
@@ -192,18 +192,18 @@ export function ChatPanel({ log, onSend, onRetry, onClose, initialDraft = '', on
       </header>
 
       <div className="chat__body">
-        <ol className="chat__list" ref={listRef} onScroll={onScroll} role="log" aria-live="polite" aria-relevant="additions text" aria-label="Chat messages" tabIndex={0}>
+        <div className="chat__list" ref={listRef} onScroll={onScroll} role="log" aria-live="polite" aria-relevant="additions text" aria-label="Chat messages" tabIndex={0}>
           {log.messages.length === 0 && (
-            <li className="chat__empty">
+            <div className="chat__empty">
               <span className="chat__empty-icon"><LockSmallIcon width={20} height={20} /></span>
               <strong>No messages yet</strong>
               <span>Messages are end-to-end encrypted: only people in this meeting can read them. The server relays them and keeps nothing, and they are gone when you leave.</span>
-            </li>
+            </div>
           )}
           {log.messages.map((m) => (
             <MessageItem key={m.id} m={m} onRetry={onRetry} />
           ))}
-        </ol>
+        </div>
         {unseenBelow && (
           <button
             type="button"

@@ -5,7 +5,7 @@ import { LockIcon } from './icons.js';
 export function E2eeBadge({ view }: { view: TileE2eeView }) {
   if (view.state === 'encrypted') {
     return (
-      <span className="e2ee-badge e2ee-badge--ok" title={view.text} aria-label={view.text}>
+      <span className="e2ee-badge e2ee-badge--ok" role="img" title={view.text} aria-label={view.text}>
         <LockIcon width={14} height={14} />
       </span>
     );

@@ -4,6 +4,7 @@ import { MAX_DISPLAY_NAME_LENGTH } from '@conclave/protocol';
 import { problemText, type MediaProblem } from '../media/local-media.js';
 import { CameraIcon, CameraOffIcon, MicIcon, MicOffIcon } from './icons.js';
 import { TrackVideo } from './MediaElements.js';
+import { MicLevelMeter } from './MicLevelMeter.js';
 import { initials } from './ParticipantTile.js';
 
 export interface JoinScreenProps {
@@ -24,6 +25,8 @@ export interface JoinScreenProps {
   ready?: boolean;
   /** Extra fields above the join button (passphrase, room password). */
   children?: ReactNode;
+  /** Camera, microphone and speaker choice, under the preview. */
+  deviceSettings?: ReactNode;
 }
 
 export function JoinScreen(props: JoinScreenProps) {
@@ -64,6 +67,13 @@ export function JoinScreen(props: JoinScreenProps) {
               {cameraOn && videoTrack ? <CameraIcon /> : <CameraOffIcon />}
             </button>
           </div>
+        </div>
+        <div className="join__devices">
+          <div className="join__mic-test">
+            <span className="join__mic-label">Mic check</span>
+            <MicLevelMeter track={audioTrack} active={micOn && !!audioTrack} />
+          </div>
+          {props.deviceSettings}
         </div>
         {problems.length > 0 && (
           <ul className="notice-list" data-testid="media-problems">

@@ -1,5 +1,6 @@
 /** <video> and <audio> elements bound to a MediaStreamTrack. */
-import { useEffect, useRef, type VideoHTMLAttributes } from 'react';
+import { useEffect, useRef, useSyncExternalStore, type VideoHTMLAttributes } from 'react';
+import { applySpeaker, speakerStore } from '../media/devices.js';
 
 function useTrackStream(track: MediaStreamTrack | null): MediaStream | null {
   const streamRef = useRef<{ track: MediaStreamTrack | null; stream: MediaStream | null }>({ track: null, stream: null });
@@ -33,5 +34,9 @@ export function TrackAudio({ track }: { track: MediaStreamTrack }) {
     el.srcObject = stream;
     el.play().catch(() => undefined);
   }, [stream]);
+  const speaker = useSyncExternalStore(speakerStore.subscribe, speakerStore.get);
+  useEffect(() => {
+    if (ref.current) void applySpeaker(ref.current, speaker);
+  }, [speaker]);
   return <audio ref={ref} autoPlay />;
 }

@@ -1,6 +1,7 @@
 /** One person in the call grid: their video (or initials), name and mute state. */
 import type { ReactNode } from 'react';
-import { MicOffIcon } from './icons.js';
+import { PinIcon, PinOffIcon } from './call-icons.js';
+import { CameraOffIcon, MicOffIcon } from './icons.js';
 import { TrackVideo } from './MediaElements.js';
 
 export function initials(name: string): string {
@@ -21,15 +22,31 @@ export interface ParticipantTileProps {
   badge?: ReactNode;
   /** Controls on the tile (host actions). */
   actions?: ReactNode;
+  /** 'screen': a screen share (no mute or camera state, letterboxed not cropped). */
+  source?: 'camera' | 'screen';
+  /** The server says this person is speaking now. */
+  speaking?: boolean;
+  pinned?: boolean;
+  /** Shows a pin button on the tile. */
+  onTogglePin?: () => void;
 }
 
-export function ParticipantTile({ name, videoTrack, videoOff, audioMuted, isSelf, tileProps, videoTestId, badge, actions }: ParticipantTileProps) {
+export function ParticipantTile({ name, videoTrack, videoOff, audioMuted, isSelf, tileProps, videoTestId, badge, actions, source = 'camera', speaking = false, pinned = false, onTogglePin }: ParticipantTileProps) {
   const showVideo = videoTrack !== null && !videoOff;
+  const screen = source === 'screen';
+  const label = screen ? (isSelf ? 'Your screen' : `${name}'s screen`) : isSelf ? `${name} (you)` : name;
   return (
-    <figure className={`tile${isSelf ? ' tile--self' : ''}`} {...tileProps} aria-label={isSelf ? `${name} (you)` : name}>
+    <figure
+      className={`tile${isSelf ? ' tile--self' : ''}${screen ? ' tile--screen' : ''}`}
+      data-source={source}
+      data-speaking={speaking ? 'true' : 'false'}
+      data-pinned={pinned ? 'true' : 'false'}
+      {...tileProps}
+      aria-label={label}
+    >
       <TrackVideo
         track={videoTrack}
-        className={`tile__video${isSelf ? ' tile__video--mirror' : ''}`}
+        className={`tile__video${isSelf && !screen ? ' tile__video--mirror' : ''}`}
         style={{ visibility: showVideo ? 'visible' : 'hidden' }}
         {...(videoTestId ? { 'data-testid': videoTestId } : {})}
       />
@@ -39,13 +56,31 @@ export function ParticipantTile({ name, videoTrack, videoOff, audioMuted, isSelf
         </div>
       )}
       {actions}
+      {onTogglePin && (
+        <button
+          type="button"
+          className={`tile__pin${pinned ? ' tile__pin--on' : ''}`}
+          data-testid="pin-tile"
+          aria-pressed={pinned}
+          aria-label={pinned ? `Unpin ${label}` : `Pin ${label}`}
+          title={pinned ? 'Unpin' : 'Pin: keep large'}
+          onClick={onTogglePin}
+        >
+          {pinned ? <PinOffIcon width={18} height={18} /> : <PinIcon width={18} height={18} />}
+        </button>
+      )}
       <figcaption className="tile__label">
-        {audioMuted && (
+        {!screen && audioMuted && (
           <span className="tile__muted" title="Microphone off" aria-label="microphone off">
             <MicOffIcon width={16} height={16} />
           </span>
         )}
-        <span className="tile__name">{isSelf ? `${name} (you)` : name}</span>
+        {!screen && videoOff && (
+          <span className="tile__video-off" title="Camera off" aria-label="camera off" data-testid="video-off">
+            <CameraOffIcon width={16} height={16} />
+          </span>
+        )}
+        <span className="tile__name">{label}</span>
         {badge}
       </figcaption>
     </figure>

@@ -4,6 +4,7 @@
  * or a page that is not a secure context. Whatever is available is kept, so
  * a person without a camera can still join with audio.
  */
+import { savedDeviceId } from './devices.js';
 
 export type MediaProblem =
   | 'insecure-context'
@@ -46,10 +47,18 @@ export const audioConstraints: MediaTrackConstraints = {
   autoGainControl: true,
 };
 
-async function getTrack(kind: 'audio' | 'video'): Promise<MediaStreamTrack | MediaProblem> {
+/** The constraints for a kind, asking for the remembered (or given) device; `exact` when the person just chose it. */
+function constraintsFor(kind: 'audio' | 'video', deviceId?: string): MediaTrackConstraints {
+  const base = kind === 'video' ? videoConstraints : audioConstraints;
+  if (deviceId) return { ...base, deviceId: { exact: deviceId } };
+  const saved = savedDeviceId(kind === 'video' ? 'videoinput' : 'audioinput');
+  return saved ? { ...base, deviceId: { ideal: saved } } : base;
+}
+
+async function getTrack(kind: 'audio' | 'video', deviceId?: string): Promise<MediaStreamTrack | MediaProblem> {
   try {
     const s = await navigator.mediaDevices.getUserMedia(
-      kind === 'video' ? { video: videoConstraints } : { audio: audioConstraints },
+      kind === 'video' ? { video: constraintsFor('video', deviceId) } : { audio: constraintsFor('audio', deviceId) },
     );
     const track = s.getTracks()[0];
     return track ?? (kind === 'video' ? 'no-camera' : 'no-microphone');
@@ -63,7 +72,7 @@ export async function getLocalMedia(): Promise<LocalMedia> {
   if (!window.isSecureContext) return { stream: new MediaStream(), problems: ['insecure-context'] };
   if (!navigator.mediaDevices?.getUserMedia) return { stream: new MediaStream(), problems: ['unsupported'] };
   try {
-    const stream = await navigator.mediaDevices.getUserMedia({ audio: audioConstraints, video: videoConstraints });
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: constraintsFor('audio'), video: constraintsFor('video') });
     return { stream, problems: [] };
   } catch (err) {
     if (classify(err, 'video') === 'permission-denied') return { stream: new MediaStream(), problems: ['permission-denied'] };
@@ -79,12 +88,12 @@ export async function getLocalMedia(): Promise<LocalMedia> {
   return { stream, problems: [...problems] };
 }
 
-export async function getCameraTrack(): Promise<MediaStreamTrack | MediaProblem> {
+export async function getCameraTrack(deviceId?: string): Promise<MediaStreamTrack | MediaProblem> {
   if (!navigator.mediaDevices?.getUserMedia) return 'unsupported';
-  return getTrack('video');
+  return getTrack('video', deviceId);
 }
 
-export async function getMicrophoneTrack(): Promise<MediaStreamTrack | MediaProblem> {
+export async function getMicrophoneTrack(deviceId?: string): Promise<MediaStreamTrack | MediaProblem> {
   if (!navigator.mediaDevices?.getUserMedia) return 'unsupported';
-  return getTrack('audio');
+  return getTrack('audio', deviceId);
 }

@@ -27,7 +27,12 @@ import { e2eeSummary } from '../e2ee/e2ee-summary.js';
 import { inviteLink, meetingKeyFromPassphrase, readLinkKey, type LinkKey } from '../e2ee/meeting-key.js';
 import { tileE2ee } from '../e2ee/tile-e2ee.js';
 import { installDiagnostics } from '../diagnostics.js';
-import { getLocalMedia, type MediaProblem } from '../media/local-media.js';
+import { getCameraTrack, getLocalMedia, getMicrophoneTrack, type MediaProblem } from '../media/local-media.js';
+import { DeviceSelects, DeviceSettingsButton } from '../components/DeviceSettings.js';
+import { NetworkQualityIndicator } from '../components/NetworkQualityIndicator.js';
+import { useDevices } from '../hooks/useDevices.js';
+import { useKeyboardShortcuts } from '../hooks/useKeyboardShortcuts.js';
+import { useNetworkQuality } from '../hooks/useNetworkQuality.js';
 import { navigate } from '../navigation.js';
 
 const NAME_KEY = 'conclave.displayName';
@@ -106,6 +111,43 @@ export function RoomPage({ roomId }: { roomId: string }) {
     },
     [],
   );
+
+  // Devices: before joining they switch the preview stream's tracks; in the call, the producers' tracks.
+  const callLive = session !== null && inCall && (snapshot.phase === 'in-call' || snapshot.phase === 'reconnecting');
+  const switchPreview = async (kind: 'audioinput' | 'videoinput', deviceId: string): Promise<boolean> => {
+    if (!stream) return false;
+    const isMic = kind === 'audioinput';
+    const old = isMic ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
+    if (old?.getSettings().deviceId === deviceId) return true;
+    const track = isMic ? await getMicrophoneTrack(deviceId) : await getCameraTrack(deviceId);
+    if (typeof track === 'string') {
+      setProblems((p) => (p.includes(track) ? p : [...p, track]));
+      return false;
+    }
+    if (old) {
+      track.enabled = old.enabled;
+      old.stop();
+    }
+    const next = new MediaStream([...stream.getTracks().filter((t) => t !== old), track]);
+    streamRef.current = next;
+    setStream(next);
+    return true;
+  };
+  const devices = useDevices({
+    videoTrack: callLive ? snapshot.localVideoTrack : (stream?.getVideoTracks()[0] ?? null),
+    audioTrack: callLive ? session.microphoneTrack : (stream?.getAudioTracks()[0] ?? null),
+    refreshKey: stream,
+    switchTo: (kind, deviceId) => (callLive && session ? session.switchDevice(kind, deviceId) : switchPreview(kind, deviceId)),
+  });
+  useKeyboardShortcuts(
+    {
+      onToggleMic: () => void session?.setMicEnabled(!snapshot.micEnabled),
+      onToggleCamera: () => void session?.setCameraEnabled(!snapshot.cameraEnabled),
+      onLeave: () => void session?.leave().then(() => e2ee?.dispose()),
+    },
+    callLive,
+  );
+  const quality = useNetworkQuality(session, callLive);
 
   const join = async (name: string, micOn: boolean, cameraOn: boolean) => {
     if (!stream || support === 'none') return;
@@ -214,6 +256,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
         unavailable={support === 'none' ? UNSUPPORTED : null}
         ready={linkKey !== null && info !== null && (!needsPassphrase || passphrase.length > 0) && (!info.hasPassword || roomPassword.length > 0)}
         onJoin={(n, m, c) => void join(n, m, c)}
+        deviceSettings={<DeviceSelects lists={devices.lists} selected={devices.selected} onSelect={devices.onSelect} busy={devices.busy} />}
       >
         {info?.hasPassword && (
           <label className="field">
@@ -274,6 +317,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
       snapshot={snapshot}
       onToggleMic={() => void session.setMicEnabled(!snapshot.micEnabled)}
       onToggleCamera={() => void session.setCameraEnabled(!snapshot.cameraEnabled)}
+      onToggleScreen={() => void session.setScreenSharing(snapshot.localScreenTrack === null)}
       onLeave={() => {
         void session.leave().then(() => e2ee?.dispose());
       }}
@@ -291,7 +335,12 @@ export function RoomPage({ roomId }: { roomId: string }) {
         const mic = p.media.find((m) => m.source === 'mic');
         return {
           attrs: { 'data-e2ee': view.state, 'data-role': p.role },
-          badge: <E2eeBadge view={view} />,
+          badge: (
+            <>
+              <E2eeBadge view={view} />
+              <NetworkQualityIndicator quality={quality.peers[p.peerId] ?? null} />
+            </>
+          ),
           hideVideo: view.state === 'cannot-decrypt',
           actions:
             snapshot.role === 'host' ? (
@@ -301,7 +350,13 @@ export function RoomPage({ roomId }: { roomId: string }) {
             ) : undefined,
         };
       }}
-      controlsExtra={<ChatToggle open={chatOpen} unread={chatLog.unread} onToggle={() => setChatOpen((o) => !o)} />}
+      controlsExtra={
+        <>
+          <DeviceSettingsButton lists={devices.lists} selected={devices.selected} onSelect={devices.onSelect} busy={devices.busy} />
+          <ChatToggle open={chatOpen} unread={chatLog.unread} onToggle={() => setChatOpen((o) => !o)} />
+          <NetworkQualityIndicator quality={quality.self} self />
+        </>
+      }
       sidePanel={
         chat && chatOpen ? (
           <ChatPanel

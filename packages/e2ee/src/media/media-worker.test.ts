@@ -111,6 +111,22 @@ describe('MediaWorker', () => {
     expect(await pump(alice, { operation: 'encrypt', kind: 'video' }, [vp8Frame(true)])).toHaveLength(0);
   });
 
+  it("gives each receiver its own replay window, so a busy camera cannot push the screen share's frames out", async () => {
+    const alice = setup();
+    await alice.send({ type: 'set-send-key', kid: 3n, baseKey: key(4), activateAfterMs: 0 });
+    // One sender key, two video tracks: the screen's key frame, then 200 camera frames, then a screen delta frame.
+    const [screenKey] = await pump(alice, { operation: 'encrypt', kind: 'video' }, [vp8Frame(true)]);
+    const camera = await pump(alice, { operation: 'encrypt', kind: 'video' }, [vp8Frame(true), ...Array.from({ length: 199 }, () => vp8Frame(false))]);
+    const [screenDelta] = await pump(alice, { operation: 'encrypt', kind: 'video' }, [vp8Frame(false)]);
+    expect(camera).toHaveLength(200);
+
+    const bob = setup();
+    await bob.send({ type: 'add-receive-key', peerId: 'alice', kid: 3n, baseKey: key(4) });
+    // The camera receiver runs ahead by 200 counters before the screen receiver sees its first frame.
+    expect(await pump(bob, { operation: 'decrypt', kind: 'video', peerId: 'alice' }, camera)).toHaveLength(200);
+    expect(await pump(bob, { operation: 'decrypt', kind: 'video', peerId: 'alice' }, [screenKey!, screenDelta!])).toHaveLength(2);
+  });
+
   it('delays a replacement send key by its activation time', async () => {
     const alice = setup();
     await alice.send({ type: 'set-send-key', kid: 1n, baseKey: key(1), activateAfterMs: 0 });

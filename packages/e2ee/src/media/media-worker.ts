@@ -30,8 +30,23 @@ export interface WorkerScope {
 /** A failure is only reported after this long without any good frame, so a rekey does not flicker the UI. */
 const FAILURE_REPORT_AFTER_MS = 1000;
 
+/**
+ * One receiver's decryption state. Each receiver (camera, screen, mic…) has
+ * its own FrameCrypto and so its own replay windows: a peer's camera and
+ * screen share draw counters from one sender key, and a busy camera must not
+ * push the screen's counters out of a shared window.
+ */
+interface ReceiveStream {
+  kind: MediaKind;
+  crypto: FrameCrypto;
+  /** Settles when the keys the peer had when this receiver was attached are imported. */
+  ready: Promise<unknown>;
+}
+
 interface PeerReceive {
-  crypto: Record<MediaKind, FrameCrypto>;
+  /** The peer's current receive keys, given to every receiver, including ones attached later. */
+  keys: Map<bigint, Uint8Array>;
+  streams: Set<ReceiveStream>;
   transformers: Set<ScriptTransformer>;
   status: Partial<Record<MediaKind, ReceiveStatus>>;
   lastGoodAt: Partial<Record<MediaKind, number>>;
@@ -56,7 +71,8 @@ export class MediaWorker {
     let p = this.peers.get(peerId);
     if (!p) {
       p = {
-        crypto: { audio: new FrameCrypto({ receiver: new SFrameReceiver() }), video: new FrameCrypto({ receiver: new SFrameReceiver() }) },
+        keys: new Map(),
+        streams: new Set(),
         transformers: new Set(),
         status: {},
         lastGoodAt: {},
@@ -86,7 +102,8 @@ export class MediaWorker {
       }
       case 'add-receive-key': {
         const p = this.peer(msg.peerId);
-        await Promise.all((['audio', 'video'] as const).map((k) => p.crypto[k].receiver.addKey(SUITE_FOR_KIND[k], msg.kid, msg.baseKey)));
+        p.keys.set(msg.kid, msg.baseKey);
+        await Promise.all([...p.streams].map((s) => s.crypto.receiver.addKey(SUITE_FOR_KIND[s.kind], msg.kid, msg.baseKey)));
         if (p.status.video !== 'encrypted') {
           for (const t of p.transformers) if (t.options.kind === 'video') void t.sendKeyFrameRequest?.().catch(() => undefined);
         }
@@ -95,14 +112,17 @@ export class MediaWorker {
       case 'drop-receive-keys': {
         const p = this.peers.get(msg.peerId);
         if (!p) return;
-        if (msg.kid === undefined) this.peers.delete(msg.peerId);
-        else for (const k of ['audio', 'video'] as const) p.crypto[k].receiver.removeKey(msg.kid);
+        if (msg.kid === undefined) this.forgetPeer(msg.peerId, p);
+        else {
+          p.keys.delete(msg.kid);
+          for (const s of p.streams) s.crypto.receiver.removeKey(msg.kid);
+        }
         return;
       }
       case 'reset': {
         if (this.activation) clearTimeout(this.activation);
         for (const k of ['audio', 'video'] as const) this.send[k].sender.clearKey();
-        this.peers.clear();
+        for (const [peerId, p] of this.peers) this.forgetPeer(peerId, p);
         this.setSending(false);
         return;
       }
@@ -111,6 +131,27 @@ export class MediaWorker {
         return;
       }
     }
+  }
+
+  /** Drops every key of a peer; receivers still attached keep failing closed until new keys come. */
+  private forgetPeer(peerId: string, p: PeerReceive): void {
+    for (const kid of p.keys.keys()) for (const s of p.streams) s.crypto.receiver.removeKey(kid);
+    p.keys.clear();
+    p.status = {};
+    p.lastGoodAt = {};
+    if (p.streams.size === 0) this.peers.delete(peerId);
+  }
+
+  /** A new receiver of `peerId`'s frames: its own FrameCrypto, with all of the peer's current keys. */
+  private addStream(peerId: string, kind: MediaKind): ReceiveStream {
+    const p = this.peer(peerId);
+    const crypto = new FrameCrypto({ receiver: new SFrameReceiver() });
+    const ready = Promise.all([...p.keys].map(([kid, baseKey]) => crypto.receiver.addKey(SUITE_FOR_KIND[kind], kid, baseKey))).catch(
+      () => undefined,
+    );
+    const stream: ReceiveStream = { kind, crypto, ready };
+    p.streams.add(stream);
+    return stream;
   }
 
   private attachScriptTransformer(t: ScriptTransformer): void {
@@ -125,6 +166,7 @@ export class MediaWorker {
 
   private attach(readable: ReadableStream<EncodedFrame>, writable: WritableStream<EncodedFrame>, options: TransformOptions): void {
     const { kind, peerId } = options;
+    const stream = options.operation === 'decrypt' && peerId ? this.addStream(peerId, kind) : null;
     const transform =
       options.operation === 'encrypt'
         ? createFrameTransform(options, {
@@ -132,13 +174,27 @@ export class MediaWorker {
             onSent: () => this.setSending(true),
           })
         : createFrameTransform(options, {
-            crypto: () => (peerId ? this.peer(peerId).crypto[kind] : null),
+            crypto: () => stream?.crypto ?? null,
             onReceiveStatus: (status, reason) => peerId && this.reportReceive(peerId, kind, status, reason),
           });
-    readable
+    // A new receiver's first frames wait until the keys it was given are imported.
+    const input = stream
+      ? readable.pipeThrough(
+          new TransformStream<EncodedFrame, EncodedFrame>({
+            async transform(frame, controller) {
+              await stream.ready;
+              controller.enqueue(frame);
+            },
+          }),
+        )
+      : readable;
+    input
       .pipeThrough(transform)
       .pipeTo(writable)
-      .catch(() => undefined); // the sender or receiver went away
+      .catch(() => undefined) // the sender or receiver went away
+      .finally(() => {
+        if (stream && peerId) this.peers.get(peerId)?.streams.delete(stream);
+      });
   }
 
   private setSending(sending: boolean): void {
