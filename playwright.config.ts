@@ -32,7 +32,9 @@ export default defineConfig({
   testMatch: /.*\.e2e\.ts$/,
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // One retry in CI: a real browser call on 2 shared cores can miss a deadline once. A retried pass is
+  // reported as flaky (in the JSON report and the summary line), never hidden; see the issue notes.
+  retries: process.env.CI ? 1 : 0,
   timeout: 90_000,
   expect: { timeout: 15_000 },
   reporter: process.env.CI ? [['list'], ['json', { outputFile: 'test-results/e2e.json' }]] : 'list',

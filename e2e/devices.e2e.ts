@@ -51,10 +51,12 @@ test('the join screen lists devices, tests the microphone and remembers the chos
   const note = page.getByTestId('speaker-unsupported');
   await expect(speaker.or(note)).toBeVisible();
 
-  // The fake microphone beeps: the meter moves.
+  // The fake microphone beeps: the meter moves. (A person clicks into the page first, as anyone typing a
+  // name does; browsers may keep audio processing suspended until such a gesture.)
   const meter = page.getByTestId('mic-level');
   await expect(meter).toHaveAttribute('role', 'meter');
-  await expect.poll(async () => Number(await meter.getAttribute('aria-valuenow')), { timeout: 10_000 }).toBeGreaterThan(0);
+  await page.getByTestId('display-name').click();
+  await expect.poll(async () => Number(await meter.getAttribute('aria-valuenow')), { timeout: 15_000 }).toBeGreaterThan(0);
 
   if ((await cameras.count()) > 1) {
     const second = (await cameras.last().getAttribute('value'))!;

@@ -8,6 +8,7 @@ const dir = process.argv[2] ?? 'test-results';
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+let flaky = 0;
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 for (const file of files) {
   const report = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
@@ -18,10 +19,12 @@ for (const file of files) {
   } else {
     // Playwright's JSON reporter
     passed += report.stats.expected + report.stats.flaky;
+    flaky += report.stats.flaky;
     failed += report.stats.unexpected;
     skipped += report.stats.skipped;
   }
 }
 console.log(`suites: ${files.length} reports (${files.join(', ')})`);
+if (flaky > 0) console.log(`note: ${flaky} browser test(s) passed only on their retry (flaky): see test-results/e2e.json`);
 console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);
