@@ -1,14 +1,13 @@
 /** Icons only the admin page uses (same 24px stroke style as components/icons.tsx). */
-import type { ReactNode, SVGProps } from 'react';
+import type { ReactNode } from 'react';
+import { Icon as BaseIcon, type IconProps } from '../components/icons.js';
 
-type IconProps = SVGProps<SVGSVGElement>;
-
+/** The app's icon frame at the admin page's smaller default size. */
 function Icon({ children, ...props }: IconProps & { children: ReactNode }) {
   return (
-    <svg viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" strokeWidth="2"
-      strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false" {...props}>
+    <BaseIcon width="18" height="18" {...props}>
       {children}
-    </svg>
+    </BaseIcon>
   );
 }
 

@@ -1,16 +1,5 @@
 /** Icons for screen sharing, layouts and pinning (same 24px stroke style as icons.tsx). */
-import type { ReactNode, SVGProps } from 'react';
-
-type IconProps = SVGProps<SVGSVGElement>;
-
-function Icon({ children, ...props }: IconProps & { children: ReactNode }) {
-  return (
-    <svg viewBox="0 0 24 24" width="22" height="22" fill="none" stroke="currentColor" strokeWidth="2"
-      strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false" {...props}>
-      {children}
-    </svg>
-  );
-}
+import { Icon, type IconProps } from './icons.js';
 
 export const ScreenShareIcon = (p: IconProps) => (
   <Icon {...p}><rect x="2" y="4" width="20" height="13" rx="2" /><path d="M8 21h8M12 17v4M12 14V8M9 10.5 12 7.5l3 3" /></Icon>

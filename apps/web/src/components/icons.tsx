@@ -1,9 +1,10 @@
 /** Inline SVG icons (stroke-based, 24px grid), so the app ships no icon font. */
 import type { SVGProps } from 'react';
 
-type IconProps = SVGProps<SVGSVGElement>;
+export type IconProps = SVGProps<SVGSVGElement>;
 
-function Icon({ children, ...props }: IconProps & { children: React.ReactNode }) {
+/** The one SVG frame every icon of the app draws in (call, header and admin icons alike). */
+export function Icon({ children, ...props }: IconProps & { children: React.ReactNode }) {
   return (
     <svg viewBox="0 0 24 24" width="22" height="22" fill="none" stroke="currentColor" strokeWidth="2"
       strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false" {...props}>
