@@ -82,7 +82,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   });
   const signaling = attachSignaling(
     server,
-    { registry, directory, lobby, moderation, metrics, config, logger },
+    { registry, directory, lobby, moderation, audit: store.audit, metrics, config, logger },
     { tickets, accounts },
   );
   const metricsServer = config.metrics.port ? await startMetricsServer(metrics, config.metrics.host, config.metrics.port) : null;

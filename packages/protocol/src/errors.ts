@@ -15,6 +15,8 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   /** Too many chat messages from this connection; wait a few seconds (the connection stays). */
   ChatRateLimited: 'chat_rate_limited',
+  /** Recording switched on and off too often on this connection; wait a few seconds (the connection stays). */
+  RecordingRateLimited: 'recording_rate_limited',
   /** The request needs a joined peer. */
   NotJoined: 'not_joined',
   /** join was sent twice on one connection. */

@@ -30,6 +30,10 @@ export const MAX_CHAT_SEALED_CHARS = 8192;
 export const CHAT_RATE_BURST = 10;
 export const CHAT_RATE_PER_SECOND = 1;
 
+/** Recording announcements per connection: a burst of this many changes, then one every 5 s. */
+export const RECORDING_RATE_BURST = 6;
+export const RECORDING_RATE_PER_SECOND = 0.2;
+
 /** Room ids are URL-safe, short and case-sensitive. */
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{3,64}$/;
 

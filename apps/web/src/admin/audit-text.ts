@@ -18,6 +18,8 @@ const KNOWN: Record<string, string> = {
   'participant.mute': 'Muted participant',
   'lobby.admit': 'Admitted from lobby',
   'lobby.deny': 'Turned away from lobby',
+  'recording.start': 'Started recording',
+  'recording.stop': 'Stopped recording',
 };
 
 export function auditActionText(action: string): string {
