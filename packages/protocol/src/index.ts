@@ -5,3 +5,4 @@ export * from './methods.js';
 export * from './notifications.js';
 export * from './envelope.js';
 export * from './rest.js';
+export * from './simulcast.js';

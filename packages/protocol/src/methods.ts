@@ -4,6 +4,7 @@
  * client's typed `request()` are both derived from this table.
  */
 import { z } from 'zod';
+import { TileView } from './simulcast.js';
 import { MAX_CHAT_SEALED_CHARS, MAX_DISPLAY_NAME_LENGTH, ROOM_ID_PATTERN } from './limits.js';
 import {
   DtlsParameters,
@@ -47,6 +48,8 @@ export const PeerInfo = z.object({
   /** Small integer, unique in the room while the peer is in it; names the peer in SFrame KIDs. */
   senderIndex: z.number().int().nonnegative(),
   producers: z.array(ProducerInfo),
+  /** The peer is recording the meeting in their own browser (see `setRecording`). */
+  recording: z.boolean(),
 });
 export type PeerInfo = z.infer<typeof PeerInfo>;
 
@@ -121,6 +124,16 @@ export const methods = {
   },
   resumeConsumer: { request: z.object({ consumerId: Id }).strict(), response: Empty },
   /**
+   * How this client shows the videos it consumes (size in device pixels, and
+   * whether on screen). The server picks each consumer's simulcast layers
+   * from it and from the client's bandwidth, and pauses videos nobody sees.
+   * Each call may name any subset; consumers not named keep their last view.
+   */
+  setViews: {
+    request: z.object({ views: z.array(TileView).max(300) }).strict(),
+    response: Empty,
+  },
+  /**
    * Broadcast this peer's E2EE identity announcement to the room and store it
    * for later joiners. The response is the roster: every announcement stored
    * before this one, in one step, so each member sees one consistent order.
@@ -145,6 +158,13 @@ export const methods = {
     request: z.object({ message: SealedChat }).strict(),
     response: z.object({ at: z.iso.datetime() }),
   },
+  /**
+   * Tells the room this participant started or stopped recording the meeting
+   * in their own browser; the recording never reaches the server. The others
+   * get `peerRecording`, later joiners see it in PeerInfo. Rate-limited per
+   * connection (recording_rate_limited).
+   */
+  setRecording: { request: z.object({ recording: z.boolean() }).strict(), response: Empty },
   leave: { request: Empty, response: Empty },
   /** What this participant's client sees of encryption, for the admin page. */
   reportStatus: {

@@ -24,10 +24,21 @@ export const notifications = {
    * e.g. the speaker muted or left). Sent to everyone, the speaker included.
    */
   activeSpeaker: z.object({ peerId: Id.nullable() }),
+  /**
+   * The simulcast layer a video consumer of this client's now receives (null
+   * while nothing is sent: paused because unseen, or no layer fits).
+   */
+  consumerLayers: z.object({
+    consumerId: Id,
+    spatialLayer: z.number().int().nonnegative().nullable(),
+    temporalLayer: z.number().int().nonnegative().nullable(),
+  }),
   /** A consumer of this client's was closed by the server (its producer went away). */
   consumerClosed: z.object({ consumerId: Id }),
   e2eeAnnounce: z.object({ peerId: Id, announcement: SealedBytes }),
   e2eeKey: z.object({ from: Id, box: SealedBytes }),
+  /** Another member started or stopped recording the meeting in their browser. */
+  peerRecording: z.object({ peerId: Id, recording: z.boolean() }),
   /** A chat message another member sent (never echoed to its sender), at the server's time. */
   chatMessage: z.object({ from: Id, message: SealedChat, at: z.iso.datetime() }),
   /**

@@ -6,6 +6,7 @@
  */
 import type { types } from 'mediasoup';
 import type { MediaSource, ParticipantRole, PeerInfo, ServerMessage, TransportDirection } from '@conclave/protocol';
+import { ConsumerViews, type ViewLog } from '../media/consumer-views.js';
 
 export interface PeerTransportData {
   direction: TransportDirection;
@@ -29,10 +30,14 @@ export class Peer {
   readonly transports = new Map<string, PeerTransport>();
   readonly producers = new Map<string, PeerProducer>();
   readonly consumers = new Map<string, PeerConsumer>();
+  /** How this peer shows the videos it consumes, steering their layers and pausing unseen ones. */
+  readonly views: ConsumerViews;
   /** The peer's E2EE identity announcement (opaque to the server), given to later announcers as their roster. */
   announcement: string | undefined;
   /** Encryption as the peer's own client reports it (for the admin page). */
   e2ee: 'encrypted' | 'waiting-for-key' | 'cannot-decrypt' | 'unknown' = 'unknown';
+  /** The peer says it is recording the meeting in its own browser (told to everyone, shown on its tile). */
+  recording = false;
   readonly joinedAt = new Date();
   readonly id: string;
   readonly displayName: string;
@@ -54,6 +59,8 @@ export class Peer {
     ip?: string;
     send: (message: ServerMessage) => void;
     disconnect?: () => void;
+    /** Where steering this peer's consumers to its tile views is reported. */
+    log?: ViewLog;
   }) {
     this.id = o.id;
     this.displayName = o.displayName;
@@ -63,6 +70,7 @@ export class Peer {
     this.ip = o.ip ?? '';
     this.sendFn = o.send;
     this.disconnectFn = o.disconnect ?? (() => undefined);
+    this.views = new ConsumerViews((m) => this.send(m), o.log);
   }
 
   /** Closes the peer's signaling connection (after it has been told why). */
@@ -97,6 +105,7 @@ export class Peer {
         source: p.appData.source,
         paused: p.paused,
       })),
+      recording: this.recording,
     };
   }
 

@@ -19,6 +19,7 @@ import { DEFAULT_MAX_PARTICIPANTS } from '../rooms/room-directory.js';
 import { NoWorkerError } from '../rooms/room-registry.js';
 import { chatHandlers } from './chat-handlers.js';
 import { hostHandlers } from './host-handlers.js';
+import { recordingHandlers } from './recording-handlers.js';
 import { RequestError } from './request-error.js';
 import { joined, type Session, type SignalingContext } from './session.js';
 import { iceServersFor } from '../turn/turn-credentials.js';
@@ -115,6 +116,7 @@ export const handlers: Handlers = {
       ip: grant.ip,
       send: (m) => session.send(m),
       disconnect: () => session.disconnect(),
+      log: room.logger,
     });
     const others = [...room.peers.values()].map((p) => p.info());
     room.addPeer(peer);
@@ -247,6 +249,7 @@ export const handlers: Handlers = {
       }),
     );
     peer.consumers.set(consumer.id, consumer);
+    peer.views.add(consumer, producer.rtpParameters);
     consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
     consumer.on('producerclose', () => {
       peer.send(notification('consumerClosed', { consumerId: consumer.id }));
@@ -266,7 +269,14 @@ export const handlers: Handlers = {
     const { peer } = joined(session);
     const consumer = peer.consumers.get(consumerId);
     if (!consumer) throw new RequestError(ErrorCode.NotFound, 'no such consumer');
-    await consumer.resume();
+    // Video starts only if its tile is seen; the views decide (see media/consumer-views.ts).
+    await peer.views.ready(consumer);
+    return {};
+  },
+
+  async setViews(session, { views }) {
+    const { peer } = joined(session);
+    await peer.views.setViews(views);
     return {};
   },
 
@@ -306,4 +316,5 @@ export const handlers: Handlers = {
 
   ...hostHandlers,
   ...chatHandlers,
+  ...recordingHandlers,
 };
