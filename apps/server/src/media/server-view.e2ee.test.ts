@@ -4,28 +4,24 @@
  * mediasoup DirectTransport, rebuilds frames from the RTP it receives, and
  * shows that every frame is clear codec bytes + a valid SFrame header +
  * ciphertext that authenticates with that sender's key (taken from its
- * browser) and with no other key.
+ * browser) and with no other key, on every simulcast layer of the camera.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { joinCall, launchChromium } from '../test-support/browser.js';
 import { sframeDecrypt } from '@conclave/e2ee';
 import { decodeHeader } from '@conclave/e2ee/frames';
 import { startTestApp } from '../test-support/test-app.js';
 import { FrameAssembler } from '../test-support/rtp-frames.js';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 let app: Awaited<ReturnType<typeof startTestApp>>;
 let browser: Browser;
 
 beforeAll(async () => {
   app = await startTestApp();
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -33,16 +29,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function join(name: string, link: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 800, height: 500 }, permissions: ['camera', 'microphone'] })).newPage();
-  await page.addInitScript(() => ((window as unknown as { __CONCLAVE_TEST_HOOKS__: boolean }).__CONCLAVE_TEST_HOOKS__ = true));
-  await page.goto(`http://localhost:${app.port}${link}`);
-  await page.getByTestId('display-name').fill(name);
-  await page.getByTestId('join-button').click();
-  await page.getByTestId('local-video').waitFor({ timeout: 10_000 }).catch(async () => {
-    throw new Error(`join failed: ${await page.evaluate(() => document.body.innerText)}`);
-  });
-  return page;
+function join(name: string, link: string): Promise<Page> {
+  return joinCall(browser, app.port, name, link, { initScripts: [() => ((window as unknown as { __CONCLAVE_TEST_HOOKS__: boolean }).__CONCLAVE_TEST_HOOKS__ = true)] });
 }
 
 async function sendKey(page: Page): Promise<{ kid: bigint; baseKey: Uint8Array }> {
@@ -123,6 +111,35 @@ it('every frame the SFU relays is clear codec bytes + SFrame that only its sende
     expect(await decryptsWith(0x0004, adaKey.baseKey, tampered, sframe)).toBe(false);
   }
   expect(keyFrames).toBeGreaterThanOrEqual(1);
+
+  // Simulcast: every layer the camera sends is its own picture size, and every layer is encrypted.
+  expect(video.type, 'the camera is sent as simulcast').toBe('simulcast');
+  expect(video.rtpParameters.encodings?.length).toBe(3);
+  const heights: number[] = [];
+  for (const spatialLayer of [0, 1, 2]) {
+    const layerTransport = await room.router.createDirectTransport();
+    const frames = new FrameAssembler('vp8');
+    const consumer = await layerTransport.consume({ producerId: video.id, rtpCapabilities: room.router.rtpCapabilities, preferredLayers: { spatialLayer } });
+    consumer.on('rtp', (packet) => frames.push(packet));
+    await consumer.requestKeyFrame();
+    const until = Date.now() + 15_000;
+    const keyFrame = () => frames.frames.find((f) => (f[0]! & 0x01) === 0);
+    while ((!keyFrame() || frames.frames.length < 15) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    layerTransport.close();
+    const key = keyFrame();
+    expect(key, `a key frame on layer ${spatialLayer}`).toBeDefined();
+    // The VP8 key frame header (clear bytes 6..9) holds the picture size: 14 bits each, little-endian.
+    heights.push(key!.readUInt16LE(8) & 0x3fff);
+    for (const frame of frames.frames) {
+      const clearLength = (frame[0]! & 0x01) === 0 ? 10 : 3;
+      expect(await decryptsWith(0x0004, adaKey.baseKey, frame.subarray(0, clearLength), frame.subarray(clearLength)), `layer ${spatialLayer} opens with the sender key`).toBe(true);
+      expect(await decryptsWith(0x0004, graceKey.baseKey, frame.subarray(0, clearLength), frame.subarray(clearLength))).toBe(false);
+    }
+  }
+  // Each layer is bigger than the one below (320×180, 640×360, 1280×720 unless the browser scaled down for CPU).
+  expect(heights[0]).toBeLessThan(heights[1]!);
+  expect(heights[1]).toBeLessThan(heights[2]!);
+  expect(heights[2]).toBeLessThanOrEqual(720);
 
   // Audio: Opus keeps nothing clear; the whole frame is SFrame (suite 0x0002).
   expect(audioFrames.frames.length).toBeGreaterThanOrEqual(50);

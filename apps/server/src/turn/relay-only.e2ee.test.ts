@@ -13,15 +13,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { joinCall, launchChromium } from '../test-support/browser.js';
 import { startTestApp } from '../test-support/test-app.js';
 import { startCoturn, type Coturn } from '../test-support/coturn.js';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-];
 const SECRET = 'relay-test-secret-0123456789abcdef';
 
 let coturn: Coturn;
@@ -38,7 +34,7 @@ beforeAll(async () => {
     },
     iceTransportPolicy: 'relay',
   });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
@@ -60,16 +56,8 @@ function recordPeerConnections(): void {
   };
 }
 
-async function join(name: string, link: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 800, height: 500 }, permissions: ['camera', 'microphone'] })).newPage();
-  await page.addInitScript(recordPeerConnections);
-  await page.goto(`http://localhost:${app.port}${link}`);
-  await page.getByTestId('display-name').fill(name);
-  await page.getByTestId('join-button').click();
-  await page.getByTestId('local-video').waitFor({ timeout: 10_000 }).catch(async () => {
-    throw new Error(`join failed: ${await page.evaluate(() => document.body.innerText)}`);
-  });
-  return page;
+function join(name: string, link: string): Promise<Page> {
+  return joinCall(browser, app.port, name, link, { initScripts: [recordPeerConnections] });
 }
 
 interface PcState {
