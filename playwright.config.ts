@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CHROMIUM_BIN, chromiumArgs } from './e2e/chromium-args.js';
 
 export const TEST_PORT = Number(process.env.CONCLAVE_TEST_PORT ?? 3210);
 /** The test server's first admin (created at start from CONCLAVE_ADMIN_PASSWORD). */
@@ -44,22 +45,8 @@ export default defineConfig({
     viewport: { width: 1280, height: 720 },
     permissions: ['camera', 'microphone'],
     launchOptions: {
-      executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        '--autoplay-policy=no-user-gesture-required',
-        '--disable-renderer-backgrounding',
-        '--disable-background-timer-throttling',
-        '--disable-backgrounding-occluded-windows',
-      ],
+      executablePath: CHROMIUM_BIN,
+      args: chromiumArgs(),
     },
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',

@@ -22,15 +22,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { treeUsage } from './process-usage.js';
+import { CHROMIUM_BIN, chromiumArgs } from '../e2e/chromium-args.js';
 
 const PORT = Number(process.env.BENCH_PORT ?? 3400);
 const BASE = `http://localhost:${PORT}`;
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required', '--disable-renderer-backgrounding', '--disable-background-timer-throttling',
-  '--disable-backgrounding-occluded-windows',
-];
 
 /** A meeting link with a fresh meeting key, as "New meeting" makes. */
 function meetingLink(prefix: string): string {
@@ -94,7 +89,7 @@ const want = (phase: 'join' | 'load' | 'rekey') => phases.length === 0 || phases
 
 async function main() {
   let server = await startServer();
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_BIN, args: chromiumArgs() });
   try {
     // 1. Join latency
     if (want('join')) {

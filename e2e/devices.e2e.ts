@@ -6,27 +6,14 @@
  * replaces the sent track.
  */
 import { expect, test } from '@playwright/test';
+import { CHROMIUM_BIN, chromiumArgs } from './chromium-args.js';
 import { newMeeting, Participant } from './participant.js';
 
 test.use({
   launchOptions: {
-    executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      // Three fake cameras: I420, Y16 (a depth camera) and MJPEG; tests switch between the first and the last.
-      '--use-fake-device-for-media-stream=device-count=3',
-      '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-      '--disable-renderer-backgrounding',
-      '--disable-background-timer-throttling',
-      '--disable-backgrounding-occluded-windows',
-    ],
+    executablePath: CHROMIUM_BIN,
+    // Three fake cameras: I420, Y16 (a depth camera) and MJPEG; tests switch between the first and the last.
+    args: chromiumArgs({ fakeDevice: '--use-fake-device-for-media-stream=device-count=3' }),
   },
 });
 

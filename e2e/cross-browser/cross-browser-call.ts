@@ -12,14 +12,10 @@ import path from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { FirefoxParticipant } from './firefox-participant.js';
 import { NETNS_MEDIA_IP } from './netns.js';
+import { CHROMIUM_BIN, chromiumArgs } from '../chromium-args.js';
 
 const PORT = 3300;
 const BASE = `http://localhost:${PORT}`;
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-];
 
 interface Seen {
   framesDecoded: number;
@@ -60,7 +56,7 @@ async function main(): Promise<void> {
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const chrome = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const chrome = await chromium.launch({ executablePath: CHROMIUM_BIN, args: chromiumArgs() });
   let fox: FirefoxParticipant | null = null;
   try {
     await until('server up', 20_000, async () => ((await fetch(`${BASE}/healthz`)).ok ? true : null));
