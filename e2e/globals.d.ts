@@ -6,6 +6,8 @@ declare global {
       stats: () => Promise<unknown>;
       e2ee: () => { activeKid: string | null; activeSince: number | null; lastLeaveAt: number | null } | null;
       sendKey?: () => { kid: string; baseKey: string } | null;
+      /** Rejoins, ICE restarts and transport states (apps/web/src/call/call-session.ts RecoveryStats). */
+      recovery: () => unknown;
     };
     __CONCLAVE_TEST_HOOKS__?: boolean;
   }
