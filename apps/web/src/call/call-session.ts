@@ -9,11 +9,14 @@
  */
 import { Device } from 'mediasoup-client';
 import type { types as msTypes } from 'mediasoup-client';
-import type { MediaSource, NotificationData, PeerInfo, ProducerInfo, ResponseData } from '@conclave/protocol';
+import type { MediaSource, NotificationData, TileView, PeerInfo, ProducerInfo, ResponseData } from '@conclave/protocol';
 import { SignalingClient, SignalingError } from '../signaling/signaling-client.js';
 import { initialSnapshot, type CallSnapshot, type RemoteParticipant } from './call-state.js';
 import type { MediaTransforms } from './media-transforms.js';
 import { getCameraTrack, getMicrophoneTrack, problemText } from '../media/local-media.js';
+import { simulcastEncodings } from './simulcast.js';
+import { IceWatchdog } from './ice-watchdog.js';
+import { REJOIN_GIVE_UP_MS, RejoinBackoff } from './rejoin-backoff.js';
 
 /** Running receive totals for one remote participant (see receiveStats). */
 export interface ReceiveTotals {
@@ -25,8 +28,20 @@ export interface ReceiveTotals {
   roundTripTime: number | undefined;
 }
 
+/** Receive figures for one kind of video (camera or screen) of one participant. */
+export interface SourceStats {
+  framesDecoded: number;
+  framesDropped: number;
+  packetsReceived: number;
+  /** Size of the last decoded frame (the simulcast layer received). */
+  frameWidth?: number;
+  frameHeight?: number;
+}
+
 interface RtcStat {
   type: string;
+  frameWidth?: number;
+  frameHeight?: number;
   kind?: string;
   packetsReceived?: number;
   packetsLost?: number;
@@ -56,7 +71,17 @@ export interface CallSessionOptions {
 
 type Joined = Extract<ResponseData<'join'>, { status: 'joined' }>;
 
-const REJOIN_DELAYS_MS = [500, 1000, 2000, 4000, 8000];
+/** Refusals a rejoin cannot get past by trying again: the call ends with the server's words. */
+const FINAL_REJOIN_ERRORS = new Set(['not_found', 'denied', 'unsupported', 'room_locked', 'wrong_room_password']);
+
+/** How the call has recovered so far, for window.conclave and the browser tests. */
+export interface RecoveryStats {
+  peerId: string | null;
+  rejoins: number;
+  iceRestarts: number;
+  transports: { send: string | null; recv: string | null };
+  reconnecting: CallSnapshot['reconnecting'];
+}
 
 /** Why the room closed, in words, for the "call ended" screen. */
 function closedText({ reason, by }: NotificationData<'roomClosed'>): string {
@@ -110,12 +135,24 @@ export class CallSession {
   private recvTransport: Transport | null = null;
   private readonly producers = new Map<MediaSource, Producer>();
   private readonly remote = new Map<string, RemotePeerState>();
+  /** The simulcast layer the server says each video consumer gets (consumerLayers). */
+  private readonly layers = new Map<string, { spatial: number; temporal: number } | null>();
   private micTrack: MediaStreamTrack | null;
   private cameraTrack: MediaStreamTrack | null;
   private screenTrack: MediaStreamTrack | null = null;
   private left = false;
   private noticeId = 0;
   private unsubscribers: Array<() => void> = [];
+  private rejoining = false;
+  /** Cuts the wait before the next rejoin attempt short (the browser is back online). */
+  private wakeRejoin: (() => void) | null = null;
+  private readonly watchdogs = new Map<string, IceWatchdog>();
+  private readonly mediaDown = new Set<string>();
+  /** Consume requests under way, as recvTransportId/producerId. */
+  private readonly consuming = new Set<string>();
+  private rejoins = 0;
+  private iceRestarts = 0;
+  private readonly onOnline = (): void => this.wakeRejoin?.();
 
   constructor(private readonly options: CallSessionOptions) {
     this.micTrack = options.stream.getAudioTracks()[0] ?? null;
@@ -146,9 +183,11 @@ export class CallSession {
   /** Joins the room; rejects with a SignalingError whose message can be shown as is. */
   async join(): Promise<void> {
     this.update({ phase: 'connecting', error: null });
+    window.addEventListener('online', this.onOnline);
     try {
       await this.connectAndJoin();
     } catch (err) {
+      window.removeEventListener('online', this.onOnline);
       this.teardownMedia();
       this.update({ phase: 'ended', error: (err as Error).message });
       throw err;
@@ -158,7 +197,11 @@ export class CallSession {
   async leave(): Promise<void> {
     if (this.left) return;
     this.left = true;
+    window.removeEventListener('online', this.onOnline);
+    this.wakeRejoin?.();
     const signaling = this.signaling;
+    // The room hears the recording stopped (and the audit log gets it) before the person goes.
+    if (signaling?.isOpen && this.snapshot.recording) await signaling.request('setRecording', { recording: false }).catch(() => undefined);
     if (signaling?.isOpen) await signaling.request('leave', {}).catch(() => undefined);
     this.teardownMedia();
     signaling?.close();
@@ -254,7 +297,7 @@ export class CallSession {
       framesDecoded: number;
       audioPacketsReceived: number;
       framesDropped: number;
-      bySource: Partial<Record<MediaSource, { framesDecoded: number; framesDropped: number; packetsReceived: number }>>;
+      bySource: Partial<Record<MediaSource, SourceStats>>;
     }>
   > {
     const out = [];
@@ -262,15 +305,17 @@ export class CallSession {
       let framesDecoded = 0;
       let framesDropped = 0;
       let audioPacketsReceived = 0;
-      const bySource: Partial<Record<MediaSource, { framesDecoded: number; framesDropped: number; packetsReceived: number }>> = {};
+      const bySource: Partial<Record<MediaSource, SourceStats>> = {};
       for (const consumer of peer.consumers.values()) {
         const report = await consumer.getStats().catch(() => null);
         const source = (consumer.appData['source'] as MediaSource) ?? 'camera';
         const mine = (bySource[source] ??= { framesDecoded: 0, framesDropped: 0, packetsReceived: 0 });
-        report?.forEach((s: { type: string; kind?: string; framesDecoded?: number; framesDropped?: number; packetsReceived?: number }) => {
+        report?.forEach((s: RtcStat) => {
           if (s.type !== 'inbound-rtp') return;
           mine.packetsReceived += s.packetsReceived ?? 0;
           if (s.kind === 'video') {
+            if (s.frameWidth !== undefined) mine.frameWidth = s.frameWidth;
+            if (s.frameHeight !== undefined) mine.frameHeight = s.frameHeight;
             framesDecoded += s.framesDecoded ?? 0;
             framesDropped += s.framesDropped ?? 0;
             mine.framesDecoded += s.framesDecoded ?? 0;
@@ -281,6 +326,12 @@ export class CallSession {
       out.push({ peerId: peer.info.peerId, displayName: peer.info.displayName, framesDecoded, audioPacketsReceived, framesDropped, bySource });
     }
     return out;
+  }
+
+  /** Tells the server how this client shows the videos it receives (see tile-views.ts). */
+  reportViews(views: TileView[]): void {
+    if (this.snapshot.phase !== 'in-call' || views.length === 0) return;
+    this.signaling?.request('setViews', { views }).catch(() => undefined);
   }
 
   /**
@@ -386,6 +437,9 @@ export class CallSession {
       if (joined.status !== 'joined') throw new SignalingError('denied', 'The host did not let you in.');
     }
     this.update({ role: joined.role, roomName: joined.room.name, locked: joined.room.locked });
+    // Known at once, so that their producerAdded and peerLeft, which may come while the transports are being
+    // made (everyone rejoins at once after a server restart), are not lost; their media is consumed below.
+    for (const peer of joined.peers) this.addRemotePeer(peer);
     const device = new Device();
     await device.load({ routerRtpCapabilities: joined.routerRtpCapabilities as msTypes.RtpCapabilities });
     if (!device.canProduce('audio') && !device.canProduce('video')) {
@@ -397,11 +451,14 @@ export class CallSession {
     this.recvTransport = await this.createTransport('recv', iceServers, joined.iceTransportPolicy);
     this.update({ selfId: joined.peerId });
     await this.options.onJoined?.(joined, signaling);
-    for (const peer of joined.peers) this.addRemotePeer(peer);
+    const recorders = joined.peers.filter((p) => p.recording).map((p) => p.displayName);
+    if (recorders.length > 0) this.notify(`${recorders.join(', ')} ${recorders.length === 1 ? 'is' : 'are'} recording this meeting`);
+    // After a rejoin the server has a new peer for us: tell the room again that we are still recording.
+    if (this.snapshot.recording) await signaling.request('setRecording', { recording: true }).catch(() => undefined);
     if (this.micTrack) await this.produce('mic', this.micTrack);
     if (this.cameraTrack) await this.produce('camera', this.cameraTrack);
     if (this.screenTrack) await this.produce('screen', this.screenTrack).catch(() => this.stopScreenShare());
-    this.update({ phase: 'in-call', error: null });
+    this.update({ phase: 'in-call', error: null, reconnecting: null });
     await Promise.all(
       [...this.remote.values()].flatMap((p) => [...p.producers.values()].map((pr) => this.consume(p.info.peerId, pr))),
     );
@@ -444,19 +501,46 @@ export class CallSession {
           .then(({ producerId }) => callback({ id: producerId }), errback);
       });
     }
-    transport.on('connectionstatechange', (state) => {
-      if (state === 'failed') void this.restartIce(transport);
+    const watchdog = new IceWatchdog({
+      restart: () => this.restartIce(transport),
+      giveUp: (why) => {
+        console.warn(`conclave: ${direction} transport: ${why}; rejoining`);
+        void this.rejoin('The media connection was lost.');
+      },
+      onRecovering: (down) => this.setMediaDown(transport.id, down),
     });
+    this.watchdogs.set(transport.id, watchdog);
+    transport.on('connectionstatechange', (state) => watchdog.onState(state));
     return transport;
   }
 
+  /** New ICE credentials from the server for `transport`: the browser checks candidates afresh. */
   private async restartIce(transport: Transport): Promise<void> {
-    try {
-      const { iceParameters } = await this.signaling!.request('restartIce', { transportId: transport.id });
-      await transport.restartIce({ iceParameters: iceParameters as unknown as msTypes.IceParameters });
-    } catch {
-      // The socket is probably gone too; the rejoin path takes over.
-    }
+    const signaling = this.signaling;
+    if (!signaling?.isOpen || transport.closed || this.rejoining) throw new Error('not connected to the meeting server');
+    this.iceRestarts += 1;
+    const { iceParameters } = await signaling.request('restartIce', { transportId: transport.id });
+    await transport.restartIce({ iceParameters: iceParameters as unknown as msTypes.IceParameters });
+  }
+
+  /** The media path of one transport is down (an ICE restart runs) or back; the banner shows meanwhile. */
+  private setMediaDown(transportId: string, down: boolean): void {
+    if (down) this.mediaDown.add(transportId);
+    else this.mediaDown.delete(transportId);
+    if (this.rejoining || this.snapshot.phase !== 'in-call') return;
+    const reconnecting = this.mediaDown.size > 0 ? { cause: 'media' as const, attempt: 0, nextAttemptAt: null } : null;
+    if ((reconnecting === null) !== (this.snapshot.reconnecting === null)) this.update({ reconnecting });
+  }
+
+  /** How the call has recovered so far (rejoins, ICE restarts) and the transports' states now. */
+  recovery(): RecoveryStats {
+    return {
+      peerId: this.snapshot.selfId,
+      rejoins: this.rejoins,
+      iceRestarts: this.iceRestarts,
+      transports: { send: this.sendTransport?.connectionState ?? null, recv: this.recvTransport?.connectionState ?? null },
+      reconnecting: this.snapshot.reconnecting,
+    };
   }
 
   private listen(signaling: SignalingClient): void {
@@ -470,6 +554,10 @@ export class CallSession {
       signaling.on('producerPaused', ({ peerId, producerId }) => this.setRemotePaused(peerId, producerId, true)),
       signaling.on('producerResumed', ({ peerId, producerId }) => this.setRemotePaused(peerId, producerId, false)),
       signaling.on('consumerClosed', ({ consumerId }) => this.onConsumerClosed(consumerId)),
+      signaling.on('consumerLayers', ({ consumerId, spatialLayer, temporalLayer }) => {
+        this.layers.set(consumerId, spatialLayer === null ? null : { spatial: spatialLayer, temporal: temporalLayer ?? 0 });
+        this.publishParticipants();
+      }),
       signaling.on('roomClosed', (data) => this.onRoomClosed(data)),
       signaling.on('youWereMuted', ({ by }) => {
         void this.setMicEnabled(false);
@@ -479,6 +567,7 @@ export class CallSession {
         if (data.action !== 'mute' || data.target !== this.options.displayName) this.notify(hostActionText(data));
       }),
       signaling.on('roomUpdated', ({ locked }) => this.update({ locked })),
+      signaling.on('peerRecording', ({ peerId, recording }) => this.onPeerRecording(peerId, recording)),
       signaling.on('activeSpeaker', ({ peerId }) => this.update({ activeSpeakerId: peerId })),
       signaling.on('lobbyWaiting', ({ waiting }) => this.update({ lobby: waiting })),
       signaling.onClose(() => {
@@ -502,6 +591,10 @@ export class CallSession {
       appData: { source },
       ...(codec ? { codec } : {}),
       ...(source === 'mic' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
+      // The camera goes out as three simulcast layers; the server sends each viewer the one its tile needs.
+      ...(source === 'camera' && codec?.mimeType.toLowerCase() === 'video/vp8'
+        ? { encodings: simulcastEncodings(), codecOptions: { videoGoogleStartBitrate: 1000 } }
+        : {}),
       ...(transforms ? { onRtpSender: (s: RTCRtpSender) => transforms.attachSender(s, kind, source, codec?.mimeType) } : {}),
     });
     this.producers.set(source, producer);
@@ -531,6 +624,14 @@ export class CallSession {
     this.publishParticipants();
   }
 
+  private onPeerRecording(peerId: string, recording: boolean): void {
+    const peer = this.remote.get(peerId);
+    if (!peer || peer.info.recording === recording) return;
+    peer.info = { ...peer.info, recording };
+    this.publishParticipants();
+    this.notify(`${peer.info.displayName} ${recording ? 'started' : 'stopped'} recording`);
+  }
+
   private removeRemotePeer(peerId: string, announce: boolean): void {
     const peer = this.remote.get(peerId);
     if (!peer) return;
@@ -554,7 +655,10 @@ export class CallSession {
     const device = this.device;
     if (!signaling || !transport || !device) return;
     const peer = this.remote.get(peerId);
-    if (!peer || peer.consumers.has(producer.producerId)) return;
+    // producerAdded and the end of a (re)join may both ask for the same producer: one consumer is enough.
+    const asking = `${transport.id}/${producer.producerId}`;
+    if (!peer || peer.consumers.has(producer.producerId) || this.consuming.has(asking)) return;
+    this.consuming.add(asking);
     try {
       const params = await signaling.request('consume', {
         producerId: producer.producerId,
@@ -584,6 +688,8 @@ export class CallSession {
     } catch (err) {
       if (err instanceof SignalingError && err.code === 'not_found') return; // producer went away meanwhile
       console.warn('conclave: could not receive media', err);
+    } finally {
+      this.consuming.delete(asking);
     }
   }
 
@@ -614,12 +720,14 @@ export class CallSession {
       displayName: peer.info.displayName,
       role: peer.info.role,
       senderIndex: peer.info.senderIndex,
+      recording: peer.info.recording,
       media: [...peer.consumers.entries()].map(([producerId, consumer]) => ({
         producerId,
         consumerId: consumer.id,
         source: (consumer.appData['source'] as MediaSource) ?? 'camera',
         track: consumer.track,
         paused: peer.producers.get(producerId)?.paused ?? false,
+        layer: this.layers.get(consumer.id) ?? null,
       })),
     }));
     this.update({ participants });
@@ -631,6 +739,7 @@ export class CallSession {
     if (data.rejoin) void this.rejoin('The media server restarted.');
     else {
       this.left = true;
+      window.removeEventListener('online', this.onOnline);
       this.teardownMedia();
       this.signaling?.close();
       this.micTrack?.stop();
@@ -655,38 +764,106 @@ export class CallSession {
     }
   }
 
+  /**
+   * Tells the room this participant started or stopped recording the meeting
+   * (the recording itself stays in this browser). Starting needs the room to
+   * hear it: it rejects, with words to show, when the server cannot be told.
+   */
+  async setRecording(recording: boolean): Promise<void> {
+    const signaling = this.signaling;
+    if (recording && (!signaling?.isOpen || this.snapshot.phase !== 'in-call')) {
+      throw new Error('Not connected to the meeting: the others could not be told you are recording.');
+    }
+    const before = this.snapshot.recording;
+    this.update({ recording });
+    if (!signaling?.isOpen) return;
+    try {
+      await signaling.request('setRecording', { recording });
+    } catch (err) {
+      if (!recording) return; // stopping stands: the room learns when we leave or rejoin
+      this.update({ recording: before });
+      throw err;
+    }
+  }
+
   /** Tells the server what this client sees of encryption (shown on the admin page). */
   reportStatus(e2ee: 'encrypted' | 'waiting-for-key' | 'cannot-decrypt'): void {
     if (this.snapshot.phase === 'in-call') this.signaling?.request('reportStatus', { e2ee }).catch(() => undefined);
   }
 
+  /**
+   * Joins the room again from scratch (new socket with a fresh ticket, new
+   * transports, new E2EE identity through onJoined), keeping the name and
+   * tracks. Tries with a capped backoff for up to two minutes, at once when
+   * the browser comes back online, and ends the call with a clear message
+   * if it cannot.
+   */
   private async rejoin(reason: string): Promise<void> {
-    if (this.snapshot.phase === 'reconnecting' || this.left) return;
-    this.update({ phase: 'reconnecting', error: `${reason} Reconnecting…` });
-    for (const delay of REJOIN_DELAYS_MS) {
-      this.teardownMedia();
-      const old = this.signaling;
-      this.signaling = null;
-      old?.close();
-      await new Promise((r) => setTimeout(r, delay));
-      if (this.left) return;
-      try {
-        await this.connectAndJoin();
-        this.notify('Reconnected');
-        return;
-      } catch {
-        // try again after the next delay
+    if (this.rejoining || this.left) return;
+    this.rejoining = true;
+    this.rejoins += 1;
+    const backoff = new RejoinBackoff(Date.now());
+    let lastError = '';
+    let refused = false;
+    try {
+      for (let step = backoff.next(Date.now()); step; step = backoff.next(Date.now())) {
+        this.teardownMedia();
+        const old = this.signaling;
+        this.signaling = null;
+        old?.close();
+        this.update({
+          phase: 'reconnecting',
+          error: reason,
+          reconnecting: { cause: 'server', attempt: step.attempt, nextAttemptAt: Date.now() + step.delayMs },
+        });
+        await new Promise<void>((wake) => {
+          const timer = setTimeout(wake, step!.delayMs);
+          this.wakeRejoin = () => {
+            clearTimeout(timer);
+            wake();
+          };
+        });
+        this.wakeRejoin = null;
+        if (this.left) return;
+        this.update({ reconnecting: { cause: 'server', attempt: step.attempt, nextAttemptAt: null } });
+        try {
+          await this.connectAndJoin();
+          this.notify('Reconnected');
+          return;
+        } catch (err) {
+          if (this.left) return;
+          lastError = (err as Error).message;
+          refused = err instanceof SignalingError && FINAL_REJOIN_ERRORS.has(err.code);
+          if (refused) break;
+        }
       }
+      this.teardownMedia();
+      this.signaling?.close();
+      this.signaling = null;
+      window.removeEventListener('online', this.onOnline);
+      const minutes = Math.round(REJOIN_GIVE_UP_MS / 60_000);
+      this.update({
+        phase: 'ended',
+        reconnecting: null,
+        error: refused
+          ? `${reason} ${lastError}`
+          : `${reason} Reconnecting did not succeed for ${minutes} minutes${lastError ? ` (${lastError.replace(/\.$/, '')})` : ''}. Check your connection, then rejoin.`,
+      });
+    } finally {
+      this.rejoining = false;
+      this.wakeRejoin = null;
     }
-    this.teardownMedia();
-    this.update({ phase: 'ended', error: `${reason} Could not reconnect.` });
   }
 
   private teardownMedia(): void {
+    for (const dog of this.watchdogs.values()) dog.dispose();
+    this.watchdogs.clear();
+    this.mediaDown.clear();
     for (const off of this.unsubscribers) off();
     this.unsubscribers = [];
     for (const peer of this.remote.values()) for (const c of peer.consumers.values()) c.close();
     this.remote.clear();
+    this.layers.clear();
     for (const p of this.producers.values()) p.close();
     this.producers.clear();
     this.sendTransport?.close();

@@ -6,12 +6,24 @@ import type { MediaSource } from '@conclave/protocol';
 
 export type CallPhase = 'idle' | 'connecting' | 'waiting' | 'in-call' | 'reconnecting' | 'ended';
 
+/** What is being repaired while the call recovers by itself. */
+export interface Reconnecting {
+  /** 'server': the signaling connection is lost and the call rejoins; 'media': the media path is down and ICE restarts. */
+  cause: 'server' | 'media';
+  /** Which rejoin attempt this is (1 for the first); 0 for an ICE restart. */
+  attempt: number;
+  /** When (Date.now()) the next rejoin attempt starts, while waiting for it; null while one runs. */
+  nextAttemptAt: number | null;
+}
+
 export interface RemoteMedia {
   producerId: string;
   consumerId: string;
   source: MediaSource;
   track: MediaStreamTrack;
   paused: boolean;
+  /** Video: the simulcast layer the server sends now; null while it sends nothing (unseen tile). */
+  layer?: { spatial: number; temporal: number } | null;
 }
 
 export interface RemoteParticipant {
@@ -20,6 +32,8 @@ export interface RemoteParticipant {
   role: 'host' | 'guest';
   senderIndex: number;
   media: RemoteMedia[];
+  /** They are recording the meeting in their own browser. */
+  recording: boolean;
 }
 
 export interface CallSnapshot {
@@ -37,6 +51,10 @@ export interface CallSnapshot {
   notice: { id: number; text: string } | null;
   /** Why the call is not going (phase ended/reconnecting), in words. */
   error: string | null;
+  /** Set while the call recovers by itself (a rejoin, or an ICE restart while phase stays in-call). */
+  reconnecting: Reconnecting | null;
+  /** This participant has told the room it is recording the meeting (see CallSession.setRecording). */
+  recording: boolean;
   /** This participant's role in the room. */
   role: 'host' | 'guest';
   roomName: string | null;
@@ -56,6 +74,8 @@ export const initialSnapshot: CallSnapshot = {
   activeSpeakerId: null,
   notice: null,
   error: null,
+  reconnecting: null,
+  recording: false,
   role: 'guest',
   roomName: null,
   locked: false,

@@ -9,6 +9,8 @@ import { bestGridLayout } from './grid-layout.js';
 import { UsersIcon } from './icons.js';
 import { TrackAudio } from './MediaElements.js';
 import { ParticipantTile } from './ParticipantTile.js';
+import type { TileViewTracker } from '../call/tile-views.js';
+import { ReconnectingBanner } from './ReconnectingBanner.js';
 
 export interface CallViewProps {
   roomId: string;
@@ -29,6 +31,8 @@ export interface CallViewProps {
   sidePanel?: ReactNode;
   /** More buttons in the controls bar, before Leave. */
   controlsExtra?: ReactNode;
+  /** Tells the server how each remote video is shown (simulcast layers, pausing unseen ones). */
+  tileViews?: TileViewTracker | undefined;
 }
 
 function useElementSize<T extends HTMLElement>(): [React.RefObject<T | null>, { width: number; height: number }] {
@@ -73,7 +77,7 @@ interface TileEntry {
 
 const canShareScreen = typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
 
-export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleCamera, onToggleScreen, onLeave, headerExtra, decorateRemote, overlay, sidePanel, controlsExtra }: CallViewProps) {
+export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleCamera, onToggleScreen, onLeave, headerExtra, decorateRemote, overlay, sidePanel, controlsExtra, tileViews }: CallViewProps) {
   const [gridRef, size] = useElementSize<HTMLDivElement>();
   const count = snapshot.participants.length + 1;
   const [chosenLayout, setChosenLayout] = useState<Layout>('grid');
@@ -95,6 +99,7 @@ export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleC
         audioMuted={!snapshot.micEnabled}
         isSelf
         videoTestId="local-video"
+        recording={snapshot.recording}
         speaking={speakingId !== null && speakingId === snapshot.selfId && snapshot.micEnabled}
         pinned={isPinned}
         onTogglePin={onTogglePin}
@@ -120,6 +125,8 @@ export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleC
     const screen = p.media.find((m) => m.track.kind === 'video' && m.source === 'screen');
     const extra = decorateRemote?.(p);
     const attrs = { 'data-testid': 'remote-tile', 'data-peer-name': p.displayName, 'data-peer-id': p.peerId, ...extra?.attrs };
+    // The simulcast layer the server sends now ('none' while paused because unseen).
+    const layerOf = (m: typeof video) => ({ 'data-video-layer': m?.layer ? String(m.layer.spatial) : 'none' });
     tiles.push({
       key: p.peerId,
       peerId: p.peerId,
@@ -132,11 +139,13 @@ export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleC
           videoOff={!video || video.paused || extra?.hideVideo === true}
           audioMuted={!audio || audio.paused}
           speaking={speakingId === p.peerId && !!audio && !audio.paused}
+          recording={p.recording}
           pinned={isPinned}
           onTogglePin={onTogglePin}
-          tileProps={attrs}
+          tileProps={{ ...attrs, ...layerOf(video) }}
           badge={extra?.badge}
           actions={extra?.actions}
+          viewRef={video && tileViews ? tileViews.ref(video.consumerId) : undefined}
         />
       ),
     });
@@ -155,8 +164,9 @@ export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleC
             source="screen"
             pinned={isPinned}
             onTogglePin={onTogglePin}
-            tileProps={attrs}
+            tileProps={{ ...attrs, ...layerOf(screen) }}
             badge={extra?.badge}
+            viewRef={tileViews?.ref(screen.consumerId)}
           />
         ),
       });
@@ -212,11 +222,7 @@ export function CallView({ roomId, displayName, snapshot, onToggleMic, onToggleC
         <div className="call__header-extra">{headerExtra}</div>
       </header>
 
-      {snapshot.phase === 'reconnecting' && (
-        <div className="banner banner--warn" role="alert" data-testid="reconnecting">
-          {snapshot.error ?? 'Reconnecting…'}
-        </div>
-      )}
+      {snapshot.reconnecting && <ReconnectingBanner reconnecting={snapshot.reconnecting} reason={snapshot.error} onLeave={onLeave} />}
 
       <div className="call__body">
         <main className={`call__stage call__stage--${mode}`} ref={gridRef} data-testid="call-stage" data-layout={mode}>

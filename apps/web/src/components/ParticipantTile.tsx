@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import { PinIcon, PinOffIcon } from './call-icons.js';
 import { CameraOffIcon, MicOffIcon } from './icons.js';
 import { TrackVideo } from './MediaElements.js';
+import { TileRecordingMark } from './RecordingControls.js';
 
 export function initials(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
@@ -29,18 +30,24 @@ export interface ParticipantTileProps {
   pinned?: boolean;
   /** Shows a pin button on the tile. */
   onTogglePin?: () => void;
+  /** Gets the tile element, to report how big and whether on screen it is shown (simulcast). */
+  viewRef?: ((el: HTMLElement | null) => void) | undefined;
+  /** This person is recording the meeting: a REC mark on their tile. */
+  recording?: boolean;
 }
 
-export function ParticipantTile({ name, videoTrack, videoOff, audioMuted, isSelf, tileProps, videoTestId, badge, actions, source = 'camera', speaking = false, pinned = false, onTogglePin }: ParticipantTileProps) {
+export function ParticipantTile({ name, videoTrack, videoOff, audioMuted, isSelf, tileProps, videoTestId, badge, actions, source = 'camera', speaking = false, pinned = false, onTogglePin, viewRef, recording = false }: ParticipantTileProps) {
   const showVideo = videoTrack !== null && !videoOff;
   const screen = source === 'screen';
   const label = screen ? (isSelf ? 'Your screen' : `${name}'s screen`) : isSelf ? `${name} (you)` : name;
   return (
     <figure
+      ref={viewRef}
       className={`tile${isSelf ? ' tile--self' : ''}${screen ? ' tile--screen' : ''}`}
       data-source={source}
       data-speaking={speaking ? 'true' : 'false'}
       data-pinned={pinned ? 'true' : 'false'}
+      data-recording={recording ? 'true' : 'false'}
       {...tileProps}
       aria-label={label}
     >
@@ -81,6 +88,7 @@ export function ParticipantTile({ name, videoTrack, videoOff, audioMuted, isSelf
           </span>
         )}
         <span className="tile__name">{label}</span>
+        {recording && <TileRecordingMark name={name} />}
         {badge}
       </figcaption>
     </figure>

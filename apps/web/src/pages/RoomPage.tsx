@@ -33,6 +33,9 @@ import { NetworkQualityIndicator } from '../components/NetworkQualityIndicator.j
 import { useDevices } from '../hooks/useDevices.js';
 import { useKeyboardShortcuts } from '../hooks/useKeyboardShortcuts.js';
 import { useNetworkQuality } from '../hooks/useNetworkQuality.js';
+import { useTileViews } from '../hooks/useTileViews.js';
+import { useMeetingRecording } from '../hooks/useMeetingRecording.js';
+import { RecordButton, RecordingIndicator, RecordingResult } from '../components/RecordingControls.js';
 import { navigate } from '../navigation.js';
 
 const NAME_KEY = 'conclave.displayName';
@@ -98,6 +101,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
     session.reportStatus(summary);
   }, [session, inCall, snapshot.phase, e2eeSnap]);
 
+  const tileViews = useTileViews(session);
   const live = useRef<{ session: CallSession | null; e2ee: E2eeSession | null }>({ session: null, e2ee: null });
   useEffect(() => {
     live.current = { session, e2ee };
@@ -148,6 +152,15 @@ export function RoomPage({ roomId }: { roomId: string }) {
     callLive,
   );
   const quality = useNetworkQuality(session, callLive);
+  // Local recording: in this browser only; the room is told, the server never sees it.
+  const recording = useMeetingRecording(session, {
+    selfName: displayName,
+    roomName: snapshot.roomName ?? roomId,
+    isHidden: (peerId) => e2ee?.getSnapshot().tiles[peerId]?.state === 'cannot-decrypt',
+  });
+  const recordingOn = recording.view.status !== 'idle';
+  // While recording, every remote video is needed, whether this screen shows it or not.
+  useEffect(() => tileViews?.setKeepVisible(recordingOn), [tileViews, recordingOn]);
 
   const join = async (name: string, micOn: boolean, cameraOn: boolean) => {
     if (!stream || support === 'none') return;
@@ -291,6 +304,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
         <div className="ended__card">
           <h1>{snapshot.error ? 'The call ended' : 'You left the meeting'}</h1>
           {snapshot.error && <p className="notice notice--error" role="alert">{snapshot.error}</p>}
+          <RecordingResult view={recording.view} onDismiss={recording.dismiss} inline />
           <div className="ended__actions">
             <button type="button" className="button button--primary" data-testid="rejoin-button"
               onClick={() => {
@@ -312,6 +326,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
 
   return (
     <CallView
+      tileViews={tileViews}
       roomId={roomId}
       displayName={displayName}
       snapshot={snapshot}
@@ -323,6 +338,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
       }}
       headerExtra={
         <>
+          <RecordingIndicator view={recording.view} />
           {snapshot.role === 'host' && (
             <HostControls locked={snapshot.locked} onLock={(locked) => void session.host('lockRoom', { locked })} onEnd={() => void session.host('endMeeting')} />
           )}
@@ -352,6 +368,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
       }}
       controlsExtra={
         <>
+          <RecordButton view={recording.view} unsupported={recording.unsupported} onToggle={recording.toggle} />
           <DeviceSettingsButton lists={devices.lists} selected={devices.selected} onSelect={devices.onSelect} busy={devices.busy} />
           <ChatToggle open={chatOpen} unread={chatLog.unread} onToggle={() => setChatOpen((o) => !o)} />
           <NetworkQualityIndicator quality={quality.self} self />
@@ -373,9 +390,12 @@ export function RoomPage({ roomId }: { roomId: string }) {
         ) : undefined
       }
       overlay={
-        snapshot.role === 'host' ? (
-          <LobbyPanel waiting={snapshot.lobby} onDecide={(requestId, admit) => void session.host(admit ? 'lobbyAdmit' : 'lobbyDeny', { requestId })} />
-        ) : undefined
+        <>
+          {snapshot.role === 'host' && (
+            <LobbyPanel waiting={snapshot.lobby} onDecide={(requestId, admit) => void session.host(admit ? 'lobbyAdmit' : 'lobbyDeny', { requestId })} />
+          )}
+          <RecordingResult view={recording.view} onDismiss={recording.dismiss} />
+        </>
       }
     />
   );
