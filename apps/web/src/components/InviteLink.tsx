@@ -1,14 +1,19 @@
 /**
  * The invite link with its meeting key (in the #fragment, which browsers
  * never send to a server), and a copy button. Shown open to the person who
- * created the meeting.
+ * created the meeting, until someone else arrives (it would cover their tile)
+ * or it is closed (Done, Escape).
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { LinkIcon } from './icons.js';
 
-export function InviteLink({ link, initiallyOpen }: { link: string; initiallyOpen: boolean }) {
+export function InviteLink({ link, initiallyOpen, othersPresent }: { link: string; initiallyOpen: boolean; othersPresent: boolean }) {
   const [open, setOpen] = useState(initiallyOpen);
   const [copied, setCopied] = useState(false);
+  // The first person to arrive closes the welcome popover; Invite opens it again.
+  useEffect(() => {
+    if (othersPresent) setOpen(false);
+  }, [othersPresent]);
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(link);
@@ -24,7 +29,7 @@ export function InviteLink({ link, initiallyOpen }: { link: string; initiallyOpe
         <LinkIcon width={16} height={16} /> Invite
       </button>
       {open && (
-        <div className="popover popover--wide" role="dialog" aria-label="Invite people">
+        <div className="popover popover--wide" role="dialog" aria-label="Invite people" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
           <h2>Your meeting is ready</h2>
           <p>Share this link with the people you want to meet. It carries the meeting key, so send it privately.</p>
           <div className="invite__row">

@@ -343,7 +343,7 @@ export function RoomPage({ roomId }: { roomId: string }) {
             <HostControls locked={snapshot.locked} onLock={(locked) => void session.host('lockRoom', { locked })} onEnd={() => void session.host('endMeeting')} />
           )}
           <SafetyCodeChip code={e2eeSnap.safetyCode} />
-          <InviteLink link={inviteLink(roomId, linkKey?.kind === 'link' ? secret : null)} initiallyOpen={created} />
+          <InviteLink link={inviteLink(roomId, linkKey?.kind === 'link' ? secret : null)} initiallyOpen={created} othersPresent={snapshot.participants.length > 0} />
         </>
       }
       decorateRemote={(p) => {
