@@ -17,16 +17,11 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM_BIN, chromiumArgs } from '../chromium-args.js';
 import { NETNS_MEDIA_IP } from '../cross-browser/netns.js';
 import { bannerLog, decodingAll, recoveryOf, resumedDecoding, until, watchBanner, type Recovery } from './call-probe.js';
 import { OwnServer } from './own-server.js';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required', '--disable-renderer-backgrounding', '--disable-background-timer-throttling',
-  '--disable-backgrounding-occluded-windows',
-];
 const NAMES = ['Ada', 'Grace'] as const;
 const SHOTS = 'test-results/screenshots';
 
@@ -59,7 +54,7 @@ async function main(): Promise<void> {
     logFile: 'test-results/ice-restart-server.log',
     env: { CONCLAVE_PUBLIC_IP: NETNS_MEDIA_IP, CONCLAVE_RTC_LISTEN_IP: NETNS_MEDIA_IP },
   });
-  const chrome = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const chrome = await chromium.launch({ executablePath: CHROMIUM_BIN, args: chromiumArgs() });
   try {
     await server.start();
     const link = `${server.baseUrl}/r/${await server.createRoom('ICE drill')}#k=${randomBytes(32).toString('base64url')}`;
