@@ -8,13 +8,15 @@ describe('RejoinBackoff', () => {
     const b = new RejoinBackoff(0, mid);
     let now = 0;
     const delays: number[] = [];
-    for (let i = 0; i < 9; i++) {
+    for (let i = 0; i < 12; i++) {
       const step = b.next(now)!;
       expect(step.attempt).toBe(i + 1);
       delays.push(step.delayMs);
       now += step.delayMs;
     }
-    expect(delays).toEqual([250, 500, 1000, 1500, 2000, 3000, 4000, 5000, 5000]);
+    expect(delays).toEqual([250, 500, 1000, 1000, 1000, 1000, 1500, 2000, 3000, 4000, 5000, 5000]);
+    // Within the first six seconds, no wait is over a second: a restarted server is found quickly.
+    expect(delays.slice(0, 6).every((d) => d <= 1000)).toBe(true);
   });
 
   it('never waits more than 5 s plus jitter, so a server that is back is found quickly', () => {
@@ -40,9 +42,9 @@ describe('RejoinBackoff', () => {
       now += step.delayMs;
       expect(now - 1_000).toBeLessThanOrEqual(REJOIN_GIVE_UP_MS);
     }
-    // 12.25 s for the first seven, then 5 s each until 120 s: 21 more.
-    expect(REJOIN_DELAYS_MS.slice(0, 7).reduce((a, b) => a + b, 0)).toBe(12_250);
-    expect(attempts).toBe(7 + Math.floor((REJOIN_GIVE_UP_MS - 12_250) / 5000));
+    // 15.25 s for the first ten, then 5 s each until 120 s: 20 more.
+    expect(REJOIN_DELAYS_MS.slice(0, 10).reduce((a, b) => a + b, 0)).toBe(15_250);
+    expect(attempts).toBe(10 + Math.floor((REJOIN_GIVE_UP_MS - 15_250) / 5000));
     expect(b.next(now)).toBeNull();
   });
 
