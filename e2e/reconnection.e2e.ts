@@ -9,7 +9,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
-import { newMeeting, Participant } from './participant.js';
+import { adminSession, newMeeting, Participant } from './participant.js';
 import { bannerLog, decodingAll, recoveryOf, seenFrom, until, watchBanner } from './reconnection/call-probe.js';
 
 const SHOTS = 'test-results/screenshots';
@@ -20,7 +20,13 @@ async function joinRouted(browser: Parameters<typeof Participant.open>[0], name:
   const sockets: RoutedSocket[] = [];
   await p.page.routeWebSocket(/\/ws(\?|$)/, (page) => {
     const server = page.connectToServer();
-    sockets.push({ page, server });
+    const socket: RoutedSocket = { page, server, silent: false };
+    // Forwarded by hand, so that the test can make the line go silent (see silence()).
+    page.onMessage((m) => !socket.silent && server.send(m));
+    server.onMessage((m) => !socket.silent && page.send(m));
+    page.onClose((code, reason) => !socket.silent && void server.close({ code, reason }));
+    server.onClose((code, reason) => !socket.silent && void page.close({ code, reason }));
+    sockets.push(socket);
   });
   await p.joinCall();
   return { p, sockets };
@@ -30,6 +36,8 @@ async function joinRouted(browser: Parameters<typeof Participant.open>[0], name:
 interface RoutedSocket {
   page: WebSocketRoute;
   server: WebSocketRoute;
+  /** Nothing gets through either way, and neither end is told: a network that died without a word. */
+  silent: boolean;
 }
 
 /** The network drops the connection: both ends see it close, the server (which removes the member) and the page. */
@@ -141,6 +149,66 @@ test('while offline the banner counts attempts; back online, it rejoins at once'
   await expectSamePage(ada.page, mark);
   await chatFromTo(grace.page, ada.page, 'you are back');
   console.log(`offline: back in the call ${rejoinMs} ms after going online (the next scheduled attempt was ${waiting} ms away)`);
+  await ada.close();
+  await grace.close();
+});
+
+test('a guest whose connection drops gets back into a meeting locked since; a newcomer does not', async ({ browser }) => {
+  const room = await newMeeting();
+  const roomId = /\/r\/([^#]+)/.exec(room)![1]!;
+  const { p: grace, sockets } = await joinRouted(browser, 'Grace', room);
+  const ada = await Participant.join(browser, 'Ada', room);
+  await grace.expectReceiving('Ada', { audio: false });
+  // The admin locks the meeting (as a host could from the call).
+  const base = `http://localhost:${process.env.CONCLAVE_TEST_PORT ?? 3210}`;
+  const res = await fetch(`${base}/api/rooms/${roomId}`, {
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', Cookie: await adminSession(), Origin: base },
+    body: JSON.stringify({ locked: true }),
+  });
+  expect(res.status).toBe(200);
+  await expect(grace.page.getByTestId('room-locked')).toBeVisible();
+
+  await dropSocket(sockets);
+  await expect(grace.page.getByTestId('reconnecting')).toBeHidden({ timeout: 15_000 });
+  await decodingAll(grace.page, 'Grace', ['Ada'], 20_000);
+  await decodingAll(ada.page, 'Ada', ['Grace'], 20_000);
+  await expect(ada.tile('Grace')).toHaveAttribute('data-e2ee', 'encrypted');
+  expect(sockets.length, 'Grace came back through a new socket').toBe(2);
+
+  // Someone new with the same link is still kept out.
+  const newcomer = await Participant.open(browser, 'Linus', room);
+  await newcomer.page.getByTestId('display-name').fill('Linus');
+  await newcomer.page.getByTestId('join-button').click();
+  await expect(newcomer.page.getByText(/locked/i).first()).toBeVisible();
+  for (const p of [grace, ada, newcomer]) await p.close();
+});
+
+test('a connection that goes silent is noticed within seconds and replaced, with no frozen twin left behind', async ({ browser }) => {
+  const room = await newMeeting();
+  const { p: ada, sockets } = await joinRouted(browser, 'Ada', room);
+  const grace = await Participant.join(browser, 'Grace', room);
+  await ada.expectReceiving('Grace', { audio: false });
+  await grace.expectReceiving('Ada', { audio: false });
+  const before = await recoveryOf(ada.page);
+  await watchBanner(ada.page);
+
+  // No close, no error: every message is simply lost from now on, both ways.
+  const silentAt = await ada.page.evaluate(() => Date.now());
+  sockets.at(-1)!.silent = true;
+  await expect(ada.page.getByTestId('reconnecting')).toBeVisible({ timeout: 25_000 });
+  await expect(ada.page.getByTestId('reconnecting')).toBeHidden({ timeout: 20_000 });
+  const log = await bannerLog(ada.page);
+  const noticedMs = log.shown[0]!.at - silentAt;
+  // The client asks after 10 s of silence and gives up 5 s later (checked every 5 s): at most about 20 s.
+  expect(noticedMs).toBeLessThan(21_000);
+  expect((await recoveryOf(ada.page)).rejoins).toBe(before.rejoins + 1);
+  await decodingAll(grace.page, 'Grace', ['Ada'], 20_000);
+  await decodingAll(ada.page, 'Ada', ['Grace'], 20_000);
+  // The server still thought the old connection alive; the rejoin pass told it the newcomer is the same Ada.
+  await expect(grace.page.locator('[data-testid="remote-tile"][data-peer-name="Ada"][data-source="camera"]')).toHaveCount(1);
+  await expect(grace.tile('Ada')).toHaveAttribute('data-e2ee', 'encrypted');
+  console.log(`silent connection: noticed ${noticedMs} ms after it went silent`);
   await ada.close();
   await grace.close();
 });

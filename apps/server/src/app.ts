@@ -17,6 +17,7 @@ import { RoomDirectory } from './rooms/room-directory.js';
 import { attachSignaling, type SignalingServer } from './signaling/signaling-server.js';
 import { Accounts } from './auth/accounts.js';
 import { JoinTickets } from './auth/join-tickets.js';
+import { RejoinPasses } from './rooms/rejoin-passes.js';
 import { PasswordHasher } from './auth/password-hasher.js';
 import { createApi } from './http/api/api-router.js';
 import { metricsRoute, startMetricsServer } from './http/metrics-route.js';
@@ -56,8 +57,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const tickets = new JoinTickets();
   const lobby = new Lobby();
   lobby.onChange = (roomId, message) => registry.get(roomId)?.toHosts(message);
-  const moderation = new Moderation(registry, lobby, store, logger);
-  const directory = new RoomDirectory(store, registry, lobby, tickets, hasher, config.allowAnonymousRooms);
+  const passes = new RejoinPasses();
+  const moderation = new Moderation(registry, lobby, store, logger, passes);
+  const directory = new RoomDirectory(store, registry, lobby, tickets, hasher, config.allowAnonymousRooms, passes);
   const health = new WorkerHealthMonitor(pool, registry);
   health.start();
   const metrics = new Metrics(registry, health);
@@ -82,7 +84,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   });
   const signaling = attachSignaling(
     server,
-    { registry, directory, lobby, moderation, audit: store.audit, metrics, config, logger },
+    { registry, directory, lobby, moderation, passes, audit: store.audit, metrics, config, logger },
     { tickets, accounts },
   );
   const metricsServer = config.metrics.port ? await startMetricsServer(metrics, config.metrics.host, config.metrics.port) : null;

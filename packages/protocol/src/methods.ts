@@ -74,6 +74,12 @@ export const methods = {
         iceServers: z.array(IceServer),
         iceTransportPolicy: z.enum(['all', 'relay']),
         peers: z.array(PeerInfo),
+        /**
+         * Brings this participant back if the connection drops, even into a
+         * meeting locked (or with a lobby) since: give it when asking for the
+         * next join ticket. Single use; void after leaving or being removed.
+         */
+        rejoinPass: z.string(),
       }),
       z.object({ status: z.literal('waiting') }),
     ]),
@@ -166,6 +172,12 @@ export const methods = {
    */
   setRecording: { request: z.object({ recording: z.boolean() }).strict(), response: Empty },
   leave: { request: Empty, response: Empty },
+  /**
+   * Is the server still there? Clients ask when they have heard nothing for a
+   * while: a connection that died silently is noticed in seconds, not when
+   * TCP gives up. Allowed before joining.
+   */
+  ping: { request: Empty, response: Empty },
   /** What this participant's client sees of encryption, for the admin page. */
   reportStatus: {
     request: z.object({ e2ee: z.enum(['encrypted', 'waiting-for-key', 'cannot-decrypt']) }).strict(),

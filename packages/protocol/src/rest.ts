@@ -103,7 +103,13 @@ export type RoomSummary = z.infer<typeof RoomSummary>;
 export const PublicRoom = z.object({ id: RoomId, name: z.string(), hasPassword: z.boolean(), lobby: z.boolean(), locked: z.boolean() });
 export type PublicRoom = z.infer<typeof PublicRoom>;
 
-export const TicketBody = z.object({ password: z.string().max(1024).optional() }).strict();
+export const TicketBody = z
+  .object({
+    password: z.string().max(1024).optional(),
+    /** The pass the last join gave, to come back into a meeting locked (or with a lobby) since. */
+    rejoinPass: z.string().max(128).optional(),
+  })
+  .strict();
 export const Ticket = z.object({ ticket: z.string(), expiresAt: z.string(), role: z.enum(['host', 'guest']) });
 export type Ticket = z.infer<typeof Ticket>;
 

@@ -12,6 +12,8 @@ export interface TicketGrant {
   userId: number | null;
   username: string | null;
   ip: string;
+  /** A good rejoin pass was given: the holder was in the meeting and, on joining with it, passes its lock and lobby. */
+  rejoinPass: string | null;
 }
 
 export const TICKET_TTL_MS = 60_000;

@@ -8,6 +8,7 @@ import { notification } from '@conclave/protocol';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import type { Lobby } from './lobby.js';
+import type { RejoinPasses } from './rejoin-passes.js';
 import type { RoomRegistry } from './room-registry.js';
 
 export interface Actor {
@@ -33,6 +34,7 @@ export class Moderation {
     private readonly lobby: Lobby,
     private readonly store: Store,
     private readonly logger: Logger,
+    private readonly passes: RejoinPasses,
   ) {}
 
   private live(roomId: string) {
@@ -70,6 +72,7 @@ export class Moderation {
   remove(roomId: string, peerId: string, actor: Actor): void {
     const { room, peer } = this.target(roomId, peerId);
     peer.send(notification('roomClosed', { reason: 'removed', rejoin: false, by: actor.name }));
+    this.passes.revoke(peerId); // removed means out: no coming back through a dropped connection
     room.removePeer(peerId);
     peer.disconnect();
     room.broadcast(notification('hostAction', { action: 'remove', by: actor.name, target: peer.displayName }));
@@ -92,6 +95,7 @@ export class Moderation {
   end(roomId: string, actor: Actor): void {
     const room = this.live(roomId);
     this.lobby.clear(roomId, actor.name);
+    this.passes.revokeRoom(roomId);
     room.close({ reason: 'ended-by-host', rejoin: false, by: actor.name });
     this.audit(actor, 'meeting.end', roomId);
   }

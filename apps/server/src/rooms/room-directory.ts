@@ -8,6 +8,7 @@ import { randomInt } from 'node:crypto';
 import type { LiveParticipant, PublicRoom, RoomSummary, Ticket } from '@conclave/protocol';
 import { AttemptThrottle } from '../auth/attempt-throttle.js';
 import type { JoinTickets } from '../auth/join-tickets.js';
+import type { RejoinPasses } from './rejoin-passes.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { Store } from '../store/store.js';
 import type { StoredRoom } from '../store/room-store.js';
@@ -43,6 +44,7 @@ export class RoomDirectory {
     private readonly tickets: JoinTickets,
     private readonly hasher: PasswordHasher,
     private readonly allowAnonymousRooms: boolean,
+    private readonly passes: RejoinPasses,
   ) {}
 
   /** A readable, hard-to-guess id like `kmt-qzvh-rpwax` (about 60 bits). */
@@ -104,14 +106,23 @@ export class RoomDirectory {
   /**
    * A ticket to join `roomId`. Hosts of the room (its owner, any admin) skip
    * the password and the lock; guests must give the password when there is one.
+   * A guest with a good rejoin pass (their connection dropped) passes the lock
+   * and the lobby, but not the password.
    */
-  async issueTicket(roomId: string, password: string | undefined, user: StoredUser | null, ip: string): Promise<Ticket> {
+  async issueTicket(
+    roomId: string,
+    password: string | undefined,
+    user: StoredUser | null,
+    ip: string,
+    rejoinPass?: string,
+  ): Promise<Ticket> {
     const room = this.store.rooms.get(roomId);
     if (!room && !this.allowAnonymousRooms) throw new TicketRefused('not_found', 'there is no meeting at this address');
     // Anonymous rooms (CONCLAVE_ALLOW_ANONYMOUS_ROOMS) have no hosts: nobody there may moderate anybody.
     const role = room && user && this.canManage(user, room) ? 'host' : 'guest';
+    const readmit = rejoinPass !== undefined && this.passes.isValid(rejoinPass, roomId);
     if (room && role === 'guest') {
-      if (room.locked) throw new TicketRefused('room_locked', 'the meeting is locked: nobody new can join');
+      if (room.locked && !readmit) throw new TicketRefused('room_locked', 'the meeting is locked: nobody new can join');
       if (room.passwordHash) {
         const key = `${ip}|${roomId}`;
         const wait = this.passwordAttempts.waitMs(key);
@@ -126,7 +137,7 @@ export class RoomDirectory {
     const live = this.registry.get(roomId);
     const max = room?.maxParticipants ?? DEFAULT_MAX_PARTICIPANTS;
     if (live && live.peers.size >= max) throw new TicketRefused('room_full', `the meeting is full (${max} people)`);
-    const { ticket, expiresAt } = this.tickets.issue({ roomId, role, userId: user?.id ?? null, username: user?.username ?? null, ip });
+    const { ticket, expiresAt } = this.tickets.issue({ roomId, role, userId: user?.id ?? null, username: user?.username ?? null, ip, rejoinPass: readmit ? rejoinPass : null });
     return { ticket, expiresAt: expiresAt.toISOString(), role };
   }
 

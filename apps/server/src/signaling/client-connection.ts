@@ -91,7 +91,7 @@ export class ClientConnection {
       if (this.droppedInARow >= FLOOD_DROP_LIMIT) {
         this.logger.warn({ peerId: this.session.peer?.id }, 'client flooded; cutting it off');
         this.cutOff = true;
-        this.leaveRoom();
+        this.leaveRoom(false);
         this.ws.close(CloseCode.Flooding, 'flooding');
         // A flooder may never read the close frame: drop the TCP connection soon regardless.
         setTimeout(() => this.ws.terminate(), 1000).unref();
@@ -133,16 +133,21 @@ export class ClientConnection {
 
   private onClose(): void {
     clearInterval(this.heartbeat);
-    this.leaveRoom();
+    this.leaveRoom(true);
   }
 
-  private leaveRoom(): void {
+  /** `mayComeBack`: the connection dropped, so its rejoin pass stays good for a while (a flooder's does not). */
+  private leaveRoom(mayComeBack: boolean): void {
     const { waiting } = this.session;
     if (waiting) this.ctx.lobby.leave(waiting.roomId, waiting.requestId);
     this.session.waiting = null;
     const { peer, room } = this.session;
     this.session.peer = null;
     this.session.room = null;
-    if (peer && room) room.removePeer(peer.id);
+    if (peer && room) {
+      if (mayComeBack) this.ctx.passes.release(peer.id);
+      else this.ctx.passes.revoke(peer.id);
+      room.removePeer(peer.id);
+    }
   }
 }

@@ -61,16 +61,21 @@ async function media<T>(what: string, op: () => Promise<T>): Promise<T> {
 }
 
 export const handlers: Handlers = {
-  async join(session, { roomId, displayName }, { registry, directory, lobby, config }) {
+  async join(session, { roomId, displayName }, { registry, directory, lobby, passes, config }) {
     if (session.peer) throw new RequestError(ErrorCode.AlreadyJoined, 'this connection has already joined a room');
     if (session.waiting) throw new RequestError(ErrorCode.AlreadyJoined, 'already waiting in the lobby');
     const { grant } = session;
     const stored = directory.get(roomId);
     if (!stored && !config.allowAnonymousRooms) throw new RequestError(ErrorCode.NoSuchRoom, 'there is no meeting at this address');
     let role: 'host' | 'guest';
+    /** The peer this connection comes back as, when it brought a rejoin pass. */
+    let returningFrom: string | null = null;
     if (grant.kind === 'ticket') {
       if (grant.roomId !== roomId) throw new RequestError(ErrorCode.Forbidden, 'this connection was let in for another room');
       role = grant.role;
+      // Back after a dropped connection (a rejoin pass bought this ticket): past the lock and the lobby.
+      returningFrom = grant.rejoinPass ? passes.redeem(grant.rejoinPass, roomId) : null;
+      if (returningFrom !== null) session.admitted.add(roomId);
     } else if (!stored || directory.canManage(grant.user, stored)) {
       role = 'host';
     } else {
@@ -107,6 +112,13 @@ export const handlers: Handlers = {
       throw err;
     }
     if (session.peer) throw new RequestError(ErrorCode.AlreadyJoined, 'this connection has already joined a room');
+    // Its old self may still be here, if the server has not noticed the old connection die: it goes now,
+    // rather than staying as a frozen twin until the heartbeat gives up on it.
+    const stale = returningFrom !== null ? room.peers.get(returningFrom) : undefined;
+    if (stale) {
+      room.removePeer(stale.id);
+      stale.disconnect();
+    }
     const peer = new Peer({
       id: randomUUID(),
       displayName,
@@ -134,6 +146,7 @@ export const handlers: Handlers = {
       iceServers: iceServersFor(config, peer.id),
       iceTransportPolicy: config.iceTransportPolicy,
       peers: others,
+      rejoinPass: passes.issue(peer.id, roomId),
     };
   },
 
@@ -301,11 +314,16 @@ export const handlers: Handlers = {
     return {};
   },
 
-  async leave(session) {
+  async leave(session, _data, { passes }) {
     const { peer, room } = joined(session);
+    passes.revoke(peer.id);
     session.peer = null;
     session.room = null;
     room.removePeer(peer.id);
+    return {};
+  },
+
+  async ping() {
     return {};
   },
 

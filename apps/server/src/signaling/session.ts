@@ -9,6 +9,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Lobby } from '../rooms/lobby.js';
 import type { Moderation } from '../rooms/moderation.js';
+import type { RejoinPasses } from '../rooms/rejoin-passes.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { Peer } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
@@ -22,6 +23,8 @@ export interface SignalingContext {
   directory: RoomDirectory;
   lobby: Lobby;
   moderation: Moderation;
+  /** Passes back into a meeting for those whose connection drops. */
+  passes: RejoinPasses;
   /** For participants' own notable acts (starting and stopping a recording). */
   audit: AuditLog;
   metrics: Metrics;

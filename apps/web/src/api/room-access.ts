@@ -39,14 +39,14 @@ export async function fetchPublicRoom(roomId: string): Promise<PublicRoomT> {
   return PublicRoom.parse(await res.json());
 }
 
-export async function requestTicket(roomId: string, password: string | undefined): Promise<TicketT> {
+export async function requestTicket(roomId: string, password: string | undefined, rejoinPass?: string | null): Promise<TicketT> {
   let res: Response;
   try {
     res = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/ticket`, {
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(password ? { password } : {}),
+      body: JSON.stringify({ ...(password ? { password } : {}), ...(rejoinPass ? { rejoinPass } : {}) }),
     });
   } catch {
     throw new AccessError('unreachable', 'Cannot reach the meeting server. Check your connection and try again.');
@@ -55,11 +55,14 @@ export async function requestTicket(roomId: string, password: string | undefined
   return Ticket.parse(await res.json());
 }
 
-/** Connects the signaling socket with a fresh ticket (every rejoin needs a new one). */
-export function ticketedConnect(roomId: string, password: string | undefined): () => Promise<SignalingClient> {
-  return async () => {
+/**
+ * Connects the signaling socket with a fresh ticket (every rejoin needs a new
+ * one); a rejoin gives its pass, to come back into a meeting locked since.
+ */
+export function ticketedConnect(roomId: string, password: string | undefined): (rejoinPass?: string | null) => Promise<SignalingClient> {
+  return async (rejoinPass) => {
     try {
-      const { ticket } = await requestTicket(roomId, password);
+      const { ticket } = await requestTicket(roomId, password, rejoinPass);
       return await SignalingClient.connect(`${signalingUrl()}?ticket=${encodeURIComponent(ticket)}`);
     } catch (err) {
       if (err instanceof AccessError) throw new SignalingError(err.code, err.message);

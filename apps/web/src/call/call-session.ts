@@ -64,7 +64,12 @@ export interface CallSessionOptions {
   /** Tracks from the join screen; the session takes ownership. */
   stream: MediaStream;
   transforms?: MediaTransforms;
-  connect?: () => Promise<SignalingClient>;
+  /**
+   * Opens the signaling socket (with a fresh join ticket). On a rejoin it is
+   * given the pass the last join returned, which gets a dropped participant
+   * back into a meeting locked since.
+   */
+  connect?: (rejoinPass: string | null) => Promise<SignalingClient>;
   /** Called after each (re)join with the server's answer, before media flows. */
   onJoined?: (joined: Joined, signaling: SignalingClient) => void | Promise<void>;
 }
@@ -151,6 +156,8 @@ export class CallSession {
   /** Consume requests under way, as recvTransportId/producerId. */
   private readonly consuming = new Set<string>();
   private rejoins = 0;
+  /** From the last join: lets this participant back in if the connection drops (see connect). */
+  private rejoinPass: string | null = null;
   private iceRestarts = 0;
   private readonly onOnline = (): void => this.wakeRejoin?.();
 
@@ -415,7 +422,7 @@ export class CallSession {
   // ---------------------------------------------------------------- joining
 
   private async connectAndJoin(): Promise<void> {
-    const signaling = await (this.options.connect ?? (() => SignalingClient.connect()))();
+    const signaling = await (this.options.connect ?? (() => SignalingClient.connect()))(this.rejoinPass);
     this.signaling = signaling;
     this.listen(signaling);
     let joined = await signaling.request('join', { roomId: this.options.roomId, displayName: this.options.displayName });
@@ -449,6 +456,7 @@ export class CallSession {
     const iceServers = joined.iceServers as RTCIceServer[];
     this.sendTransport = await this.createTransport('send', iceServers, joined.iceTransportPolicy);
     this.recvTransport = await this.createTransport('recv', iceServers, joined.iceTransportPolicy);
+    this.rejoinPass = joined.rejoinPass;
     this.update({ selfId: joined.peerId });
     await this.options.onJoined?.(joined, signaling);
     const recorders = joined.peers.filter((p) => p.recording).map((p) => p.displayName);

@@ -199,8 +199,8 @@ export function RoomPage({ roomId }: { roomId: string }) {
       stream,
       transforms: encryption,
       onJoined: encryption.onJoined,
-      connect: async () => {
-        const signaling = await connect();
+      connect: async (rejoinPass) => {
+        const signaling = await connect(rejoinPass);
         chatSession.attach(signaling);
         return signaling;
       },

@@ -34,8 +34,16 @@ export function signalingUrl(location: Location = window.location): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 }
 
+/** A connection silent this long is asked whether the server is still there… */
+export const KEEPALIVE_IDLE_MS = 10_000;
+/** …and given up on (closed, so the call rejoins) if it does not answer within this. */
+export const KEEPALIVE_TIMEOUT_MS = 5_000;
+
 export class SignalingClient {
   private nextId = 1;
+  private lastHeard = Date.now();
+  private closed = false;
+  private readonly keepalive: ReturnType<typeof setInterval>;
   private readonly pending = new Map<number, Pending>();
   private readonly handlers = new Map<NotificationName, Set<(data: unknown) => void>>();
   private readonly closeHandlers = new Set<(code: number, reason: string) => void>();
@@ -43,6 +51,14 @@ export class SignalingClient {
   private constructor(private readonly ws: WebSocket) {
     ws.addEventListener('message', (event) => this.onMessage(event));
     ws.addEventListener('close', (event) => this.handleClose(event.code, event.reason));
+    // A network that dies without a word (no FIN, no RST) leaves the socket "open" for minutes:
+    // after a silence, ask; no answer means the connection is gone.
+    this.keepalive = setInterval(() => {
+      if (!this.isOpen || Date.now() - this.lastHeard < KEEPALIVE_IDLE_MS) return;
+      this.request('ping', {}, KEEPALIVE_TIMEOUT_MS).catch((err: unknown) => {
+        if (err instanceof SignalingError && err.code === 'timeout') this.abandon('The meeting server stopped answering.');
+      });
+    }, KEEPALIVE_IDLE_MS / 2);
   }
 
   /** Opens the socket; rejects with `unreachable` if it cannot within `timeoutMs`. */
@@ -108,7 +124,14 @@ export class SignalingClient {
     this.ws.close(1000, 'bye');
   }
 
+  /** Gives up on a connection that no longer answers: everyone listening is told at once. */
+  private abandon(reason: string): void {
+    this.handleClose(4000, reason);
+    this.ws.close(4000, 'no answer');
+  }
+
   private onMessage(event: MessageEvent): void {
+    this.lastHeard = Date.now();
     if (typeof event.data !== 'string') return;
     const message = parseServerMessage(event.data);
     if (!message) {
@@ -134,6 +157,9 @@ export class SignalingClient {
   }
 
   private handleClose(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.keepalive);
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(new SignalingError('disconnected', 'The connection to the meeting server was lost.'));

@@ -100,9 +100,9 @@ export function roomRoutes({ directory, moderation, store }: ApiDeps): RouteTabl
     },
 
     'POST /api/rooms/:id/ticket': async (r) => {
-      const { password } = await r.body(TicketBody);
+      const { password, rejoinPass } = await r.body(TicketBody);
       try {
-        r.send(200, await directory.issueTicket(r.param('id'), password, r.user, r.ip));
+        r.send(200, await directory.issueTicket(r.param('id'), password, r.user, r.ip, rejoinPass));
       } catch (err) {
         if (!(err instanceof TicketRefused)) throw err;
         const headers: Record<string, string> = err.retryAfterMs ? { 'Retry-After': String(Math.ceil(err.retryAfterMs / 1000)) } : {};

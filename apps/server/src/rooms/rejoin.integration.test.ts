@@ -1,0 +1,155 @@
+/**
+ * Coming back after a dropped connection, over the real REST API and
+ * WebSocket: a guest in a meeting that was locked (or has a lobby) since
+ * they joined gets back in with the pass their join gave, once, still
+ * needing the room password; leaving on purpose, being removed, or the
+ * meeting ending void the pass.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCode } from '@conclave/protocol';
+import { startTestApp, type TestApp } from '../test-support/test-app.js';
+import { TestClient } from '../test-support/ws-client.js';
+
+const ADMIN_PASSWORD = 'correct-horse-battery';
+let app: TestApp;
+let admin: string;
+
+async function post(route: string, body: unknown, cookie?: string) {
+  const res = await fetch(`${app.url}${route}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: app.url, ...(cookie ? { Cookie: cookie } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+async function ticket(roomId: string, body: { password?: string; rejoinPass?: string }) {
+  return post(`/api/rooms/${roomId}/ticket`, body);
+}
+
+async function joinAsGuest(roomId: string, name: string, body: { password?: string; rejoinPass?: string }) {
+  const t = await ticket(roomId, body);
+  if (t.status !== 200) return { refused: t.body['error']['code'] as string };
+  const client = await TestClient.connect(`${app.wsUrl}?ticket=${encodeURIComponent(t.body['ticket'])}`);
+  const joined = await client.request('join', { roomId, displayName: name });
+  return { client, joined };
+}
+
+async function hostIn(roomId: string) {
+  const client = await TestClient.connect(app.wsUrl, { Cookie: admin, Origin: app.url });
+  await client.request('join', { roomId, displayName: 'Hana' });
+  return client;
+}
+
+async function newRoom(options: { lobby?: boolean } = {}) {
+  const created = await post('/api/rooms', { name: 'Standup', password: 'room-pass', ...options }, admin);
+  expect(created.status).toBe(201);
+  return created.body['id'] as string;
+}
+
+beforeAll(async () => {
+  app = await startTestApp({ adminPassword: ADMIN_PASSWORD, allowAnonymousRooms: false });
+  const res = await fetch(`${app.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+  });
+  admin = res.headers.get('set-cookie')!.split(';')[0]!;
+}, 60_000);
+
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('rejoin passes', () => {
+  it('bring a dropped guest back into a meeting locked since, once, and only with the room password', async () => {
+    const roomId = await newRoom();
+    const host = await hostIn(roomId);
+    const guest = await joinAsGuest(roomId, 'Grace', { password: 'room-pass' });
+    if (!guest.joined || guest.joined.status !== 'joined') throw new Error('guest did not join');
+    const pass = guest.joined.rejoinPass;
+    await host.request('lockRoom', { locked: true });
+
+    guest.client.ws.terminate(); // the connection drops
+    await host.waitForNotification('peerLeft');
+    expect(await joinAsGuest(roomId, 'Someone new', { password: 'room-pass' })).toEqual({ refused: 'room_locked' });
+    expect((await ticket(roomId, { password: 'wrong', rejoinPass: pass })).body['error']['code']).toBe('wrong_room_password');
+
+    const back = await joinAsGuest(roomId, 'Grace', { password: 'room-pass', rejoinPass: pass });
+    expect(back.joined?.status).toBe('joined');
+    // The pass was used up by that join; the new join brought a new one.
+    expect(await joinAsGuest(roomId, 'Grace again', { password: 'room-pass', rejoinPass: pass })).toEqual({ refused: 'room_locked' });
+    expect(back.joined?.status === 'joined' && back.joined.rejoinPass).not.toBe(pass);
+    back.client?.close();
+    host.close();
+  });
+
+  it('skip the lobby for someone already let in', async () => {
+    const roomId = await newRoom({ lobby: true });
+    const host = await hostIn(roomId);
+    const first = await joinAsGuest(roomId, 'Grace', { password: 'room-pass' });
+    expect(first.joined?.status).toBe('waiting');
+    const { requestId } = (await host.waitForNotification('lobbyWaiting', (d) => d.waiting.length > 0)).waiting[0]!;
+    await host.request('lobbyAdmit', { requestId });
+    await first.client!.waitForNotification('lobbyDecision');
+    const joined = await first.client!.request('join', { roomId, displayName: 'Grace' });
+    if (joined.status !== 'joined') throw new Error('not admitted');
+    first.client!.ws.terminate();
+    await host.waitForNotification('peerLeft');
+
+    const back = await joinAsGuest(roomId, 'Grace', { password: 'room-pass', rejoinPass: joined.rejoinPass });
+    expect(back.joined?.status).toBe('joined');
+    back.client?.close();
+    host.close();
+  });
+
+  it('are void after leaving on purpose, being removed, or the meeting ending', async () => {
+    const roomId = await newRoom();
+    const host = await hostIn(roomId);
+    const joinOnce = async (name: string) => {
+      const g = await joinAsGuest(roomId, name, { password: 'room-pass' });
+      if (!g.joined || g.joined.status !== 'joined') throw new Error('guest did not join');
+      return { client: g.client!, pass: g.joined.rejoinPass, peerId: g.joined.peerId };
+    };
+    const leaver = await joinOnce('Leaver');
+    const removed = await joinOnce('Removed');
+    const ended = await joinOnce('Ended');
+    await host.request('lockRoom', { locked: true });
+
+    await leaver.client.request('leave', {});
+    leaver.client.close();
+    await host.request('removePeer', { peerId: removed.peerId });
+    for (const who of [leaver, removed]) {
+      expect((await ticket(roomId, { password: 'room-pass', rejoinPass: who.pass })).body['error']['code']).toBe('room_locked');
+    }
+
+    await host.request('endMeeting', {});
+    await ended.client.waitFor(() => ended.client.closeCode !== null || ended.client.notifications.some((n) => n.method === 'roomClosed'));
+    expect((await ticket(roomId, { password: 'room-pass', rejoinPass: ended.pass })).body['error']['code']).toBe('room_locked');
+    expect((await ticket(roomId, { password: 'room-pass', rejoinPass: 'made-up-pass' })).body['error']['code']).toBe('room_locked');
+    host.close();
+  });
+
+  it('replace their old self when the server has not yet noticed the old connection die', async () => {
+    const roomId = await newRoom();
+    const host = await hostIn(roomId);
+    const first = await joinAsGuest(roomId, 'Grace', { password: 'room-pass' });
+    if (!first.joined || first.joined.status !== 'joined') throw new Error('guest did not join');
+    // The old socket still looks open to the server (a silent network failure); the browser rejoins.
+    const back = await joinAsGuest(roomId, 'Grace', { password: 'room-pass', rejoinPass: first.joined.rejoinPass });
+    expect(back.joined?.status).toBe('joined');
+    expect(await first.client!.waitForClose()).toBe(CloseCode.Removed);
+    await host.waitForNotification('peerLeft', (d) => d.peerId === first.joined!.peerId);
+    const room = app.registry.get(roomId)!;
+    expect([...room.peers.values()].filter((p) => p.displayName === 'Grace')).toHaveLength(1);
+    back.client?.close();
+    host.close();
+  });
+
+  it('refuses an oversized pass as bad input', async () => {
+    const roomId = await newRoom();
+    const res = await ticket(roomId, { password: 'room-pass', rejoinPass: 'x'.repeat(500) });
+    expect(res.status).toBe(400);
+    expect(res.body['error']['code']).toBe('bad_request');
+  });
+});
