@@ -39,8 +39,8 @@ describe('chooseLayers', () => {
     expect(choices.map((c) => c.paused)).toEqual([true, true, false]);
   });
 
-  it('assumes a middle-sized visible tile until the receiver says', () => {
-    expect(chooseLayers([video('new', undefined)])[0]).toMatchObject({ paused: false, spatialLayer: 1 });
+  it('starts a video small and running until the receiver says how it shows it', () => {
+    expect(chooseLayers([video('new', undefined)])[0]).toMatchObject({ paused: false, spatialLayer: 0 });
   });
 
   it('ranks priority by area shown, so the biggest tile keeps quality when bandwidth is short', () => {
