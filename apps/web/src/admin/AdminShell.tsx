@@ -74,7 +74,7 @@ export function AdminShell({ onLogout }: { onLogout: () => Promise<void> }) {
           <a href="/" className="brand-link" aria-label="Conclave home">
             <span className="brand-dot" aria-hidden="true" /> <span>Conclave</span>
           </a>
-          <span className="admin-header__section">{user.role === 'admin' ? 'Administration' : 'My rooms'}</span>
+          <h1 className="admin-header__section">{user.role === 'admin' ? 'Administration' : 'My rooms'}</h1>
           <div className="admin-header__user">
             <span className={`avatar avatar--${user.role}`} aria-hidden="true">{initials(user.username)}</span>
             <span className="admin-header__who">
@@ -100,12 +100,14 @@ export function AdminShell({ onLogout }: { onLogout: () => Promise<void> }) {
           </div>
         </nav>
       </header>
-      <main className="admin-main" id={`admin-panel-${tab}`} role="tabpanel"
-        aria-labelledby={`admin-tab-${tab}`}>
-        {tab === 'rooms' && <RoomsPanel />}
-        {tab === 'users' && <UsersPanel />}
-        {tab === 'audit' && <AuditPanel />}
-        {tab === 'health' && <HealthPanel />}
+      {/* The page's main landmark holds the tab panel (a <main> with role=tabpanel would be no landmark). */}
+      <main className="admin-main">
+        <div id={`admin-panel-${tab}`} role="tabpanel" aria-labelledby={`admin-tab-${tab}`}>
+          {tab === 'rooms' && <RoomsPanel />}
+          {tab === 'users' && <UsersPanel />}
+          {tab === 'audit' && <AuditPanel />}
+          {tab === 'health' && <HealthPanel />}
+        </div>
       </main>
     </div>
   );
