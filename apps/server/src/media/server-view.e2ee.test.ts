@@ -120,11 +120,16 @@ it('every frame the SFU relays is clear codec bytes + SFrame that only its sende
     const layerTransport = await room.router.createDirectTransport();
     const frames = new FrameAssembler('vp8');
     const consumer = await layerTransport.consume({ producerId: video.id, rtpCapabilities: room.router.rtpCapabilities, preferredLayers: { spatialLayer } });
-    consumer.on('rtp', (packet) => frames.push(packet));
-    await consumer.requestKeyFrame();
+    // Only frames of the layer asked for count: the consumer may start on another and switch at a key frame.
+    let onLayer = false;
+    consumer.on('rtp', (packet) => onLayer && frames.push(packet));
     const until = Date.now() + 15_000;
+    while (consumer.currentLayers?.spatialLayer !== spatialLayer && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(consumer.currentLayers?.spatialLayer, `the browser sends layer ${spatialLayer}`).toBe(spatialLayer);
+    onLayer = true;
+    await consumer.requestKeyFrame();
     const keyFrame = () => frames.frames.find((f) => (f[0]! & 0x01) === 0);
-    while ((!keyFrame() || frames.frames.length < 15) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    while ((!keyFrame() || frames.frames.length < 15) && Date.now() < until + 10_000) await new Promise((r) => setTimeout(r, 100));
     layerTransport.close();
     const key = keyFrame();
     expect(key, `a key frame on layer ${spatialLayer}`).toBeDefined();
