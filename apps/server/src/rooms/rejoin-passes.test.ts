@@ -49,15 +49,15 @@ describe('RejoinPasses', () => {
     expect(passes.redeem(b, 'other')).toBe('b');
   });
 
-  it('can be checked without being used up', () => {
+  it("can be checked (whose it is) without being used up", () => {
     const passes = new RejoinPasses();
     const pass = passes.issue('p1', 'r');
     passes.release('p1');
-    expect(passes.isValid(pass, 'r')).toBe(true);
-    expect(passes.isValid(pass, 'other')).toBe(false);
-    expect(passes.isValid(pass, 'r')).toBe(true);
+    expect(passes.holderOf(pass, 'r')).toBe('p1');
+    expect(passes.holderOf(pass, 'other')).toBeNull();
+    expect(passes.holderOf(pass, 'r')).toBe('p1');
     expect(passes.redeem(pass, 'r')).toBe('p1');
-    expect(passes.isValid(pass, 'r')).toBe(false);
+    expect(passes.holderOf(pass, 'r')).toBeNull();
   });
 
   it('refuses made-up passes', () => {

@@ -59,10 +59,11 @@ export class RejoinPasses {
     }
   }
 
-  /** Whether `pass` would let its holder back into `roomId` now (it stays good). */
-  isValid(pass: string, roomId: string): boolean {
+  /** Whose pass this is, if it would let its holder back into `roomId` now (it stays good); null otherwise. */
+  holderOf(pass: string, roomId: string): string | null {
     const entry = this.passes.get(pass);
-    return entry !== undefined && entry.roomId === roomId && (entry.expiresAt === null || entry.expiresAt > this.now());
+    const good = entry !== undefined && entry.roomId === roomId && (entry.expiresAt === null || entry.expiresAt > this.now());
+    return good ? entry.peerId : null;
   }
 
   /**

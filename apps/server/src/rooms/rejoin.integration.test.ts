@@ -146,6 +146,21 @@ describe('rejoin passes', () => {
     host.close();
   });
 
+  it('let someone back into a full meeting when their old self still holds the seat', async () => {
+    const created = await post('/api/rooms', { name: 'Two seats', password: 'room-pass', maxParticipants: 2 }, admin);
+    expect(created.status).toBe(201);
+    const roomId = created.body['id'] as string;
+    const host = await hostIn(roomId);
+    const first = await joinAsGuest(roomId, 'Grace', { password: 'room-pass' });
+    if (!first.joined || first.joined.status !== 'joined') throw new Error('guest did not join');
+    expect(await joinAsGuest(roomId, 'Linus', { password: 'room-pass' })).toEqual({ refused: 'room_full' });
+    const back = await joinAsGuest(roomId, 'Grace', { password: 'room-pass', rejoinPass: first.joined.rejoinPass });
+    expect(back.joined?.status).toBe('joined');
+    expect(app.registry.get(roomId)!.peers.size).toBe(2);
+    back.client?.close();
+    host.close();
+  });
+
   it('refuses an oversized pass as bad input', async () => {
     const roomId = await newRoom();
     const res = await ticket(roomId, { password: 'room-pass', rejoinPass: 'x'.repeat(500) });

@@ -120,7 +120,9 @@ export class RoomDirectory {
     if (!room && !this.allowAnonymousRooms) throw new TicketRefused('not_found', 'there is no meeting at this address');
     // Anonymous rooms (CONCLAVE_ALLOW_ANONYMOUS_ROOMS) have no hosts: nobody there may moderate anybody.
     const role = room && user && this.canManage(user, room) ? 'host' : 'guest';
-    const readmit = rejoinPass !== undefined && this.passes.isValid(rejoinPass, roomId);
+    // Someone coming back with a good pass: past the lock, and not counted twice if their old self is still in.
+    const returning = rejoinPass !== undefined ? this.passes.holderOf(rejoinPass, roomId) : null;
+    const readmit = returning !== null;
     if (room && role === 'guest') {
       if (room.locked && !readmit) throw new TicketRefused('room_locked', 'the meeting is locked: nobody new can join');
       if (room.passwordHash) {
@@ -136,8 +138,9 @@ export class RoomDirectory {
     }
     const live = this.registry.get(roomId);
     const max = room?.maxParticipants ?? DEFAULT_MAX_PARTICIPANTS;
-    if (live && live.peers.size >= max) throw new TicketRefused('room_full', `the meeting is full (${max} people)`);
-    const { ticket, expiresAt } = this.tickets.issue({ roomId, role, userId: user?.id ?? null, username: user?.username ?? null, ip, rejoinPass: readmit ? rejoinPass : null });
+    const present = live ? live.peers.size - (returning !== null && live.peers.has(returning) ? 1 : 0) : 0;
+    if (present >= max) throw new TicketRefused('room_full', `the meeting is full (${max} people)`);
+    const { ticket, expiresAt } = this.tickets.issue({ roomId, role, userId: user?.id ?? null, username: user?.username ?? null, ip, rejoinPass: readmit ? (rejoinPass ?? null) : null });
     return { ticket, expiresAt: expiresAt.toISOString(), role };
   }
 

@@ -87,7 +87,9 @@ export const handlers: Handlers = {
     }
     const live = registry.get(roomId);
     const max = stored?.maxParticipants ?? DEFAULT_MAX_PARTICIPANTS;
-    if (live && live.peers.size >= max) throw new RequestError(ErrorCode.RoomFull, `the meeting is full (${max} people)`);
+    // A returning participant's old self, if still here, is about to be replaced: it does not count.
+    const present = live ? live.peers.size - (returningFrom !== null && live.peers.has(returningFrom) ? 1 : 0) : 0;
+    if (present >= max) throw new RequestError(ErrorCode.RoomFull, `the meeting is full (${max} people)`);
     if (stored?.lobby && role === 'guest' && !session.admitted.has(roomId)) {
       const w = lobby.enter(roomId, {
         displayName,
