@@ -14,19 +14,10 @@ import { SignalingClient, SignalingError } from '../signaling/signaling-client.j
 import { initialSnapshot, type CallSnapshot, type RemoteParticipant } from './call-state.js';
 import type { MediaTransforms } from './media-transforms.js';
 import { getCameraTrack, getMicrophoneTrack, problemText } from '../media/local-media.js';
+import type { QualityTotals } from './network-quality.js';
 import { simulcastEncodings } from './simulcast.js';
 import { IceWatchdog } from './ice-watchdog.js';
 import { REJOIN_GIVE_UP_MS, RejoinBackoff } from './rejoin-backoff.js';
-
-/** Running receive totals for one remote participant (see receiveStats). */
-export interface ReceiveTotals {
-  packetsReceived: number;
-  packetsLost: number;
-  jitter: number | undefined;
-  framesDecoded: number;
-  framesDropped: number;
-  roundTripTime: number | undefined;
-}
 
 /** Receive figures for one kind of video (camera or screen) of one participant. */
 export interface SourceStats {
@@ -375,10 +366,10 @@ export class CallSession {
    * Running receive totals per remote participant, summed over their consumers,
    * for the network quality indicator (which takes the differences itself).
    */
-  async receiveStats(): Promise<Array<{ peerId: string; totals: ReceiveTotals }>> {
+  async receiveStats(): Promise<Array<{ peerId: string; totals: QualityTotals }>> {
     const out = [];
     for (const peer of this.remote.values()) {
-      const totals: ReceiveTotals = { packetsReceived: 0, packetsLost: 0, jitter: undefined, framesDecoded: 0, framesDropped: 0, roundTripTime: undefined };
+      const totals: QualityTotals = { packetsReceived: 0, packetsLost: 0, jitter: undefined, framesDecoded: 0, framesDropped: 0, roundTripTime: undefined };
       for (const consumer of peer.consumers.values()) {
         const report = await consumer.getStats().catch(() => null);
         report?.forEach((s: RtcStat) => {
