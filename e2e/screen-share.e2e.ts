@@ -29,6 +29,14 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/screenshots/${name}.png` });
 }
 
+/** The same moment at laptop size and at a 390 px phone's, then back to the laptop. */
+async function shotDesktopAndPhone(page: Page, name: string): Promise<void> {
+  await shot(page, name);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shot(page, `${name}-phone`);
+  await page.setViewportSize({ width: 1280, height: 720 });
+}
+
 test('screen share: encrypted, its own large tile, decoded by the others, gone when stopped', async ({ browser }) => {
   const room = await newMeeting();
   const ada = await Participant.join(browser, 'Ada', room);
@@ -69,10 +77,7 @@ test('screen share: encrypted, its own large tile, decoded by the others, gone w
   await expect
     .poll(() => grace.page.locator('[data-source="screen"] video').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 15_000 })
     .toBeGreaterThan(0);
-  await shot(grace.page, 'screen-share');
-  await grace.page.setViewportSize({ width: 390, height: 844 });
-  await shot(grace.page, 'screen-share-phone');
-  await grace.page.setViewportSize({ width: 1280, height: 720 });
+  await shotDesktopAndPhone(grace.page, 'screen-share');
 
   // The browser's own "Stop sharing" ends the track: the producer closes and the tile goes.
   await ada.page.evaluate(() => {
@@ -117,20 +122,14 @@ test('active speaker ring, speaker view and grid, pinning', async ({ browser }) 
   await expect(grace.tile('Linus').getByTestId('video-off')).toBeVisible();
   await expect(grace.tile('Ada').getByTestId('video-off')).toHaveCount(0);
   await expect(grace.page.getByTestId('call-stage')).toHaveAttribute('data-layout', 'grid');
-  await shot(grace.page, 'grid-view');
-  await grace.page.setViewportSize({ width: 390, height: 844 });
-  await shot(grace.page, 'grid-view-phone');
-  await grace.page.setViewportSize({ width: 1280, height: 720 });
+  await shotDesktopAndPhone(grace.page, 'grid-view');
 
   // Speaker view: the active speaker large, the others in the strip.
   await grace.page.getByTestId('toggle-layout').click();
   await expect(grace.page.getByTestId('call-stage')).toHaveAttribute('data-layout', 'speaker');
   await expect(grace.page.getByTestId('speaker-main').locator('[data-peer-name="Ada"]')).toHaveCount(1);
   await expect(grace.page.getByTestId('speaker-strip').locator('figure.tile')).toHaveCount(2);
-  await shot(grace.page, 'speaker-view');
-  await grace.page.setViewportSize({ width: 390, height: 844 });
-  await shot(grace.page, 'speaker-view-phone');
-  await grace.page.setViewportSize({ width: 1280, height: 720 });
+  await shotDesktopAndPhone(grace.page, 'speaker-view');
   await grace.page.getByTestId('toggle-layout').click();
   await expect(grace.page.getByTestId('call-stage')).toHaveAttribute('data-layout', 'grid');
 
