@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib/bootstrap.sh"
 conclave_bootstrap test
 cd "$CONCLAVE_ROOT"
 mkdir -p test-results
-rm -f test-results/*.json
+rm -f test-results/*.json test-results/hostile-figures.jsonl
 
 status=0
 say "type-checking tests"
@@ -20,8 +20,13 @@ for pkg in packages/protocol packages/e2ee apps/server apps/web; do
       --outputFile.json="$CONCLAVE_ROOT/test-results/vitest-$name.json") || status=1
 done
 
+say "hostile-client suite: apps/server"
+(cd apps/server && $PNPM exec vitest run --config vitest.hostile.config.ts --reporter=default --reporter=json \
+    --outputFile.json="$CONCLAVE_ROOT/test-results/vitest-hostile.json") || status=1
+
 say "browser tests (Chromium)"
 CI=true $PNPM exec playwright test "$@" || status=1
 
+node scripts/hostile-figures.mjs test-results/hostile-figures.jsonl || status=1
 node scripts/test-summary.mjs test-results || status=1
 exit $status

@@ -12,6 +12,8 @@ function workerBin(): string {
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
+    // The hostile-client suite runs on its own (vitest.hostile.config.ts).
+    exclude: ['src/**/*.hostile.test.ts', '**/node_modules/**'],
     env: { MEDIASOUP_WORKER_BIN: workerBin() },
     testTimeout: 20_000,
     hookTimeout: 30_000,
