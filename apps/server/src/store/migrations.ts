@@ -44,4 +44,20 @@ export const migrations: ReadonlyArray<{ version: number; description: string; s
       );
     `,
   },
+  {
+    version: 2,
+    description: 'rejoin passes (hashed) that outlive a restart; audit log indexed by time for its retention',
+    sql: `
+      CREATE TABLE rejoin_passes (
+        pass_hash  TEXT PRIMARY KEY,
+        peer_id    TEXT NOT NULL UNIQUE,
+        room_id    TEXT NOT NULL,
+        issued_at  TEXT NOT NULL,
+        expires_at TEXT
+      );
+      CREATE INDEX rejoin_passes_room ON rejoin_passes(room_id);
+      CREATE INDEX rejoin_passes_expiry ON rejoin_passes(expires_at);
+      CREATE INDEX audit_log_at ON audit_log(at);
+    `,
+  },
 ];
