@@ -7,7 +7,8 @@
  */
 import { z } from 'zod';
 import { ErrorCode, type ErrorBody } from './errors.js';
-import { MAX_MESSAGE_BYTES } from './limits.js';
+import { jsonDepthWithin } from './json-depth.js';
+import { MAX_JSON_DEPTH, MAX_MESSAGE_BYTES } from './limits.js';
 import { isMethodName, methods, type MethodName, type ParsedRequestData } from './methods.js';
 import { notifications, type NotificationData, type NotificationName } from './notifications.js';
 
@@ -55,10 +56,16 @@ function describe(issues: z.core.$ZodIssue[]): string {
 /**
  * Parses and validates one client frame of `byteLength` bytes (its size on
  * the wire, which the transport knows without re-encoding). Never throws.
+ * What it costs is bounded before anything is parsed: the size first, then
+ * the nesting depth by a scan of the text, then JSON.parse, then the schemas
+ * (which bound every opaque field's size, width and depth).
  */
 export function parseRequest(raw: string, byteLength: number): RequestParseResult {
   if (byteLength > MAX_MESSAGE_BYTES) {
     return { ok: false, id: null, error: { code: ErrorCode.TooLarge, message: `message exceeds ${MAX_MESSAGE_BYTES} bytes` } };
+  }
+  if (!jsonDepthWithin(raw, MAX_JSON_DEPTH)) {
+    return { ok: false, id: null, error: { code: ErrorCode.TooDeep, message: `message nests deeper than ${MAX_JSON_DEPTH} levels` } };
   }
   let json: unknown;
   try {

@@ -11,7 +11,9 @@ export const ErrorCode = {
   UnknownMethod: 'unknown_method',
   /** The frame exceeds MAX_MESSAGE_BYTES. */
   TooLarge: 'too_large',
-  /** Too many messages; the connection is cut if it continues. */
+  /** The frame nests arrays/objects deeper than MAX_JSON_DEPTH (refused before parsing). */
+  TooDeep: 'too_deep',
+  /** Too many messages (or bytes); the connection is cut if it continues. */
   RateLimited: 'rate_limited',
   /** Too many chat messages from this connection; wait a few seconds (the connection stays). */
   ChatRateLimited: 'chat_rate_limited',
@@ -21,6 +23,18 @@ export const ErrorCode = {
   NotJoined: 'not_joined',
   /** join was sent twice on one connection. */
   AlreadyJoined: 'already_joined',
+  /**
+   * This connection has joined once already (and left since): a join ticket
+   * admits exactly one join. Open a new connection with a new ticket.
+   */
+  JoinUsed: 'join_used',
+  /** The room's lobby holds MAX_LOBBY_WAITING guests already; try again later. */
+  LobbyFull: 'lobby_full',
+  /**
+   * e2eeAnnounce again with nobody having joined or left since this peer's
+   * last one: an announcement is accepted once per membership change.
+   */
+  AnnounceRepeated: 'announce_repeated',
   /** A transport, producer or consumer id that is not this peer's. */
   NotFound: 'not_found',
   /** The room cannot take more participants. */

@@ -6,3 +6,6 @@ export * from './notifications.js';
 export * from './envelope.js';
 export * from './rest.js';
 export * from './simulcast.js';
+export * from './display-name.js';
+export * from './json-depth.js';
+export * from './opaque-json.js';

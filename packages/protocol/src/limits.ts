@@ -6,12 +6,63 @@
 /** Largest signaling frame the server parses; larger ones get `too_large`. */
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 
-/** Frames above this are refused by the WebSocket layer itself (connection closed). */
-export const HARD_MAX_FRAME_BYTES = 1024 * 1024;
+/**
+ * Frames above this are refused by the WebSocket layer itself (close 1009,
+ * "message too big") while they arrive, before they are buffered whole.
+ * Twice MAX_MESSAGE_BYTES: a slightly oversized frame still gets a
+ * `too_large` answer; nothing larger costs more than this much memory.
+ */
+export const HARD_MAX_FRAME_BYTES = 2 * MAX_MESSAGE_BYTES;
+
+/**
+ * Deepest nesting of arrays and objects a frame may have, counted by a
+ * scan of the raw text before JSON.parse (so `[[[[…` costs nothing). The
+ * deepest real message (consume's rtpCapabilities: envelope, data,
+ * capabilities, codecs, codec, parameters/rtcpFeedback, entry) is 7 deep.
+ */
+export const MAX_JSON_DEPTH = 16;
+
+/** Widest object (keys) or array (items) anywhere inside an opaque mediasoup field. */
+export const MAX_OPAQUE_WIDTH = 128;
+
+/**
+ * Largest opaque mediasoup field, as JSON characters. A browser's receive
+ * rtpCapabilities (sent with every consume) is 3–8 KB; simulcast
+ * rtpParameters about 2 KB; dtlsParameters a few hundred bytes.
+ */
+export const MAX_RTP_CAPABILITIES_CHARS = 32 * 1024;
+export const MAX_RTP_PARAMETERS_CHARS = 16 * 1024;
+export const MAX_DTLS_PARAMETERS_CHARS = 4 * 1024;
 
 /** Token bucket per connection: sustained rate and burst, in messages. */
 export const RATE_LIMIT_PER_SECOND = 50;
 export const RATE_LIMIT_BURST = 200;
+
+/**
+ * Token bucket per connection, in bytes of received frames, beside the
+ * message bucket: without it 200 frames of 64 KiB (12.5 MiB) would pass at
+ * once. The heaviest honest moment is a (re)join into a full room: one
+ * consume of 3–8 KB (it carries rtpCapabilities) per remote producer, so
+ * 100 consumes are under 1 MiB; the burst is twice that. A frame the byte
+ * bucket cannot pay for is refused like one over the message rate
+ * (`rate_limited`, and the connection is cut after FLOOD_DROP_LIMIT).
+ */
+export const RATE_LIMIT_BYTES_PER_SECOND = 256 * 1024;
+export const RATE_LIMIT_BYTES_BURST = 2 * 1024 * 1024;
+
+/**
+ * A connection whose unsent output (ws.bufferedAmount: what the kernel has
+ * not taken yet) passes this is a member that stopped reading: it is
+ * disconnected (close 4009; its client rejoins if it is alive) rather than
+ * holding the server's memory. 1 MiB is minutes of ordinary notifications.
+ */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+/** A socket that has neither joined nor entered a lobby this long after the upgrade is closed (4010). */
+export const JOIN_DEADLINE_MS = 20_000;
+
+/** Guests waiting in one room's lobby at once; one more gets `lobby_full`. */
+export const MAX_LOBBY_WAITING = 50;
 
 /** A connection whose messages are refused this many times in a row is cut off. */
 export const FLOOD_DROP_LIMIT = 100;
@@ -43,4 +94,8 @@ export const CloseCode = {
   Flooding: 4008,
   /** The peer was replaced by a newer connection or removed. */
   Removed: 4001,
+  /** The client stopped reading: its unsent output passed MAX_BUFFERED_BYTES. */
+  SlowReader: 4009,
+  /** The socket neither joined nor entered a lobby within JOIN_DEADLINE_MS. */
+  JoinDeadline: 4010,
 } as const;

@@ -4,13 +4,20 @@
  * shape and bounded in size, not re-specified field by field.
  */
 import { z } from 'zod';
+import {
+  MAX_DTLS_PARAMETERS_CHARS,
+  MAX_RTP_CAPABILITIES_CHARS,
+  MAX_RTP_PARAMETERS_CHARS,
+} from './limits.js';
+import { boundedOpaqueObject } from './opaque-json.js';
 
-/** An object whose fields mediasoup itself validates. */
+/** An object whose fields mediasoup itself validates (server → client only). */
 const opaqueObject = z.record(z.string(), z.unknown());
 
-export const RtpCapabilities = opaqueObject;
-export const RtpParameters = opaqueObject;
-export const DtlsParameters = opaqueObject;
+/** Sent with every consume (a browser's are 3–8 KB), so capped generously but firmly. */
+export const RtpCapabilities = boundedOpaqueObject(MAX_RTP_CAPABILITIES_CHARS);
+export const RtpParameters = boundedOpaqueObject(MAX_RTP_PARAMETERS_CHARS);
+export const DtlsParameters = boundedOpaqueObject(MAX_DTLS_PARAMETERS_CHARS, 16, 4);
 export const IceParameters = opaqueObject;
 export const IceCandidates = z.array(opaqueObject).max(64);
 

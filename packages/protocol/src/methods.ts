@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { TileView } from './simulcast.js';
+import { cleanDisplayName } from './display-name.js';
 import { MAX_CHAT_SEALED_CHARS, MAX_DISPLAY_NAME_LENGTH, ROOM_ID_PATTERN } from './limits.js';
 import {
   DtlsParameters,
@@ -22,11 +23,17 @@ import {
 
 export const RoomId = z.string().regex(ROOM_ID_PATTERN, 'room id: 3-64 letters, digits, - or _');
 
+/** Cleaned by cleanDisplayName (no control/bidi/zero-width characters, no role mark at the end), then checked. */
 export const DisplayName = z
   .string()
-  .trim()
-  .min(1, 'display name is empty')
-  .max(MAX_DISPLAY_NAME_LENGTH, `display name is longer than ${MAX_DISPLAY_NAME_LENGTH} characters`);
+  .max(4 * MAX_DISPLAY_NAME_LENGTH, `display name is longer than ${MAX_DISPLAY_NAME_LENGTH} characters`)
+  .transform(cleanDisplayName)
+  .pipe(
+    z
+      .string()
+      .min(1, 'display name is empty')
+      .max(MAX_DISPLAY_NAME_LENGTH, `display name is longer than ${MAX_DISPLAY_NAME_LENGTH} characters`),
+  );
 
 /** Opaque end-to-end encrypted bytes (base64url) that the server only relays. */
 export const SealedBytes = z.string().max(8192).regex(/^[A-Za-z0-9_-]*$/, 'base64url');

@@ -3,7 +3,11 @@
  */
 import { z } from 'zod';
 import { Id, MediaKind, MediaSource } from './media.js';
+import { MAX_LOBBY_WAITING } from './limits.js';
 import { PeerInfo, SealedBytes, SealedChat } from './methods.js';
+
+/** One guest waiting in a lobby, as hosts see them. */
+export const LobbyEntry = z.object({ requestId: Id, displayName: z.string() });
 
 export const notifications = {
   /** A frame the server could not answer by id (bad JSON, no id, rate limited). */
@@ -51,8 +55,16 @@ export const notifications = {
     /** Who did it, for the words on screen. */
     by: z.string().optional(),
   }),
-  /** To hosts: who is waiting in the lobby now. */
-  lobbyWaiting: z.object({ waiting: z.array(z.object({ requestId: Id, displayName: z.string() })) }),
+  /**
+   * To a host as it joins: everyone waiting in the lobby now (at most
+   * MAX_LOBBY_WAITING). Changes after that come one by one, as
+   * lobbyEntered and lobbyLeft.
+   */
+  lobbyWaiting: z.object({ waiting: z.array(LobbyEntry).max(MAX_LOBBY_WAITING) }),
+  /** To hosts: a guest started waiting in the lobby. */
+  lobbyEntered: LobbyEntry,
+  /** To hosts: a guest stopped waiting (admitted, denied, or gone). */
+  lobbyLeft: z.object({ requestId: Id }),
   /** To a waiting guest: the host's answer. Admitted guests send `join` again. */
   lobbyDecision: z.object({ admitted: z.boolean(), by: z.string().optional() }),
   /** To a participant whose microphone a host turned off. */
