@@ -94,6 +94,12 @@ export const CloseCode = {
   Flooding: 4008,
   /** The peer was replaced by a newer connection or removed. */
   Removed: 4001,
+  /**
+   * The account behind this connection was deleted, demoted, had its password
+   * reset or signed out: the client rejoins at once with a fresh ticket, as
+   * whoever it now is (a guest, or a host of fewer rooms).
+   */
+  AccountChanged: 4003,
   /** The client stopped reading: its unsent output passed MAX_BUFFERED_BYTES. */
   SlowReader: 4009,
   /** The socket neither joined nor entered a lobby within JOIN_DEADLINE_MS. */

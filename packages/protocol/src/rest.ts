@@ -21,6 +21,8 @@ export const RestErrorCode = {
   UnsupportedMediaType: 'unsupported_media_type',
   MethodNotAllowed: 'method_not_allowed',
   SetupNotAvailable: 'setup_not_available',
+  /** 503: the server is too busy for this now (see Retry-After). */
+  Unavailable: 'unavailable',
   Internal: 'internal',
 } as const;
 export type RestErrorCode = (typeof RestErrorCode)[keyof typeof RestErrorCode];
@@ -41,7 +43,12 @@ export const Username = z
 
 /** Account passwords: long enough to matter, short enough to hash quickly. */
 export const NewPassword = z.string().min(10, 'password: at least 10 characters').max(256, 'password: at most 256 characters');
-export const RoomPassword = z.string().min(4, 'room password: at least 4 characters').max(128, 'room password: at most 128 characters');
+/** Room passwords: guessing is throttled per address, but many addresses together get many tries, so not too short. */
+export const ROOM_PASSWORD_MIN_LENGTH = 8;
+export const RoomPassword = z
+  .string()
+  .min(ROOM_PASSWORD_MIN_LENGTH, `room password: at least ${ROOM_PASSWORD_MIN_LENGTH} characters`)
+  .max(128, 'room password: at most 128 characters');
 
 export const LoginBody = z.object({ username: z.string().max(200), password: z.string().max(1024) }).strict();
 export const SetupBody = z.object({ token: z.string().min(1).max(200), username: Username, password: NewPassword }).strict();
