@@ -151,3 +151,21 @@ describe('loadConfig: TURN and TLS', () => {
     expect(ENV_VARIABLES).toEqual(expect.arrayContaining(['PORT', 'CONCLAVE_TURN_URLS', 'CONCLAVE_TURN_SECRET', 'CONCLAVE_TLS_SELF_SIGNED']));
   });
 });
+
+describe('loadConfig: audit log retention', () => {
+  const bin = { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN };
+
+  it('keeps audit entries a year by default; 0 keeps them forever', () => {
+    expect(loadConfig(bin).auditRetentionDays).toBe(365);
+    expect(loadConfig({ ...bin, CONCLAVE_AUDIT_RETENTION_DAYS: '30' }).auditRetentionDays).toBe(30);
+    expect(loadConfig({ ...bin, CONCLAVE_AUDIT_RETENTION_DAYS: '0' }).auditRetentionDays).toBe(0);
+  });
+
+  it('refuses negative, fractional, absurd and non-numeric values, naming the variable', () => {
+    expect(() => loadConfig({ ...bin, CONCLAVE_AUDIT_RETENTION_DAYS: '-1' })).toThrow(/CONCLAVE_AUDIT_RETENTION_DAYS="-1": must be 0 \(keep forever\) or more/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_AUDIT_RETENTION_DAYS: '1.5' })).toThrow(/CONCLAVE_AUDIT_RETENTION_DAYS="1.5": must be a whole number/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_AUDIT_RETENTION_DAYS: '99999' })).toThrow(/at most 36500/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_AUDIT_RETENTION_DAYS: 'a year' })).toThrow(/CONCLAVE_AUDIT_RETENTION_DAYS="a year": must be a number of days/);
+    expect(ENV_VARIABLES).toContain('CONCLAVE_AUDIT_RETENTION_DAYS');
+  });
+});

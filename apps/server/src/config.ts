@@ -103,6 +103,13 @@ export const envSchema = z.object({
   /** Or: serves /metrics without a token on this separate port, bound to CONCLAVE_METRICS_HOST. */
   CONCLAVE_METRICS_PORT: port('CONCLAVE_METRICS_PORT').optional(),
   CONCLAVE_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Audit log entries older than this many days are deleted (at start and daily); 0 = keep forever. */
+  CONCLAVE_AUDIT_RETENTION_DAYS: z.coerce
+    .number({ error: 'CONCLAVE_AUDIT_RETENTION_DAYS must be a number of days' })
+    .int('CONCLAVE_AUDIT_RETENTION_DAYS must be a whole number of days')
+    .min(0, 'CONCLAVE_AUDIT_RETENTION_DAYS must be 0 (keep forever) or more')
+    .max(36500, 'CONCLAVE_AUDIT_RETENTION_DAYS must be at most 36500 (100 years); 0 keeps entries forever')
+    .default(365),
 });
 
 /** Every environment variable the server reads. */
@@ -142,6 +149,8 @@ export interface Config {
   allowAnonymousRooms: boolean;
   trustProxy: boolean;
   metrics: { token: string | undefined; port: number | undefined; host: string };
+  /** Days the audit log keeps an entry; 0 = forever. */
+  auditRetentionDays: number;
 }
 
 /** Whether the mediasoup package carries a worker binary (it does not when installed offline). */
@@ -248,5 +257,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowAnonymousRooms: e.CONCLAVE_ALLOW_ANONYMOUS_ROOMS,
     trustProxy: e.CONCLAVE_TRUST_PROXY,
     metrics: { token: e.CONCLAVE_METRICS_TOKEN, port: e.CONCLAVE_METRICS_PORT, host: e.CONCLAVE_METRICS_HOST },
+    auditRetentionDays: e.CONCLAVE_AUDIT_RETENTION_DAYS,
   };
 }
