@@ -104,4 +104,6 @@ export const CloseCode = {
   SlowReader: 4009,
   /** The socket neither joined nor entered a lobby within JOIN_DEADLINE_MS. */
   JoinDeadline: 4010,
+  /** WebSocket 1012 "service restart": the server is restarting; the client rejoins once it is back. */
+  ServiceRestart: 1012,
 } as const;

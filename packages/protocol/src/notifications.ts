@@ -47,10 +47,11 @@ export const notifications = {
   chatMessage: z.object({ from: Id, message: SealedChat, at: z.iso.datetime() }),
   /**
    * The room is gone for this client. `rejoin` says whether joining again is
-   * expected to work (a media worker was replaced) or not.
+   * expected to work (a media worker was replaced, the server is restarting:
+   * the client rejoins by itself, with its rejoin pass) or not.
    */
   roomClosed: z.object({
-    reason: z.enum(['media-restarted', 'server-shutdown', 'ended-by-host', 'removed', 'deleted']),
+    reason: z.enum(['media-restarted', 'server-restart', 'ended-by-host', 'removed', 'deleted']),
     rejoin: z.boolean(),
     /** Who did it, for the words on screen. */
     by: z.string().optional(),

@@ -48,8 +48,9 @@ export class RoomRegistry {
     return creation;
   }
 
+  /** The server is stopping (a restart, an upgrade): everyone is told to rejoin once it is back. */
   closeAll(): void {
-    for (const room of [...this.rooms.values()]) room.close({ reason: 'server-shutdown', rejoin: false });
+    for (const room of [...this.rooms.values()]) room.close({ reason: 'server-restart', rejoin: true });
   }
 
   private async create(roomId: string): Promise<Room> {

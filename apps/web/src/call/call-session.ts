@@ -18,6 +18,7 @@ import type { QualityTotals } from './network-quality.js';
 import { simulcastEncodings } from './simulcast.js';
 import { IceWatchdog } from './ice-watchdog.js';
 import { REJOIN_GIVE_UP_MS, RejoinBackoff } from './rejoin-backoff.js';
+import { rejoinText } from './rejoin-text.js';
 
 /** Receive figures for one kind of video (camera or screen) of one participant. */
 export interface SourceStats {
@@ -735,7 +736,7 @@ export class CallSession {
   // ---------------------------------------------------------------- recovery
 
   private onRoomClosed(data: NotificationData<'roomClosed'>): void {
-    if (data.rejoin) void this.rejoin('The media server restarted.');
+    if (data.rejoin) void this.rejoin(rejoinText(data.reason));
     else {
       this.left = true;
       window.removeEventListener('online', this.onOnline);
