@@ -6,7 +6,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { HARD_MAX_FRAME_BYTES } from '@conclave/protocol';
+import { CloseCode, HARD_MAX_FRAME_BYTES } from '@conclave/protocol';
 import type { Accounts } from '../auth/accounts.js';
 import type { JoinTickets } from '../auth/join-tickets.js';
 import { clientIp, sessionToken } from '../http/request-identity.js';
@@ -18,6 +18,12 @@ export const SIGNALING_PATH = '/ws';
 
 export interface SignalingServer {
   readonly connections: Set<ClientConnection>;
+  /**
+   * For a restart: refuses new sockets (503) from now on, closes every open
+   * one with 1012 (service restart), and resolves once they are closed, or
+   * after `graceMs`, when the rest are cut.
+   */
+  drain(graceMs?: number): Promise<void>;
   close(): void;
 }
 
@@ -59,8 +65,10 @@ export interface SignalingAuth {
 export function attachSignaling(server: Server, ctx: SignalingContext, auth: SignalingAuth): SignalingServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_FRAME_BYTES });
   const connections = new Set<ClientConnection>();
+  let draining = false;
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (draining) return refuse(socket, 503, 'Service Unavailable');
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== SIGNALING_PATH) return refuse(socket, 404, 'Not Found');
     if (!originAllowed(req.headers.origin, req.headers.host, ctx.config.allowedOrigins)) {
@@ -78,6 +86,15 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
 
   return {
     connections,
+    async drain(graceMs = 1000) {
+      draining = true;
+      const gone = [...wss.clients].map((ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()))));
+      for (const c of connections) c.close(CloseCode.ServiceRestart, 'server restarting');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(gone), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+      for (const ws of wss.clients) ws.terminate();
+    },
     close() {
       for (const c of connections) c.close(1001, 'server shutting down');
       wss.close();
