@@ -25,6 +25,7 @@ import { Metrics } from './metrics.js';
 import { openStore, type Store } from './store/store.js';
 
 export interface App {
+import { DeviceCookies, loadDeviceKey } from './auth/device-cookie.js';
   readonly port: number;
   readonly pool: WorkerPool;
   readonly registry: RoomRegistry;
@@ -52,7 +53,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const registry = new RoomRegistry(pool, logger);
   const store = openStore(config.dataDir);
   const hasher = new PasswordHasher();
-  const accounts = new Accounts(store, hasher, logger, config.sessionTtlMs);
+  const accounts = new Accounts(store, hasher, logger, config.sessionTtlMs, { devices: new DeviceCookies(loadDeviceKey(config.dataDir)) });
   const setupToken = await accounts.bootstrap(config.adminPassword);
   const tickets = new JoinTickets();
   const lobby = new Lobby();

@@ -9,18 +9,39 @@ describe('AttemptThrottle', () => {
   };
 
   it('lets a few failures through, then backs off exponentially up to a cap', () => {
-    const { t } = make();
+    const { t, advance } = make();
     for (let i = 0; i < 3; i++) {
       expect(t.waitMs('ip')).toBe(0);
       t.fail('ip');
     }
-    expect(t.waitMs('ip')).toBe(0);
-    t.fail('ip');
     expect(t.waitMs('ip')).toBe(1000);
+    advance(1000);
+    expect(t.waitMs('ip')).toBe(0);
     t.fail('ip');
     expect(t.waitMs('ip')).toBe(2000);
     for (let i = 0; i < 5; i++) t.fail('ip');
     expect(t.waitMs('ip')).toBe(8000);
+  });
+
+  it('reserves attempts before they are checked: 20 at once, only the free ones go ahead', () => {
+    const { t } = make();
+    const results = Array.from({ length: 20 }, () => t.reserve('acct'));
+    expect(results.filter((r) => r.ok)).toHaveLength(3);
+    const refused = results.find((r) => !r.ok);
+    expect(refused).toEqual({ ok: false, retryAfterMs: 1000 });
+  });
+
+  it('a refunded reservation no longer counts; a success clears the key; a failure keeps its count', () => {
+    const { t } = make();
+    for (let i = 0; i < 3; i++) expect(t.reserve('k').ok).toBe(true);
+    expect(t.reserve('k').ok).toBe(false);
+    t.refund('k'); // the third was never checked
+    expect(t.reserve('k').ok).toBe(true);
+    t.succeed('k');
+    expect(t.waitMs('k')).toBe(0);
+    for (let i = 0; i < 3; i++) t.reserve('k');
+    expect(t.waitMs('k')).toBe(1000); // three failures stand
+    t.refund('other'); // unknown keys are ignored
   });
 
   it('keys are independent, a success clears its key, and quiet keys are forgotten', () => {

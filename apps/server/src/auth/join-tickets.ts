@@ -11,6 +11,8 @@ export interface TicketGrant {
   /** The signed-in user it was issued to, if any. */
   userId: number | null;
   username: string | null;
+  /** The session (sessionKeyOf its token) the ticket was issued under, if any: signing it out revokes the connection. */
+  sessionKey: string | null;
   ip: string;
   /** A good rejoin pass was given: the holder was in the meeting and, on joining with it, passes its lock and lobby. */
   rejoinPass: string | null;
@@ -41,6 +43,13 @@ export class JoinTickets {
     if (t.expiresAt <= this.now()) return null;
     const { expiresAt: _, ...grant } = t;
     return grant;
+  }
+
+  /** Drops the outstanding tickets of `userId` (only those of one session, when `sessionKey` is given). */
+  revokeFor(userId: number, sessionKey?: string): void {
+    for (const [k, t] of this.tickets) {
+      if (t.userId === userId && (sessionKey === undefined || t.sessionKey === sessionKey)) this.tickets.delete(k);
+    }
   }
 
   private sweep(): void {

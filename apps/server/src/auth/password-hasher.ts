@@ -1,13 +1,29 @@
 /**
  * argon2id password hashes (libsodium crypto_pwhash_str, self-describing
  * `$argon2id$…` strings) computed on a worker thread. One thread: hashes are
- * deliberately expensive, and login rate limits keep the queue short.
+ * deliberately expensive. The queue is bounded: past `maxPending` jobs a
+ * caller gets HasherUnavailable at once (the API answers 503 with
+ * Retry-After) instead of piling up behind a flood. A thread that dies is
+ * replaced: its pending jobs fail with HasherUnavailable and the next job
+ * runs on a fresh thread.
  */
 import { Worker } from 'node:worker_threads';
 
 /** libsodium's INTERACTIVE limits: 2 passes over 64 MiB. */
 export const PWHASH_OPSLIMIT = 2;
 export const PWHASH_MEMLIMIT = 64 * 1024 * 1024;
+/** Jobs queued or running at most; one takes about 0.1 s, so the last waits under 2 s. */
+export const HASHER_MAX_PENDING = 16;
+/** What a refused caller is told to wait. */
+export const HASHER_RETRY_AFTER_MS = 2000;
+
+/** The hasher cannot take this job now: its queue is full, or its thread died under it. Try again shortly. */
+export class HasherUnavailable extends Error {
+  readonly retryAfterMs = HASHER_RETRY_AFTER_MS;
+  constructor(readonly reason: 'queue_full' | 'thread_died') {
+    super(reason === 'queue_full' ? 'the password hasher is busy' : 'the password hasher thread stopped');
+  }
+}
 
 interface Reply {
   id: number;
@@ -16,33 +32,65 @@ interface Reply {
   error?: string;
 }
 
+export interface PasswordHasherOptions {
+  opsLimit?: number;
+  memLimit?: number;
+  maxPending?: number;
+}
+
 export class PasswordHasher {
-  private readonly worker: Worker;
+  private worker: Worker;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   /** A real hash of nothing, verified against when a user does not exist, so timing does not tell. */
   private decoy: Promise<string> | null = null;
+  private closing = false;
+  private readonly opsLimit: number;
+  private readonly memLimit: number;
+  readonly maxPending: number;
+  /** How many times a dead thread was replaced. */
+  restarts = 0;
 
-  constructor(
-    private readonly opsLimit = PWHASH_OPSLIMIT,
-    private readonly memLimit = PWHASH_MEMLIMIT,
-  ) {
-    this.worker = new Worker(new URL('./password-worker.js', import.meta.url));
-    this.worker.unref();
-    this.worker.on('message', (reply: Reply) => {
+  constructor(o: PasswordHasherOptions = {}) {
+    this.opsLimit = o.opsLimit ?? PWHASH_OPSLIMIT;
+    this.memLimit = o.memLimit ?? PWHASH_MEMLIMIT;
+    this.maxPending = o.maxPending ?? HASHER_MAX_PENDING;
+    this.worker = this.startWorker();
+  }
+
+  /** Jobs queued or running now. */
+  get queued(): number {
+    return this.pending.size;
+  }
+
+  private startWorker(): Worker {
+    const worker = new Worker(new URL('./password-worker.js', import.meta.url));
+    worker.unref();
+    worker.on('message', (reply: Reply) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
       this.pending.delete(reply.id);
       if (reply.ok) p.resolve(reply.result);
       else p.reject(new Error(reply.error ?? 'password hashing failed'));
     });
-    this.worker.on('error', (err) => {
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-    });
+    worker.on('error', () => this.replace(worker));
+    worker.on('exit', () => this.replace(worker));
+    return worker;
+  }
+
+  /** `dead` stopped: fail what it held and start another (once, however many events say so). */
+  private replace(dead: Worker): void {
+    if (this.closing || dead !== this.worker) return;
+    for (const p of this.pending.values()) p.reject(new HasherUnavailable('thread_died'));
+    this.pending.clear();
+    this.restarts += 1;
+    void dead.terminate().catch(() => undefined);
+    this.worker = this.startWorker();
   }
 
   private call(msg: { op: 'hash' | 'verify'; password: string; hash?: string }): Promise<unknown> {
+    if (this.closing) return Promise.reject(new HasherUnavailable('thread_died'));
+    if (this.pending.size >= this.maxPending) return Promise.reject(new HasherUnavailable('queue_full'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -60,12 +108,20 @@ export class PasswordHasher {
 
   /** Spends the same time as a real verification, for unknown users. Always false. */
   async verifyNobody(password: string): Promise<false> {
-    this.decoy ??= this.hash('conclave-decoy');
-    await this.verify(await this.decoy, password);
+    const decoy = (this.decoy ??= this.hash('conclave-decoy'));
+    let hash: string;
+    try {
+      hash = await decoy;
+    } catch (err) {
+      if (this.decoy === decoy) this.decoy = null; // try again next time
+      throw err;
+    }
+    await this.verify(hash, password);
     return false;
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.worker.terminate();
   }
 }

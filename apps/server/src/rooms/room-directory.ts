@@ -2,11 +2,13 @@
  * Rooms as the REST API sees them: the configured (stored) room joined with
  * its live state. Creates rooms, answers what a guest may know before
  * joining, and issues join tickets after checking the room password (with
- * throttling per IP and room), the lock and the size limit.
+ * throttling per address and room: an attempt is reserved before the
+ * argon2id check, so 20 parallel guesses verify 5), the lock and the size limit.
  */
 import { randomInt } from 'node:crypto';
 import type { LiveParticipant, PublicRoom, RoomSummary, Ticket } from '@conclave/protocol';
 import { AttemptThrottle } from '../auth/attempt-throttle.js';
+import { addressKey } from '../http/address-key.js';
 import type { JoinTickets } from '../auth/join-tickets.js';
 import type { RejoinPasses } from './rejoin-passes.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
@@ -115,6 +117,8 @@ export class RoomDirectory {
     user: StoredUser | null,
     ip: string,
     rejoinPass?: string,
+    /** The signed-in user's session (sessionKeyOf its token): signing it out closes the connection this ticket opens. */
+    sessionKey?: string,
   ): Promise<Ticket> {
     const room = this.store.rooms.get(roomId);
     if (!room && !this.allowAnonymousRooms) throw new TicketRefused('not_found', 'there is no meeting at this address');
@@ -126,13 +130,19 @@ export class RoomDirectory {
     if (room && role === 'guest') {
       if (room.locked && !readmit) throw new TicketRefused('room_locked', 'the meeting is locked: nobody new can join');
       if (room.passwordHash) {
-        const key = `${ip}|${roomId}`;
-        const wait = this.passwordAttempts.waitMs(key);
-        if (wait > 0) throw new TicketRefused('too_many_attempts', 'too many wrong passwords; wait a moment and try again', wait);
-        if (!password || !(await this.hasher.verify(room.passwordHash, password))) {
-          this.passwordAttempts.fail(key);
-          throw new TicketRefused('wrong_room_password', password ? 'that room password is not right' : 'this meeting needs its room password');
+        if (!password) throw new TicketRefused('wrong_room_password', 'this meeting needs its room password');
+        // Reserved before the check, so parallel guesses are counted as they arrive, not after.
+        const key = `${addressKey(ip)}|${roomId}`;
+        const reserved = this.passwordAttempts.reserve(key);
+        if (!reserved.ok) throw new TicketRefused('too_many_attempts', 'too many wrong passwords; wait a moment and try again', reserved.retryAfterMs);
+        let good: boolean;
+        try {
+          good = await this.hasher.verify(room.passwordHash, password);
+        } catch (err) {
+          this.passwordAttempts.refund(key); // nothing was checked (the hasher was busy)
+          throw err;
         }
+        if (!good) throw new TicketRefused('wrong_room_password', 'that room password is not right');
         this.passwordAttempts.succeed(key);
       }
     }
@@ -140,7 +150,7 @@ export class RoomDirectory {
     const max = room?.maxParticipants ?? DEFAULT_MAX_PARTICIPANTS;
     const present = live ? live.peers.size - (returning !== null && live.peers.has(returning) ? 1 : 0) : 0;
     if (present >= max) throw new TicketRefused('room_full', `the meeting is full (${max} people)`);
-    const { ticket, expiresAt } = this.tickets.issue({ roomId, role, userId: user?.id ?? null, username: user?.username ?? null, ip, rejoinPass: readmit ? (rejoinPass ?? null) : null });
+    const { ticket, expiresAt } = this.tickets.issue({ roomId, role, userId: user?.id ?? null, username: user?.username ?? null, sessionKey: user ? (sessionKey ?? null) : null, ip, rejoinPass: readmit ? (rejoinPass ?? null) : null });
     return { ticket, expiresAt: expiresAt.toISOString(), role };
   }
 

@@ -132,6 +132,17 @@ export class ClientConnection {
   }
 
   private onClose(): void {
+  /**
+   * Takes this connection's peer out of its room at once (its rejoin pass
+   * stays good) and closes the socket with `code`; a client that does not
+   * answer the close is cut off after a second. For an account that lost its powers.
+   */
+  closeNow(code: number, reason: string): void {
+    this.leaveRoom(true);
+    this.ws.close(code, reason);
+    setTimeout(() => this.ws.terminate(), 1000).unref();
+  }
+
     clearInterval(this.heartbeat);
     this.leaveRoom(true);
   }

@@ -5,7 +5,13 @@
 import type { TicketGrant } from '../auth/join-tickets.js';
 import type { StoredUser } from '../store/user-store.js';
 
-export type ConnectionGrant = ({ kind: 'ticket' } & TicketGrant) | { kind: 'session'; user: StoredUser; ip: string };
+/** `sessionKey`: sessionKeyOf the cookie's token, so signing that session out closes the connection. */
+export type ConnectionGrant = ({ kind: 'ticket' } & TicketGrant) | { kind: 'session'; user: StoredUser; sessionKey: string; ip: string };
+
+/** The account a connection acts for, if any. */
+export function grantUserId(grant: ConnectionGrant): number | null {
+  return grant.kind === 'session' ? grant.user.id : grant.userId;
+}
 
 /** How the actor appears in the audit log. */
 export function auditName(grant: ConnectionGrant, displayName: string): string {

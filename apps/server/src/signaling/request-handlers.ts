@@ -76,7 +76,9 @@ export const handlers: Handlers = {
       // Back after a dropped connection (a rejoin pass bought this ticket): past the lock and the lobby.
       returningFrom = grant.rejoinPass ? passes.redeem(grant.rejoinPass, roomId) : null;
       if (returningFrom !== null) session.admitted.add(roomId);
-    } else if (!stored || directory.canManage(grant.user, stored)) {
+    } else if (!stored) {
+      role = 'guest'; // an anonymous room (CONCLAVE_ALLOW_ANONYMOUS_ROOMS) has no hosts, signed in or not
+    } else if (directory.canManage(grant.user, stored)) {
       role = 'host';
     } else {
       throw new RequestError(ErrorCode.Forbidden, 'join through the meeting link (a join ticket is needed)');

@@ -7,7 +7,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, HARD_MAX_FRAME_BYTES } from '@conclave/protocol';
-import type { Accounts } from '../auth/accounts.js';
+import { sessionKeyOf, type Accounts } from '../auth/accounts.js';
 import type { JoinTickets } from '../auth/join-tickets.js';
 import { clientIp, sessionToken } from '../http/request-identity.js';
 import { ClientConnection } from './client-connection.js';
@@ -26,6 +26,7 @@ export interface SignalingServer {
   drain(graceMs?: number): Promise<void>;
   close(): void;
 }
+import { closeRevoked } from './revocation.js';
 
 /** True when a browser on `origin` may use this server. Non-browser clients send no Origin. */
 export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
@@ -53,8 +54,9 @@ function grantFor(req: IncomingMessage, url: URL, ctx: SignalingContext, auth: S
     const grant = auth.tickets.redeem(ticket);
     return grant ? { kind: 'ticket', ...grant, ip } : null;
   }
-  const user = auth.accounts.userForSession(sessionToken(req));
-  return user ? { kind: 'session', user, ip } : null;
+  const token = sessionToken(req);
+  const user = auth.accounts.userForSession(token);
+  return user && token ? { kind: 'session', user, sessionKey: sessionKeyOf(token), ip } : null;
 }
 
 export interface SignalingAuth {
@@ -101,3 +103,6 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
     },
   };
 }
+  // An account that loses powers loses them on its open sockets too, at once.
+  const stopRevoking = auth.accounts.onRevoked((r) => closeRevoked(connections, r, { tickets: auth.tickets, directory: ctx.directory, logger: ctx.logger }));
+      stopRevoking();

@@ -1,6 +1,6 @@
 /** Create a room, or edit one: name, password (set, keep or remove), lobby, size. */
 import { useState, type FormEvent } from 'react';
-import { RoomName, RoomPassword, type RoomSummary } from '@conclave/protocol';
+import { ROOM_PASSWORD_MIN_LENGTH, RoomName, RoomPassword, type RoomSummary } from '@conclave/protocol';
 import { api, errorText, type RoomInput } from './api.js';
 import { Dialog } from './Dialog.js';
 import { Switch } from './Switch.js';
@@ -31,7 +31,12 @@ export function RoomFormDialog({ room, onClose, onSaved }: RoomFormDialogProps) 
   const sizeValid = sizeNumber === undefined || (Number.isInteger(sizeNumber) && sizeNumber >= MIN_SIZE && sizeNumber <= MAX_SIZE);
   const nameCheck = RoomName.safeParse(name);
   const passwordCheck = password === '' ? null : RoomPassword.safeParse(password);
-  const passwordProblem = passwordCheck && !passwordCheck.success ? 'At least 4 characters.' : null;
+  const passwordProblem =
+    passwordCheck && !passwordCheck.success
+      ? password.length < ROOM_PASSWORD_MIN_LENGTH
+        ? `At least ${ROOM_PASSWORD_MIN_LENGTH} characters (${password.length} so far).`
+        : 'At most 128 characters.'
+      : null;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -80,7 +85,7 @@ export function RoomFormDialog({ room, onClose, onSaved }: RoomFormDialogProps) 
             placeholder={editing && room.hasPassword ? 'Leave empty to keep the current one' : 'Anyone with the link can join'}
             onChange={(e) => setPassword(e.target.value)} />
           <span className={`field__hint${passwordProblem ? ' field__hint--error' : ''}`}>
-            {passwordProblem ?? 'Asked of everyone before they can enter. Separate from the meeting passphrase that encrypts the call.'}
+            {passwordProblem ?? `At least ${ROOM_PASSWORD_MIN_LENGTH} characters, asked of everyone before they can enter. Separate from the meeting passphrase that encrypts the call.`}
           </span>
           {editing && room.hasPassword && (
             <label className="checkbox">

@@ -2,11 +2,13 @@
  * The REST API under /api: routes by method and path (find-my-way), an
  * Origin check on every state-changing request, and one place that turns
  * failures into `{error: {code, message}}` — 4xx for anything the client
- * sent wrong, 500 only for bugs (logged, never detailed to the client).
+ * sent wrong, 503 with Retry-After when the password hasher's queue is full,
+ * 500 only for bugs (logged, never detailed to the client).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Router, { type HTTPMethod } from 'find-my-way';
 import type { Accounts } from '../../auth/accounts.js';
+import { HasherUnavailable } from '../../auth/password-hasher.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
 import type { Moderation } from '../../rooms/moderation.js';
@@ -97,4 +99,10 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
     router.lookup(req, res);
     return true;
   };
+      if (err instanceof HasherUnavailable) {
+        // Sign-ins, tickets to rooms with a password, setup and password changes wait for the one hasher thread.
+        const seconds = String(Math.ceil(err.retryAfterMs / 1000));
+        r.send(503, { error: { code: 'unavailable', message: 'the server is busy checking passwords; try again in a moment' } }, { 'Retry-After': seconds });
+        return;
+      }
 }

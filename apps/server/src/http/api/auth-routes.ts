@@ -1,16 +1,20 @@
-/** Sign in and out, who am I, and the first-start setup of the first admin. */
+/**
+ * Sign in and out, who am I, and the first-start setup of the first admin.
+ * A successful sign-in also (re)sets the device cookie that exempts this
+ * browser from the account's shared guessing budget (auth/accounts.ts).
+ */
 import { LoginBody, SetupBody } from '@conclave/protocol';
 import { AccountError } from '../../auth/accounts.js';
 import { publicUser } from '../../store/user-store.js';
 import { ApiError } from './api-error.js';
 import type { ApiDeps, RouteTable } from './api-router.js';
-import { clearedSessionCookie, sessionCookie } from './session-cookie.js';
+import { clearedSessionCookie, deviceCookie, deviceCookieOf, sessionCookie } from './session-cookie.js';
 
 export function authRoutes({ accounts, store, metrics }: ApiDeps): RouteTable {
   return {
     'POST /api/auth/login': async (r) => {
       const { username, password } = await r.body(LoginBody);
-      const result = await accounts.login(username, password, r.ip);
+      const result = await accounts.login(username, password, r.ip, deviceCookieOf(r.req));
       if (!result.ok && result.reason === 'throttled') {
         metrics.loginFailures.inc();
         const seconds = Math.ceil(result.retryAfterMs / 1000);
@@ -22,7 +26,9 @@ export function authRoutes({ accounts, store, metrics }: ApiDeps): RouteTable {
         throw new ApiError(401, 'invalid_credentials', 'wrong username or password');
       }
       store.audit.record({ actor: result.user.username, action: 'auth.login', ip: r.ip });
-      r.send(200, { user: publicUser(result.user) }, { 'Set-Cookie': sessionCookie(result.token, result.expiresAt, r.https) });
+      r.send(200, { user: publicUser(result.user) }, {
+        'Set-Cookie': [sessionCookie(result.token, result.expiresAt, r.https), deviceCookie(result.deviceCookie, r.https)],
+      });
     },
 
     'POST /api/auth/logout': async (r) => {
@@ -51,7 +57,9 @@ export function authRoutes({ accounts, store, metrics }: ApiDeps): RouteTable {
       }
       store.audit.record({ actor: user.username, action: 'user.create', target: user.username, detail: 'first admin, from the setup link', ip: r.ip });
       const { token: session, expiresAt } = accounts.startSession(user);
-      r.send(201, { user: publicUser(user) }, { 'Set-Cookie': sessionCookie(session, expiresAt, r.https) });
+      r.send(201, { user: publicUser(user) }, {
+        'Set-Cookie': [sessionCookie(session, expiresAt, r.https), deviceCookie(accounts.deviceCookieFor(user), r.https)],
+      });
     },
   };
 }

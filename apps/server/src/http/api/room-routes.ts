@@ -4,6 +4,7 @@
  * join ticket, giving the room password if it has one.
  */
 import { CreateRoomBody, KickBody, TicketBody, UpdateRoomBody } from '@conclave/protocol';
+import { sessionKeyOf } from '../../auth/accounts.js';
 import { ModerationError, type Actor } from '../../rooms/moderation.js';
 import { TicketRefused } from '../../rooms/room-directory.js';
 import type { StoredRoom } from '../../store/room-store.js';
@@ -102,7 +103,8 @@ export function roomRoutes({ directory, moderation, store }: ApiDeps): RouteTabl
     'POST /api/rooms/:id/ticket': async (r) => {
       const { password, rejoinPass } = await r.body(TicketBody);
       try {
-        r.send(200, await directory.issueTicket(r.param('id'), password, r.user, r.ip, rejoinPass));
+        const session = r.sessionToken;
+        r.send(200, await directory.issueTicket(r.param('id'), password, r.user, r.ip, rejoinPass, session ? sessionKeyOf(session) : undefined));
       } catch (err) {
         if (!(err instanceof TicketRefused)) throw err;
         const headers: Record<string, string> = err.retryAfterMs ? { 'Retry-After': String(Math.ceil(err.retryAfterMs / 1000)) } : {};
