@@ -1,9 +1,15 @@
 /**
  * Wires the server together: media workers, rooms, HTTP and signaling.
  * `startApp` is what main.ts runs and what integration tests start in-process.
+ *
+ * `close` is a graceful restart (SIGTERM, SIGINT): new requests and sockets
+ * get 503, every member is told the server is restarting (roomClosed
+ * server-restart, rejoin: true), every rejoin pass starts its grace period
+ * (they are in the database, so the next process honours them), sockets
+ * close with 1012, and the process can exit within about a second.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync } from 'node:fs';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { createHttpServer } from './http/http-server.js';
@@ -19,26 +25,34 @@ import { Accounts } from './auth/accounts.js';
 import { JoinTickets } from './auth/join-tickets.js';
 import { RejoinPasses } from './rooms/rejoin-passes.js';
 import { PasswordHasher } from './auth/password-hasher.js';
+import { DeviceCookies, loadDeviceKey } from './auth/device-cookie.js';
 import { createApi } from './http/api/api-router.js';
 import { metricsRoute, startMetricsServer } from './http/metrics-route.js';
 import { Metrics } from './metrics.js';
 import { openStore, type Store } from './store/store.js';
+import { ensurePrivateDir, octal, type Tightened } from './store/file-modes.js';
+
+/** How long a restart waits for sockets to close after telling them (then cuts the rest). */
+const SOCKET_DRAIN_MS = 1000;
 
 export interface App {
-import { DeviceCookies, loadDeviceKey } from './auth/device-cookie.js';
   readonly port: number;
   readonly pool: WorkerPool;
   readonly registry: RoomRegistry;
   readonly signaling: SignalingServer;
   readonly store: Store;
   readonly accounts: Accounts;
+  readonly passes: RejoinPasses;
   /** The one-time setup link's token while no account exists yet. */
   readonly setupToken: string | null;
   close(): Promise<void>;
 }
 
 export async function startApp(config: Config, logger: Logger): Promise<App> {
-  mkdirSync(config.dataDir, { recursive: true });
+  const tightened = (t: Tightened | null) =>
+    t && logger.warn({ path: t.path, was: octal(t.was), now: octal(t.now) }, 'data at rest was readable by others: tightened its permissions');
+  // The data directory is the server's alone (0700): the database, the TLS key and more live there.
+  tightened(ensurePrivateDir(config.dataDir));
   // Before the workers start: a bad certificate stops the start at once.
   const tls = config.tls
     ? await loadTls(config.tls, { dataDir: config.dataDir, extraNames: [config.publicIp, config.host], logger })
@@ -51,19 +65,38 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     logger,
   });
   const registry = new RoomRegistry(pool, logger);
-  const store = openStore(config.dataDir);
+  const store = openStore(config.dataDir, tightened);
   const hasher = new PasswordHasher();
   const accounts = new Accounts(store, hasher, logger, config.sessionTtlMs, { devices: new DeviceCookies(loadDeviceKey(config.dataDir)) });
   const setupToken = await accounts.bootstrap(config.adminPassword);
   const tickets = new JoinTickets();
   const lobby = new Lobby();
   lobby.onChange = (roomId, message) => registry.get(roomId)?.toHosts(message);
-  const passes = new RejoinPasses();
+  // In the database: a restart (or a crash) does not lock people out of a locked meeting or its lobby.
+  const passes = new RejoinPasses(Date.now, {
+    store: store.rejoinPasses,
+    onStoreError: (err, what) => logger.error({ err, what }, 'rejoin pass not saved: it works until the next restart only'),
+  });
+  if (passes.restored.passes) logger.info(passes.restored, 'rejoin passes kept from before the restart');
+  const purgeAudit = () => {
+    const purged = store.audit.purgeOlderThan(config.auditRetentionDays);
+    if (purged) logger.info({ purged, retentionDays: config.auditRetentionDays }, 'audit log: deleted entries past their retention');
+  };
+  purgeAudit();
   const moderation = new Moderation(registry, lobby, store, logger, passes);
   const directory = new RoomDirectory(store, registry, lobby, tickets, hasher, config.allowAnonymousRooms, passes);
   const health = new WorkerHealthMonitor(pool, registry);
   health.start();
   const metrics = new Metrics(registry, health);
+  /** Set by close(): from then on every request and upgrade gets 503, and /healthz says so. */
+  let draining = false;
+  let closing: Promise<void> | null = null;
+  const refuseWhileDraining = (_req: IncomingMessage, res: ServerResponse): boolean => {
+    if (!draining) return false;
+    res.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '2', Connection: 'close' });
+    res.end(JSON.stringify({ error: { code: 'restarting', message: 'the server is restarting; try again in a few seconds' } }));
+    return true;
+  };
   const api = createApi({
     accounts,
     store,
@@ -79,9 +112,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const server = createHttpServer({
     webDir: config.webDir,
     logger,
-    isReady: () => pool.ready,
+    isReady: () => pool.ready && !draining,
     tls: tls && { cert: tls.cert, key: tls.key, hsts: !tls.selfSigned },
-    routes: [api, ...(config.metrics.token ? [metricsRoute(metrics, config.metrics.token)] : [])],
+    routes: [refuseWhileDraining, api, ...(config.metrics.token ? [metricsRoute(metrics, config.metrics.token)] : [])],
   });
   const signaling = attachSignaling(
     server,
@@ -89,8 +122,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     { tickets, accounts },
   );
   const metricsServer = config.metrics.port ? await startMetricsServer(metrics, config.metrics.host, config.metrics.port) : null;
-  const sessionSweep = setInterval(() => store.sessions.purgeExpired(), 3600_000);
+  const sessionSweep = setInterval(() => {
+    store.sessions.purgeExpired();
+    passes.purgeExpired();
+  }, 3600_000);
   sessionSweep.unref();
+  const auditSweep = setInterval(purgeAudit, 24 * 3600_000);
+  auditSweep.unref();
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -130,18 +168,30 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     signaling,
     store,
     accounts,
+    passes,
     setupToken,
-    async close() {
-      registry.closeAll();
-      signaling.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      metricsServer?.close();
-      clearInterval(sessionSweep);
-      health.stop();
-      pool.close();
-      await hasher.close();
-      store.close();
+    close() {
+      closing ??= (async () => {
+        draining = true;
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        registry.closeAll(); // every member: "the server is restarting", rejoin
+        const released = passes.releaseAll();
+        await signaling.drain(SOCKET_DRAIN_MS);
+        signaling.close();
+        server.closeAllConnections();
+        await stopped;
+        metricsServer?.close();
+        clearInterval(sessionSweep);
+        clearInterval(auditSweep);
+        health.stop();
+        pool.close();
+        await hasher.close();
+        passes.detach();
+        store.close();
+        logger.info({ rejoinPassesReleased: released }, 'stopped; members rejoin once a server is back on this data');
+      })();
+      return closing;
     },
   };
 }

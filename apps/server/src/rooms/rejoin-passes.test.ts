@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openStore } from '../store/store.js';
 import { REJOIN_GRACE_MS, RejoinPasses } from './rejoin-passes.js';
 
 describe('RejoinPasses', () => {
@@ -62,5 +67,100 @@ describe('RejoinPasses', () => {
 
   it('refuses made-up passes', () => {
     expect(new RejoinPasses().redeem('not-a-pass', 'r')).toBeNull();
+  });
+});
+
+describe('RejoinPasses kept in the database', () => {
+  const dataDir = () => mkdtempSync(path.join(os.tmpdir(), 'conclave-passes-'));
+
+  /** A server process's passes on `dir`'s database; `close` is the process going away. */
+  function boot(dir: string, now: () => number) {
+    const store = openStore(dir);
+    const errors: string[] = [];
+    const passes = new RejoinPasses(now, { store: store.rejoinPasses, onStoreError: (_err, what) => errors.push(what) });
+    return { store, passes, errors, close: () => store.close() };
+  }
+
+  it('outlive a graceful restart: released at shutdown, good for the grace period after it, once', () => {
+    const dir = dataDir();
+    let now = 1_000_000;
+    const first = boot(dir, () => now);
+    const pass = first.passes.issue('p1', 'room-a');
+    const left = first.passes.issue('p2', 'room-a');
+    first.passes.revoke('p2');
+    now += 60_000;
+    expect(first.passes.releaseAll()).toBe(1);
+    first.close();
+
+    now += REJOIN_GRACE_MS - 1; // the new process is up just within the grace period
+    const second = boot(dir, () => now);
+    expect(second.passes.restored).toEqual({ passes: 1, heldAtCrash: 0, expired: 0 });
+    expect(second.passes.redeem(left, 'room-a')).toBeNull();
+    expect(second.passes.holderOf(pass, 'room-b')).toBeNull();
+    expect(second.passes.holderOf(pass, 'room-a')).toBe('p1');
+    expect(second.passes.redeem(pass, 'room-a')).toBe('p1');
+    second.close();
+
+    const third = boot(dir, () => now);
+    expect(third.passes.redeem(pass, 'room-a')).toBeNull(); // used up, also on disk
+    expect(third.errors).toEqual([]);
+    third.close();
+  });
+
+  it('after a crash, a pass whose holder was still in the meeting is treated as released at start', () => {
+    const dir = dataDir();
+    let now = 5_000_000;
+    const crashed = boot(dir, () => now);
+    const held = crashed.passes.issue('p1', 'r');
+    const dropped = crashed.passes.issue('p2', 'r');
+    crashed.passes.release('p2'); // its connection had dropped a minute before the crash
+    now += 60_000;
+    crashed.close(); // no releaseAll: the process was killed
+
+    now += 10 * REJOIN_GRACE_MS; // however long the server was down
+    const restarted = boot(dir, () => now);
+    expect(restarted.passes.restored).toEqual({ passes: 1, heldAtCrash: 1, expired: 1 });
+    expect(restarted.passes.holderOf(dropped, 'r')).toBeNull(); // its grace ran out while the server was down
+    now += REJOIN_GRACE_MS - 1;
+    expect(restarted.passes.holderOf(held, 'r')).toBe('p1');
+    now += 1;
+    expect(restarted.passes.holderOf(held, 'r')).toBeNull(); // grace counted from the start
+    restarted.close();
+  });
+
+  it('keeps only hashes on disk, and purges expired rows', () => {
+    const dir = dataDir();
+    let now = 1_000;
+    const server = boot(dir, () => now);
+    const pass = server.passes.issue('p1', 'r');
+    server.passes.issue('p2', 'r');
+    server.passes.release('p2');
+    const rows = server.store.db.prepare('SELECT * FROM rejoin_passes ORDER BY peer_id').all() as Array<Record<string, unknown>>;
+    expect(rows.map((r) => [r['peer_id'], r['room_id'], r['expires_at']])).toEqual([
+      ['p1', 'r', null],
+      ['p2', 'r', new Date(now + REJOIN_GRACE_MS).toISOString()],
+    ]);
+    expect(rows[0]!['pass_hash']).toBe(createHash('sha256').update(pass).digest('hex'));
+    server.close();
+    for (const file of readdirSync(dir)) expect(readFileSync(path.join(dir, file)).includes(Buffer.from(pass)), file).toBe(false);
+
+    now += REJOIN_GRACE_MS / 2;
+    const again = boot(dir, () => now); // p1's grace starts now (it was held when the process went)
+    now += REJOIN_GRACE_MS / 2; // p2's is over
+    again.passes.purgeExpired();
+    expect(again.store.db.prepare('SELECT peer_id FROM rejoin_passes').all()).toEqual([{ peer_id: 'p1' }]);
+    again.passes.revokeRoom('r');
+    expect(again.store.db.prepare('SELECT COUNT(*) AS n FROM rejoin_passes').get()).toEqual({ n: 0 });
+    again.close();
+  });
+
+  it('a failing store does not fail the caller: the pass works from memory, and the failure is reported', () => {
+    const dir = dataDir();
+    const server = boot(dir, Date.now);
+    server.store.close(); // every write now throws
+    const pass = server.passes.issue('p1', 'r');
+    server.passes.release('p1');
+    expect(server.passes.redeem(pass, 'r')).toBe('p1');
+    expect(server.errors).toEqual(['purge', 'issue', 'release', 'revoke']);
   });
 });

@@ -5,12 +5,20 @@
  * and for a grace period after their connection drops; leaving on purpose,
  * being removed, flooding, or the meeting ending voids it. Asking for a
  * ticket only checks it; the join the ticket leads to uses it up (so a
- * rejoin whose socket fails can try again with it). Passes live in memory only: a server restart forgets
- * them, like the meetings themselves.
+ * rejoin whose socket fails can try again with it).
+ *
+ * With a store (store/rejoin-pass-store.ts) every change is written through
+ * to the database, hashed, so passes outlive a restart: a graceful shutdown
+ * releases them all (the grace period starts then); after a crash, a pass
+ * whose holder was still in the meeting is treated as released at start.
+ * Lookups are served from memory (keyed by the same hash). A failed write
+ * is reported to `onStoreError` and never fails the caller: the pass then
+ * works until the next restart only.
  */
 import { randomBytes } from 'node:crypto';
+import { hashPass, type RejoinPassStore } from '../store/rejoin-pass-store.js';
 
-/** How long after a dropped connection its pass still works. */
+/** How long after a dropped connection (or a server restart) its pass still works. */
 export const REJOIN_GRACE_MS = 2 * 60_000;
 
 interface Pass {
@@ -20,48 +28,86 @@ interface Pass {
   expiresAt: number | null;
 }
 
+export interface RejoinPassesOptions {
+  /** Where passes are kept across restarts; none = memory only. */
+  store?: RejoinPassStore;
+  /** A write to the store failed (the change stands in memory). */
+  onStoreError?: (err: unknown, what: string) => void;
+}
+
 export class RejoinPasses {
+  /** By the pass's SHA-256 (never the pass itself). */
   private readonly passes = new Map<string, Pass>();
   private readonly byPeer = new Map<string, string>();
+  private store: RejoinPassStore | null;
+  private readonly onStoreError: (err: unknown, what: string) => void;
+  /** What was read back from the store at start (for the start-up log line). */
+  readonly restored: { passes: number; heldAtCrash: number; expired: number } = { passes: 0, heldAtCrash: 0, expired: 0 };
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    options: RejoinPassesOptions = {},
+  ) {
+    this.store = options.store ?? null;
+    this.onStoreError = options.onStoreError ?? (() => undefined);
+    if (this.store) this.restore(this.store);
+  }
 
   /** A new pass for a peer that has just joined `roomId`. */
   issue(peerId: string, roomId: string): string {
-    this.sweep();
-    this.revoke(peerId);
+    this.purgeExpired();
+    this.forget(peerId);
     const pass = randomBytes(24).toString('base64url');
-    this.passes.set(pass, { peerId, roomId, expiresAt: null });
-    this.byPeer.set(peerId, pass);
+    const passHash = hashPass(pass);
+    this.passes.set(passHash, { peerId, roomId, expiresAt: null });
+    this.byPeer.set(peerId, passHash);
+    this.write('issue', (s) => s.insert({ passHash, peerId, roomId, expiresAt: null }, this.now()));
     return pass;
   }
 
   /** The peer's connection dropped: its pass works for the grace period. */
   release(peerId: string): void {
-    const pass = this.byPeer.get(peerId);
-    const entry = pass ? this.passes.get(pass) : undefined;
-    if (entry && entry.expiresAt === null) entry.expiresAt = this.now() + REJOIN_GRACE_MS;
+    const hash = this.byPeer.get(peerId);
+    const entry = hash ? this.passes.get(hash) : undefined;
+    if (!entry || entry.expiresAt !== null) return;
+    const expiresAt = this.now() + REJOIN_GRACE_MS;
+    entry.expiresAt = expiresAt;
+    this.write('release', (s) => s.release(peerId, expiresAt));
+  }
+
+  /** The server is going away (a restart): every pass whose holder is in a meeting starts its grace period now. */
+  releaseAll(): number {
+    const expiresAt = this.now() + REJOIN_GRACE_MS;
+    let released = 0;
+    for (const entry of this.passes.values()) {
+      if (entry.expiresAt !== null) continue;
+      entry.expiresAt = expiresAt;
+      released += 1;
+    }
+    this.write('releaseAll', (s) => s.releaseAll(expiresAt));
+    return released;
   }
 
   /** The peer left on purpose or was put out: its pass is void. */
   revoke(peerId: string): void {
-    const pass = this.byPeer.get(peerId);
-    if (pass) this.passes.delete(pass);
-    this.byPeer.delete(peerId);
+    if (!this.byPeer.has(peerId)) return;
+    this.forget(peerId);
+    this.write('revoke', (s) => s.deletePeer(peerId));
   }
 
   /** The meeting ended: every pass for it is void. */
   revokeRoom(roomId: string): void {
-    for (const [pass, entry] of this.passes) {
+    for (const [hash, entry] of this.passes) {
       if (entry.roomId !== roomId) continue;
-      this.passes.delete(pass);
+      this.passes.delete(hash);
       this.byPeer.delete(entry.peerId);
     }
+    this.write('revokeRoom', (s) => s.deleteRoom(roomId));
   }
 
   /** Whose pass this is, if it would let its holder back into `roomId` now (it stays good); null otherwise. */
   holderOf(pass: string, roomId: string): string | null {
-    const entry = this.passes.get(pass);
+    const entry = this.passes.get(hashPass(pass));
     const good = entry !== undefined && entry.roomId === roomId && (entry.expiresAt === null || entry.expiresAt > this.now());
     return good ? entry.peerId : null;
   }
@@ -72,15 +118,62 @@ export class RejoinPasses {
    * drop: the newcomer replaces it). null when the pass is not good.
    */
   redeem(pass: string, roomId: string): string | null {
-    const entry = this.passes.get(pass);
+    const entry = this.passes.get(hashPass(pass));
     if (!entry || entry.roomId !== roomId) return null;
     this.revoke(entry.peerId);
     if (entry.expiresAt !== null && entry.expiresAt <= this.now()) return null;
     return entry.peerId;
   }
 
-  private sweep(): void {
+  /** How many passes are kept (held or in their grace period). */
+  get size(): number {
+    return this.passes.size;
+  }
+
+  /** Forgets every pass whose grace period is over, here and in the store. */
+  purgeExpired(): void {
     const now = this.now();
-    for (const entry of this.passes.values()) if (entry.expiresAt !== null && entry.expiresAt <= now) this.revoke(entry.peerId);
+    for (const [hash, entry] of this.passes) {
+      if (entry.expiresAt === null || entry.expiresAt > now) continue;
+      this.passes.delete(hash);
+      this.byPeer.delete(entry.peerId);
+    }
+    this.write('purge', (s) => s.purgeExpired(now));
+  }
+
+  /** Stops writing to the store (it is about to close); passes work from memory until the process ends. */
+  detach(): void {
+    this.store = null;
+  }
+
+  private forget(peerId: string): void {
+    const hash = this.byPeer.get(peerId);
+    if (hash) this.passes.delete(hash);
+    this.byPeer.delete(peerId);
+  }
+
+  private restore(store: RejoinPassStore): void {
+    const now = this.now();
+    try {
+      this.restored.expired = store.purgeExpired(now);
+      // Held at the last stop: the process died without releasing them (a crash). Their grace starts now.
+      this.restored.heldAtCrash = store.releaseAll(now + REJOIN_GRACE_MS);
+      for (const p of store.all()) {
+        this.passes.set(p.passHash, { peerId: p.peerId, roomId: p.roomId, expiresAt: p.expiresAt });
+        this.byPeer.set(p.peerId, p.passHash);
+      }
+      this.restored.passes = this.passes.size;
+    } catch (err) {
+      this.onStoreError(err, 'restore');
+    }
+  }
+
+  private write(what: string, change: (store: RejoinPassStore) => unknown): void {
+    if (!this.store) return;
+    try {
+      change(this.store);
+    } catch (err) {
+      this.onStoreError(err, what);
+    }
   }
 }

@@ -2,21 +2,33 @@
  * The SQLite database in CONCLAVE_DATA_DIR: opened in WAL mode with foreign
  * keys on, migrated to the latest schema version at start. Writes that touch
  * more than one row go through `transaction`, so a crash never leaves half a
- * change.
+ * change. The file is made 0600 before SQLite opens it (SQLite gives its
+ * -wal and -shm files the same mode), and tightened if it was looser.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { ensurePrivateFile, type Tightened } from './file-modes.js';
 import { migrations } from './migrations.js';
 
 export type Db = Database.Database;
 
-export function openDatabase(dataDir: string, file = 'conclave.db'): Db {
-  const db = new Database(path.join(dataDir, file));
+/** `onTightened`: told of each file that existed with looser permissions than 0600 (and was tightened). */
+export function openDatabase(dataDir: string, file = 'conclave.db', onTightened: (t: Tightened) => void = () => undefined): Db {
+  const dbFile = path.join(dataDir, file);
+  const tighten = (f: string, create = false) => {
+    const t = ensurePrivateFile(f, { create });
+    if (t) onTightened(t);
+  };
+  tighten(dbFile, true);
+  for (const suffix of ['-wal', '-shm', '-journal']) tighten(dbFile + suffix);
+  const db = new Database(dbFile);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  // Made by SQLite just now, with the database's mode: checked all the same.
+  for (const suffix of ['-wal', '-shm']) tighten(dbFile + suffix);
   return db;
 }
 
