@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { loadTls, localNames, selfSignedCertificate, TlsError } from './tls.js';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'conclave-tls-'));
@@ -53,6 +54,55 @@ describe('selfSignedCertificate', () => {
     writeFileSync(path.join(dir, 'tls', 'self-signed.crt'), 'garbage');
     const b = await selfSignedCertificate(dir, names);
     expect(b.fingerprint256).not.toBe(a.fingerprint256);
+  });
+});
+
+describe('self-signed certificate files at rest', () => {
+  /** A logger whose lines are collected. */
+  function recorder() {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+    return { logger, lines };
+  }
+
+  it('keeps the key directory 0700 and the key 0600, tightening them (with a log line) when found looser', async () => {
+    const dir = tmp();
+    const a = await selfSignedCertificate(dir, names);
+    expect(statSync(path.join(dir, 'tls')).mode & 0o777).toBe(0o700);
+    chmodSync(path.join(dir, 'tls'), 0o755);
+    chmodSync(path.join(dir, 'tls', 'self-signed.key'), 0o644);
+    const { logger, lines } = recorder();
+    const b = await selfSignedCertificate(dir, names, logger);
+    expect(b.fingerprint256).toBe(a.fingerprint256); // the same certificate, kept
+    expect(statSync(path.join(dir, 'tls')).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(dir, 'tls', 'self-signed.key')).mode & 0o777).toBe(0o600);
+    const told = lines.filter((l) => String(l['msg']).includes('tightened'));
+    expect(told.map((l) => [l['was'], l['now']])).toEqual([
+      ['0755', '0700'],
+      ['0644', '0600'],
+    ]);
+    // Nothing to say when they are right.
+    const again = recorder();
+    await selfSignedCertificate(dir, names, again.logger);
+    expect(again.lines.filter((l) => String(l['msg']).includes('tightened'))).toEqual([]);
+  });
+
+  it("warns (and leaves it be) when an admin's own key file is readable by everyone", async () => {
+    const dir = tmp();
+    const t = await selfSignedCertificate(path.join(dir, 'src'), names);
+    const certFile = path.join(dir, 'c.pem');
+    const keyFile = path.join(dir, 'k.pem');
+    writeFileSync(certFile, t.cert);
+    writeFileSync(keyFile, t.key, { mode: 0o644 });
+    chmodSync(keyFile, 0o644);
+    const { logger, lines } = recorder();
+    await loadTls({ kind: 'files', certFile, keyFile }, { dataDir: dir, logger });
+    expect(lines.some((l) => String(l['msg']).includes('readable by every user') && l['mode'] === '0644')).toBe(true);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o644);
+    chmodSync(keyFile, 0o640);
+    const quiet = recorder();
+    await loadTls({ kind: 'files', certFile, keyFile }, { dataDir: dir, logger: quiet.logger });
+    expect(quiet.lines.some((l) => String(l['msg']).includes('readable by every user'))).toBe(false);
   });
 });
 

@@ -8,16 +8,19 @@
  * JavaScript over WebCrypto, so it works in the slim Docker image without an
  * openssl binary) and is kept in <data dir>/tls/, so a phone has to accept it
  * only once. It is made again only when it nears expiry or no longer names
- * every address this machine is reached on.
+ * every address this machine is reached on. Its directory is 0700 and its
+ * key 0600 (tightened, with a log line, if found looser). A key file the admin
+ * names is theirs and left as it is, with a warning when others may read it.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { generate } from 'selfsigned';
 import type { TlsConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import { ensurePrivateDir, ensurePrivateFile, octal, type Tightened } from '../store/file-modes.js';
 
 export interface TlsMaterial {
   cert: string;
@@ -87,7 +90,11 @@ export async function selfSignedCertificate(
   const dir = path.join(dataDir, 'tls');
   const certFile = path.join(dir, 'self-signed.crt');
   const keyFile = path.join(dir, 'self-signed.key');
+  const tightened = (t: Tightened | null) =>
+    t && logger?.warn({ file: t.path, was: octal(t.was), now: octal(t.now) }, 'TLS files were readable by others: tightened their permissions');
+  tightened(ensurePrivateDir(dir));
   if (existsSync(certFile) && existsSync(keyFile)) {
+    tightened(ensurePrivateFile(keyFile));
     try {
       const cert = readFileSync(certFile, 'utf8');
       const key = readFileSync(keyFile, 'utf8');
@@ -117,7 +124,6 @@ export async function selfSignedCertificate(
       },
     ],
   });
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   // Key first, private from the start; each file appears whole (written aside, then renamed).
   writeFileSync(`${keyFile}.tmp`, pems.private, { mode: 0o600 });
   chmodSync(`${keyFile}.tmp`, 0o600);
@@ -146,6 +152,10 @@ export async function loadTls(
     throw new TlsError(`cannot read the TLS certificate or key: ${(err as Error).message}`);
   }
   const x509 = check(cert, key, `CONCLAVE_TLS_CERT=${tls.certFile}`);
+  const keyMode = statSync(tls.keyFile).mode & 0o777;
+  if (keyMode & 0o007) {
+    options.logger?.warn({ keyFile: tls.keyFile, mode: octal(keyMode) }, 'the TLS private key is readable by every user of this machine: chmod 600 (or 640) it');
+  }
   const validTo = new Date(x509.validTo);
   if (validTo.getTime() < (options.now ?? new Date()).getTime()) {
     options.logger?.warn({ certFile: tls.certFile, validTo: validTo.toISOString() }, 'the TLS certificate has expired');
