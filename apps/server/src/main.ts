@@ -6,6 +6,9 @@ import { envFromArgs, UsageError } from './cli.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 
+/** A stop that takes longer than this exits anyway (docker waits 10 s before SIGKILL). */
+const STOP_DEADLINE_MS = 5000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -28,15 +31,30 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'Conclave cannot start');
     process.exit(1);
   }
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
+  // SIGTERM is what docker compose restart and an upgrade send: app.close() tells every member the server
+  // is restarting (they rejoin by themselves once a server is back on this data) and drains within about a second.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal while stopping: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'stopping: telling every member the server is restarting');
+    setTimeout(() => {
+      logger.error({ signal, afterMs: STOP_DEADLINE_MS }, 'did not stop in time: exiting anyway');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     app.close().then(
       () => process.exit(0),
-      () => process.exit(1),
+      (err: unknown) => {
+        logger.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
     );
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 void main();
