@@ -70,6 +70,19 @@ describe('logger redaction', () => {
     expect(lines[0]!.path).toBe('/r/abc');
   });
 
+  it("trims the URL an Invalid URL error carries", () => {
+    const { logger, raw } = capture();
+    let err: unknown;
+    try {
+      new URL(`//a:99999/x?ticket=${SECRETS.ticket}`);
+    } catch (e) {
+      err = e;
+    }
+    logger.warn({ err }, 'bad request target');
+    expect(raw()).toContain('//a:99999/x?ticket=');
+    expect(raw()).not.toContain(SECRETS.ticket);
+  });
+
   it('redacts in child loggers too', () => {
     const { logger, raw } = capture();
     logger.child({ roomId: 'r1' }).info({ grant: { ticket: SECRETS.ticket }, password: SECRETS.password }, 'child line');

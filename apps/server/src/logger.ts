@@ -51,13 +51,16 @@ export const REDACT_PATHS: readonly string[] = [
   // TURN credentials as the join response carries them.
   'iceServers[*].credential',
   '*.iceServers[*].credential',
+  // Node's "Invalid URL" errors carry the URL they refused.
+  'err.input',
+  '*.err.input',
   // The configuration, should anyone log it whole.
   'config.turn.secret',
   'config.metrics.token',
   'config.adminPassword',
 ];
 
-const URL_FIELD_SET = new Set<string>(URL_FIELDS);
+const URL_FIELD_SET = new Set<string>([...URL_FIELDS, 'input']);
 
 /** `/ws?ticket=abc&x=1#k=…` → `/ws?ticket=[Redacted]&x=[Redacted]#[Redacted]`; anything else unchanged. */
 export function redactUrl(value: string): string {
