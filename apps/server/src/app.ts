@@ -29,6 +29,7 @@ import { DeviceCookies, loadDeviceKey } from './auth/device-cookie.js';
 import { createApi } from './http/api/api-router.js';
 import { metricsRoute, startMetricsServer } from './http/metrics-route.js';
 import { Metrics } from './metrics.js';
+import { TurnCredentialBudget } from './turn/turn-budget.js';
 import { openStore, type Store } from './store/store.js';
 import { ensurePrivateDir, octal, type Tightened } from './store/file-modes.js';
 
@@ -118,7 +119,18 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   });
   const signaling = attachSignaling(
     server,
-    { registry, directory, lobby, moderation, passes, audit: store.audit, metrics, config, logger },
+    {
+      registry,
+      directory,
+      lobby,
+      moderation,
+      passes,
+      audit: store.audit,
+      metrics,
+      config,
+      logger,
+      turnBudget: config.turn ? new TurnCredentialBudget(config.turn.credentialsPerMinute) : null,
+    },
     { tickets, accounts },
   );
   const metricsServer = config.metrics.port ? await startMetricsServer(metrics, config.metrics.host, config.metrics.port) : null;

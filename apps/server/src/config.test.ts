@@ -68,16 +68,22 @@ describe('loadConfig: TURN and TLS', () => {
       ...bin,
       CONCLAVE_TURN_URLS: 'turn:meet.example.org:3478?transport=udp, turns:meet.example.org:5349?transport=tcp,turn:[2001:db8::1]',
       CONCLAVE_TURN_SECRET: secret,
-      CONCLAVE_TURN_TTL: '600',
+      CONCLAVE_TURN_TTL: '900',
+      CONCLAVE_TURN_CREDENTIALS_PER_MINUTE: '20',
       CONCLAVE_ICE_TRANSPORT_POLICY: 'relay',
     });
     expect(c.turn).toEqual({
       urls: ['turn:meet.example.org:3478?transport=udp', 'turns:meet.example.org:5349?transport=tcp', 'turn:[2001:db8::1]'],
       secret,
-      ttlSeconds: 600,
+      ttlSeconds: 900,
+      credentialsPerMinute: 20,
     });
     expect(c.iceTransportPolicy).toBe('relay');
-    expect(loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'turn:127.0.0.1', CONCLAVE_TURN_SECRET: secret }).turn?.ttlSeconds).toBe(43200);
+    // Minutes, not hours, by default; and a few credentials a minute per address.
+    expect(loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'turn:127.0.0.1', CONCLAVE_TURN_SECRET: secret }).turn).toMatchObject({
+      ttlSeconds: 600,
+      credentialsPerMinute: 6,
+    });
   });
 
   it('refuses a URL that is not turn: or turns:', () => {
@@ -112,7 +118,9 @@ describe('loadConfig: TURN and TLS', () => {
 
   it('refuses a credential lifetime out of range', () => {
     expect(() => loadConfig({ ...bin, CONCLAVE_TURN_TTL: '10' })).toThrow(/CONCLAVE_TURN_TTL="10": must be at least 60 seconds/);
-    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_TTL: '1e9' })).toThrow(/at most 604800/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_TTL: '1e9' })).toThrow(/at most 3600/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_TTL: '43200' })).toThrow(/CONCLAVE_TURN_TTL="43200": must be at most 3600 seconds/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_CREDENTIALS_PER_MINUTE: '0' })).toThrow(/CONCLAVE_TURN_CREDENTIALS_PER_MINUTE="0": must be at least 1/);
     expect(() => loadConfig({ ...bin, CONCLAVE_TURN_TTL: 'soon' })).toThrow(/CONCLAVE_TURN_TTL="soon"/);
   });
 

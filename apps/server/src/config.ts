@@ -72,13 +72,24 @@ export const envSchema = z.object({
     .regex(/^\S+$/, 'must not contain white space')
     .refine((v) => !/change-?me/i.test(v), 'is still the example value: replace it with the output of openssl rand -hex 32')
     .optional(),
-  /** Lifetime of the TURN credentials minted at each join, in seconds. */
+  /**
+   * Lifetime of the TURN credentials minted at each join and ICE restart, in
+   * seconds. coturn checks it only when a relay is allocated, so a call in
+   * progress keeps its relay past it; a leaked credential is useless soon.
+   */
   CONCLAVE_TURN_TTL: z.coerce
     .number({ error: 'CONCLAVE_TURN_TTL must be a number of seconds' })
     .int('CONCLAVE_TURN_TTL must be a whole number of seconds')
     .min(60, 'CONCLAVE_TURN_TTL must be at least 60 seconds')
-    .max(604800, 'CONCLAVE_TURN_TTL must be at most 604800 seconds (7 days)')
-    .default(43200),
+    .max(3600, 'CONCLAVE_TURN_TTL must be at most 3600 seconds (1 hour)')
+    .default(600),
+  /** TURN credentials one address (IPv6: one /64) may be given per minute, over joins and ICE restarts. */
+  CONCLAVE_TURN_CREDENTIALS_PER_MINUTE: z.coerce
+    .number({ error: 'CONCLAVE_TURN_CREDENTIALS_PER_MINUTE must be a number' })
+    .int('CONCLAVE_TURN_CREDENTIALS_PER_MINUTE must be a whole number')
+    .min(1, 'CONCLAVE_TURN_CREDENTIALS_PER_MINUTE must be at least 1')
+    .max(1000, 'CONCLAVE_TURN_CREDENTIALS_PER_MINUTE must be at most 1000')
+    .default(6),
   /** `relay` makes every browser send media only through TURN. */
   CONCLAVE_ICE_TRANSPORT_POLICY: z.enum(['all', 'relay'], { error: 'must be all or relay' }).default('all'),
   /** PEM certificate (chain) and private key: the server then speaks HTTPS itself. */
@@ -143,6 +154,8 @@ export interface Config {
   turn: TurnConfig | null;
   iceTransportPolicy: 'all' | 'relay';
   /** null = plain HTTP (behind a TLS proxy, or for localhost). With TLS, cookies must be Secure. */
+  /** Credentials one address may be given per minute (joins and ICE restarts together). */
+  credentialsPerMinute: number;
   tls: TlsConfig | null;
   adminPassword: string | undefined;
   sessionTtlMs: number;
@@ -243,7 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerBin: e.MEDIASOUP_WORKER_BIN,
     turn:
       turnUrls.length && e.CONCLAVE_TURN_SECRET
-        ? { urls: turnUrls, secret: e.CONCLAVE_TURN_SECRET, ttlSeconds: e.CONCLAVE_TURN_TTL }
+        ? { urls: turnUrls, secret: e.CONCLAVE_TURN_SECRET, ttlSeconds: e.CONCLAVE_TURN_TTL, credentialsPerMinute: e.CONCLAVE_TURN_CREDENTIALS_PER_MINUTE }
         : null,
     iceTransportPolicy: e.CONCLAVE_ICE_TRANSPORT_POLICY,
     tls:

@@ -104,9 +104,15 @@ export const methods = {
     request: z.object({ transportId: Id, dtlsParameters: DtlsParameters }).strict(),
     response: Empty,
   },
+  /**
+   * New ICE credentials for a transport. `iceServers`, when present, are
+   * fresh TURN credentials (the join's may have expired: they live minutes):
+   * give them to the transport (updateIceServers) before restarting ICE.
+   * Absent without TURN, or past the address's credential budget.
+   */
   restartIce: {
     request: z.object({ transportId: Id }).strict(),
-    response: z.object({ iceParameters: IceParameters }),
+    response: z.object({ iceParameters: IceParameters, iceServers: z.array(IceServer).optional() }),
   },
   produce: {
     request: z

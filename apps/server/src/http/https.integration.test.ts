@@ -20,7 +20,7 @@ beforeAll(async () => {
   app = await startTestApp({
     dataDir,
     tls: { kind: 'self-signed' },
-    turn: { urls: ['turn:127.0.0.1:3478?transport=udp', 'turns:127.0.0.1:5349?transport=tcp'], secret, ttlSeconds: 600 },
+    turn: { urls: ['turn:127.0.0.1:3478?transport=udp', 'turns:127.0.0.1:5349?transport=tcp'], secret, ttlSeconds: 600, credentialsPerMinute: 6 },
     iceTransportPolicy: 'relay',
   });
   cert = readFileSync(path.join(dataDir, 'tls', 'self-signed.crt'), 'utf8');

@@ -3,9 +3,15 @@
  * a connection but no place in the room; hosts in the room see the list and
  * admit or deny. The lobby lives apart from live Rooms because a guest may
  * arrive before any host has.
+ *
+ * At most MAX_LOBBY_WAITING guests wait per room (one more is refused with
+ * `lobby_full`). Hosts are told each change as it happens (`lobbyEntered`,
+ * `lobbyLeft`: a few dozen bytes each); the whole list (`lobbyWaiting`) only
+ * when a host joins. So N guests arriving cost each host O(N) bytes, not
+ * O(N²) as when every change re-sent the list.
  */
 import { randomUUID } from 'node:crypto';
-import { notification, type ServerMessage } from '@conclave/protocol';
+import { MAX_LOBBY_WAITING, notification, type ServerMessage } from '@conclave/protocol';
 
 export interface Waiting {
   requestId: string;
@@ -18,15 +24,19 @@ export interface Waiting {
 
 export class Lobby {
   private readonly rooms = new Map<string, Map<string, Waiting>>();
-  /** Set by the registry wiring: tells the hosts in a live room who is waiting. */
+  /** Set by the registry wiring: tells the hosts in a live room of each change (lobbyEntered, lobbyLeft). */
   onChange: (roomId: string, message: ServerMessage) => void = () => undefined;
 
-  enter(roomId: string, entry: Omit<Waiting, 'requestId'>): Waiting {
-    const waiting: Waiting = { requestId: randomUUID(), ...entry };
+  constructor(readonly maxWaiting = MAX_LOBBY_WAITING) {}
+
+  /** Puts a guest in the room's lobby; null when the lobby is full. */
+  enter(roomId: string, entry: Omit<Waiting, 'requestId'>): Waiting | null {
     let room = this.rooms.get(roomId);
+    if ((room?.size ?? 0) >= this.maxWaiting) return null;
+    const waiting: Waiting = { requestId: randomUUID(), ...entry };
     if (!room) this.rooms.set(roomId, (room = new Map()));
     room.set(waiting.requestId, waiting);
-    this.changed(roomId);
+    this.onChange(roomId, notification('lobbyEntered', { requestId: waiting.requestId, displayName: waiting.displayName }));
     return waiting;
   }
 
@@ -37,7 +47,7 @@ export class Lobby {
     if (!room || !w) return undefined;
     room.delete(requestId);
     if (room.size === 0) this.rooms.delete(roomId);
-    this.changed(roomId);
+    this.onChange(roomId, notification('lobbyLeft', { requestId }));
     return w;
   }
 
@@ -59,12 +69,9 @@ export class Lobby {
     return this.rooms.get(roomId)?.size ?? 0;
   }
 
+  /** Everyone waiting for the room now, for a host who has just joined. */
   message(roomId: string): ServerMessage {
     const waiting = [...(this.rooms.get(roomId)?.values() ?? [])].map((w) => ({ requestId: w.requestId, displayName: w.displayName }));
     return notification('lobbyWaiting', { waiting });
-  }
-
-  private changed(roomId: string): void {
-    this.onChange(roomId, this.message(roomId));
   }
 }

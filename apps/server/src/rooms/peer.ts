@@ -19,6 +19,8 @@ export interface ProducerData {
 export interface ConsumerData {
   peerId: string;
   source: MediaSource;
+  /** The receive transport it was made on (one consumer per producer and transport: see consume). */
+  transportId: string;
   [key: string]: unknown;
 }
 
@@ -34,6 +36,8 @@ export class Peer {
   readonly views: ConsumerViews;
   /** The peer's E2EE identity announcement (opaque to the server), given to later announcers as their roster. */
   announcement: string | undefined;
+  /** The room's membershipVersion when this peer's last announcement was accepted (null: none yet). */
+  announcedAtVersion: number | null = null;
   /** Encryption as the peer's own client reports it (for the admin page). */
   e2ee: 'encrypted' | 'waiting-for-key' | 'cannot-decrypt' | 'unknown' = 'unknown';
   /** The peer says it is recording the meeting in its own browser (told to everyone, shown on its tile). */

@@ -89,7 +89,7 @@ describe('rejoin passes', () => {
     const host = await hostIn(roomId);
     const first = await joinAsGuest(roomId, 'Grace', { password: 'room-pass' });
     expect(first.joined?.status).toBe('waiting');
-    const { requestId } = (await host.waitForNotification('lobbyWaiting', (d) => d.waiting.length > 0)).waiting[0]!;
+    const { requestId } = await host.waitForNotification('lobbyEntered');
     await host.request('lobbyAdmit', { requestId });
     await first.client!.waitForNotification('lobbyDecision');
     const joined = await first.client!.request('join', { roomId, displayName: 'Grace' });

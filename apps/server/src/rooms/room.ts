@@ -17,6 +17,12 @@ interface RoomEvents {
 
 export class Room extends EventEmitter<RoomEvents> {
   readonly peers = new Map<string, Peer>();
+  /**
+   * Goes up by one at every join and every leave. An E2EE announcement is
+   * accepted once per peer per value of it (see e2eeAnnounce), so nobody can
+   * rebroadcast at will.
+   */
+  membershipVersion = 0;
   private closed = false;
   /** One ActiveSpeakerObserver per router, made when the first microphone arrives. */
   private speakerObserver: Promise<types.ActiveSpeakerObserver | null> | null = null;
@@ -52,6 +58,7 @@ export class Room extends EventEmitter<RoomEvents> {
   addPeer(peer: Peer): void {
     this.broadcast(notification('peerJoined', peer.info()), peer.id);
     this.peers.set(peer.id, peer);
+    this.membershipVersion += 1;
     if (this.activeSpeakerId) peer.send(notification('activeSpeaker', { peerId: this.activeSpeakerId }));
     this.logger.info({ peerId: peer.id, peers: this.peers.size }, 'peer joined');
   }
@@ -61,6 +68,7 @@ export class Room extends EventEmitter<RoomEvents> {
     const peer = this.peers.get(peerId);
     if (!peer) return;
     this.peers.delete(peerId);
+    this.membershipVersion += 1;
     peer.close();
     this.broadcast(notification('peerLeft', { peerId }));
     if (this.activeSpeakerId === peerId) this.setActiveSpeaker(null);

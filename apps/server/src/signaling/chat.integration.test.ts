@@ -111,7 +111,7 @@ describe('chat relay', () => {
     const guestTicket = await app.ticketUrl(roomId);
     const guest = await TestClient.connect(guestTicket);
     expect(await guest.request('join', { roomId, displayName: 'Guest' })).toEqual({ status: 'waiting' });
-    await host.waitForNotification('lobbyWaiting', (w) => w.waiting.length === 1);
+    await host.waitForNotification('lobbyEntered', (w) => w.displayName === 'Guest');
 
     // Waiting is not being a member: it cannot chat, and hears nothing.
     expect(await guest.call('chatSend', { message: seal('let me in') })).toMatchObject({ ok: false, error: { code: ErrorCode.NotJoined } });

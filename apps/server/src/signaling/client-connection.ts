@@ -4,13 +4,26 @@
  * room the moment the socket closes. Nothing a client sends can throw out of
  * here: a bad frame gets an error, a flood gets the connection cut, and the
  * room carries on.
+ *
+ * What a connection may cost is bounded at each step (numbers in
+ * @conclave/protocol's limits.ts): frames are paid for from a message bucket
+ * and a byte bucket before anything else; a frame over MAX_MESSAGE_BYTES is
+ * refused by its length alone, before it is joined, decoded or parsed; a
+ * client that stops reading is dropped once its unsent output passes
+ * MAX_BUFFERED_BYTES; and a socket that has not joined (or entered a lobby)
+ * within JOIN_DEADLINE_MS, or lingers that long after leaving, is closed.
  */
 import type { RawData, WebSocket } from 'ws';
 import {
   CloseCode,
   ErrorCode,
   FLOOD_DROP_LIMIT,
+  JOIN_DEADLINE_MS,
+  MAX_BUFFERED_BYTES,
+  MAX_MESSAGE_BYTES,
   RATE_LIMIT_BURST,
+  RATE_LIMIT_BYTES_BURST,
+  RATE_LIMIT_BYTES_PER_SECOND,
   RATE_LIMIT_PER_SECOND,
   notification,
   parseRequest,
@@ -28,8 +41,18 @@ import type { Session, SignalingContext } from './session.js';
 
 const HEARTBEAT_MS = 15_000;
 
+/** The size of a received frame, without joining its fragments. */
+function frameBytes(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.byteLength, 0);
+  return data.byteLength;
+}
+
 export class ClientConnection {
   private readonly bucket = new TokenBucket(RATE_LIMIT_PER_SECOND, RATE_LIMIT_BURST);
+  private readonly byteBucket = new TokenBucket(RATE_LIMIT_BYTES_PER_SECOND, RATE_LIMIT_BYTES_BURST);
+  /** The most output this connection has had waiting for the client to read (ws.bufferedAmount), in bytes. */
+  peakBufferedBytes = 0;
+  private deadline: NodeJS.Timeout | null = null;
   private droppedInARow = 0;
   private queue: Promise<void> = Promise.resolve();
   private alive = true;
@@ -50,9 +73,11 @@ export class ClientConnection {
       room: null,
       waiting: null,
       admitted: new Set(),
+      joinedOnce: false,
       send: (m) => this.send(m),
       disconnect: () => this.close(CloseCode.Removed, 'removed'),
     };
+    this.armJoinDeadline();
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     ws.on('close', () => this.onClose());
     ws.on('error', (err) => this.logger.debug({ err }, 'socket error'));
@@ -73,20 +98,59 @@ export class ClientConnection {
 
   send(message: ServerMessage): void {
     if (message.type === 'response' && !message.ok) this.ctx.metrics.signalingErrors.inc({ code: message.error.code });
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(JSON.stringify(message));
+    const buffered = this.ws.bufferedAmount;
+    if (buffered > this.peakBufferedBytes) this.peakBufferedBytes = buffered;
+    if (buffered > MAX_BUFFERED_BYTES) {
+      // It is not reading: a close frame would only queue behind the rest, so the TCP connection goes now.
+      // The close event removes its peer (its rejoin pass stays good: it may just be on a very bad network).
+      this.logger.warn({ peerId: this.session.peer?.id, buffered }, 'client stopped reading; disconnecting it');
+      this.cutOff = true;
+      this.ws.terminate();
+    }
+  }
+
+  /**
+   * Closes the socket unless, `JOIN_DEADLINE_MS` from now, it is in a room or
+   * waiting in a lobby: a socket that only holds a slot (never joins, or
+   * stays after leaving) does not get to keep it.
+   */
+  private armJoinDeadline(): void {
+    if (this.deadline) clearTimeout(this.deadline);
+    this.deadline = setTimeout(() => {
+      this.deadline = null;
+      if (this.session.peer || this.session.waiting) return;
+      this.logger.info({ joinedOnce: this.session.joinedOnce }, 'no join within the deadline; closing');
+      this.close(CloseCode.JoinDeadline, 'join deadline');
+      setTimeout(() => this.ws.terminate(), 1000).unref();
+    }, JOIN_DEADLINE_MS);
+    this.deadline.unref();
   }
 
   close(code: number, reason: string): void {
     this.ws.close(code, reason);
   }
 
+  /**
+   * Takes this connection's peer out of its room at once (its rejoin pass
+   * stays good) and closes the socket with `code`; a client that does not
+   * answer the close is cut off after a second. For an account that lost its powers.
+   */
+  closeNow(code: number, reason: string): void {
+    this.leaveRoom(true);
+    this.ws.close(code, reason);
+    setTimeout(() => this.ws.terminate(), 1000).unref();
+  }
+
   private onFrame(data: RawData, isBinary: boolean): void {
     if (this.cutOff) return;
     this.ctx.metrics.signalingMessages.inc();
-    if (!this.bucket.take()) {
+    const byteLength = frameBytes(data);
+    if (!this.bucket.take() || !this.byteBucket.take(byteLength)) {
       this.droppedInARow += 1;
       if (this.droppedInARow === 1) {
-        this.send(notification('protocolError', { code: ErrorCode.RateLimited, message: 'too many messages; slow down' }));
+        this.send(notification('protocolError', { code: ErrorCode.RateLimited, message: 'too many messages or bytes; slow down' }));
       }
       if (this.droppedInARow >= FLOOD_DROP_LIMIT) {
         this.logger.warn({ peerId: this.session.peer?.id }, 'client flooded; cutting it off');
@@ -99,12 +163,17 @@ export class ClientConnection {
       return;
     }
     this.droppedInARow = 0;
-    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
     if (isBinary) {
       this.send(notification('protocolError', { code: ErrorCode.BadMessage, message: 'binary frames are not accepted' }));
       return;
     }
-    const parsed = parseRequest(buffer.toString('utf8'), buffer.byteLength);
+    // Refused by its length alone: never joined, decoded or parsed.
+    if (byteLength > MAX_MESSAGE_BYTES) {
+      this.send(notification('protocolError', { code: ErrorCode.TooLarge, message: `message exceeds ${MAX_MESSAGE_BYTES} bytes` }));
+      return;
+    }
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const parsed = parseRequest(buffer.toString('utf8'), byteLength);
     if (!parsed.ok) {
       this.logger.debug({ code: parsed.error.code }, 'rejected message');
       if (parsed.id === null) this.send(notification('protocolError', parsed.error));
@@ -121,6 +190,8 @@ export class ClientConnection {
       const handler = handlers[request.method] as (s: Session, d: unknown, c: SignalingContext) => Promise<unknown>;
       const data = await handler(this.session, request.data, this.ctx);
       this.send(responseOk(request.id, data));
+      // Left the room: the socket may not join again (join_used), so it gets the deadline to go.
+      if (request.method === 'leave') this.armJoinDeadline();
     } catch (err) {
       if (err instanceof RequestError) {
         this.send(responseError(request.id, { code: err.code, message: err.message }));
@@ -132,18 +203,8 @@ export class ClientConnection {
   }
 
   private onClose(): void {
-  /**
-   * Takes this connection's peer out of its room at once (its rejoin pass
-   * stays good) and closes the socket with `code`; a client that does not
-   * answer the close is cut off after a second. For an account that lost its powers.
-   */
-  closeNow(code: number, reason: string): void {
-    this.leaveRoom(true);
-    this.ws.close(code, reason);
-    setTimeout(() => this.ws.terminate(), 1000).unref();
-  }
-
     clearInterval(this.heartbeat);
+    if (this.deadline) clearTimeout(this.deadline);
     this.leaveRoom(true);
   }
 

@@ -15,3 +15,17 @@ describe('TokenBucket', () => {
     expect(bucket.take()).toBe(false);
   });
 });
+
+describe('TokenBucket as a byte budget', () => {
+  it('takes the whole cost or nothing, so a large frame cannot overdraw it', () => {
+    let now = 0;
+    const bytes = new TokenBucket(1000, 4000, () => now);
+    expect(bytes.take(3000)).toBe(true);
+    expect(bytes.take(1500)).toBe(false); // 1000 left: refused, and nothing taken
+    expect(bytes.take(1000)).toBe(true);
+    expect(bytes.take(1)).toBe(false);
+    now += 500; // 500 bytes back at 1000/s
+    expect(bytes.take(600)).toBe(false);
+    expect(bytes.take(500)).toBe(true);
+  });
+});

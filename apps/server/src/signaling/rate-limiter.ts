@@ -1,6 +1,7 @@
 /**
  * A token bucket: `ratePerSecond` tokens refill continuously up to `burst`.
- * Each message takes one token; none left means the message is refused.
+ * Each message takes one token (or, for a byte budget, one per byte); not
+ * enough left means the message is refused and nothing is taken.
  */
 export class TokenBucket {
   private tokens: number;
@@ -15,12 +16,12 @@ export class TokenBucket {
     this.last = now();
   }
 
-  take(): boolean {
+  take(cost = 1): boolean {
     const t = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.ratePerSecond);
     this.last = t;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
     return true;
   }
 }

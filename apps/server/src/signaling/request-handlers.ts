@@ -24,6 +24,20 @@ import { RequestError } from './request-error.js';
 import { joined, type Session, type SignalingContext } from './session.js';
 import { iceServersFor } from '../turn/turn-credentials.js';
 
+/**
+ * Fresh TURN credentials for `peer`, when TURN is configured and its
+ * address has credentials left this minute (turn/turn-budget.ts); else none
+ * (the join or ICE restart goes ahead without them).
+ */
+function freshIceServers(ctx: SignalingContext, peerId: string, ip: string) {
+  if (!ctx.config.turn) return [];
+  if (ctx.turnBudget && !ctx.turnBudget.take(ip)) {
+    ctx.logger.info({ peerId, ip }, 'TURN credential budget spent for this address; none given');
+    return [];
+  }
+  return iceServersFor(ctx.config, peerId);
+}
+
 /** Per-peer ceilings, so one client cannot exhaust a worker. */
 const MAX_TRANSPORTS_PER_PEER = 4;
 const MAX_PRODUCERS_PER_PEER = 6;
@@ -61,8 +75,13 @@ async function media<T>(what: string, op: () => Promise<T>): Promise<T> {
 }
 
 export const handlers: Handlers = {
-  async join(session, { roomId, displayName }, { registry, directory, lobby, passes, config }) {
+  async join(session, { roomId, displayName }, ctx) {
+    const { registry, directory, lobby, passes, config } = ctx;
     if (session.peer) throw new RequestError(ErrorCode.AlreadyJoined, 'this connection has already joined a room');
+    // One join per connection (and so per ticket): coming back takes a new connection with a new ticket.
+    if (session.joinedOnce) {
+      throw new RequestError(ErrorCode.JoinUsed, 'this connection has joined once already: open a new connection with a new ticket');
+    }
     if (session.waiting) throw new RequestError(ErrorCode.AlreadyJoined, 'already waiting in the lobby');
     const { grant } = session;
     const stored = directory.get(roomId);
@@ -105,6 +124,7 @@ export const handlers: Handlers = {
           setTimeout(() => session.disconnect(), 500).unref();
         },
       });
+      if (!w) throw new RequestError(ErrorCode.LobbyFull, `the lobby is full (${lobby.maxWaiting} people waiting): try again in a while`);
       session.waiting = { roomId, requestId: w.requestId };
       return { status: 'waiting' as const };
     }
@@ -138,7 +158,10 @@ export const handlers: Handlers = {
     room.addPeer(peer);
     session.peer = peer;
     session.room = room;
-    if (role === 'host' && lobby.count(roomId) > 0) peer.send(lobby.message(roomId));
+    session.joinedOnce = true;
+    // A host gets the whole lobby once, as it joins (empty too: a host back after a drop forgets its old list);
+    // each change after that comes as lobbyEntered / lobbyLeft.
+    if (role === 'host') peer.send(lobby.message(roomId));
     return {
       status: 'joined' as const,
       peerId: peer.id,
@@ -146,8 +169,8 @@ export const handlers: Handlers = {
       role,
       room: { name: stored?.name ?? roomId, locked: stored?.locked ?? false },
       routerRtpCapabilities: room.router.rtpCapabilities as Record<string, unknown>,
-      // Fresh short-lived TURN credentials for this peer (none when TURN is not configured).
-      iceServers: iceServersFor(config, peer.id),
+      // Fresh short-lived TURN credentials for this peer (none without TURN, or past its address's budget).
+      iceServers: freshIceServers(ctx, peer.id, grant.ip),
       iceTransportPolicy: config.iceTransportPolicy,
       peers: others,
       rejoinPass: passes.issue(peer.id, roomId),
@@ -189,10 +212,15 @@ export const handlers: Handlers = {
     return {};
   },
 
-  async restartIce(session, { transportId }) {
+  async restartIce(session, { transportId }, ctx) {
     const { peer } = joined(session);
     const iceParameters = await transportOf(peer, transportId).restartIce();
-    return { iceParameters: iceParameters as unknown as Record<string, unknown> };
+    // The browser gathers relay candidates afresh: with credentials minted now, not at a join long ago.
+    const iceServers = freshIceServers(ctx, peer.id, peer.ip);
+    return {
+      iceParameters: iceParameters as unknown as Record<string, unknown>,
+      ...(iceServers.length > 0 ? { iceServers } : {}),
+    };
   },
 
   async produce(session, { transportId, kind, rtpParameters, source, paused }) {
@@ -253,6 +281,22 @@ export const handlers: Handlers = {
     const producer = owner?.producers.get(producerId);
     if (!owner || !producer) throw new RequestError(ErrorCode.NotFound, 'no such producer in this room');
     if (owner === peer) throw new RequestError(ErrorCode.CannotConsume, 'cannot consume your own producer');
+    // One consumer per (peer, producer): asking again (a retry after a lost answer) gets the one it has.
+    // Answering with it, rather than refusing, lets such a retry still receive the media, and costs nothing.
+    const existing = [...peer.consumers.values()].find((c) => c.producerId === producerId && !c.closed);
+    if (existing && existing.appData.transportId === transport.id) {
+      return {
+        consumerId: existing.id,
+        producerId,
+        peerId: owner.id,
+        kind: existing.kind,
+        source: producer.appData.source,
+        rtpParameters: existing.rtpParameters as unknown as Record<string, unknown>,
+        producerPaused: existing.producerPaused,
+      };
+    }
+    // One on a receive transport the client has since replaced goes: the new transport gets the only one.
+    existing?.close();
     const caps = rtpCapabilities as unknown as types.RtpCapabilities;
     if (!room.router.canConsume({ producerId, rtpCapabilities: caps })) {
       throw new RequestError(ErrorCode.CannotConsume, 'your browser cannot receive this media');
@@ -262,7 +306,7 @@ export const handlers: Handlers = {
         producerId,
         rtpCapabilities: caps,
         paused: true,
-        appData: { peerId: owner.id, source: producer.appData.source },
+        appData: { peerId: owner.id, source: producer.appData.source, transportId: transport.id },
       }),
     );
     peer.consumers.set(consumer.id, consumer);
@@ -299,6 +343,12 @@ export const handlers: Handlers = {
 
   async e2eeAnnounce(session, { announcement }) {
     const { peer, room } = joined(session);
+    // Once per membership change: a client announces once after each join, and a second announcement with
+    // nobody having joined or left since would only make every member redo its key work for nothing.
+    if (peer.announcedAtVersion === room.membershipVersion) {
+      throw new RequestError(ErrorCode.AnnounceRepeated, 'announced already: nobody has joined or left since');
+    }
+    peer.announcedAtVersion = room.membershipVersion;
     // Roster and broadcast happen in one synchronous step: every member sees one order of announcements.
     const roster = [...room.peers.values()]
       .filter((p) => p !== peer && p.announcement !== undefined)

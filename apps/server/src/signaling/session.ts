@@ -15,6 +15,7 @@ import type { Peer } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
 import type { RoomDirectory } from '../rooms/room-directory.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
+import type { TurnCredentialBudget } from '../turn/turn-budget.js';
 import type { ConnectionGrant } from './connection-grant.js';
 import { RequestError } from './request-error.js';
 
@@ -30,6 +31,8 @@ export interface SignalingContext {
   metrics: Metrics;
   config: Config;
   logger: Logger;
+  /** TURN credentials per address per minute (null without TURN). */
+  turnBudget: TurnCredentialBudget | null;
 }
 
 /** The state of one signaling connection. */
@@ -41,6 +44,8 @@ export interface Session {
   waiting: { roomId: string; requestId: string } | null;
   /** Rooms a host has admitted this connection to. */
   admitted: Set<string>;
+  /** This connection has joined a room once: a join ticket (or socket) admits exactly one join. */
+  joinedOnce: boolean;
   send(message: ServerMessage): void;
   /** Closes the socket (after the peer was told why). */
   disconnect(): void;

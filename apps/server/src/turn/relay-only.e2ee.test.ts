@@ -31,6 +31,7 @@ beforeAll(async () => {
       urls: [`turn:127.0.0.1:${coturn.port}?transport=udp`, `turn:127.0.0.1:${coturn.port}?transport=tcp`],
       secret: SECRET,
       ttlSeconds: 600,
+      credentialsPerMinute: 6,
     },
     iceTransportPolicy: 'relay',
   });
