@@ -519,7 +519,9 @@ export class CallSession {
     const signaling = this.signaling;
     if (!signaling?.isOpen || transport.closed || this.rejoining) throw new Error('not connected to the meeting server');
     this.iceRestarts += 1;
-    const { iceParameters } = await signaling.request('restartIce', { transportId: transport.id });
+    const { iceParameters, iceServers } = await signaling.request('restartIce', { transportId: transport.id });
+    // TURN credentials live minutes: relay candidates gathered for this restart need the fresh ones.
+    if (iceServers) await transport.updateIceServers({ iceServers: iceServers as RTCIceServer[] });
     await transport.restartIce({ iceParameters: iceParameters as unknown as msTypes.IceParameters });
   }
 
@@ -569,7 +571,12 @@ export class CallSession {
       signaling.on('roomUpdated', ({ locked }) => this.update({ locked })),
       signaling.on('peerRecording', ({ peerId, recording }) => this.onPeerRecording(peerId, recording)),
       signaling.on('activeSpeaker', ({ peerId }) => this.update({ activeSpeakerId: peerId })),
+      // The whole lobby when we join as a host; each change after that.
       signaling.on('lobbyWaiting', ({ waiting }) => this.update({ lobby: waiting })),
+      signaling.on('lobbyEntered', (w) => {
+        if (!this.snapshot.lobby.some((x) => x.requestId === w.requestId)) this.update({ lobby: [...this.snapshot.lobby, w] });
+      }),
+      signaling.on('lobbyLeft', ({ requestId }) => this.update({ lobby: this.snapshot.lobby.filter((x) => x.requestId !== requestId) })),
       signaling.onClose(() => {
         if (this.signaling === signaling && !this.left) void this.rejoin('The connection to the meeting server was lost.');
       }),

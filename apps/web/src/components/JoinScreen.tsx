@@ -1,6 +1,6 @@
 /** Before the call: camera preview, name, device toggles, and what is wrong with the devices, in words. */
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { MAX_DISPLAY_NAME_LENGTH } from '@conclave/protocol';
+import { MAX_DISPLAY_NAME_LENGTH, cleanDisplayName } from '@conclave/protocol';
 import { problemText, type MediaProblem } from '../media/local-media.js';
 import { CameraIcon, CameraOffIcon, MicIcon, MicOffIcon } from './icons.js';
 import { TrackVideo } from './MediaElements.js';
@@ -36,7 +36,8 @@ export function JoinScreen(props: JoinScreenProps) {
   const [name, setName] = useState(initialName);
   const [micOn, setMicOn] = useState(true);
   const [cameraOn, setCameraOn] = useState(true);
-  const trimmed = name.trim();
+  // The name as the server will keep it (no invisible characters, no "(host)" at the end): what we show is what others see.
+  const trimmed = cleanDisplayName(name);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
