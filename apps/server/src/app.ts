@@ -107,7 +107,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     health,
     metrics,
     logger,
-    trustProxy: config.trustProxy,
+    trustProxyHops: config.trustProxyHops,
     allowedOrigins: config.allowedOrigins,
   });
   const server = createHttpServer({
@@ -116,7 +116,10 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     isReady: () => pool.ready && !draining,
     tls: tls && { cert: tls.cert, key: tls.key, hsts: !tls.selfSigned },
     routes: [refuseWhileDraining, api, ...(config.metrics.token ? [metricsRoute(metrics, config.metrics.token)] : [])],
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
+    trustProxyHops: config.trustProxyHops,
   });
+  metrics.observeHttpEdge(server.edge);
   const signaling = attachSignaling(
     server,
     {

@@ -177,3 +177,38 @@ describe('loadConfig: audit log retention', () => {
     expect(ENV_VARIABLES).toContain('CONCLAVE_AUDIT_RETENTION_DAYS');
   });
 });
+
+describe('loadConfig: proxies and connection caps', () => {
+  const bin = { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN };
+
+  it('trusts no proxy by default and caps 64 connections per address', () => {
+    const c = loadConfig(bin);
+    expect(c.trustProxyHops).toBe(0);
+    expect(c.maxConnectionsPerAddress).toBe(64);
+  });
+
+  it('reads CONCLAVE_TRUST_PROXY as a hop count, keeping the old yes/no values', () => {
+    const hops = (v: string) => loadConfig({ ...bin, CONCLAVE_TRUST_PROXY: v }).trustProxyHops;
+    expect(hops('1')).toBe(1);
+    expect(hops('true')).toBe(1);
+    expect(hops('yes')).toBe(1);
+    expect(hops('0')).toBe(0);
+    expect(hops('false')).toBe(0);
+    expect(hops('no')).toBe(0);
+    expect(hops('2')).toBe(2);
+    expect(hops('10')).toBe(10);
+  });
+
+  it('refuses a CONCLAVE_TRUST_PROXY that is not a hop count', () => {
+    for (const v of ['11', '-1', 'maybe', '1.5', '10.0.0.1']) {
+      expect(() => loadConfig({ ...bin, CONCLAVE_TRUST_PROXY: v }), v).toThrow(/CONCLAVE_TRUST_PROXY=.*number of proxy hops/);
+    }
+  });
+
+  it('reads CONCLAVE_MAX_CONNECTIONS_PER_ADDRESS, 0 meaning no cap', () => {
+    expect(loadConfig({ ...bin, CONCLAVE_MAX_CONNECTIONS_PER_ADDRESS: '200' }).maxConnectionsPerAddress).toBe(200);
+    expect(loadConfig({ ...bin, CONCLAVE_MAX_CONNECTIONS_PER_ADDRESS: '0' }).maxConnectionsPerAddress).toBe(0);
+    expect(() => loadConfig({ ...bin, CONCLAVE_MAX_CONNECTIONS_PER_ADDRESS: '-1' })).toThrow(/0 \(no cap\) or more/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_MAX_CONNECTIONS_PER_ADDRESS: 'many' })).toThrow(/must be a number/);
+  });
+});

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './http/limits.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** apps/web/dist, relative to apps/server/dist or apps/server/src. */
@@ -107,8 +108,28 @@ export const envSchema = z.object({
     .default(12),
   /** Let anyone open a meeting at any /r/<id> without an account (off: only hosts and admins create rooms). */
   CONCLAVE_ALLOW_ANONYMOUS_ROOMS: flag('CONCLAVE_ALLOW_ANONYMOUS_ROOMS'),
-  /** Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy in front (Caddy, nginx). */
-  CONCLAVE_TRUST_PROXY: flag('CONCLAVE_TRUST_PROXY'),
+  /**
+   * Reverse proxies in front whose X-Forwarded-For / X-Forwarded-Proto are trusted, read from the right:
+   * 0 (or false/no) = none, 1 (or true/yes) = one, such as the bundled Caddy, N = a chain of N.
+   */
+  CONCLAVE_TRUST_PROXY: z
+    .string()
+    .default('0')
+    .transform((v, ctx) => {
+      const word = v.trim().toLowerCase();
+      if (word === 'true' || word === 'yes') return 1;
+      if (word === 'false' || word === 'no') return 0;
+      if (/^\d{1,2}$/.test(word) && Number(word) <= 10) return Number(word);
+      ctx.addIssue({ code: 'custom', message: 'must be a number of proxy hops from 0 to 10 (or true/false)' });
+      return z.NEVER;
+    }),
+  /** Open connections (HTTP and WebSocket) from one client address, an IPv6 /64 counting as one; 0 = no cap. */
+  CONCLAVE_MAX_CONNECTIONS_PER_ADDRESS: z.coerce
+    .number({ error: 'CONCLAVE_MAX_CONNECTIONS_PER_ADDRESS must be a number' })
+    .int('CONCLAVE_MAX_CONNECTIONS_PER_ADDRESS must be a whole number')
+    .min(0, 'CONCLAVE_MAX_CONNECTIONS_PER_ADDRESS must be 0 (no cap) or more')
+    .max(100_000, 'CONCLAVE_MAX_CONNECTIONS_PER_ADDRESS must be at most 100000')
+    .default(DEFAULT_MAX_CONNECTIONS_PER_ADDRESS),
   /** Serves /metrics on the main port to requests bearing this token (Authorization: Bearer …). */
   CONCLAVE_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').regex(/^\S+$/, 'must not contain white space').optional(),
   /** Or: serves /metrics without a token on this separate port, bound to CONCLAVE_METRICS_HOST. */
@@ -133,6 +154,8 @@ export interface TurnConfig {
   secret: string;
   /** How long a credential minted at join stays valid, in seconds. */
   ttlSeconds: number;
+  /** Credentials one address may be given per minute (joins and ICE restarts together). */
+  credentialsPerMinute: number;
 }
 
 /** HTTPS served by the app itself: from given files, or a self-signed certificate kept in the data directory. */
@@ -154,13 +177,14 @@ export interface Config {
   turn: TurnConfig | null;
   iceTransportPolicy: 'all' | 'relay';
   /** null = plain HTTP (behind a TLS proxy, or for localhost). With TLS, cookies must be Secure. */
-  /** Credentials one address may be given per minute (joins and ICE restarts together). */
-  credentialsPerMinute: number;
   tls: TlsConfig | null;
   adminPassword: string | undefined;
   sessionTtlMs: number;
   allowAnonymousRooms: boolean;
-  trustProxy: boolean;
+  /** Proxy hops whose X-Forwarded-* headers are trusted (0 = none). */
+  trustProxyHops: number;
+  /** Open connections per client address (0 = no cap). */
+  maxConnectionsPerAddress: number;
   metrics: { token: string | undefined; port: number | undefined; host: string };
   /** Days the audit log keeps an entry; 0 = forever. */
   auditRetentionDays: number;
@@ -268,7 +292,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPassword: e.CONCLAVE_ADMIN_PASSWORD,
     sessionTtlMs: e.CONCLAVE_SESSION_HOURS * 3600_000,
     allowAnonymousRooms: e.CONCLAVE_ALLOW_ANONYMOUS_ROOMS,
-    trustProxy: e.CONCLAVE_TRUST_PROXY,
+    trustProxyHops: e.CONCLAVE_TRUST_PROXY,
+    maxConnectionsPerAddress: e.CONCLAVE_MAX_CONNECTIONS_PER_ADDRESS,
     metrics: { token: e.CONCLAVE_METRICS_TOKEN, port: e.CONCLAVE_METRICS_PORT, host: e.CONCLAVE_METRICS_HOST },
     auditRetentionDays: e.CONCLAVE_AUDIT_RETENTION_DAYS,
   };

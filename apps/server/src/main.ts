@@ -1,9 +1,12 @@
 /**
  * The server process: read configuration, start, and stop cleanly on
- * SIGINT/SIGTERM. A bad configuration prints one line per problem and exits 1.
+ * SIGINT/SIGTERM. A bad configuration prints one line per problem and exits 1;
+ * an uncaught exception or unhandled rejection is logged and exits 70
+ * (last-resort.ts) for the supervisor to restart.
  */
 import { envFromArgs, UsageError } from './cli.js';
 import { ConfigError, loadConfig } from './config.js';
+import { installLastResort } from './last-resort.js';
 import { createLogger } from './logger.js';
 
 /** A stop that takes longer than this exits anyway (docker waits 10 s before SIGKILL). */
@@ -22,6 +25,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  installLastResort(logger);
   // mediasoup reads MEDIASOUP_WORKER_BIN when it is first imported: load it only now.
   const { startApp } = await import('./app.js');
   let app;

@@ -4,6 +4,7 @@
  * failures. Served on /metrics with a bearer token, or on a separate port.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ConnectionGuardStats } from './http/connection-guard.js';
 import type { WorkerHealthMonitor } from './media/worker-health.js';
 import type { RoomRegistry } from './rooms/room-registry.js';
 
@@ -17,6 +18,40 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly loginFailures = new Counter({ name: 'conclave_login_failures_total', help: 'Failed sign-ins', registers: [this.registry] });
+  readonly upgradesRefused = new Counter({
+    name: 'conclave_websocket_upgrades_refused_total',
+    help: 'WebSocket upgrades refused, by HTTP status (400 malformed, 401 no ticket or session, 403 origin, 404 path, 429 address cap, 503 draining)',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+
+  /** The HTTP edge's connection counts (http/connection-guard.ts), read at each scrape. */
+  observeHttpEdge(edge: ConnectionGuardStats): void {
+    const registers = [this.registry];
+    new Gauge({ name: 'conclave_http_open_connections', help: 'Open HTTP(S) connections, WebSockets included', registers, collect() { this.set(edge.open); } });
+    new Gauge({ name: 'conclave_http_max_connections', help: 'The server-wide connection cap in force', registers, collect() { this.set(edge.maxConnections); } });
+    new Counter({
+      name: 'conclave_http_connections_refused_total',
+      help: 'Connections reset at accept, by reason (per_address cap, max_connections)',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        this.inc({ reason: 'per_address' }, edge.refused.perAddress);
+        this.inc({ reason: 'max_connections' }, edge.refused.maxConnections);
+      },
+    });
+    new Counter({
+      name: 'conclave_http_malformed_requests_total',
+      help: 'Malformed or too-slow requests refused by the HTTP parser, by status answered (0 = the socket had already failed)',
+      labelNames: ['status'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [status, n] of edge.clientErrors) this.inc({ status: String(status) }, n);
+      },
+    });
+  }
 
   constructor(rooms: RoomRegistry, health: WorkerHealthMonitor) {
     collectDefaultMetrics({ register: this.registry, prefix: 'conclave_process_' });

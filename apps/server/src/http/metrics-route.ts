@@ -6,10 +6,19 @@
 import http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { Metrics } from '../metrics.js';
+import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './limits.js';
+import { requestPath } from './request-target.js';
 
 async function write(metrics: Metrics, res: http.ServerResponse): Promise<void> {
-  res.setHeader('Content-Type', metrics.registry.contentType);
-  res.end(await metrics.registry.metrics());
+  try {
+    const text = await metrics.registry.metrics();
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.end(text);
+  } catch {
+    // A collector that failed: an answer, not an unhandled rejection.
+    if (!res.headersSent) res.statusCode = 500;
+    res.end();
+  }
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -20,7 +29,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 
 export function metricsRoute(metrics: Metrics, token: string) {
   return (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
-    if ((req.url ?? '').split('?')[0] !== '/metrics') return false;
+    if (requestPath(req) !== '/metrics') return false;
     if (!tokenMatches(req.headers.authorization, token)) {
       res.statusCode = 401;
       res.setHeader('WWW-Authenticate', 'Bearer');
@@ -34,13 +43,18 @@ export function metricsRoute(metrics: Metrics, token: string) {
 }
 
 export function startMetricsServer(metrics: Metrics, host: string, port: number): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    if ((req.url ?? '').split('?')[0] === '/metrics') return void write(metrics, res);
+  const server = http.createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
+    if (requestPath(req) === '/metrics') return void write(metrics, res);
     res.statusCode = 404;
     res.end();
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      // An accept error after start (EMFILE) must not end the process; the main server logs its own.
+      server.on('error', () => {});
+      resolve(server);
+    });
   });
 }

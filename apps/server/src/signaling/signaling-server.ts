@@ -2,6 +2,14 @@
  * Accepts signaling WebSockets on /ws of the app's HTTP server. The Origin
  * is checked against the configured list (or the request's own host), so
  * another site cannot open a socket with a visitor's browser.
+ *
+ * The upgrade socket gets an error listener before anything else (a client
+ * that resets at any stage, also right after a refusal, must not raise an
+ * unhandled 'error'); a request that is not a well-formed WebSocket
+ * handshake is refused with 400/405/426 before a ticket is looked at; open
+ * WebSockets are capped per client address (which behind a trusted proxy is
+ * the forwarded one); every refusal is answered, counted for /metrics and
+ * logged at a bounded rate.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -9,9 +17,16 @@ import { WebSocketServer } from 'ws';
 import { CloseCode, HARD_MAX_FRAME_BYTES } from '@conclave/protocol';
 import { sessionKeyOf, type Accounts } from '../auth/accounts.js';
 import type { JoinTickets } from '../auth/join-tickets.js';
+import { AddressCounter } from '../http/address-counter.js';
+import { addressKey } from '../http/address-key.js';
+import { REFUSAL_LOG_BURST, REFUSAL_LOG_INTERVAL_MS } from '../http/limits.js';
+import { LogRateLimiter } from '../http/log-rate-limiter.js';
+import { answerAndClose, ignoreSocketError } from '../http/raw-response.js';
+import { requestTarget } from '../http/request-target.js';
 import { clientIp, sessionToken } from '../http/request-identity.js';
 import { ClientConnection } from './client-connection.js';
 import type { ConnectionGrant } from './connection-grant.js';
+import { closeRevoked } from './revocation.js';
 import type { SignalingContext } from './session.js';
 
 export const SIGNALING_PATH = '/ws';
@@ -26,7 +41,6 @@ export interface SignalingServer {
   drain(graceMs?: number): Promise<void>;
   close(): void;
 }
-import { closeRevoked } from './revocation.js';
 
 /** True when a browser on `origin` may use this server. Non-browser clients send no Origin. */
 export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
@@ -39,17 +53,38 @@ export function originAllowed(origin: string | undefined, host: string | undefin
   }
 }
 
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
+
+/** Why `req` is not a WebSocket handshake this server can complete (RFC 6455 §4.2.1), or null. */
+export function handshakeProblem(req: IncomingMessage): Refusal | null {
+  if (req.method !== 'GET') return { status: 405, code: 'method_not_allowed', message: 'a WebSocket handshake is a GET', headers: { Allow: 'GET' } };
+  if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
+    return { status: 400, code: 'bad_request', message: 'only Upgrade: websocket is served here' };
+  }
+  const key = req.headers['sec-websocket-key'];
+  if (typeof key !== 'string' || !WEBSOCKET_KEY.test(key)) {
+    return { status: 400, code: 'bad_request', message: 'missing or malformed Sec-WebSocket-Key' };
+  }
+  const version = req.headers['sec-websocket-version'];
+  if (version !== '13' && version !== '8') {
+    return { status: 426, code: 'upgrade_required', message: 'unsupported Sec-WebSocket-Version', headers: { 'Sec-WebSocket-Version': '13, 8' } };
+  }
+  return null;
 }
 
 /**
  * Who may open a socket: the bearer of a valid join ticket (`?ticket=`), or
- * a signed-in user (session cookie). Anyone else is refused with a bare 401.
+ * a signed-in user (session cookie). Anyone else is refused with 401.
  */
-function grantFor(req: IncomingMessage, url: URL, ctx: SignalingContext, auth: SignalingAuth): ConnectionGrant | null {
-  const ip = clientIp(req, ctx.config.trustProxy);
-  const ticket = url.searchParams.get('ticket');
+function grantFor(req: IncomingMessage, query: URLSearchParams, ip: string, auth: SignalingAuth): ConnectionGrant | null {
+  const ticket = query.get('ticket');
   if (ticket) {
     const grant = auth.tickets.redeem(ticket);
     return grant ? { kind: 'ticket', ...grant, ip } : null;
@@ -68,17 +103,51 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_FRAME_BYTES });
   const connections = new Set<ClientConnection>();
   let draining = false;
+  // An account that loses powers loses them on its open sockets too, at once.
+  const stopRevoking = auth.accounts.onRevoked((r) => closeRevoked(connections, r, { tickets: auth.tickets, directory: ctx.directory, logger: ctx.logger }));
+
+  const openPerAddress = new AddressCounter(ctx.config.maxConnectionsPerAddress);
+  const refusedLog = new LogRateLimiter({
+    burst: REFUSAL_LOG_BURST,
+    intervalMs: REFUSAL_LOG_INTERVAL_MS,
+    summary: (dropped, intervalMs) =>
+      ctx.logger.warn({ dropped, intervalSeconds: intervalMs / 1000 }, `WebSocket upgrades refused: ${dropped} more not logged (rate limit)`),
+  });
+
+  const refuse = (req: IncomingMessage, socket: Duplex, ip: string, r: Refusal): void => {
+    ctx.metrics.upgradesRefused.inc({ status: String(r.status) });
+    if (refusedLog.allow()) {
+      // Strangers' strings, cut short; `path` loses its query values (a ticket) in the logger.
+      ctx.logger.warn(
+        { status: r.status, reason: r.message, address: addressKey(ip), origin: req.headers.origin?.slice(0, 200), path: req.url?.slice(0, 200) },
+        'WebSocket upgrade refused',
+      );
+    }
+    answerAndClose(socket, r.status, r.code, r.message, r.headers);
+  };
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (draining) return refuse(socket, 503, 'Service Unavailable');
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== SIGNALING_PATH) return refuse(socket, 404, 'Not Found');
+    // First of all, before any write or wait: a reset from here on is a closed socket, not a crash.
+    socket.on('error', ignoreSocketError);
+    const ip = clientIp(req, ctx.config.trustProxyHops);
+    if (draining) return refuse(req, socket, ip, { status: 503, code: 'restarting', message: 'the server is restarting', headers: { 'Retry-After': '2' } });
+    const target = requestTarget(req);
+    if (!target.ok) return refuse(req, socket, ip, { status: target.status, code: 'bad_request', message: target.reason });
+    if (target.pathname !== SIGNALING_PATH) return refuse(req, socket, ip, { status: 404, code: 'not_found', message: 'no WebSocket here' });
+    const problem = handshakeProblem(req);
+    if (problem) return refuse(req, socket, ip, problem);
     if (!originAllowed(req.headers.origin, req.headers.host, ctx.config.allowedOrigins)) {
-      ctx.logger.warn({ origin: req.headers.origin }, 'refused WebSocket from another origin');
-      return refuse(socket, 403, 'Forbidden');
+      return refuse(req, socket, ip, { status: 403, code: 'forbidden', message: 'WebSocket from another origin' });
     }
-    const grant = grantFor(req, url, ctx, auth);
-    if (!grant) return refuse(socket, 401, 'Unauthorized');
+    const key = addressKey(ip);
+    if (!openPerAddress.tryAdd(key)) {
+      return refuse(req, socket, ip, { status: 429, code: 'too_many_requests', message: 'too many open connections from this address' });
+    }
+    // Counted from here until the socket closes, whatever happens to the handshake.
+    socket.once('close', () => openPerAddress.release(key));
+    const grant = grantFor(req, target.query, ip, auth);
+    if (!grant) return refuse(req, socket, ip, { status: 401, code: 'unauthenticated', message: 'a join ticket or a session is needed' });
+    if (socket.destroyed || !socket.writable) return void socket.destroy();
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = new ClientConnection(ws, ctx, grant);
       connections.add(connection);
@@ -98,11 +167,10 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
       for (const ws of wss.clients) ws.terminate();
     },
     close() {
+      stopRevoking();
+      refusedLog.flush();
       for (const c of connections) c.close(1001, 'server shutting down');
       wss.close();
     },
   };
 }
-  // An account that loses powers loses them on its open sockets too, at once.
-  const stopRevoking = auth.accounts.onRevoked((r) => closeRevoked(connections, r, { tickets: auth.tickets, directory: ctx.directory, logger: ctx.logger }));
-      stopRevoking();

@@ -14,7 +14,7 @@ import { ApiError, forbidden } from './api-error.js';
 
 export interface ApiRequestContext {
   accounts: Accounts;
-  trustProxy: boolean;
+  trustProxyHops: number;
 }
 
 export class ApiRequest {
@@ -29,8 +29,8 @@ export class ApiRequest {
     readonly query: URLSearchParams,
     private readonly ctx: ApiRequestContext,
   ) {
-    this.ip = clientIp(req, ctx.trustProxy);
-    this.https = isHttps(req, ctx.trustProxy);
+    this.ip = clientIp(req, ctx.trustProxyHops);
+    this.https = isHttps(req, ctx.trustProxyHops);
   }
 
   get sessionToken(): string | undefined {

@@ -17,6 +17,7 @@ import type { RoomRegistry } from '../../rooms/room-registry.js';
 import type { Store } from '../../store/store.js';
 import type { WorkerHealthMonitor } from '../../media/worker-health.js';
 import { originAllowed } from '../../signaling/signaling-server.js';
+import { requestPath } from '../request-target.js';
 import { ApiError } from './api-error.js';
 import { ApiRequest } from './api-request.js';
 import { auditRoutes } from './audit-routes.js';
@@ -34,7 +35,8 @@ export interface ApiDeps {
   health: WorkerHealthMonitor;
   metrics: Metrics;
   logger: Logger;
-  trustProxy: boolean;
+  /** Proxy hops whose X-Forwarded-* headers are trusted (CONCLAVE_TRUST_PROXY). */
+  trustProxyHops: number;
   allowedOrigins: string[];
 }
 
@@ -43,11 +45,31 @@ export type RouteTable = Record<string, (r: ApiRequest) => Promise<void>>;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * A state-changing request carries JSON or nothing at all. An HTML form on
+ * another site can send `application/x-www-form-urlencoded`,
+ * `multipart/form-data` or `text/plain` without a CORS preflight, so those
+ * (and any other type, or a body without a type) are refused with 415 before
+ * a route runs, also on routes that read no body (logout, end, delete).
+ */
+export function refuseNonJsonBody(req: IncomingMessage): void {
+  const type = req.headers['content-type'];
+  if (type !== undefined) {
+    if (!/^application\/json\s*(;|$)/i.test(type)) {
+      throw new ApiError(415, 'unsupported_media_type', 'send the body as application/json (or send no body)');
+    }
+    return;
+  }
+  const length = req.headers['content-length'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  if (hasBody) throw new ApiError(415, 'unsupported_media_type', 'a body needs Content-Type: application/json');
+}
+
 /** Returns a handler that answers /api/* requests (true) or leaves others alone (false). */
 export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResponse) => boolean {
   const router = Router({ ignoreTrailingSlash: true, maxParamLength: 128 });
   const tables = [authRoutes, roomRoutes, userRoutes, auditRoutes, healthRoutes].map((make) => make(deps));
-  const ctx = { accounts: deps.accounts, trustProxy: deps.trustProxy };
+  const ctx = { accounts: deps.accounts, trustProxyHops: deps.trustProxyHops };
 
   for (const table of tables) {
     for (const [key, handler] of Object.entries(table)) {
@@ -56,8 +78,11 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
         const query = new URLSearchParams(searchParams as Record<string, string>);
         const r = new ApiRequest(req, res, params, query, ctx);
         void run(r, () => {
-          if (!SAFE_METHODS.has(req.method ?? 'GET') && !originAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins)) {
-            throw new ApiError(403, 'forbidden', 'request from another site refused');
+          if (!SAFE_METHODS.has(req.method ?? 'GET')) {
+            if (!originAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins)) {
+              throw new ApiError(403, 'forbidden', 'request from another site refused');
+            }
+            refuseNonJsonBody(req);
           }
           return handler(r);
         });
@@ -74,15 +99,21 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
         r.send(err.status, { error: { code: err.code, message: err.message } }, err.headers);
         return;
       }
+      if (err instanceof HasherUnavailable) {
+        // Sign-ins, tickets to rooms with a password, setup and password changes wait for the one hasher thread.
+        const seconds = String(Math.ceil(err.retryAfterMs / 1000));
+        r.send(503, { error: { code: 'unavailable', message: 'the server is busy checking passwords; try again in a moment' } }, { 'Retry-After': seconds });
+        return;
+      }
       deps.logger.error({ err, path: r.req.url }, 'API request failed');
       r.send(500, { error: { code: 'internal', message: 'internal error' } });
     }
   }
 
   return (req, res) => {
-    const url = req.url ?? '/';
-    if (!url.startsWith('/api/') && url !== '/api') return false;
-    const path = url.split('?')[0]!;
+    // http-server.ts has already answered 400 to a target that does not parse.
+    const path = requestPath(req);
+    if (path === null || (!path.startsWith('/api/') && path !== '/api')) return false;
     if (!router.find(req.method as HTTPMethod, path)) {
       const known = router.find('GET', path) || router.find('POST', path) || router.find('PATCH', path) || router.find('DELETE', path);
       res.statusCode = known ? 405 : 404;
@@ -99,10 +130,4 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
     router.lookup(req, res);
     return true;
   };
-      if (err instanceof HasherUnavailable) {
-        // Sign-ins, tickets to rooms with a password, setup and password changes wait for the one hasher thread.
-        const seconds = String(Math.ceil(err.retryAfterMs / 1000));
-        r.send(503, { error: { code: 'unavailable', message: 'the server is busy checking passwords; try again in a moment' } }, { 'Retry-After': seconds });
-        return;
-      }
 }
