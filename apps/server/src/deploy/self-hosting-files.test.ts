@@ -188,3 +188,62 @@ describe('Caddyfile', () => {
     expect(text).toContain('"listen":[":443"]');
   });
 });
+
+describe('what coturn may relay to', () => {
+  const firewall = (env: Record<string, string>) =>
+    execFileSync('sh', [path.join(REPO_ROOT, 'scripts/coturn/relay-firewall.sh')], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+
+  it('relays no TCP, and denies loopback, private and metadata ranges', () => {
+    expect(coturnConf).toMatch(/^no-tcp-relay$/m);
+    expect(coturnConf).toMatch(/^no-multicast-peers$/m);
+    for (const range of ['127.0.0.0-127.255.255.255', '10.0.0.0-10.255.255.255', '169.254.0.0-169.254.255.255', '192.168.0.0-192.168.255.255', '::1', 'fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']) {
+      expect(coturnConf).toContain(`denied-peer-ip=${range}\n`);
+    }
+    // Nothing is let back in: no allowed-peer-ip and no loopback peers in the production file.
+    expect(coturnConf).not.toMatch(/^allowed-peer-ip=/m);
+    expect(coturnConf).not.toMatch(/^allow-loopback-peers/m);
+  });
+
+  it("the host firewall rule lets relayed UDP reach the public address only on the media ports of .env.example", () => {
+    const first = Number(example('CONCLAVE_RTC_PORT'));
+    const last = first + Number(example('CONCLAVE_WORKERS')) - 1;
+    const rules = firewall({
+      CONCLAVE_PUBLIC_IP: example('CONCLAVE_PUBLIC_IP'),
+      CONCLAVE_RTC_PORT: String(first),
+      CONCLAVE_WORKERS: example('CONCLAVE_WORKERS'),
+    });
+    expect(rules).toContain(
+      `ip daddr ${example('CONCLAVE_PUBLIC_IP')} udp sport ${confValue('min-port')}-${confValue('max-port')} udp dport != ${first}-${last} counter reject`,
+    );
+    // It replaces only its own table.
+    expect(rules).toMatch(/^delete table inet conclave_turn$/m);
+    expect(firewall({ CONCLAVE_PUBLIC_IP: '2001:db8::10', CONCLAVE_RTC_PORT: '40000', CONCLAVE_WORKERS: '1' })).toContain(
+      'ip6 daddr 2001:db8::10 udp sport 49152-65535 udp dport != 40000 counter reject',
+    );
+  });
+
+  it('the firewall script refuses what it cannot turn into a rule', () => {
+    const fails = (env: Record<string, string>) => {
+      try {
+        firewall(env);
+        return '';
+      } catch (err) {
+        return String((err as { stderr?: string }).stderr);
+      }
+    };
+    expect(fails({})).toMatch(/CONCLAVE_PUBLIC_IP must be set/);
+    expect(fails({ CONCLAVE_PUBLIC_IP: '203.0.113.10; flush ruleset', CONCLAVE_WORKERS: '1' })).toMatch(/not an IP address/);
+    expect(fails({ CONCLAVE_PUBLIC_IP: '203.0.113.10', CONCLAVE_RTC_PORT: 'x', CONCLAVE_WORKERS: '1' })).toMatch(/not a port/);
+    expect(fails({ CONCLAVE_PUBLIC_IP: '203.0.113.10', CONCLAVE_RTC_PORT: '50000', CONCLAVE_WORKERS: '2' })).toMatch(/overlap the media ports/);
+  });
+
+  it('TURN credentials live minutes by default (compose and .env.example agree with the server)', () => {
+    expect(Number(example('CONCLAVE_TURN_TTL'))).toBeLessThanOrEqual(3600);
+    expect(composeText).toContain('CONCLAVE_TURN_TTL: ${CONCLAVE_TURN_TTL:-600}');
+    expect(schemaDefaults.CONCLAVE_TURN_TTL).toBe(600);
+  });
+});
