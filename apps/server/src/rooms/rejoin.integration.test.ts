@@ -3,8 +3,12 @@
  * WebSocket: a guest in a meeting that was locked (or has a lobby) since
  * they joined gets back in with the pass their join gave, once, still
  * needing the room password; leaving on purpose, being removed, or the
- * meeting ending void the pass.
+ * meeting ending void the pass. Passes outlive a graceful restart of the
+ * server (a new app on the same data directory honours them).
  */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCode } from '@conclave/protocol';
 import { startTestApp, type TestApp } from '../test-support/test-app.js';
@@ -47,8 +51,11 @@ async function newRoom(options: { lobby?: boolean } = {}) {
   return created.body['id'] as string;
 }
 
+/** Kept across the restart test's two server processes (as a volume would be). */
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'conclave-rejoin-'));
+
 beforeAll(async () => {
-  app = await startTestApp({ adminPassword: ADMIN_PASSWORD, allowAnonymousRooms: false });
+  app = await startTestApp({ adminPassword: ADMIN_PASSWORD, allowAnonymousRooms: false, dataDir });
   const res = await fetch(`${app.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -166,5 +173,40 @@ describe('rejoin passes', () => {
     const res = await ticket(roomId, { password: 'room-pass', rejoinPass: 'x'.repeat(500) });
     expect(res.status).toBe(400);
     expect(res.body['error']['code']).toBe('bad_request');
+  });
+
+  it('outlive a graceful restart: everyone is told to rejoin, and the new server lets them back past lock and lobby', async () => {
+    const roomId = await newRoom({ lobby: true });
+    const host = await hostIn(roomId);
+    const first = await joinAsGuest(roomId, 'Grace', { password: 'room-pass' });
+    const { requestId } = await host.waitForNotification('lobbyEntered');
+    await host.request('lobbyAdmit', { requestId });
+    await first.client!.waitForNotification('lobbyDecision');
+    const joined = await first.client!.request('join', { roomId, displayName: 'Grace' });
+    if (joined.status !== 'joined') throw new Error('not admitted');
+    await host.request('lockRoom', { locked: true });
+
+    const stopping = app.close(); // what SIGTERM does
+    for (const client of [host, first.client!]) {
+      expect(await client.waitForClose()).toBe(CloseCode.ServiceRestart);
+      expect(client.notifications.find((n) => n.method === 'roomClosed')?.data).toEqual({ reason: 'server-restart', rejoin: true });
+    }
+    await stopping;
+
+    app = await startTestApp({ adminPassword: ADMIN_PASSWORD, allowAnonymousRooms: false, dataDir });
+    // Released at the stop (the earlier tests' passes too, within their grace): none was held at a crash.
+    expect(app.passes.restored.heldAtCrash).toBe(0);
+    expect(app.passes.restored.passes).toBeGreaterThanOrEqual(2);
+    // The host comes back with their session; the guest with their pass, past the lock and the lobby.
+    const hostAgain = await hostIn(roomId);
+    expect(await joinAsGuest(roomId, 'Someone new', { password: 'room-pass' })).toEqual({ refused: 'room_locked' });
+    expect((await ticket(roomId, { password: 'wrong', rejoinPass: joined.rejoinPass })).body['error']['code']).toBe('wrong_room_password');
+    const back = await joinAsGuest(roomId, 'Grace', { password: 'room-pass', rejoinPass: joined.rejoinPass });
+    expect(back.joined?.status).toBe('joined');
+    expect(app.registry.get(roomId)!.peers.size).toBe(2);
+    // Once.
+    expect(await joinAsGuest(roomId, 'Grace', { password: 'room-pass', rejoinPass: joined.rejoinPass })).toEqual({ refused: 'room_locked' });
+    back.client?.close();
+    hostAgain.close();
   });
 });
