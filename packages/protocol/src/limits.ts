@@ -64,7 +64,10 @@ export const JOIN_DEADLINE_MS = 20_000;
 /** Guests waiting in one room's lobby at once; one more gets `lobby_full`. */
 export const MAX_LOBBY_WAITING = 50;
 
-/** A connection whose messages are refused this many times in a row is cut off. */
+/**
+ * A connection whose messages are refused this many times in a row (with
+ * less than a second between refusals) is cut off.
+ */
 export const FLOOD_DROP_LIMIT = 100;
 
 export const MAX_DISPLAY_NAME_LENGTH = 64;

@@ -53,7 +53,9 @@ export class ClientConnection {
   /** The most output this connection has had waiting for the client to read (ws.bufferedAmount), in bytes. */
   peakBufferedBytes = 0;
   private deadline: NodeJS.Timeout | null = null;
+  /** Frames refused since the last quiet second (see onFrame). */
   private droppedInARow = 0;
+  private lastDropAt = 0;
   private queue: Promise<void> = Promise.resolve();
   private alive = true;
   private cutOff = false;
@@ -149,6 +151,7 @@ export class ClientConnection {
     const byteLength = frameBytes(data);
     if (!this.bucket.take() || !this.byteBucket.take(byteLength)) {
       this.droppedInARow += 1;
+      this.lastDropAt = performance.now();
       if (this.droppedInARow === 1) {
         this.send(notification('protocolError', { code: ErrorCode.RateLimited, message: 'too many messages or bytes; slow down' }));
       }
@@ -162,7 +165,9 @@ export class ClientConnection {
       }
       return;
     }
-    this.droppedInARow = 0;
+    // The refusals count as "in a row" until a whole second passes without one: a byte flood that the
+    // refill lets through a frame now and then is still a flood.
+    if (performance.now() - this.lastDropAt > 1000) this.droppedInARow = 0;
     if (isBinary) {
       this.send(notification('protocolError', { code: ErrorCode.BadMessage, message: 'binary frames are not accepted' }));
       return;

@@ -1,0 +1,223 @@
+/**
+ * The signaling protocol's limits against real sockets and real mediasoup
+ * workers: what a frame may cost (size, depth, bytes per second), one join
+ * per connection, one consumer per producer, one E2EE announcement per
+ * membership change, the lobby's cap and its deltas to hosts, and TURN
+ * credentials within an address's budget, fresh on every ICE restart.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CloseCode,
+  ErrorCode,
+  HARD_MAX_FRAME_BYTES,
+  MAX_MESSAGE_BYTES,
+  RATE_LIMIT_BYTES_BURST,
+} from '@conclave/protocol';
+import { startTestApp, type TestApp } from '../test-support/test-app.js';
+import { TestClient } from '../test-support/ws-client.js';
+
+const TURN = { urls: ['turn:turn.example.org:3478?transport=udp'], secret: 'limits-test-secret-0123', ttlSeconds: 600, credentialsPerMinute: 6 };
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+let roomSeq = 0;
+const newRoom = () => `limits-${process.pid}-${++roomSeq}`;
+
+async function joined(roomId: string, displayName: string) {
+  const client = await TestClient.connect(await app.ticketUrl(roomId));
+  const r = await client.request('join', { roomId, displayName });
+  if (r.status !== 'joined') throw new Error('expected to join');
+  return { client, info: r };
+}
+
+const opusRtpParameters = (ssrc: number) => ({
+  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] }],
+  headerExtensions: [],
+  encodings: [{ ssrc }],
+  rtcp: { cname: `limits-${ssrc}`, reducedSize: true },
+});
+
+describe('what one frame may cost', () => {
+  it('refuses deep nesting (too_deep) and oversized frames (too_large) without parsing them, and keeps the connection', async () => {
+    const { client } = await joined(newRoom(), 'Mallory');
+    client.sendRaw(`{"type":"request","id":5,"method":"consume","data":${'['.repeat(50_000)}`);
+    await client.waitForNotification('protocolError', (e) => e.code === ErrorCode.TooDeep);
+    client.sendRaw(JSON.stringify({ type: 'request', id: 6, method: 'leave', data: {}, pad: 'x'.repeat(MAX_MESSAGE_BYTES) }));
+    await client.waitForNotification('protocolError', (e) => e.code === ErrorCode.TooLarge);
+    // An opaque field wider than its cap is refused by its schema, naming the field.
+    const wide = await client.call('consume', { producerId: 'p', rtpCapabilities: { codecs: Array.from({ length: 500 }, () => 0) } });
+    expect(wide).toMatchObject({ ok: false, error: { code: ErrorCode.BadMessage } });
+    expect(!wide.ok && wide.error.message).toMatch(/rtpCapabilities/);
+    expect(await client.call('ping', {})).toMatchObject({ ok: true });
+    expect(client.closeCode).toBeNull();
+    client.close();
+  });
+
+  it('closes the socket on a frame over the hard limit, before it is buffered whole', async () => {
+    const { client } = await joined(newRoom(), 'Mallory');
+    client.sendRaw('x'.repeat(HARD_MAX_FRAME_BYTES + 1));
+    expect(await client.waitForClose()).toBe(1009);
+  });
+
+  it('counts bytes as well as messages: a stream of large frames is cut off, small ones pass', async () => {
+    const { client } = await joined(newRoom(), 'Heavy');
+    // 60 KB frames, far under the message rate: the byte budget runs out after about 2 MiB.
+    const frame = JSON.stringify({ type: 'request', id: 1, method: 'ping', data: {}, pad: 'x'.repeat(60_000) });
+    const fits = Math.floor(RATE_LIMIT_BYTES_BURST / frame.length);
+    for (let i = 0; i < fits + 5; i++) client.sendRaw(frame);
+    await client.waitForNotification('protocolError', (e) => e.code === ErrorCode.RateLimited);
+    // Flooding on with bytes ends the connection like flooding with messages.
+    for (let i = 0; i < 200 && client.ws.readyState === client.ws.OPEN; i++) client.sendRaw(frame);
+    expect(await client.waitForClose()).toBe(CloseCode.Flooding);
+  });
+});
+
+describe('one of each', () => {
+  it('admits exactly one join per connection: after leave, join again is join_used', async () => {
+    const roomId = newRoom();
+    const { client } = await joined(roomId, 'Once');
+    await client.request('leave', {});
+    expect(await client.call('join', { roomId, displayName: 'Twice' })).toMatchObject({ ok: false, error: { code: ErrorCode.JoinUsed } });
+    expect(app.registry.get(roomId)).toBeUndefined();
+    client.close();
+  });
+
+  it('gives a second consume of the same producer the consumer it already has', async () => {
+    const roomId = newRoom();
+    const a = await joined(roomId, 'Sender');
+    const b = await joined(roomId, 'Receiver');
+    const { transportId } = await a.client.request('createTransport', { direction: 'send' });
+    const { producerId } = await a.client.request('produce', { transportId, kind: 'audio', source: 'mic', rtpParameters: opusRtpParameters(77) });
+    await b.client.request('createTransport', { direction: 'recv' });
+    const first = await b.client.request('consume', { producerId, rtpCapabilities: b.info.routerRtpCapabilities });
+    const again = await b.client.request('consume', { producerId, rtpCapabilities: b.info.routerRtpCapabilities });
+    expect(again).toEqual(first);
+    const peer = app.registry.get(roomId)!.peers.get(b.info.peerId)!;
+    expect(peer.consumers.size).toBe(1);
+    // A new receive transport (the client replaced its own) gets the only consumer of it.
+    await b.client.request('createTransport', { direction: 'recv' });
+    const moved = await b.client.request('consume', { producerId, rtpCapabilities: b.info.routerRtpCapabilities });
+    expect(moved.consumerId).not.toBe(first.consumerId);
+    await b.client.waitFor(() => peer.consumers.size === 1 && peer.consumers.has(moved.consumerId), 2000, 'one consumer');
+    a.client.close();
+    b.client.close();
+  });
+
+  it('accepts e2eeAnnounce once per membership change', async () => {
+    const roomId = newRoom();
+    const a = await joined(roomId, 'A');
+    const b = await joined(roomId, 'B');
+    await a.client.request('e2eeAnnounce', { announcement: 'QQ' });
+    expect(await a.client.call('e2eeAnnounce', { announcement: 'QUE' })).toMatchObject({ ok: false, error: { code: ErrorCode.AnnounceRepeated } });
+    await b.client.request('e2eeAnnounce', { announcement: 'Qg' });
+    // Somebody joins: one more is fine, and only one.
+    const c = await joined(roomId, 'C');
+    await a.client.request('e2eeAnnounce', { announcement: 'QUE' });
+    expect(await a.client.call('e2eeAnnounce', { announcement: 'QUFB' })).toMatchObject({ ok: false, error: { code: ErrorCode.AnnounceRepeated } });
+    // The others heard it exactly twice.
+    await b.client.waitFor(() => b.client.notifications.filter((n) => n.method === 'e2eeAnnounce').length === 2, 2000, 'two announcements');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(b.client.notifications.filter((n) => n.method === 'e2eeAnnounce').length).toBe(2);
+    for (const x of [a, b, c]) x.client.close();
+  });
+});
+
+describe('the lobby', () => {
+  it('takes 50 guests, refuses the 51st with lobby_full, and tells hosts each change, not the list', async () => {
+    const cookie = await app.accounts
+      .create(`host${process.pid}`, 'host-password-1', 'host')
+      .then(() =>
+        fetch(`${app.url}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ username: `host${process.pid}`, password: 'host-password-1' }),
+        }),
+      )
+      .then((r) => (r.headers.get('set-cookie') ?? '').split(';')[0]!);
+    const created = await fetch(`${app.url}/api/rooms`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Cookie: cookie },
+      body: JSON.stringify({ name: 'Busy lobby', lobby: true }),
+    });
+    const roomId = ((await created.json()) as { id: string }).id;
+    const host = await TestClient.connect(await app.ticketUrl(roomId, undefined, cookie));
+    expect(await host.request('join', { roomId, displayName: 'Host' })).toMatchObject({ status: 'joined', role: 'host' });
+    expect(await host.waitForNotification('lobbyWaiting')).toEqual({ waiting: [] });
+
+    const guests: TestClient[] = [];
+    for (let i = 0; i < 50; i++) {
+      const g = await TestClient.connect(await app.ticketUrl(roomId));
+      expect(await g.request('join', { roomId, displayName: `Guest ${i}` })).toEqual({ status: 'waiting' });
+      guests.push(g);
+    }
+    const extra = await TestClient.connect(await app.ticketUrl(roomId));
+    expect(await extra.call('join', { roomId, displayName: 'Guest 51' })).toMatchObject({ ok: false, error: { code: ErrorCode.LobbyFull } });
+    await host.waitFor(() => host.notifications.filter((n) => n.method === 'lobbyEntered').length === 50, 5000, '50 entries');
+    // One small notice per change; the whole list went out only once (at the host's join).
+    expect(host.notifications.filter((n) => n.method === 'lobbyWaiting').length).toBe(1);
+
+    guests[0]!.close();
+    const left = await host.waitForNotification('lobbyLeft');
+    expect(left.requestId).toBeTruthy();
+    // A place came free: the next guest gets in line.
+    expect(await extra.call('join', { roomId, displayName: 'Guest 51' })).toMatchObject({ ok: true, data: { status: 'waiting' } });
+
+    // A second host joining gets the whole list once.
+    const host2 = await TestClient.connect(await app.ticketUrl(roomId, undefined, cookie));
+    await host2.request('join', { roomId, displayName: 'Cohost' });
+    expect((await host2.waitForNotification('lobbyWaiting')).waiting).toHaveLength(50);
+    for (const c of [host, host2, extra, ...guests]) c.close();
+  });
+});
+
+describe('TURN credentials', () => {
+  let turnApp: TestApp;
+  beforeAll(async () => {
+    turnApp = await startTestApp({ turn: TURN });
+  });
+  afterAll(async () => {
+    await turnApp?.close();
+  });
+
+  it('are fresh at each join and ICE restart, and live ten minutes', async () => {
+    const roomId = newRoom();
+    const client = await TestClient.connect(await turnApp.ticketUrl(roomId));
+    const info = await client.request('join', { roomId, displayName: 'Relay' });
+    if (info.status !== 'joined') throw new Error('expected to join');
+    const [server] = info.iceServers;
+    expect(server).toMatchObject({ urls: TURN.urls });
+    const expiry = Number(server!.username!.split(':')[0]);
+    expect(expiry - Date.now() / 1000).toBeGreaterThan(TURN.ttlSeconds - 10);
+    expect(expiry - Date.now() / 1000).toBeLessThanOrEqual(TURN.ttlSeconds + 1);
+    const { transportId } = await client.request('createTransport', { direction: 'send' });
+    await new Promise((r) => setTimeout(r, 1100)); // a new second: a new username
+    const restarted = await client.request('restartIce', { transportId });
+    expect(restarted.iceServers?.[0]?.username).toMatch(new RegExp(`:${info.peerId}$`));
+    expect(restarted.iceServers?.[0]?.username).not.toBe(server!.username);
+    expect(restarted.iceServers?.[0]?.credential).toBeTruthy();
+
+    // The budget (6 a minute per address, joins and restarts together) runs out: joins go on without credentials.
+    const given: boolean[] = [];
+    const clients: TestClient[] = [client];
+    for (let i = 0; i < 8; i++) {
+      const c = await TestClient.connect(await turnApp.ticketUrl(roomId));
+      const r = await c.request('join', { roomId, displayName: `T${i}` });
+      clients.push(c);
+      given.push(r.status === 'joined' && r.iceServers.length > 0);
+    }
+    expect(given.filter(Boolean).length).toBe(TURN.credentialsPerMinute - 2);
+    expect(given.at(-1)).toBe(false);
+    expect(turnApp.registry.get(roomId)!.peers.size).toBe(9);
+    // And an ICE restart past the budget still restarts, only without new credentials.
+    const late = await client.request('restartIce', { transportId });
+    expect(late.iceParameters).toHaveProperty('usernameFragment');
+    expect(late.iceServers).toBeUndefined();
+    for (const c of clients) c.close();
+  });
+});
