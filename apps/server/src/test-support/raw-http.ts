@@ -15,11 +15,14 @@ export interface RawAnswer {
   ms: number;
 }
 
-/** Connects to 127.0.0.1:`port`, writes `chunks`, and collects the answer until the server closes (or `timeoutMs`). */
-export function rawExchange(port: number, chunks: Array<string | Buffer>, timeoutMs = 5000, host = '127.0.0.1'): Promise<RawAnswer> {
+/**
+ * Connects to 127.0.0.1:`port`, writes `chunks`, and collects the answer until the server closes (or `timeoutMs`).
+ * `end`: half-close after writing, as a client that sends a truncated request and hangs up.
+ */
+export function rawExchange(port: number, chunks: Array<string | Buffer>, timeoutMs = 5000, end = false): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const started = Date.now();
-    const socket = net.connect(port, host);
+    const socket = net.connect(port, '127.0.0.1');
     let text = '';
     let done = false;
     const finish = (ended: RawAnswer['ended']) => {
@@ -33,6 +36,7 @@ export function rawExchange(port: number, chunks: Array<string | Buffer>, timeou
     const timer = setTimeout(() => finish('timeout'), timeoutMs);
     socket.on('connect', () => {
       for (const c of chunks) socket.write(c);
+      if (end) socket.end();
     });
     socket.on('data', (d) => {
       if (text.length < 65536) text += d.toString('latin1');
@@ -62,25 +66,4 @@ export function upgradeRequest(path: string, headers: Record<string, string | nu
     .filter(([, v]) => v !== null)
     .map(([k, v]) => `${k}: ${v}`);
   return `${method} ${path} HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`;
-}
-
-/** Opens a socket, writes `data`, and resets the connection (RST) once `after` says so. */
-export function resetAfter(port: number, data: string, after: 'written' | 'answer', timeoutMs = 5000): Promise<void> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    const timer = setTimeout(() => socket.resetAndDestroy(), timeoutMs);
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    socket.on('connect', () => {
-      socket.write(data, () => {
-        if (after === 'written') socket.resetAndDestroy();
-      });
-    });
-    socket.once('data', () => {
-      if (after === 'answer') socket.resetAndDestroy();
-    });
-  });
 }

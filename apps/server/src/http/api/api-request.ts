@@ -64,10 +64,16 @@ export class ApiRequest {
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const chunk of this.req) {
-      size += (chunk as Buffer).length;
-      if (size > REST_BODY_LIMIT_BYTES) throw new ApiError(413, 'payload_too_large', `the body is over ${REST_BODY_LIMIT_BYTES} bytes`);
-      chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of this.req) {
+        size += (chunk as Buffer).length;
+        if (size > REST_BODY_LIMIT_BYTES) throw new ApiError(413, 'payload_too_large', `the body is over ${REST_BODY_LIMIT_BYTES} bytes`);
+        chunks.push(chunk as Buffer);
+      }
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      // The client hung up or reset mid-body: its fault, not a server error.
+      throw new ApiError(400, 'bad_request', 'the request body was cut off');
     }
     let json: unknown;
     try {

@@ -77,7 +77,7 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
       router.on(method, path, (req, res, params, _store, searchParams) => {
         const query = new URLSearchParams(searchParams as Record<string, string>);
         const r = new ApiRequest(req, res, params, query, ctx);
-        void run(r, () => {
+        run(r, () => {
           if (!SAFE_METHODS.has(req.method ?? 'GET')) {
             if (!originAllowed(req.headers.origin, req.headers.host, deps.allowedOrigins)) {
               throw new ApiError(403, 'forbidden', 'request from another site refused');
@@ -85,6 +85,10 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
             refuseNonJsonBody(req);
           }
           return handler(r);
+        }).catch((err: unknown) => {
+          // Answering the failure failed too: log it, never leave an unhandled rejection.
+          deps.logger.error({ err, path: req.url }, 'API error answer failed');
+          res.destroy();
         });
       });
     }
@@ -94,7 +98,9 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
     try {
       await handler();
     } catch (err) {
-      if (r.res.headersSent) return;
+      // A client that went away mid-request (reset, aborted body) is no server error and gets no answer.
+      const socket = r.req.socket as IncomingMessage['socket'] | null;
+      if (r.res.headersSent || r.res.destroyed || socket?.destroyed === true) return;
       if (err instanceof ApiError) {
         r.send(err.status, { error: { code: err.code, message: err.message } }, err.headers);
         return;
