@@ -62,6 +62,9 @@ describe('parseRequest', () => {
   it('only accepts base64url sealed bytes for E2EE relays', () => {
     expect(parse({ type: 'request', id: 1, method: 'e2eeAnnounce', data: { announcement: 'abc_-9' } }).ok).toBe(true);
     expect(parse({ type: 'request', id: 1, method: 'e2eeAnnounce', data: { announcement: '<script>' } }).ok).toBe(false);
+    // Announcements are small (about 300 characters) and every newcomer is sent all of them: capped at 1024.
+    expect(parse({ type: 'request', id: 1, method: 'e2eeAnnounce', data: { announcement: 'A'.repeat(1024) } }).ok).toBe(true);
+    expect(parse({ type: 'request', id: 1, method: 'e2eeAnnounce', data: { announcement: 'A'.repeat(1025) } }).ok).toBe(false);
   });
 });
 

@@ -61,6 +61,14 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** A socket that has neither joined nor entered a lobby this long after the upgrade is closed (4010). */
 export const JOIN_DEADLINE_MS = 20_000;
 
+/**
+ * Longest E2EE announcement the server stores and relays, in base64url
+ * characters. A real one is about 300 (peer id, two public keys, MAC,
+ * signature); each newcomer is sent every member's, so this bounds that
+ * roster at 1 KiB a member.
+ */
+export const MAX_E2EE_ANNOUNCEMENT_CHARS = 1024;
+
 /** Guests waiting in one room's lobby at once; one more gets `lobby_full`. */
 export const MAX_LOBBY_WAITING = 50;
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { TileView } from './simulcast.js';
 import { cleanDisplayName } from './display-name.js';
-import { MAX_CHAT_SEALED_CHARS, MAX_DISPLAY_NAME_LENGTH, ROOM_ID_PATTERN } from './limits.js';
+import { MAX_CHAT_SEALED_CHARS, MAX_DISPLAY_NAME_LENGTH, MAX_E2EE_ANNOUNCEMENT_CHARS, ROOM_ID_PATTERN } from './limits.js';
 import {
   DtlsParameters,
   IceCandidates,
@@ -37,6 +37,17 @@ export const DisplayName = z
 
 /** Opaque end-to-end encrypted bytes (base64url) that the server only relays. */
 export const SealedBytes = z.string().max(8192).regex(/^[A-Za-z0-9_-]*$/, 'base64url');
+
+/**
+ * An E2EE identity announcement (base64url): about 300 characters (a peer id,
+ * two public keys, a MAC and a signature). Capped far tighter than other
+ * sealed bytes because the server stores one per member and hands them all
+ * to each newcomer as its roster.
+ */
+export const SealedAnnouncement = SealedBytes.max(
+  MAX_E2EE_ANNOUNCEMENT_CHARS,
+  `announcement is longer than ${MAX_E2EE_ANNOUNCEMENT_CHARS} characters`,
+);
 
 /** One chat message, end-to-end encrypted (base64url); the server relays it and keeps nothing. */
 export const SealedChat = z
@@ -158,8 +169,8 @@ export const methods = {
    * before this one, in one step, so each member sees one consistent order.
    */
   e2eeAnnounce: {
-    request: z.object({ announcement: SealedBytes }).strict(),
-    response: z.object({ roster: z.array(z.object({ peerId: Id, announcement: SealedBytes })) }),
+    request: z.object({ announcement: SealedAnnouncement }).strict(),
+    response: z.object({ roster: z.array(z.object({ peerId: Id, announcement: SealedAnnouncement })) }),
   },
   /** One sealed box per recipient; the server delivers each to its peer only. */
   e2eeKeys: {

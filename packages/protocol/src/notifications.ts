@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { Id, MediaKind, MediaSource } from './media.js';
 import { MAX_LOBBY_WAITING } from './limits.js';
-import { PeerInfo, SealedBytes, SealedChat } from './methods.js';
+import { PeerInfo, SealedAnnouncement, SealedBytes, SealedChat } from './methods.js';
 
 /** One guest waiting in a lobby, as hosts see them. */
 export const LobbyEntry = z.object({ requestId: Id, displayName: z.string() });
@@ -39,7 +39,7 @@ export const notifications = {
   }),
   /** A consumer of this client's was closed by the server (its producer went away). */
   consumerClosed: z.object({ consumerId: Id }),
-  e2eeAnnounce: z.object({ peerId: Id, announcement: SealedBytes }),
+  e2eeAnnounce: z.object({ peerId: Id, announcement: SealedAnnouncement }),
   e2eeKey: z.object({ from: Id, box: SealedBytes }),
   /** Another member started or stopped recording the meeting in their browser. */
   peerRecording: z.object({ peerId: Id, recording: z.boolean() }),
