@@ -21,6 +21,7 @@ const sink = new Writable({
   },
 });
 
+const METRICS_TOKEN = 'edge-metrics-token-0123456789';
 let app: TestApp;
 let port: number;
 let roomSeq = 0;
@@ -29,7 +30,7 @@ const newRoom = () => `edge-${process.pid}-${++roomSeq}`;
 const ticketPath = async () => new URL(await app.ticketUrl(newRoom())).search.replace(/^/, '/ws');
 
 beforeAll(async () => {
-  app = await startTestApp({}, createLogger('info', sink));
+  app = await startTestApp({ metrics: { token: METRICS_TOKEN, port: undefined, host: '127.0.0.1' } }, createLogger('info', sink));
   port = app.port;
 });
 afterAll(async () => {
@@ -76,6 +77,18 @@ describe('WebSocket handshakes', () => {
     expect(lines.filter((l) => l.msg === 'WebSocket upgrade refused')).toHaveLength(REFUSAL_LOG_BURST);
     // The ticket in a logged path is redacted.
     expect(JSON.stringify(lines)).not.toContain('forged');
+  });
+});
+
+describe('metrics of the edge', () => {
+  it('counts open connections, malformed requests and refused upgrades', async () => {
+    const res = await fetch(`${app.url}/metrics`, { headers: { Authorization: `Bearer ${METRICS_TOKEN}` } });
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(Number(/^conclave_http_open_connections (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/^conclave_http_max_connections (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(64);
+    expect(Number(/^conclave_websocket_upgrades_refused_total\{status="401"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(REFUSAL_LOG_BURST * 5);
+    expect(text).toMatch(/^conclave_http_connections_refused_total\{reason="per_address"\} 0$/m);
   });
 });
 

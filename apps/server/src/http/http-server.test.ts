@@ -1,4 +1,5 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import { rawExchange } from '../test-support/raw-http.js';
 import { clientErrorAnswer, effectiveMaxConnections, openFileLimit } from './connection-guard.js';
 import { createHttpServer, type HttpServer } from './http-server.js';
 import { MAX_CONNECTIONS, MAX_HEADER_BYTES } from './limits.js';
+import { requestPath } from './request-target.js';
 import { rangeIsSimple } from './web-files.js';
 
 const webDir = mkdtempSync(path.join(os.tmpdir(), 'conclave-web-'));
@@ -22,7 +24,11 @@ beforeAll(async () => {
   mkdirSync(path.join(webDir, 'assets'));
   writeFileSync(path.join(webDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(path.join(webDir, 'assets', 'gone.js'), 'soon deleted');
-  server = createHttpServer({ webDir, logger: pino({ level: 'silent' }), isReady: () => true, maxConnectionsPerAddress: CAP });
+  const buggyRoute = (req: IncomingMessage) => {
+    if (requestPath(req) === '/boom') throw new Error('a bug in a route');
+    return false;
+  };
+  server = createHttpServer({ webDir, logger: pino({ level: 'silent' }), isReady: () => true, maxConnectionsPerAddress: CAP, routes: [buggyRoute] });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 });
@@ -134,6 +140,13 @@ describe('createHttpServer: malformed requests', () => {
 
   it('answers an unknown method on the app with 405', async () => {
     expect((await rawExchange(port, ['DELETE / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'])).status).toBe(405);
+  });
+
+  it('answers 500 when a route throws, and keeps serving', async () => {
+    const answer = await get('/boom');
+    expect(answer.status).toBe(500);
+    expect(answer.text).toContain('"code":"internal"');
+    await stillServing();
   });
 
   it('logs an error of the listening server instead of throwing', () => {

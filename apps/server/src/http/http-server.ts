@@ -65,6 +65,16 @@ export function createHttpServer({
   const serveWeb = hasWeb ? webFiles(webDir, logger) : null;
 
   const handler: http.RequestListener = (req, res) => {
+    try {
+      handle(req, res);
+    } catch (err) {
+      // A bug in a route must cost one request, not the process.
+      logger.error({ err, method: req.method, path: req.url?.slice(0, 200) }, 'HTTP request failed');
+      if (res.headersSent) res.destroy();
+      else json(res, 500, { error: { code: 'internal', message: 'internal error' } });
+    }
+  };
+  const handle: http.RequestListener = (req, res) => {
     setSecurityHeaders(res);
     // Never for a self-signed certificate: HSTS would stop browsers from letting users accept it.
     if (tls?.hsts) res.setHeader('Strict-Transport-Security', 'max-age=31536000');

@@ -129,6 +129,16 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // First of all, before any write or wait: a reset from here on is a closed socket, not a crash.
     socket.on('error', ignoreSocketError);
+    try {
+      upgrade(req, socket, head);
+    } catch (err) {
+      // A bug on this path must cost one socket, not the process.
+      ctx.logger.error({ err, path: req.url?.slice(0, 200) }, 'WebSocket upgrade failed');
+      answerAndClose(socket, 500, 'internal', 'internal error');
+    }
+  });
+
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const ip = clientIp(req, ctx.config.trustProxyHops);
     if (draining) return refuse(req, socket, ip, { status: 503, code: 'restarting', message: 'the server is restarting', headers: { 'Retry-After': '2' } });
     const target = requestTarget(req);
@@ -153,7 +163,7 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
       connections.add(connection);
       ws.once('close', () => connections.delete(connection));
     });
-  });
+  };
 
   return {
     connections,
