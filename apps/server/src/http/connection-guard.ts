@@ -7,6 +7,8 @@
  *    address) and for the whole server (`maxConnections`, lowered to what
  *    the open-file limit allows); a socket over a cap is reset at accept,
  *    before a parser or a buffer is spent on it;
+ *  - a socket idle for IDLE_SOCKET_TIMEOUT_MS (a client that stopped
+ *    reading) is destroyed;
  *  - a malformed request (`clientError`) gets 400, 431 or 408 where the
  *    socket can still be written, and the socket is closed;
  *  - an error of the listening server after start (EMFILE at accept) is
@@ -20,7 +22,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from '../logger.js';
 import { AddressCounter } from './address-counter.js';
 import { addressKey } from './address-key.js';
-import { MAX_CONNECTIONS, MAX_HEADERS_COUNT, REFUSAL_LOG_BURST, REFUSAL_LOG_INTERVAL_MS, RESERVED_FILE_DESCRIPTORS } from './limits.js';
+import { IDLE_SOCKET_TIMEOUT_MS, MAX_CONNECTIONS, MAX_HEADERS_COUNT, REFUSAL_LOG_BURST, REFUSAL_LOG_INTERVAL_MS, RESERVED_FILE_DESCRIPTORS } from './limits.js';
 import { LogRateLimiter } from './log-rate-limiter.js';
 import { answerAndClose, ignoreSocketError } from './raw-response.js';
 
@@ -90,6 +92,8 @@ export function guardConnections(server: http.Server, options: ConnectionGuardOp
   };
   server.maxConnections = stats.maxConnections;
   server.maxHeadersCount = MAX_HEADERS_COUNT;
+  // With no 'timeout' listener, Node destroys a socket idle this long.
+  server.timeout = IDLE_SOCKET_TIMEOUT_MS;
 
   const capAddresses = options.maxPerAddress > 0 && options.trustProxyHops === 0;
   const perAddress = new AddressCounter(options.maxPerAddress);

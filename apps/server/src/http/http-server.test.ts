@@ -9,7 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawExchange } from '../test-support/raw-http.js';
 import { clientErrorAnswer, effectiveMaxConnections, openFileLimit } from './connection-guard.js';
 import { createHttpServer, type HttpServer } from './http-server.js';
-import { MAX_CONNECTIONS, MAX_HEADER_BYTES } from './limits.js';
+import {
+  HEADERS_TIMEOUT_MS,
+  IDLE_SOCKET_TIMEOUT_MS,
+  KEEP_ALIVE_TIMEOUT_MS,
+  MAX_CONNECTIONS,
+  MAX_HEADER_BYTES,
+  MAX_HEADERS_COUNT,
+  REQUEST_TIMEOUT_MS,
+} from './limits.js';
 import { requestPath } from './request-target.js';
 import { rangeIsSimple } from './web-files.js';
 
@@ -189,6 +197,15 @@ describe('connection-guard helpers', () => {
     expect(clientErrorAnswer('ERR_HTTP_REQUEST_TIMEOUT')?.status).toBe(408);
     expect(clientErrorAnswer('ECONNRESET')).toBeNull();
     expect(clientErrorAnswer(undefined)?.status).toBe(400);
+  });
+
+  it('sets the server-wide limits on the server', () => {
+    expect(server.headersTimeout).toBe(HEADERS_TIMEOUT_MS);
+    expect(server.requestTimeout).toBe(REQUEST_TIMEOUT_MS);
+    expect(server.keepAliveTimeout).toBe(KEEP_ALIVE_TIMEOUT_MS);
+    expect(server.timeout).toBe(IDLE_SOCKET_TIMEOUT_MS);
+    expect(server.maxHeadersCount).toBe(MAX_HEADERS_COUNT);
+    expect(server.maxConnections).toBe(server.edge.maxConnections);
   });
 
   it('lowers maxConnections to what the open-file limit allows', () => {

@@ -16,6 +16,13 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 /** An idle keep-alive connection is closed after this (as Node's default; browsers reopen at once). */
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
+/**
+ * An HTTP socket on which nothing moves either way for this long is closed
+ * (`server.timeout`): a client that stops reading a response holds no socket
+ * for ever. WebSockets are exempt once upgraded (ws clears the timeout).
+ */
+export const IDLE_SOCKET_TIMEOUT_MS = 60_000;
+
 /** How often Node checks the two timeouts above; the worst-case hold is the timeout plus this (Node's default is 30 s). */
 export const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
