@@ -1,0 +1,340 @@
+/**
+ * Per-client ceilings of the signaling server, measured as an attacker would
+ * meet them, against real sockets and real mediasoup workers (in-process:
+ * the measurements read the server's own view, e.g. a connection's peak
+ * unsent output):
+ *
+ * - joins per join ticket (one; a second join on the socket is join_used);
+ * - TURN credentials one address is given per minute;
+ * - lobby entries per room (the 51st guest gets lobby_full);
+ * - peak buffered bytes for a member that stops reading while others fan
+ *   messages out to it (it is dropped past MAX_BUFFERED_BYTES);
+ * - seconds until a socket that never joins is closed;
+ * - the amplification of every request that fans out in a room of 10:
+ *   bytes the server sends (to everyone, the answer included) ÷ bytes of
+ *   the one frame that caused it; the worst is named.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CloseCode,
+  JOIN_DEADLINE_MS,
+  MAX_BUFFERED_BYTES,
+  MAX_LOBBY_WAITING,
+  MAX_MESSAGE_BYTES,
+  type MethodName,
+  type NotificationName,
+} from '@conclave/protocol';
+import { startTestApp, type TestApp } from '../test-support/test-app.js';
+import { TestClient } from '../test-support/ws-client.js';
+import { recordFigure } from './figures.js';
+
+const TURN = { urls: ['turn:turn.example.org:3478?transport=udp'], secret: 'ceilings-test-secret-01', ttlSeconds: 600, credentialsPerMinute: 6 };
+
+let app: TestApp;
+let hostCookie = '';
+/** Opened before anything else, never joins: closed by the join deadline while the other tests run. */
+let idle: { client: TestClient; openedAt: number } | null = null;
+
+beforeAll(async () => {
+  app = await startTestApp({ turn: TURN });
+  idle = { client: await TestClient.connect(await app.ticketUrl('idle-room')), openedAt: Date.now() };
+  await app.accounts.create('ceiling-host', 'ceiling-host-password', 'host');
+  const login = await fetch(`${app.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'ceiling-host', password: 'ceiling-host-password' }),
+  });
+  hostCookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+/** A room owned by the host account (so its holder joins as host). */
+async function ownedRoom(name: string, lobby: boolean): Promise<string> {
+  const res = await fetch(`${app.url}/api/rooms`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Cookie: hostCookie },
+    body: JSON.stringify({ name, lobby }),
+  });
+  if (res.status !== 201) throw new Error(`room not created: ${res.status}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+/** A TestClient that also counts the bytes the server sends it. */
+class Member {
+  received = 0;
+  peerId = '';
+  rtpCapabilities: Record<string, unknown> = {};
+  constructor(readonly client: TestClient) {
+    client.ws.on('message', (data) => {
+      this.received += (data as Buffer).length;
+    });
+  }
+
+  static async join(roomId: string, name: string, host = false): Promise<Member> {
+    const m = new Member(await TestClient.connect(await app.ticketUrl(roomId, undefined, host ? hostCookie : undefined)));
+    const r = await m.client.request('join', { roomId, displayName: name });
+    if (r.status !== 'joined') throw new Error('expected to join');
+    m.peerId = r.peerId;
+    m.rtpCapabilities = r.routerRtpCapabilities;
+    return m;
+  }
+
+  count(method: NotificationName): number {
+    return this.client.notifications.filter((n) => n.method === method).length;
+  }
+}
+
+const opus = (ssrc: number) => ({
+  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] }],
+  headerExtensions: [],
+  encodings: [{ ssrc }],
+  rtcp: { cname: `ceil-${ssrc}`, reducedSize: true },
+});
+const vp8 = (ssrc: number) => ({
+  codecs: [{ mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: [{ type: 'nack', parameter: '' }] }],
+  headerExtensions: [],
+  encodings: [{ ssrc }],
+  rtcp: { cname: `ceil-${ssrc}`, reducedSize: true },
+});
+
+describe('per-client ceilings', () => {
+  it('a join ticket admits exactly one join', async () => {
+    const roomId = await ownedRoom('One join', false);
+    const client = await TestClient.connect(await app.ticketUrl(roomId));
+    let joins = 0;
+    for (let i = 0; i < 5; i++) {
+      const r = await client.call('join', { roomId, displayName: `Again ${i}` });
+      if (r.ok && (r.data as { status: string }).status === 'joined') joins += 1;
+      if (r.ok) await client.request('leave', {});
+    }
+    recordFigure({ name: 'joins admitted per join ticket (5 tries on its socket, leaving in between)', value: joins, unit: 'joins', target: '1' });
+    expect(joins).toBe(1);
+    client.close();
+  });
+
+  it('TURN credentials per address per minute', async () => {
+    const roomId = await ownedRoom('TURN budget', false);
+    let given = 0;
+    const clients: TestClient[] = [];
+    const started = Date.now();
+    for (let i = 0; i < 20; i++) {
+      const client = await TestClient.connect(await app.ticketUrl(roomId));
+      clients.push(client);
+      const r = await client.request('join', { roomId, displayName: `Turn ${i}` });
+      if (r.status === 'joined' && r.iceServers.length > 0) given += 1;
+    }
+    const seconds = (Date.now() - started) / 1000;
+    recordFigure({
+      name: 'TURN credentials given to one address in a minute (20 joins)',
+      value: given,
+      unit: 'credentials',
+      target: `≤ ${TURN.credentialsPerMinute} (CONCLAVE_TURN_CREDENTIALS_PER_MINUTE)`,
+      detail: `20 joins in ${seconds.toFixed(1)} s; the rest joined without TURN credentials`,
+    });
+    expect(seconds).toBeLessThan(60);
+    expect(given).toBeLessThanOrEqual(TURN.credentialsPerMinute);
+    for (const c of clients) c.close();
+  });
+
+  it('lobby entries per room', async () => {
+    const roomId = await ownedRoom('Full lobby', true);
+    const guests: TestClient[] = [];
+    let waiting = 0;
+    let refused = 0;
+    for (let i = 0; i < MAX_LOBBY_WAITING + 10; i++) {
+      const g = await TestClient.connect(await app.ticketUrl(roomId));
+      guests.push(g);
+      const r = await g.call('join', { roomId, displayName: `Guest ${i}` });
+      if (r.ok) waiting += 1;
+      else if (r.error.code === 'lobby_full') refused += 1;
+    }
+    recordFigure({
+      name: `lobby entries per room (${MAX_LOBBY_WAITING + 10} guests try)`,
+      value: waiting,
+      unit: 'guests',
+      target: `${MAX_LOBBY_WAITING} (MAX_LOBBY_WAITING)`,
+      detail: `${refused} refused with lobby_full`,
+    });
+    expect(waiting).toBe(MAX_LOBBY_WAITING);
+    expect(refused).toBe(10);
+    for (const g of guests) g.close();
+  });
+
+  it('peak buffered bytes for a member that stops reading', async () => {
+    const roomId = await ownedRoom('Slow reader', false);
+    const slow = await Member.join(roomId, 'Slow');
+    const senders: Member[] = [];
+    for (let i = 0; i < 9; i++) senders.push(await Member.join(roomId, `Sender ${i}`));
+    const connection = [...app.signaling.connections].find((c) => c.session.peer?.id === slow.peerId)!;
+    expect(connection).toBeTruthy();
+    // It stops reading: nothing more is taken from its socket, so the kernel's buffers fill, then the server's.
+    (slow.client.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+
+    // The others send it key boxes as fast as their own limits allow: 7 boxes of 8 KiB per frame.
+    const box = 'A'.repeat(8000);
+    const frame = (id: number) =>
+      JSON.stringify({ type: 'request', id, method: 'e2eeKeys', data: { boxes: Array.from({ length: 7 }, () => ({ to: slow.peerId, box })) } });
+    expect(frame(1).length).toBeLessThan(MAX_MESSAGE_BYTES);
+    let sentToIt = 0;
+    const started = Date.now();
+    for (let round = 0; round < 30 && app.registry.get(roomId)?.peers.has(slow.peerId); round++) {
+      for (const s of senders) {
+        s.client.sendRaw(frame(1000 + round));
+        sentToIt += 7 * box.length;
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    await senders[0]!.client.waitForNotification('peerLeft', (d) => d.peerId === slow.peerId, 20_000);
+    const peak = connection.peakBufferedBytes;
+    recordFigure({
+      name: 'peak buffered bytes for a non-reading client',
+      value: peak,
+      unit: 'bytes',
+      target: `≤ ${MAX_BUFFERED_BYTES} + one message (MAX_BUFFERED_BYTES, then disconnected)`,
+      detail: `disconnected ${((Date.now() - started) / 1000).toFixed(1)} s after about ${(sentToIt / 1e6).toFixed(1)} MB was addressed to it (the rest sat in kernel socket buffers)`,
+    });
+    expect(peak).toBeGreaterThan(MAX_BUFFERED_BYTES);
+    expect(peak).toBeLessThanOrEqual(MAX_BUFFERED_BYTES + MAX_MESSAGE_BYTES);
+    // The others carry on.
+    expect(await senders[1]!.client.call('ping', {})).toMatchObject({ ok: true });
+    for (const s of senders) s.client.close();
+    slow.client.ws.terminate();
+  });
+
+  it('the worst amplification over every request that fans out, in a room of 10', async () => {
+    const roomId = await ownedRoom('Amplification', false);
+    const host = await Member.join(roomId, 'Host', true);
+    const members: Member[] = [host];
+    // Each announces once after joining, as the client does (a realistic 300-character announcement).
+    const announcement = 'A'.repeat(300);
+    await host.client.request('e2eeAnnounce', { announcement });
+    for (let i = 1; i < 10; i++) {
+      const m = await Member.join(roomId, `Member ${i}`);
+      await m.client.request('e2eeAnnounce', { announcement });
+      members.push(m);
+    }
+    const guest = members[1]!;
+    const others = members.filter((m) => m !== guest);
+    const { transportId } = await guest.client.request('createTransport', { direction: 'send' });
+    const { producerId: micId } = await guest.client.request('produce', { transportId, kind: 'audio', source: 'mic', rtpParameters: opus(11) });
+    const { producerId: camId } = await guest.client.request('produce', { transportId, kind: 'video', source: 'camera', rtpParameters: vp8(21) });
+    const camConsumers = new Map<Member, string>();
+    for (const m of others) {
+      await m.client.request('createTransport', { direction: 'recv' });
+      await m.client.request('consume', { producerId: micId, rtpCapabilities: m.rtpCapabilities });
+      camConsumers.set(m, (await m.client.request('consume', { producerId: camId, rtpCapabilities: m.rtpCapabilities })).consumerId);
+    }
+
+    const results: Array<{ what: string; ratio: number; sent: number; out: number; byGuest: boolean }> = [];
+    let nextId = 10_000;
+    /**
+     * Sends one request frame from `from`, waits for its answer and for each
+     * expected notification at each member, and relates all bytes the server
+     * sent meanwhile to the frame's size.
+     */
+    const measure = async (
+      what: string,
+      from: Member,
+      method: MethodName,
+      data: Record<string, unknown>,
+      expected: Array<[Member, NotificationName, number]>,
+      byGuest = true,
+    ) => {
+      const everyone = [...members];
+      const before = new Map(everyone.map((m) => [m, m.received] as const));
+      const counts = new Map(expected.map(([m, n]) => [`${m.peerId}/${n}`, m.count(n)] as const));
+      const id = nextId++;
+      const frame = JSON.stringify({ type: 'request', id, method, data });
+      from.client.sendRaw(frame);
+      await from.client.waitFor(() => from.client.responses.get(id), 5000, `answer to ${what}`);
+      const answer = from.client.responses.get(id)!;
+      if (!answer.ok) throw new Error(`${what}: ${answer.error.code} ${answer.error.message}`);
+      for (const [m, n, k] of expected) {
+        await m.client.waitFor(() => m.count(n) >= counts.get(`${m.peerId}/${n}`)! + k, 5000, `${k} ${n} for ${what}`);
+      }
+      const out = everyone.reduce((sum, m) => sum + m.received - before.get(m)!, 0);
+      results.push({ what, ratio: out / Buffer.byteLength(frame), sent: Buffer.byteLength(frame), out, byGuest });
+    };
+    const toOthers = (n: NotificationName, k = 1): Array<[Member, NotificationName, number]> => others.map((m) => [m, n, k]);
+
+    await measure('chatSend (100-character message)', guest, 'chatSend', { message: 'Q'.repeat(100) }, toOthers('chatMessage'));
+    await measure('chatSend (largest message)', guest, 'chatSend', { message: 'Q'.repeat(8192) }, toOthers('chatMessage'));
+    await measure('setRecording', guest, 'setRecording', { recording: true }, toOthers('peerRecording'));
+    await measure('pauseProducer', guest, 'pauseProducer', { producerId: micId }, toOthers('producerPaused'));
+    await measure('resumeProducer', guest, 'resumeProducer', { producerId: micId }, toOthers('producerResumed'));
+    await measure('produce', guest, 'produce', { transportId, kind: 'audio', source: 'screen-audio', rtpParameters: opus(31) }, toOthers('producerAdded'));
+    await measure(
+      'e2eeKeys (a box to each of 9)',
+      guest,
+      'e2eeKeys',
+      { boxes: others.map((m) => ({ to: m.peerId, box: 'B'.repeat(200) })) },
+      toOthers('e2eeKey'),
+    );
+    const viewer = others[1]!;
+    await measure('setViews', viewer, 'setViews', { views: [{ consumerId: camConsumers.get(viewer)!, width: 1280, height: 720, visible: true }] }, []);
+    await measure('closeProducer (consumed by 9)', guest, 'closeProducer', { producerId: camId }, toOthers('consumerClosed'));
+    // Keep the room at 10: one member leaves, a newcomer takes its place.
+    const leaving = members.pop()!;
+    await leaving.client.request('leave', {});
+    leaving.client.close();
+    const newcomer = await Member.join(roomId, 'Newcomer');
+    members.push(newcomer);
+    const all = (except: Member[], n: NotificationName) =>
+      members.filter((m) => !except.includes(m)).map((m) => [m, n, 1] as [Member, NotificationName, number]);
+    // An announcement is accepted once per membership change: someone came in, so the guest may announce again.
+    await measure('e2eeAnnounce (300 characters)', guest, 'e2eeAnnounce', { announcement }, all([guest], 'e2eeAnnounce'));
+    // A newcomer's own announcement is answered with everyone's (the roster): the smallest it may send, for the worst case.
+    await measure('e2eeAnnounce by a newcomer (1 character; answered with the roster of 9)', newcomer, 'e2eeAnnounce', { announcement: 'Q' }, all([newcomer], 'e2eeAnnounce'));
+    // Host controls fan out too (hosts only).
+    await measure('removePeer', host, 'removePeer', { peerId: newcomer.peerId }, all([host, newcomer], 'peerLeft'), false);
+    members.pop();
+
+    // A join fans out too (peerJoined to everyone), but is once per ticket; its answer carries the router's capabilities.
+    const joinBefore = new Map(members.map((m) => [m, { bytes: m.received, joined: m.count('peerJoined') }] as const));
+    const joiner = new Member(await TestClient.connect(await app.ticketUrl(roomId)));
+    const joinFrame = JSON.stringify({ type: 'request', id: 1, method: 'join', data: { roomId, displayName: 'Late' } });
+    joiner.client.sendRaw(joinFrame);
+    await joiner.client.waitFor(() => joiner.client.responses.get(1), 5000, 'join answer');
+    for (const m of members) await m.client.waitFor(() => m.count('peerJoined') > joinBefore.get(m)!.joined, 5000, 'peerJoined');
+    const joinOut = joiner.received + members.reduce((sum, m) => sum + m.received - joinBefore.get(m)!.bytes, 0);
+    results.push({ what: 'join (once per ticket; the answer carries the router capabilities)', ratio: joinOut / joinFrame.length, sent: joinFrame.length, out: joinOut, byGuest: true });
+    members.push(joiner);
+    expect(app.registry.get(roomId)!.peers.size).toBe(10);
+
+    await measure('lockRoom', host, 'lockRoom', { locked: true }, all([host], 'roomUpdated'), false);
+    await measure('mutePeer', host, 'mutePeer', { peerId: guest.peerId }, [[guest, 'youWereMuted', 1], ...all([host], 'hostAction')], false);
+
+    results.sort((a, b) => b.ratio - a.ratio);
+    const worst = results[0]!;
+    const worstRepeatable = results.find((r) => r.byGuest && !r.what.startsWith('join') && !r.what.includes('newcomer'))!;
+    const table = results.map((r) => `${r.what}: ${r.ratio.toFixed(1)}× (${r.sent} B in, ${r.out} B out)`).join('; ');
+    console.log(`amplification in a room of 10:\n  ${results.map((r) => `${r.ratio.toFixed(1).padStart(6)}×  ${r.what} (${r.sent} B in, ${r.out} B out)`).join('\n  ')}`);
+    recordFigure({
+      name: 'worst amplification ratio (bytes the server sends ÷ bytes one client sends) over fan-out requests, room of 10',
+      value: Number(worst.ratio.toFixed(1)),
+      unit: '×',
+      detail: `worst: ${worst.what}; worst a guest can repeat at will: ${worstRepeatable.what} ${worstRepeatable.ratio.toFixed(1)}×; all: ${table}`,
+    });
+    // Bounded by the room: nothing a member sends costs more than a few hundred times its size, and what a guest
+    // can repeat stays within what ten members' worth of notifications of that size cost.
+    expect(worst.ratio).toBeLessThan(500);
+    expect(worstRepeatable.ratio).toBeLessThan(40);
+    for (const m of members) m.client.close();
+  });
+
+  it('seconds until a socket that never joins is closed', async () => {
+    const { client, openedAt } = idle!;
+    const code = await client.waitForClose(JOIN_DEADLINE_MS + 10_000);
+    const seconds = (Date.now() - openedAt) / 1000;
+    recordFigure({
+      name: 'seconds until a socket that never joins is closed',
+      value: Number(seconds.toFixed(1)),
+      unit: 's',
+      target: `${JOIN_DEADLINE_MS / 1000} (JOIN_DEADLINE_MS)`,
+    });
+    expect(code).toBe(CloseCode.JoinDeadline);
+    expect(seconds).toBeGreaterThanOrEqual(JOIN_DEADLINE_MS / 1000 - 0.5);
+  });
+});
