@@ -242,8 +242,9 @@ export class TurnSession {
     return answer;
   }
 
-  async allocate(): Promise<TurnAnswer> {
-    const transport = attr(Attr.RequestedTransport, Buffer.from([17, 0, 0, 0])); // UDP relay
+  /** `relay`: the relayed transport asked for, UDP (what browsers use) or TCP (RFC 6062). */
+  async allocate(relay: 'udp' | 'tcp' = 'udp'): Promise<TurnAnswer> {
+    const transport = attr(Attr.RequestedTransport, Buffer.from([relay === 'udp' ? 17 : 6, 0, 0, 0]));
     const first = await this.channel.request(Method.Allocate, [transport]);
     if (first.cls === 'success') return { ok: false, code: 0, reason: 'the server allocated without asking for credentials' };
     const challenge = errorOf(first);
@@ -261,6 +262,14 @@ export class TurnSession {
   /** Asks to relay to `address` (IPv4). Sends nothing to that address itself. */
   async createPermission(address: string): Promise<TurnAnswer> {
     const answer = await this.authed(Method.CreatePermission, [attr(Attr.XorPeerAddress, xorAddress(address, 0))]);
+    return answer.cls === 'success' ? { ok: true } : { ok: false, ...errorOf(answer) };
+  }
+
+  /** Refreshes the allocation for `lifetimeSeconds` (authenticated with this session's credential). */
+  async refresh(lifetimeSeconds: number): Promise<TurnAnswer> {
+    const lifetime = Buffer.alloc(4);
+    lifetime.writeUInt32BE(lifetimeSeconds);
+    const answer = await this.authed(Method.Refresh, [attr(Attr.Lifetime, lifetime)]);
     return answer.cls === 'success' ? { ok: true } : { ok: false, ...errorOf(answer) };
   }
 

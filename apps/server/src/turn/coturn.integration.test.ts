@@ -120,7 +120,39 @@ describe('credentials', () => {
   });
 });
 
+describe('short-lived credentials', () => {
+  it('keep an allocation made before they expired: refreshes and permissions go on (a call outlives its credential)', async () => {
+    // A credential that expires in 2 s, as CONCLAVE_TURN_TTL would make one (600 s by default).
+    const { username, credential } = turnCredential(SECRET, 'peer-short', 2);
+    const { session, answer } = await allocate(relay, username, credential);
+    try {
+      expect(answer.ok).toBe(true);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(Number(username.split(':')[0])).toBeLessThan(Date.now() / 1000);
+      expect(await session.refresh(600)).toEqual({ ok: true });
+      expect(await session.createPermission('127.0.0.1')).toEqual({ ok: true });
+      // Control: the same expired credential cannot make a new allocation.
+      expect(await allocateOnce(relay, username, credential)).toMatchObject({ ok: false, code: 401 });
+    } finally {
+      await session.close();
+    }
+  });
+});
+
 describe('who can be reached through the relay', () => {
+  it('no TCP relays (442 Unsupported Transport Protocol), while UDP relays work with the same credential', async () => {
+    const { username, credential } = turnCredential(SECRET, 'peer-tcp', 600);
+    for (const server of [production, relay]) {
+      const tcp = await TurnSession.open({ host: '127.0.0.1', port: server.port, username, password: credential, transport: 'tcp' });
+      try {
+        expect(await tcp.allocate('tcp')).toMatchObject({ ok: false, code: 442 });
+      } finally {
+        await tcp.close();
+      }
+      expect((await allocateOnce(server, username, credential, { transport: 'tcp' })).ok).toBe(true);
+    }
+  });
+
   const privateAddresses = ['10.0.0.1', '172.16.5.4', '172.31.255.254', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1'];
 
   // CreatePermission only records an address in coturn: nothing is sent to it. Even if coturn
