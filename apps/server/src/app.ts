@@ -171,9 +171,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   );
   if (setupToken) {
     const link = `${tls ? 'https' : 'http'}://${config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host}:${port}/setup?token=${setupToken}`;
-    logger.warn({ setupLink: link }, 'no accounts yet: open the setup link to create the first admin');
+    logger.warn({ setupLink: link }, 'no accounts yet: open the setup link to create the first admin (it works once, for an hour)');
     // Also plainly on stderr, for a person watching `npm start`.
-    process.stderr.write(`\n  Welcome to Conclave. Create the first admin account here (one-time link):\n\n    ${link}\n\n`);
+    process.stderr.write(`\n  Welcome to Conclave. Create the first admin account here (a one-time link, good for an hour; restart for a new one):\n\n    ${link}\n\n`);
   }
 
   return {

@@ -27,7 +27,7 @@ import type { Store } from '../store/store.js';
 import { publicUser, type StoredUser } from '../store/user-store.js';
 import { addressKey } from '../http/address-key.js';
 import { AttemptBudget } from './attempt-budget.js';
-import { AttemptThrottle, type Reservation } from './attempt-throttle.js';
+import { AttemptThrottle } from './attempt-throttle.js';
 import type { DeviceCookies } from './device-cookie.js';
 import type { PasswordHasher } from './password-hasher.js';
 
@@ -175,22 +175,26 @@ export class Accounts {
     const device = this.devices.verify(deviceCookie);
     const known = device !== null && user !== null && device.userId === user.id;
     /** Each limit this attempt was charged to, to settle once the password is checked. */
-    const charged: Array<{ refund(): void; succeed(): void }> = [];
-    const charge = (reservation: Reservation, refund: () => void, succeed: () => void): number => {
+    const charged: Array<{ refund(): void; succeed(): void; failed(): void }> = [];
+    const throttled = (t: AttemptThrottle, key: string) => () => {
+      const reservation = t.reserve(key);
       if (!reservation.ok) return reservation.retryAfterMs;
-      charged.push({ refund, succeed });
+      charged.push({ refund: () => t.refund(key), succeed: () => t.succeed(key), failed: () => t.failed(key) });
       return 0;
     };
     const limits: Array<() => number> = known
-      ? [() => charge(this.byDevice.reserve(device.deviceId), () => this.byDevice.refund(device.deviceId), () => this.byDevice.succeed(device.deviceId))]
+      ? [throttled(this.byDevice, device.deviceId)]
       : [
+          throttled(this.byAddress, addressKey(ip)),
+          throttled(this.byAccount, accountKey),
           () => {
-            const key = addressKey(ip);
-            return charge(this.byAddress.reserve(key), () => this.byAddress.refund(key), () => this.byAddress.succeed(key));
+            const reservation = this.accountBudget.reserve(accountKey);
+            if (!reservation.ok) return reservation.retryAfterMs;
+            // The right password is not a guess: it gives its place in the hour back.
+            const refund = () => this.accountBudget.refund(accountKey);
+            charged.push({ refund, succeed: refund, failed: () => undefined });
+            return 0;
           },
-          () => charge(this.byAccount.reserve(accountKey), () => this.byAccount.refund(accountKey), () => this.byAccount.succeed(accountKey)),
-          // The right password is not a guess: it gives its place in the hour back.
-          () => charge(this.accountBudget.reserve(accountKey), () => this.accountBudget.refund(accountKey), () => this.accountBudget.refund(accountKey)),
         ];
     for (const limit of limits) {
       const wait = limit();
@@ -206,7 +210,10 @@ export class Accounts {
       for (const c of charged) c.refund();
       throw err;
     }
-    if (!user || !good) return { ok: false, reason: 'invalid' };
+    if (!user || !good) {
+      for (const c of charged) c.failed();
+      return { ok: false, reason: 'invalid' };
+    }
     for (const c of charged) c.succeed();
     const { token, expiresAt } = this.store.sessions.create(user.id, this.sessionTtlMs);
     const cookie = this.devices.issue(user.id, known ? device.deviceId : undefined);

@@ -37,11 +37,43 @@ describe('AttemptThrottle', () => {
     expect(t.reserve('k').ok).toBe(false);
     t.refund('k'); // the third was never checked
     expect(t.reserve('k').ok).toBe(true);
-    t.succeed('k');
+    for (let i = 0; i < 2; i++) t.failed('k');
+    t.succeed('k'); // the last one: the right password
     expect(t.waitMs('k')).toBe(0);
-    for (let i = 0; i < 3; i++) t.reserve('k');
+    for (let i = 0; i < 3; i++) {
+      t.reserve('k');
+      t.failed('k');
+    }
     expect(t.waitMs('k')).toBe(1000); // three failures stand
     t.refund('other'); // unknown keys are ignored
+  });
+
+  it('a success leaves attempts still being checked counted', () => {
+    const { t } = make();
+    for (let i = 0; i < 3; i++) t.reserve('k');
+    t.succeed('k');
+    expect(t.waitMs('k')).toBe(0);
+    t.reserve('k');
+    t.failed('k');
+    t.failed('k');
+    t.failed('k');
+    expect(t.waitMs('k')).toBe(1000); // the two checked meanwhile and the new one
+  });
+
+  it('the wait runs from when the last check ended, and nobody goes while one is still checked', () => {
+    const { t, advance } = make();
+    for (let i = 0; i < 3; i++) t.reserve('k');
+    advance(5000); // the checks are slow
+    expect(t.waitMs('k')).toBe(1000);
+    t.failed('k');
+    t.failed('k');
+    advance(5000);
+    expect(t.waitMs('k')).toBe(1000); // one is still being checked
+    t.failed('k');
+    expect(t.waitMs('k')).toBe(1000);
+    advance(1000);
+    expect(t.reserve('k').ok).toBe(true);
+    t.failed('unknown');
   });
 
   it('keys are independent, a success clears its key, and quiet keys are forgotten', () => {

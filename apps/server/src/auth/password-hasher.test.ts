@@ -36,6 +36,15 @@ describe('PasswordHasher', () => {
     expect(await hasher.hash('after')).toMatch(/^\$argon2id\$/);
   });
 
+  it('callers for unknown users hold their queue place while the decoy hash is made', async () => {
+    hasher = new PasswordHasher({ ...cheap, maxPending: 4 });
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => hasher!.verifyNobody('guess')));
+    // The decoy's own hashing takes one place: three callers get theirs.
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof HasherUnavailable)).toBe(true);
+    expect(hasher.queued).toBe(0);
+  });
+
   it('replaces a thread that dies: its jobs fail as unavailable, the next ones run on a new thread', async () => {
     hasher = new PasswordHasher(cheap);
     const hash = await hasher.hash('before');

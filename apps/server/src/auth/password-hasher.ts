@@ -45,6 +45,8 @@ export class PasswordHasher {
   /** A real hash of nothing, verified against when a user does not exist, so timing does not tell. */
   private decoy: Promise<string> | null = null;
   private closing = false;
+  /** Callers of verifyNobody waiting for the decoy hash: they hold queue places too. */
+  private waitingForDecoy = 0;
   private readonly opsLimit: number;
   private readonly memLimit: number;
   readonly maxPending: number;
@@ -60,7 +62,7 @@ export class PasswordHasher {
 
   /** Jobs queued or running now. */
   get queued(): number {
-    return this.pending.size;
+    return this.pending.size + this.waitingForDecoy;
   }
 
   private startWorker(): Worker {
@@ -90,7 +92,7 @@ export class PasswordHasher {
 
   private call(msg: { op: 'hash' | 'verify'; password: string; hash?: string }): Promise<unknown> {
     if (this.closing) return Promise.reject(new HasherUnavailable('thread_died'));
-    if (this.pending.size >= this.maxPending) return Promise.reject(new HasherUnavailable('queue_full'));
+    if (this.queued >= this.maxPending) return Promise.reject(new HasherUnavailable('queue_full'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -108,13 +110,18 @@ export class PasswordHasher {
 
   /** Spends the same time as a real verification, for unknown users. Always false. */
   async verifyNobody(password: string): Promise<false> {
+    if (this.closing) throw new HasherUnavailable('thread_died');
+    if (this.queued >= this.maxPending) throw new HasherUnavailable('queue_full');
     const decoy = (this.decoy ??= this.hash('conclave-decoy'));
     let hash: string;
+    this.waitingForDecoy += 1;
     try {
       hash = await decoy;
     } catch (err) {
       if (this.decoy === decoy) this.decoy = null; // try again next time
       throw err;
+    } finally {
+      this.waitingForDecoy -= 1;
     }
     await this.verify(hash, password);
     return false;

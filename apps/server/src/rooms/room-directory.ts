@@ -142,7 +142,10 @@ export class RoomDirectory {
           this.passwordAttempts.refund(key); // nothing was checked (the hasher was busy)
           throw err;
         }
-        if (!good) throw new TicketRefused('wrong_room_password', 'that room password is not right');
+        if (!good) {
+          this.passwordAttempts.failed(key);
+          throw new TicketRefused('wrong_room_password', 'that room password is not right');
+        }
         this.passwordAttempts.succeed(key);
       }
     }
