@@ -34,9 +34,15 @@ export const MAX_RTP_CAPABILITIES_CHARS = 32 * 1024;
 export const MAX_RTP_PARAMETERS_CHARS = 16 * 1024;
 export const MAX_DTLS_PARAMETERS_CHARS = 4 * 1024;
 
-/** Token bucket per connection: sustained rate and burst, in messages. */
+/**
+ * Token bucket per connection: sustained rate and burst, in messages. The
+ * burst covers the busiest honest moment, a (re)join into a full room: a
+ * consume and a resumeConsumer per remote producer, all at once (100 people
+ * with a microphone and a camera each, one sharing a screen: about 400
+ * messages), plus the transports, producers and keys of the join itself.
+ */
 export const RATE_LIMIT_PER_SECOND = 50;
-export const RATE_LIMIT_BURST = 200;
+export const RATE_LIMIT_BURST = 500;
 
 /**
  * Token bucket per connection, in bytes of received frames, beside the

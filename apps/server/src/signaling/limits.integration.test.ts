@@ -11,6 +11,7 @@ import {
   ErrorCode,
   HARD_MAX_FRAME_BYTES,
   MAX_MESSAGE_BYTES,
+  RATE_LIMIT_BURST,
   RATE_LIMIT_BYTES_BURST,
 } from '@conclave/protocol';
 import { startTestApp, type TestApp } from '../test-support/test-app.js';
@@ -44,6 +45,24 @@ const opusRtpParameters = (ssrc: number) => ({
 });
 
 describe('what one frame may cost', () => {
+  it('leaves room for the busiest honest moment: joining a full room of 100', async () => {
+    const { client, info } = await joined(newRoom(), 'Counting');
+    // A browser's receive capabilities are a subset of the router's: the router's are an upper bound.
+    const consume = JSON.stringify({
+      type: 'request',
+      id: 123_456,
+      method: 'consume',
+      data: { producerId: '3f2c2a5e-7d7a-4c55-9d4c-4a3b2f1e0d9c', rtpCapabilities: info.routerRtpCapabilities },
+    });
+    // 99 others with a microphone and a camera, one of them sharing a screen: a consume and a resume for each.
+    const producers = 99 * 2 + 1;
+    const joinItself = 30; // join, transports, connects, produces, keys, views, status
+    console.log(`a consume frame with the router's capabilities: ${consume.length} bytes; a full room's join: ${producers * 2 + joinItself} messages, ${producers * consume.length} bytes of consumes`);
+    expect(producers * 2 + joinItself).toBeLessThanOrEqual(RATE_LIMIT_BURST);
+    expect(producers * consume.length).toBeLessThan(RATE_LIMIT_BYTES_BURST);
+    client.close();
+  });
+
   it('refuses deep nesting (too_deep) and oversized frames (too_large) without parsing them, and keeps the connection', async () => {
     const { client } = await joined(newRoom(), 'Mallory');
     client.sendRaw(`{"type":"request","id":5,"method":"consume","data":${'['.repeat(50_000)}`);
