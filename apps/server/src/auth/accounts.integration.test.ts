@@ -7,7 +7,6 @@
  */
 import { CloseCode } from '@conclave/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../config.js';
 import { startTestApp, type TestApp } from '../test-support/test-app.js';
 import { TestClient } from '../test-support/ws-client.js';
 import { HasherUnavailable, type PasswordHasher } from './password-hasher.js';
@@ -74,8 +73,8 @@ async function newRoom(cookie: string, extra: Record<string, unknown> = {}): Pro
 const hasherOf = (a: TestApp) => (a.accounts as unknown as { hasher: PasswordHasher }).hasher;
 
 beforeAll(async () => {
-  // One trusted proxy hop: X-Forwarded-For names the client (the config key is trustProxyHops; trustProxy before it).
-  app = await startTestApp({ adminPassword: ADMIN_PASSWORD, allowAnonymousRooms: true, trustProxyHops: 1, trustProxy: true } as Partial<Config>);
+  // One trusted proxy hop (CONCLAVE_TRUST_PROXY=1): the rightmost X-Forwarded-For entry names the client.
+  app = await startTestApp({ adminPassword: ADMIN_PASSWORD, allowAnonymousRooms: true, trustProxyHops: 1 });
   admin = (await login('admin', ADMIN_PASSWORD, '192.0.2.250')).session;
 }, 60_000);
 

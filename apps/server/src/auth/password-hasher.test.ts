@@ -36,6 +36,16 @@ describe('PasswordHasher', () => {
     expect(await hasher.hash('after')).toMatch(/^\$argon2id\$/);
   });
 
+  it('keeps a few places for priority jobs (sign-ins from known devices)', async () => {
+    hasher = new PasswordHasher({ ...cheap, maxPending: 2 });
+    const hash = await hasher.hash('mine');
+    const flood = Array.from({ length: 4 }, () => hasher!.verify(hash, 'guess').catch((e: unknown) => e));
+    const mine = hasher.verify(hash, 'mine', true);
+    const refused = (await Promise.all(flood)).filter((r) => r instanceof HasherUnavailable);
+    expect(refused).toHaveLength(2);
+    expect(await mine).toBe(true);
+  });
+
   it('callers for unknown users hold their queue place while the decoy hash is made', async () => {
     hasher = new PasswordHasher({ ...cheap, maxPending: 4 });
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => hasher!.verifyNobody('guess')));

@@ -3,7 +3,8 @@
  * `$argon2id$…` strings) computed on a worker thread. One thread: hashes are
  * deliberately expensive. The queue is bounded: past `maxPending` jobs a
  * caller gets HasherUnavailable at once (the API answers 503 with
- * Retry-After) instead of piling up behind a flood. A thread that dies is
+ * Retry-After) instead of piling up behind a flood; a few more places are
+ * kept for sign-ins from known devices. A thread that dies is
  * replaced: its pending jobs fail with HasherUnavailable and the next job
  * runs on a fresh thread.
  */
@@ -14,6 +15,11 @@ export const PWHASH_OPSLIMIT = 2;
 export const PWHASH_MEMLIMIT = 64 * 1024 * 1024;
 /** Jobs queued or running at most; one takes about 0.1 s, so the last waits under 2 s. */
 export const HASHER_MAX_PENDING = 16;
+/**
+ * Places beyond `maxPending` that only priority jobs may take: a sign-in from
+ * a known device still gets checked while strangers keep the queue full.
+ */
+export const HASHER_PRIORITY_PLACES = 4;
 /** What a refused caller is told to wait. */
 export const HASHER_RETRY_AFTER_MS = 2000;
 
@@ -90,9 +96,9 @@ export class PasswordHasher {
     this.worker = this.startWorker();
   }
 
-  private call(msg: { op: 'hash' | 'verify'; password: string; hash?: string }): Promise<unknown> {
+  private call(msg: { op: 'hash' | 'verify'; password: string; hash?: string }, priority = false): Promise<unknown> {
     if (this.closing) return Promise.reject(new HasherUnavailable('thread_died'));
-    if (this.queued >= this.maxPending) return Promise.reject(new HasherUnavailable('queue_full'));
+    if (this.queued >= this.maxPending + (priority ? HASHER_PRIORITY_PLACES : 0)) return Promise.reject(new HasherUnavailable('queue_full'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -104,8 +110,9 @@ export class PasswordHasher {
     return (await this.call({ op: 'hash', password })) as string;
   }
 
-  async verify(hash: string, password: string): Promise<boolean> {
-    return (await this.call({ op: 'verify', password, hash })) === true;
+  /** `priority`: may use the places kept for sign-ins from known devices. */
+  async verify(hash: string, password: string, priority = false): Promise<boolean> {
+    return (await this.call({ op: 'verify', password, hash }, priority)) === true;
   }
 
   /** Spends the same time as a real verification, for unknown users. Always false. */
