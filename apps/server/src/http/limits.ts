@@ -16,15 +16,15 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 /** An idle keep-alive connection is closed after this (as Node's default; browsers reopen at once). */
 export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
+/** How often Node checks the header and request timeouts; the worst-case hold is the timeout plus this (Node's default is 30 s). */
+export const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
 /**
  * An HTTP socket on which nothing moves either way for this long is closed
  * (`server.timeout`): a client that stops reading a response holds no socket
  * for ever. WebSockets are exempt once upgraded (ws clears the timeout).
  */
 export const IDLE_SOCKET_TIMEOUT_MS = 60_000;
-
-/** How often Node checks the two timeouts above; the worst-case hold is the timeout plus this (Node's default is 30 s). */
-export const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 /** The request line and headers together, in bytes; over it the answer is 431 (Node's default, said out loud). */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -55,7 +55,7 @@ export const RESERVED_FILE_DESCRIPTORS = 256;
  */
 export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 64;
 
-/** How long a refused upgrade's socket may stay open after its answer, for the client to read it, before it is destroyed. */
+/** A refused socket is destroyed once its answer is flushed, or after this at the latest (a client that does not read). */
 export const REFUSED_SOCKET_LINGER_MS = 2_000;
 
 /** Refusals (upgrades, connections over a cap, malformed requests) logged in full per interval; past it, one summary line per interval. */
