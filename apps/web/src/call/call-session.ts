@@ -9,6 +9,7 @@
  */
 import { Device } from 'mediasoup-client';
 import type { types as msTypes } from 'mediasoup-client';
+import { CloseCode } from '@conclave/protocol';
 import type { MediaSource, NotificationData, TileView, PeerInfo, ProducerInfo, ResponseData } from '@conclave/protocol';
 import { SignalingClient, SignalingError } from '../signaling/signaling-client.js';
 import { initialSnapshot, type CallSnapshot, type RemoteParticipant } from './call-state.js';
@@ -577,8 +578,11 @@ export class CallSession {
         if (!this.snapshot.lobby.some((x) => x.requestId === w.requestId)) this.update({ lobby: [...this.snapshot.lobby, w] });
       }),
       signaling.on('lobbyLeft', ({ requestId }) => this.update({ lobby: this.snapshot.lobby.filter((x) => x.requestId !== requestId) })),
-      signaling.onClose(() => {
-        if (this.signaling === signaling && !this.left) void this.rejoin('The connection to the meeting server was lost.');
+      signaling.onClose((code) => {
+        if (this.signaling !== signaling || this.left) return;
+        // An account signed out, deleted or demoted: the server closed this socket; a fresh ticket says who we are now.
+        const why = code === CloseCode.AccountChanged ? 'Your account changed (signed out, removed, or its role or password changed).' : 'The connection to the meeting server was lost.';
+        void this.rejoin(why);
       }),
     );
   }
