@@ -31,7 +31,7 @@ import { metricsRoute, startMetricsServer } from './http/metrics-route.js';
 import { Metrics } from './metrics.js';
 import { TurnCredentialBudget } from './turn/turn-budget.js';
 import { openStore, type Store } from './store/store.js';
-import { ensurePrivateDir, octal, type Tightened } from './store/file-modes.js';
+import { ensurePrivateDir, tightenedLine, type Tightened } from './store/file-modes.js';
 
 /** How long a restart waits for sockets to close after telling them (then cuts the rest). */
 const SOCKET_DRAIN_MS = 1000;
@@ -51,7 +51,7 @@ export interface App {
 
 export async function startApp(config: Config, logger: Logger): Promise<App> {
   const tightened = (t: Tightened | null) =>
-    t && logger.warn({ path: t.path, was: octal(t.was), now: octal(t.now) }, 'data at rest was readable by others: tightened its permissions');
+    t && logger.warn(...tightenedLine(t, 'data at rest'));
   // The data directory is the server's alone (0700): the database, the TLS key and more live there.
   tightened(ensurePrivateDir(config.dataDir));
   // Before the workers start: a bad certificate stops the start at once.

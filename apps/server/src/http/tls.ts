@@ -20,7 +20,7 @@ import path from 'node:path';
 import { generate } from 'selfsigned';
 import type { TlsConfig } from '../config.js';
 import type { Logger } from '../logger.js';
-import { ensurePrivateDir, ensurePrivateFile, octal, type Tightened } from '../store/file-modes.js';
+import { ensurePrivateDir, ensurePrivateFile, octal, tightenedLine, type Tightened } from '../store/file-modes.js';
 
 export interface TlsMaterial {
   cert: string;
@@ -91,7 +91,7 @@ export async function selfSignedCertificate(
   const certFile = path.join(dir, 'self-signed.crt');
   const keyFile = path.join(dir, 'self-signed.key');
   const tightened = (t: Tightened | null) =>
-    t && logger?.warn({ file: t.path, was: octal(t.was), now: octal(t.now) }, 'TLS files were readable by others: tightened their permissions');
+    t && logger?.warn(...tightenedLine(t, 'TLS files'));
   tightened(ensurePrivateDir(dir));
   if (existsSync(certFile) && existsSync(keyFile)) {
     tightened(ensurePrivateFile(keyFile));

@@ -11,12 +11,14 @@ import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
-/** A path whose permissions were looser than they should be, and were tightened. */
+/** A path whose permissions were looser than they should be, and were tightened (or could not be). */
 export interface Tightened {
   path: string;
   /** The mode it had, e.g. 0o755. */
   was: number;
   now: number;
+  /** Set when chmod was refused (the path belongs to another user): it stays as it was. */
+  error?: string;
 }
 
 /** `mode` as the `ls`/`chmod` octal, e.g. "0755". */
@@ -26,7 +28,14 @@ function tighten(path: string, wanted: number): Tightened | null {
   const mode = statSync(path).mode & 0o777;
   // Looser means any permission for group or others (or anything beyond `wanted`).
   if ((mode & ~wanted) === 0) return null;
-  chmodSync(path, wanted);
+  try {
+    chmodSync(path, wanted);
+  } catch (err) {
+    // Not ours to change (another user's directory the server may write in): say so, and carry on.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'EACCES') throw err;
+    return { path, was: mode, now: mode, error: code };
+  }
   return { path, was: mode, now: wanted };
 }
 
@@ -52,4 +61,12 @@ export function ensurePrivateFile(file: string, { create = false } = {}): Tighte
     closeSync(openSync(file, 'a', PRIVATE_FILE_MODE));
     return tighten(file, PRIVATE_FILE_MODE);
   }
+}
+
+/** A log line's fields and words for `t`; `what` names the kind of path ("data at rest", "TLS files"). */
+export function tightenedLine(t: Tightened, what: string): [Record<string, string>, string] {
+  const fields = { path: t.path, was: octal(t.was), now: octal(t.now), ...(t.error ? { error: t.error } : {}) };
+  return t.error
+    ? [fields, `${what} readable by others, and not this user's to change: chmod it yourself (0700 for directories, 0600 for files)`]
+    : [fields, `${what} readable by others: tightened the permissions`];
 }
