@@ -72,8 +72,9 @@ conclave_bootstrap() {
   export MEDIASOUP_WORKER_BIN PNPM
   if [ "$mode" = test ]; then
     ensure_apt chromium firefox-esr iproute2 fonts-dejavu-core fonts-noto-color-emoji
-    # Self-hosting tests: TURN through coturn; the compose file and Caddyfile read by the real tools.
-    ensure_apt docker-compose
+    # Self-hosting tests: TURN through coturn; the compose file and Caddyfile read by the real tools;
+    # nft loads scripts/coturn/relay-firewall.sh's rule into a test's own network namespace.
+    ensure_apt docker-compose nftables
     ensure_apt_no_service coturn caddy
   fi
   say "building"
