@@ -8,7 +8,8 @@
 import { execFileSync } from 'node:child_process';
 
 export const NETNS_MEDIA_IP = '10.213.0.1';
-const PEER_IP = '10.213.0.2';
+/** The other end of the pair (the lossy-network test's relay listens here). */
+export const NETNS_PEER_IP = '10.213.0.2';
 
 function ip(...args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -32,10 +33,10 @@ export function createTestNetns(name: string): { name: string; remove: () => voi
     ip('-n', name, 'link', 'set', 'lo', 'up');
     ip('-n', name, 'link', 'add', 'media0', 'type', 'veth', 'peer', 'name', 'media1');
     ip('-n', name, 'addr', 'add', `${NETNS_MEDIA_IP}/24`, 'dev', 'media0');
-    ip('-n', name, 'addr', 'add', `${PEER_IP}/24`, 'dev', 'media1');
+    ip('-n', name, 'addr', 'add', `${NETNS_PEER_IP}/24`, 'dev', 'media1');
     ip('-n', name, 'link', 'set', 'media0', 'up');
     ip('-n', name, 'link', 'set', 'media1', 'up');
-    ip('-n', name, 'route', 'add', 'default', 'via', PEER_IP, 'dev', 'media0');
+    ip('-n', name, 'route', 'add', 'default', 'via', NETNS_PEER_IP, 'dev', 'media0');
   } catch (err) {
     remove();
     throw err;
