@@ -20,7 +20,7 @@
 import dgram from 'node:dgram';
 
 export interface Impairment {
-  /** Probability in [0, 1) that a packet is dropped, per direction. */
+  /** Probability in [0, 1] that a packet is dropped, per direction (1: the link is cut). */
   loss: number;
   /** Mean one-way delay added, ms. */
   delayMs: number;
@@ -68,7 +68,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 function validate(i: Impairment): void {
-  if (!(i.loss >= 0 && i.loss < 1)) throw new Error(`impairment loss must be in [0, 1): ${i.loss}`);
+  if (!(i.loss >= 0 && i.loss <= 1)) throw new Error(`impairment loss must be in [0, 1]: ${i.loss}`);
   if (!(i.delayMs >= 0) || !(i.jitterMs >= 0) || i.jitterMs > i.delayMs) {
     throw new Error(`impairment delay must be ≥ 0 with 0 ≤ jitter ≤ delay: ${i.delayMs} ± ${i.jitterMs} ms`);
   }

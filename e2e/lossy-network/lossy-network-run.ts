@@ -8,7 +8,9 @@
  *
  * For each direction (Grace → Ada, Ada → Grace) each window gives the frames
  * decoded per second, freezes, NACKs, PLIs, losses and retransmissions on
- * both legs, audio packets and concealment (see media-stats.ts).
+ * both legs, audio packets and concealment (see media-stats.ts). Last, Ada's
+ * link is cut for 1.5 s: how soon both decode again, and with how many PLIs
+ * and key frames.
  *
  * Prints one line `RESULT {json}`. ../lossy-network.e2e.ts drives it.
  */
@@ -17,7 +19,7 @@ import { mkdirSync } from 'node:fs';
 import { chromium, type Page } from 'playwright-core';
 import { CHROMIUM_BIN, chromiumArgs } from '../chromium-args.js';
 import { NETNS_MEDIA_IP, NETNS_PEER_IP } from '../cross-browser/netns.js';
-import { decodingAll, recoveryOf, until, type Recovery } from '../reconnection/call-probe.js';
+import { decodingAll, recoveryOf, resumedDecoding, until, type Recovery } from '../reconnection/call-probe.js';
 import { OwnServer } from '../reconnection/own-server.js';
 import type { Impairment, RelayCounters } from './impairing-relay.js';
 import { startRelayProcess } from './relay-process.js';
@@ -44,6 +46,8 @@ export interface LossyRunResult {
   recoveryBefore: Record<Name, Recovery>;
   recoveryAfter: Record<Name, Recovery>;
   screenshot: string;
+  /** After a 1.5 s cut of Ada's link, per direction: how soon decoding was back, and how (PLIs, key frames). */
+  cut: Record<string, { backAfterMs: number; plis: number; senderPlis: number; keyFrames: number; nacks: number; e2ee: string | null }>;
 }
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -136,9 +140,31 @@ async function main(): Promise<void> {
       if (i === steps - 1) await pages.Ada.screenshot({ path: screenshot });
     });
     const counters = await relay.snapshot();
+
+    // A 1.5 s cut on Ada's link, then a clean one: more than NACK can mend, so the receivers ask
+    // for key frames (PLI through the SFU to the sender), and both decode again, still encrypted.
+    const cutBefore = { Ada: await readTotals(pages.Ada, 'Grace'), Grace: await readTotals(pages.Grace, 'Ada') };
+    await relay.impair(adaPorts, { loss: 1, delayMs: 0, jitterMs: 0 });
+    await tick(1500);
     await relay.impair([], null);
+    const restoredAt = Date.now();
+    const backAt = await Promise.all(NAMES.map((n) => resumedDecoding(pages[n], n, [other(n)], 15_000)));
+    await tick(1000); // let the last requests and key frames be counted
+    const cutAfter = { Ada: await readTotals(pages.Ada, 'Grace'), Grace: await readTotals(pages.Grace, 'Ada') };
+    const cut = {} as LossyRunResult['cut'];
+    for (const [i, n] of NAMES.entries()) {
+      const s = other(n);
+      cut[`${s}→${n}`] = {
+        backAfterMs: backAt[i]! - restoredAt,
+        plis: cutAfter[n].video.pliCount - cutBefore[n].video.pliCount,
+        senderPlis: cutAfter[s].sent.pliCount - cutBefore[s].sent.pliCount,
+        keyFrames: cutAfter[n].video.keyFramesDecoded - cutBefore[n].video.keyFramesDecoded,
+        nacks: cutAfter[n].video.nackCount - cutBefore[n].video.nackCount,
+        e2ee: cutAfter[n].e2ee,
+      };
+    }
     const recoveryAfter = { Ada: await recoveryOf(pages.Ada), Grace: await recoveryOf(pages.Grace) };
-    const result: LossyRunResult = { seed, impairment: IMPAIRMENT, clean, lossy, relay: counters, adaPorts, recoveryBefore, recoveryAfter, screenshot };
+    const result: LossyRunResult = { seed, impairment: IMPAIRMENT, clean, lossy, relay: counters, adaPorts, recoveryBefore, recoveryAfter, screenshot, cut };
     console.log(`RESULT ${JSON.stringify(result)}`);
   } finally {
     await chrome.close();
