@@ -146,7 +146,7 @@ export interface DirectionWindow {
   fpsMean: number;
   freezes: number;
   freezeSeconds: number;
-  /** The receiver's NACKs and PLIs (to the SFU) and what it lost and got again. */
+  /** The receiver's NACKs and PLIs (to the SFU) and what it lost and got again (undefined: never reported). */
   nacks: number;
   plis: number;
   keyFrames: number;
@@ -209,9 +209,10 @@ export function summarize(receiver: MediaTotals[], sender: MediaTotals[]): Direc
     packetsReceived: grow(first.video.packetsReceived, last.video.packetsReceived, 'packetsReceived'),
     packetsLost: last.video.packetsLost - first.video.packetsLost, // may go back a little: late packets un-lose
     retransmittedReceived:
-      first.video.retransmittedPacketsReceived === undefined || last.video.retransmittedPacketsReceived === undefined
+      // Chromium reports the counter only once a retransmission has arrived.
+      last.video.retransmittedPacketsReceived === undefined
         ? undefined
-        : grow(first.video.retransmittedPacketsReceived, last.video.retransmittedPacketsReceived, 'retransmittedPacketsReceived'),
+        : grow(first.video.retransmittedPacketsReceived ?? 0, last.video.retransmittedPacketsReceived, 'retransmittedPacketsReceived'),
     senderNacks: grow(sFirst.sent.nackCount, sLast.sent.nackCount, 'sender nackCount'),
     senderPlis: grow(sFirst.sent.pliCount, sLast.sent.pliCount, 'sender pliCount'),
     senderRetransmitted: grow(sFirst.sent.retransmittedPacketsSent, sLast.sent.retransmittedPacketsSent, 'retransmittedPacketsSent'),
