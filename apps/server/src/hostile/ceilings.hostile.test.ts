@@ -324,6 +324,25 @@ describe('per-client ceilings', () => {
     for (const m of members) m.client.close();
   });
 
+  it('a guest admitted from the lobby who never joins is closed by the join deadline too', async () => {
+    const roomId = await ownedRoom('Admitted idler', true);
+    const host = await Member.join(roomId, 'Host', true);
+    const guest = await TestClient.connect(await app.ticketUrl(roomId));
+    const entered = await guest.request('join', { roomId, displayName: 'Idler' });
+    expect(entered.status).toBe('waiting');
+    const { requestId } = await host.client.waitForNotification('lobbyEntered', (d) => d.displayName === 'Idler');
+    // It waits past the deadline first: waiting in the lobby counts as joined.
+    await new Promise((r) => setTimeout(r, JOIN_DEADLINE_MS + 1000));
+    expect(guest.ws.readyState).toBe(guest.ws.OPEN);
+    await host.client.request('lobbyAdmit', { requestId });
+    const admittedAt = Date.now();
+    await guest.waitForNotification('lobbyDecision', (d) => d.admitted);
+    const code = await guest.waitForClose(JOIN_DEADLINE_MS + 10_000);
+    expect(code).toBe(CloseCode.JoinDeadline);
+    expect((Date.now() - admittedAt) / 1000).toBeGreaterThanOrEqual(JOIN_DEADLINE_MS / 1000 - 0.5);
+    host.client.close();
+  });
+
   it('seconds until a socket that never joins is closed', async () => {
     const { client, openedAt } = idle!;
     const code = await client.waitForClose(JOIN_DEADLINE_MS + 10_000);

@@ -77,6 +77,7 @@ export class ClientConnection {
       admitted: new Set(),
       joinedOnce: false,
       send: (m) => this.send(m),
+      restartJoinDeadline: () => this.armJoinDeadline(),
       disconnect: () => this.close(CloseCode.Removed, 'removed'),
     };
     this.armJoinDeadline();

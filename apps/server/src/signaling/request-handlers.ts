@@ -118,6 +118,8 @@ export const handlers: Handlers = {
         admit: () => {
           session.admitted.add(roomId);
           session.waiting = null;
+          // Admitted, it must now join: a guest that never does is closed like any socket that never joins.
+          session.restartJoinDeadline();
         },
         close: () => {
           session.waiting = null;

@@ -47,6 +47,8 @@ export interface Session {
   /** This connection has joined a room once: a join ticket (or socket) admits exactly one join. */
   joinedOnce: boolean;
   send(message: ServerMessage): void;
+  /** Gives the connection JOIN_DEADLINE_MS from now to join (a guest just admitted from the lobby). */
+  restartJoinDeadline(): void;
   /** Closes the socket (after the peer was told why). */
   disconnect(): void;
 }
