@@ -1,8 +1,12 @@
 /**
  * @conclave/e2ee/media — the page's side of frame encryption. The Worker
- * itself is `@conclave/e2ee/media-worker`.
+ * itself is `@conclave/e2ee/media-worker` (worker/media-worker.ts).
+ *
+ * The folders follow the thread boundary: page/ runs on the page, worker/ in
+ * the media Worker, and worker-messages.ts (here, between them) is the only
+ * thing both sides share. This entry is page side: it never imports worker/.
  */
-export { MediaEncryption, type MediaEncryptionEvents } from './media-encryption.js';
-export { detectFrameTransformSupport, type FrameTransformSupport } from './frame-transform-support.js';
+export { MediaEncryption, type MediaEncryptionEvents } from './page/media-encryption.js';
+export { detectFrameTransformSupport, type FrameTransformSupport } from './page/frame-transform-support.js';
 export type { MediaKind, ReceiveStatus, ToWorker, FromWorker, TransformOptions } from './worker-messages.js';
 export { SUITE_FOR_KIND } from './worker-messages.js';

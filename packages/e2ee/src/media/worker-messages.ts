@@ -2,6 +2,10 @@
  * The messages between the page and the media Worker. Keys cross this
  * boundary once per membership change; frames never do (they stay inside the
  * Worker's transform streams).
+ *
+ * This file is the boundary: the only module that both page/ (the page's side)
+ * and worker/ (the Worker's side) import. It holds types and constants only,
+ * so it imports nothing (worker-boundary.test.ts checks all three rules).
  */
 
 export type MediaKind = 'audio' | 'video';

@@ -5,12 +5,15 @@
  * over by the createEncodedStreams fallback).
  *
  * Start it from a module Worker with `startMediaWorker(self)`. Keys arrive as
- * messages (worker-messages.ts); status goes back the same way.
+ * messages (../worker-messages.ts); status goes back the same way.
+ *
+ * Worker side of the boundary: files in media/worker/ run only in the media
+ * Worker and import nothing from media/page/ (worker-boundary.test.ts checks).
  */
-import { FrameCrypto } from '../frame-crypto.js';
-import { SFrameReceiver, SFrameSender } from '../sframe/sframe-context.js';
+import { FrameCrypto } from '../../frame-crypto.js';
+import { SFrameReceiver, SFrameSender } from '../../sframe/sframe-context.js';
 import { createFrameTransform, type EncodedFrame } from './frame-transformer.js';
-import { SUITE_FOR_KIND, type FromWorker, type MediaKind, type ReceiveStatus, type ToWorker, type TransformOptions } from './worker-messages.js';
+import { SUITE_FOR_KIND, type FromWorker, type MediaKind, type ReceiveStatus, type ToWorker, type TransformOptions } from '../worker-messages.js';
 
 /** The parts of RTCRtpScriptTransformer used here. */
 interface ScriptTransformer {

@@ -3,10 +3,14 @@
  * every RTCRtpSender and RTCRtpReceiver before its first frame, forwards key
  * changes from the KeyManager to the Worker (running the delayed drops), and
  * reports what each remote participant's frames are doing.
+ *
+ * Page side of the boundary: files in media/page/ run on the page and import
+ * nothing from media/worker/ (worker-boundary.test.ts checks); they talk to
+ * the Worker only through the messages in ../worker-messages.ts.
  */
-import type { Effects } from '../keys/key-manager.js';
+import type { Effects } from '../../keys/key-manager.js';
 import type { FrameTransformSupport } from './frame-transform-support.js';
-import type { FromWorker, MediaKind, ReceiveStatus, ToWorker, TransformOptions } from './worker-messages.js';
+import type { FromWorker, MediaKind, ReceiveStatus, ToWorker, TransformOptions } from '../worker-messages.js';
 
 interface WorkerLike {
   postMessage(message: ToWorker, transfer?: Transferable[]): void;

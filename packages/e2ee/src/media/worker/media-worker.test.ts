@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EncodedFrame } from './frame-transformer.js';
 import { MediaWorker, type WorkerScope } from './media-worker.js';
-import type { FromWorker, ToWorker, TransformOptions } from './worker-messages.js';
+import type { FromWorker, ToWorker, TransformOptions } from '../worker-messages.js';
 
 class FakeScope {
   readonly posted: FromWorker[] = [];

@@ -4,10 +4,10 @@
  * encrypted is not sent, and a frame that does not authenticate is not
  * passed on to the decoder.
  */
-import { CodecError } from '../codec/errors.js';
-import { SFrameError } from '../sframe/errors.js';
-import type { FrameCrypto } from '../frame-crypto.js';
-import type { ReceiveStatus, TransformOptions } from './worker-messages.js';
+import { CodecError } from '../../codec/errors.js';
+import { SFrameError } from '../../sframe/errors.js';
+import type { FrameCrypto } from '../../frame-crypto.js';
+import type { ReceiveStatus, TransformOptions } from '../worker-messages.js';
 
 /** The parts of RTCEncodedVideoFrame / RTCEncodedAudioFrame used here. */
 export interface EncodedFrame {
