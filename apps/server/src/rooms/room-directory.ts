@@ -1,15 +1,17 @@
 /**
  * Rooms as the REST API sees them: the configured (stored) room joined with
  * its live state. Creates rooms, answers what a guest may know before
- * joining, and issues join tickets after checking the room password (with
- * throttling per address and room: an attempt is reserved before the
- * argon2id check, so 20 parallel guesses verify 5), the lock and the size limit.
+ * joining, and issues join tickets to those admission.ts lets in, checking
+ * the room password when it asks for one (with throttling per address and
+ * room: an attempt is reserved before the argon2id check, so 20 parallel
+ * guesses verify 5).
  */
 import { randomInt } from 'node:crypto';
 import type { LiveParticipant, PublicRoom, RoomSummary, Ticket } from '@conclave/protocol';
 import { AttemptThrottle } from '../auth/attempt-throttle.js';
 import { addressKey } from '../http/address-key.js';
 import type { JoinTickets } from '../auth/join-tickets.js';
+import { admit, DEFAULT_MAX_PARTICIPANTS, isHost } from './admission.js';
 import type { RejoinPasses } from './rejoin-passes.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import type { Store } from '../store/store.js';
@@ -18,7 +20,6 @@ import type { StoredUser } from '../store/user-store.js';
 import type { Lobby } from './lobby.js';
 import type { RoomRegistry } from './room-registry.js';
 
-export const DEFAULT_MAX_PARTICIPANTS = 50;
 const ALPHABET = 'abcdefghijkmnpqrstuvwxyz';
 
 export class TicketRefused extends Error {
@@ -62,7 +63,7 @@ export class RoomDirectory {
 
   /** Admins manage every room; hosts the rooms they created. */
   canManage(user: StoredUser, room: StoredRoom): boolean {
-    return user.role === 'admin' || room.createdBy === user.id;
+    return isHost(user, room);
   }
 
   async create(
@@ -121,40 +122,47 @@ export class RoomDirectory {
     sessionKey?: string,
   ): Promise<Ticket> {
     const room = this.store.rooms.get(roomId);
-    if (!room && !this.allowAnonymousRooms) throw new TicketRefused('not_found', 'there is no meeting at this address');
-    // Anonymous rooms (CONCLAVE_ALLOW_ANONYMOUS_ROOMS) have no hosts: nobody there may moderate anybody.
-    const role = room && user && this.canManage(user, room) ? 'host' : 'guest';
-    // Someone coming back with a good pass: past the lock, and not counted twice if their old self is still in.
-    const returning = rejoinPass !== undefined ? this.passes.holderOf(rejoinPass, roomId) : null;
-    const readmit = returning !== null;
-    if (room && role === 'guest') {
-      if (room.locked && !readmit) throw new TicketRefused('room_locked', 'the meeting is locked: nobody new can join');
-      if (room.passwordHash) {
-        if (!password) throw new TicketRefused('wrong_room_password', 'this meeting needs its room password');
-        // Reserved before the check, so parallel guesses are counted as they arrive, not after.
-        const key = `${addressKey(ip)}|${roomId}`;
-        const reserved = this.passwordAttempts.reserve(key);
-        if (!reserved.ok) throw new TicketRefused('too_many_attempts', 'too many wrong passwords; wait a moment and try again', reserved.retryAfterMs);
-        let good: boolean;
-        try {
-          good = await this.hasher.verify(room.passwordHash, password);
-        } catch (err) {
-          this.passwordAttempts.refund(key); // nothing was checked (the hasher was busy)
-          throw err;
-        }
-        if (!good) {
-          this.passwordAttempts.failed(key);
-          throw new TicketRefused('wrong_room_password', 'that room password is not right');
-        }
-        this.passwordAttempts.succeed(key);
-      }
+    const entry = admit({
+      roomId,
+      room,
+      allowAnonymousRooms: this.allowAnonymousRooms,
+      applicant: { kind: 'ticket-request', user },
+      // Someone coming back with a good pass (only checked here: the join uses it up).
+      ...(rejoinPass !== undefined ? { rejoin: () => this.passes.holderOf(rejoinPass, roomId) } : {}),
+    });
+    if (!entry.ok) {
+      // A ticket request is refused for these two only (wrong_room and ticket_needed are about joining).
+      if (entry.refusal === 'room_locked') throw new TicketRefused('room_locked', 'the meeting is locked: nobody new can join');
+      throw new TicketRefused('not_found', 'there is no meeting at this address');
     }
-    const live = this.registry.get(roomId);
-    const max = room?.maxParticipants ?? DEFAULT_MAX_PARTICIPANTS;
-    const present = live ? live.peers.size - (returning !== null && live.peers.has(returning) ? 1 : 0) : 0;
-    if (present >= max) throw new TicketRefused('room_full', `the meeting is full (${max} people)`);
+    const { role } = entry;
+    const readmit = entry.returning !== null;
+    if (entry.passwordHash !== null) await this.checkPassword(entry.passwordHash, password, ip, roomId);
+    const max = entry.full(this.registry.get(roomId)?.peers);
+    if (max !== null) throw new TicketRefused('room_full', `the meeting is full (${max} people)`);
     const { ticket, expiresAt } = this.tickets.issue({ roomId, role, userId: user?.id ?? null, username: user?.username ?? null, sessionKey: user ? (sessionKey ?? null) : null, ip, rejoinPass: readmit ? (rejoinPass ?? null) : null });
     return { ticket, expiresAt: expiresAt.toISOString(), role };
+  }
+
+  /** Throws unless `password` matches `hash`; wrong guesses are throttled per address and room. */
+  private async checkPassword(hash: string, password: string | undefined, ip: string, roomId: string): Promise<void> {
+    if (!password) throw new TicketRefused('wrong_room_password', 'this meeting needs its room password');
+    // Reserved before the check, so parallel guesses are counted as they arrive, not after.
+    const key = `${addressKey(ip)}|${roomId}`;
+    const reserved = this.passwordAttempts.reserve(key);
+    if (!reserved.ok) throw new TicketRefused('too_many_attempts', 'too many wrong passwords; wait a moment and try again', reserved.retryAfterMs);
+    let good: boolean;
+    try {
+      good = await this.hasher.verify(hash, password);
+    } catch (err) {
+      this.passwordAttempts.refund(key); // nothing was checked (the hasher was busy)
+      throw err;
+    }
+    if (!good) {
+      this.passwordAttempts.failed(key);
+      throw new TicketRefused('wrong_room_password', 'that room password is not right');
+    }
+    this.passwordAttempts.succeed(key);
   }
 
   async summary(room: StoredRoom): Promise<RoomSummary> {

@@ -15,7 +15,7 @@ import {
 import type { types } from 'mediasoup';
 import { Peer, type ConsumerData, type PeerTransportData, type ProducerData } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
-import { DEFAULT_MAX_PARTICIPANTS } from '../rooms/room-directory.js';
+import { admit, type EntryRefusal } from '../rooms/admission.js';
 import { NoWorkerError } from '../rooms/room-registry.js';
 import { chatHandlers } from './chat-handlers.js';
 import { hostHandlers } from './host-handlers.js';
@@ -74,6 +74,20 @@ async function media<T>(what: string, op: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The signaling error for a join admission.ts refuses. */
+function joinRefused(refusal: EntryRefusal): RequestError {
+  switch (refusal) {
+    case 'not_found':
+      return new RequestError(ErrorCode.NoSuchRoom, 'there is no meeting at this address');
+    case 'wrong_room':
+      return new RequestError(ErrorCode.Forbidden, 'this connection was let in for another room');
+    case 'ticket_needed':
+      return new RequestError(ErrorCode.Forbidden, 'join through the meeting link (a join ticket is needed)');
+    case 'room_locked':
+      return new RequestError(ErrorCode.RoomLocked, 'the meeting is locked: nobody new can join');
+  }
+}
+
 export const handlers: Handlers = {
   async join(session, { roomId, displayName }, ctx) {
     const { registry, directory, lobby, passes, config } = ctx;
@@ -85,33 +99,26 @@ export const handlers: Handlers = {
     if (session.waiting) throw new RequestError(ErrorCode.AlreadyJoined, 'already waiting in the lobby');
     const { grant } = session;
     const stored = directory.get(roomId);
-    if (!stored && !config.allowAnonymousRooms) throw new RequestError(ErrorCode.NoSuchRoom, 'there is no meeting at this address');
-    let role: 'host' | 'guest';
-    /** The peer this connection comes back as, when it brought a rejoin pass. */
-    let returningFrom: string | null = null;
-    if (grant.kind === 'ticket') {
-      if (grant.roomId !== roomId) throw new RequestError(ErrorCode.Forbidden, 'this connection was let in for another room');
-      role = grant.role;
-      // Back after a dropped connection (a rejoin pass bought this ticket): past the lock and the lobby.
-      returningFrom = grant.rejoinPass ? passes.redeem(grant.rejoinPass, roomId) : null;
-      if (returningFrom !== null) session.admitted.add(roomId);
-    } else if (!stored) {
-      role = 'guest'; // an anonymous room (CONCLAVE_ALLOW_ANONYMOUS_ROOMS) has no hosts, signed in or not
-    } else if (directory.canManage(grant.user, stored)) {
-      role = 'host';
-    } else {
-      throw new RequestError(ErrorCode.Forbidden, 'join through the meeting link (a join ticket is needed)');
-    }
-    // A guest a host has already admitted from the lobby is let in even if the room was locked meanwhile.
-    if (stored?.locked && role === 'guest' && !session.admitted.has(roomId)) {
-      throw new RequestError(ErrorCode.RoomLocked, 'the meeting is locked: nobody new can join');
-    }
-    const live = registry.get(roomId);
-    const max = stored?.maxParticipants ?? DEFAULT_MAX_PARTICIPANTS;
+    const rejoinPass = grant.kind === 'ticket' ? grant.rejoinPass : null;
+    const entry = admit({
+      roomId,
+      room: stored,
+      allowAnonymousRooms: config.allowAnonymousRooms,
+      applicant: grant.kind === 'ticket' ? { kind: 'ticket', roomId: grant.roomId, role: grant.role } : { kind: 'session', user: grant.user },
+      // Back after a dropped connection (a rejoin pass bought this ticket): the pass is used up now.
+      ...(rejoinPass ? { rejoin: () => passes.redeem(rejoinPass, roomId) } : {}),
+      // A guest a host has already admitted from the lobby is let in even if the room was locked meanwhile.
+      admittedFromLobby: session.admitted.has(roomId),
+    });
+    if (!entry.ok) throw joinRefused(entry.refusal);
+    const { role } = entry;
+    /** The peer this connection comes back as, when it brought a good rejoin pass. */
+    const returningFrom = entry.returning;
+    if (returningFrom !== null) session.admitted.add(roomId);
     // A returning participant's old self, if still here, is about to be replaced: it does not count.
-    const present = live ? live.peers.size - (returningFrom !== null && live.peers.has(returningFrom) ? 1 : 0) : 0;
-    if (present >= max) throw new RequestError(ErrorCode.RoomFull, `the meeting is full (${max} people)`);
-    if (stored?.lobby && role === 'guest' && !session.admitted.has(roomId)) {
+    const max = entry.full(registry.get(roomId)?.peers);
+    if (max !== null) throw new RequestError(ErrorCode.RoomFull, `the meeting is full (${max} people)`);
+    if (entry.waitsInLobby) {
       const w = lobby.enter(roomId, {
         displayName,
         send: (m) => session.send(m),
