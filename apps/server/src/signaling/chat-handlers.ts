@@ -12,7 +12,7 @@
 import { CHAT_RATE_BURST, CHAT_RATE_PER_SECOND, ErrorCode, notification } from '@conclave/protocol';
 import { TokenBucket } from './rate-limiter.js';
 import { RequestError } from './request-error.js';
-import type { Handler } from './request-handlers.js';
+import type { Handler } from './handler.js';
 import { joined, type Session } from './session.js';
 
 /** One bucket per connection, gone with it. */

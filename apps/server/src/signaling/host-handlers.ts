@@ -6,7 +6,7 @@ import { ErrorCode } from '@conclave/protocol';
 import { ModerationError, type Actor } from '../rooms/moderation.js';
 import { auditName } from './connection-grant.js';
 import { RequestError } from './request-error.js';
-import type { Handler } from './request-handlers.js';
+import type { Handler } from './handler.js';
 import { joined, type Session } from './session.js';
 
 function host(session: Session): { roomId: string; actor: Actor } {

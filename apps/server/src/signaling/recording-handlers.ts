@@ -14,7 +14,7 @@ import { ErrorCode, notification, RECORDING_RATE_BURST, RECORDING_RATE_PER_SECON
 import { auditName } from './connection-grant.js';
 import { TokenBucket } from './rate-limiter.js';
 import { RequestError } from './request-error.js';
-import type { Handler } from './request-handlers.js';
+import type { Handler } from './handler.js';
 import { joined, type Session } from './session.js';
 
 /** One bucket per connection, gone with it. */

@@ -4,24 +4,18 @@
  * objects, and return the response data (or throw a RequestError).
  */
 import { randomUUID } from 'node:crypto';
-import {
-  ErrorCode,
-  notification,
-  type MethodName,
-  type ParsedRequestData,
-  type ResponseData,
-  type ServerMessage,
-} from '@conclave/protocol';
+import { ErrorCode, notification } from '@conclave/protocol';
 import type { types } from 'mediasoup';
 import { Peer, type ConsumerData, type PeerTransportData, type ProducerData } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
 import { admit, type EntryRefusal } from '../rooms/admission.js';
 import { NoWorkerError } from '../rooms/room-registry.js';
 import { chatHandlers } from './chat-handlers.js';
+import type { Handlers } from './handler.js';
 import { hostHandlers } from './host-handlers.js';
 import { recordingHandlers } from './recording-handlers.js';
 import { RequestError } from './request-error.js';
-import { joined, type Session, type SignalingContext } from './session.js';
+import { joined, type SignalingContext } from './session.js';
 import { iceServersFor } from '../turn/turn-credentials.js';
 
 /**
@@ -42,15 +36,6 @@ function freshIceServers(ctx: SignalingContext, peerId: string, ip: string) {
 const MAX_TRANSPORTS_PER_PEER = 4;
 const MAX_PRODUCERS_PER_PEER = 6;
 const MAX_CONSUMERS_PER_PEER = 300;
-
-export type Handler<M extends MethodName> = (
-  session: Session,
-  data: ParsedRequestData<M>,
-  ctx: SignalingContext,
-) => Promise<ResponseData<M>>;
-
-export type Handlers = { [M in MethodName]: Handler<M> };
-
 
 function transportOf(peer: Peer, transportId: string) {
   const transport = peer.transports.get(transportId);
