@@ -48,7 +48,6 @@
 import { bytesEqual } from "./encoding.js";
 import {
   type Identity,
-  type AnnouncementRejectReason,
   checkPeerId,
   checkSenderIndex,
   deriveAuthKey,
@@ -57,11 +56,36 @@ import {
   verifyAnnouncement,
 } from "./identity.js";
 import { type ChatOpenResult, chatGeneration, deriveChatKey, openChat, sealChat } from "./chat-key.js";
-import { type KeyBoxRejectReason, openKeyBox, sealKeyBox } from "./key-box.js";
+import { openKeyBox, sealKeyBox } from "./key-box.js";
 import { MEETING_SECRET_BYTES, MeetingSecretError } from "./meeting-secret.js";
 import { type SafetyCode, computeSafetyCode, deriveVerifyKey } from "./safety-code.js";
 import { type SenderKey, freshSenderKey, kidFor, ratchetSenderKey, sframeBaseKey } from "./sender-key.js";
 import { lib, sodiumReady } from "./sodium.js";
+import type {
+  ChatDecryptResult,
+  Effects,
+  KeyManagerOptions,
+  MemberState,
+  OutgoingBox,
+  PeerInfo,
+  ReceiveKey,
+  RejectReason,
+  SendKeyUpdate,
+} from "./key-manager-types.js";
+
+export type {
+  ChatDecryptResult,
+  DropReceiveKeys,
+  Effects,
+  KeyManagerOptions,
+  MemberState,
+  OutgoingBox,
+  PeerInfo,
+  ReceiveKey,
+  RejectReason,
+  Rejection,
+  SendKeyUpdate,
+} from "./key-manager-types.js";
 
 /** Delay before switching to a new own key, so receivers have it first. */
 export const ACTIVATION_DELAY_MS = 250;
@@ -80,98 +104,6 @@ export const PENDING_TTL_MS = 10_000;
 export const MAX_PENDING = 256;
 /** Generations of each member's keys kept for decrypting chat. */
 export const CHAT_GENERATIONS_KEPT = 16;
-
-export interface OutgoingBox {
-  to: string;
-  bytes: Uint8Array;
-}
-
-export interface SendKeyUpdate {
-  kid: bigint;
-  generation: number;
-  /** RFC 9605 base_key for our own frames. */
-  baseKey: Uint8Array;
-  activateAfterMs: number;
-}
-
-export interface ReceiveKey {
-  peerId: string;
-  kid: bigint;
-  generation: number;
-  /** RFC 9605 base_key for this sender's frames under `kid`. */
-  baseKey: Uint8Array;
-}
-
-export interface DropReceiveKeys {
-  peerId: string;
-  /** Absent: every key of this peer. */
-  kid?: bigint;
-  /** Schedule the drop this many ms from now (0 = now). */
-  afterMs: number;
-}
-
-export type RejectReason =
-  | AnnouncementRejectReason
-  | KeyBoxRejectReason
-  | "self-id" // announcement claiming our own peerId
-  | "identity-conflict" // a second, different announcement for a known peer
-  | "sender-index-conflict" // senderIndex already used by another member
-  | "not-a-member" // bundle from a peer whose announcement failed verification
-  | "stale" // bundle older than what we hold, or from before a later leave
-  | "link-mismatch" // bundle inconsistent with the sender's earlier bundles
-  | "expired" // waited PENDING_TTL_MS without becoming usable
-  | "pending-overflow";
-
-export interface Rejection {
-  peerId: string;
-  what: "announcement" | "key-bundle";
-  reason: RejectReason;
-}
-
-export interface Effects {
-  /** Boxes for the server to relay; send them as one message. */
-  send: OutgoingBox[];
-  /** New own key for the frame Worker. */
-  setSendKey?: SendKeyUpdate;
-  addReceiveKeys: ReceiveKey[];
-  dropReceiveKeys: DropReceiveKeys[];
-  /** The member set (hence the safety code) changed. */
-  safetyCodeChanged: boolean;
-  /** Inputs that were refused; for logs and UI, never thrown. */
-  rejected: Rejection[];
-}
-
-export type MemberState =
-  | "self"
-  | "verified" // announcement verified, and we hold its current key
-  | "waiting-for-key" // announcement verified; its key for the current epoch has not arrived yet
-  | "unverified" // announcement MAC failed: different meeting secret (or forged)
-  | "invalid" // malformed / bad signature / conflicting announcement
-  | "unknown"; // no announcement seen (or left)
-
-export interface PeerInfo {
-  peerId: string;
-  state: MemberState;
-  senderIndex?: number;
-  reason?: RejectReason;
-}
-
-export type ChatDecryptResult =
-  | { ok: true; plaintext: Uint8Array; text: string; generation: number }
-  | { ok: false; reason: "not-a-member" | "no-key" | "expired-key" | "malformed" | "bad-ciphertext" };
-
-export interface KeyManagerOptions {
-  roomId: string;
-  selfId: string;
-  /** Small integer assigned by the server, unique in the room (0..2^32-1). */
-  senderIndex: number;
-  /** 32 bytes; not retained (only K_auth and K_verify derived from it are). */
-  meetingSecret: Uint8Array;
-  /** Clock in ms; default Date.now. */
-  now?: () => number;
-  /** For tests: a given identity instead of a fresh one. */
-  identity?: Identity;
-}
 
 interface Member {
   peerId: string;

@@ -8,7 +8,7 @@
  * nothing from media/worker/ (worker-boundary.test.ts checks); they talk to
  * the Worker only through the messages in ../worker-messages.ts.
  */
-import type { Effects } from '../../keys/key-manager.js';
+import type { Effects } from '../../keys/key-manager-types.js';
 import type { FrameTransformSupport } from './frame-transform-support.js';
 import type { FromWorker, MediaKind, ReceiveStatus, ToWorker, TransformOptions } from '../worker-messages.js';
 
