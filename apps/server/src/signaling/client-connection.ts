@@ -15,6 +15,8 @@
  */
 import type { RawData, WebSocket } from 'ws';
 import {
+  CHAT_RATE_BURST,
+  CHAT_RATE_PER_SECOND,
   CloseCode,
   ErrorCode,
   FLOOD_DROP_LIMIT,
@@ -25,6 +27,8 @@ import {
   RATE_LIMIT_BYTES_BURST,
   RATE_LIMIT_BYTES_PER_SECOND,
   RATE_LIMIT_PER_SECOND,
+  RECORDING_RATE_BURST,
+  RECORDING_RATE_PER_SECOND,
   notification,
   parseRequest,
   responseError,
@@ -76,6 +80,10 @@ export class ClientConnection {
       waiting: null,
       admitted: new Set(),
       joinedOnce: false,
+      buckets: {
+        chat: new TokenBucket(CHAT_RATE_PER_SECOND, CHAT_RATE_BURST),
+        recording: new TokenBucket(RECORDING_RATE_PER_SECOND, RECORDING_RATE_BURST),
+      },
       send: (m) => this.send(m),
       restartJoinDeadline: () => this.armJoinDeadline(),
       disconnect: () => this.close(CloseCode.Removed, 'removed'),

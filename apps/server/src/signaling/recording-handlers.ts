@@ -8,29 +8,20 @@
  * Saying the same thing twice (a client re-announcing after a rejoin) changes
  * nothing and tells nobody. Each connection may change its state
  * RECORDING_RATE_BURST times at once, then once every 1/RECORDING_RATE_PER_SECOND
- * seconds, so a client cannot flood the room or the audit log.
+ * seconds (its session's recording bucket), so a client cannot flood the
+ * room or the audit log.
  */
-import { ErrorCode, notification, RECORDING_RATE_BURST, RECORDING_RATE_PER_SECOND } from '@conclave/protocol';
+import { ErrorCode, notification } from '@conclave/protocol';
 import { auditName } from './connection-grant.js';
-import { TokenBucket } from './rate-limiter.js';
 import { RequestError } from './request-error.js';
 import type { Handler } from './handler.js';
-import { joined, type Session } from './session.js';
-
-/** One bucket per connection, gone with it. */
-const buckets = new WeakMap<Session, TokenBucket>();
-
-function recordingBucket(session: Session): TokenBucket {
-  let bucket = buckets.get(session);
-  if (!bucket) buckets.set(session, (bucket = new TokenBucket(RECORDING_RATE_PER_SECOND, RECORDING_RATE_BURST)));
-  return bucket;
-}
+import { joined } from './session.js';
 
 export const recordingHandlers: { setRecording: Handler<'setRecording'> } = {
   async setRecording(session, { recording }, { audit, logger }) {
     const { peer, room } = joined(session);
     if (peer.recording === recording) return {};
-    if (!recordingBucket(session).take()) {
+    if (!session.buckets.recording.take()) {
       throw new RequestError(ErrorCode.RecordingRateLimited, 'recording was switched on and off too often: wait a few seconds');
     }
     peer.recording = recording;

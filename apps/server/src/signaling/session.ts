@@ -17,6 +17,7 @@ import type { RoomDirectory } from '../rooms/room-directory.js';
 import type { RoomRegistry } from '../rooms/room-registry.js';
 import type { TurnCredentialBudget } from '../turn/turn-budget.js';
 import type { ConnectionGrant } from './connection-grant.js';
+import type { TokenBucket } from './rate-limiter.js';
 import { RequestError } from './request-error.js';
 
 export interface SignalingContext {
@@ -46,6 +47,12 @@ export interface Session {
   admitted: Set<string>;
   /** This connection has joined a room once: a join ticket (or socket) admits exactly one join. */
   joinedOnce: boolean;
+  /**
+   * This connection's own allowances for requests limited beyond the
+   * connection-wide message limit: chat messages (CHAT_RATE_*) and recording
+   * switches (RECORDING_RATE_*). They go with the connection.
+   */
+  buckets: { chat: TokenBucket; recording: TokenBucket };
   send(message: ServerMessage): void;
   /** Gives the connection JOIN_DEADLINE_MS from now to join (a guest just admitted from the lobby). */
   restartJoinDeadline(): void;
