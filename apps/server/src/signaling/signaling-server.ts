@@ -21,6 +21,7 @@ import { AddressCounter } from '../http/address-counter.js';
 import { addressKey } from '../http/address-key.js';
 import { REFUSAL_LOG_BURST, REFUSAL_LOG_INTERVAL_MS } from '../http/limits.js';
 import { LogRateLimiter } from '../http/log-rate-limiter.js';
+import { originAllowed } from '../http/origin.js';
 import { answerAndClose, ignoreSocketError } from '../http/raw-response.js';
 import { requestTarget } from '../http/request-target.js';
 import { clientIp, sessionToken } from '../http/request-identity.js';
@@ -40,17 +41,6 @@ export interface SignalingServer {
    */
   drain(graceMs?: number): Promise<void>;
   close(): void;
-}
-
-/** True when a browser on `origin` may use this server. Non-browser clients send no Origin. */
-export function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[]): boolean {
-  if (origin === undefined) return true;
-  if (allowed.includes(origin)) return true;
-  try {
-    return host !== undefined && new URL(origin).host === host;
-  } catch {
-    return false;
-  }
 }
 
 interface Refusal {

@@ -16,7 +16,7 @@ import type { RoomDirectory } from '../../rooms/room-directory.js';
 import type { RoomRegistry } from '../../rooms/room-registry.js';
 import type { Store } from '../../store/store.js';
 import type { WorkerHealthMonitor } from '../../media/worker-health.js';
-import { originAllowed } from '../../signaling/signaling-server.js';
+import { originAllowed } from '../origin.js';
 import { requestPath } from '../request-target.js';
 import { ApiError } from './api-error.js';
 import { ApiRequest } from './api-request.js';
