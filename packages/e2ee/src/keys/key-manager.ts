@@ -7,7 +7,7 @@
  * only outside inputs are randomness and a clock (`now`, for expiring
  * pending bundles and old chat keys).
  *
- * Protocol (see /work/shared/design/e2ee.md):
+ * Protocol (docs/e2ee-keys.md has it with the wire messages; SECURITY.md the reasons):
  *
  *  1. On joining, the app sends `announcement()` to the server. The server's
  *     reply lists the announcements stored before ours: `onRoster(...)`.

@@ -39,7 +39,7 @@ export type FromWorker =
   /** A new send key is now in use: every frame from here on is under `kid`. */
   | { type: 'send-key-active'; kid: bigint };
 
-/** Suites by media kind, as the design note chooses: GCM for video, CTR+HMAC-64 for small audio frames. */
+/** Suites by media kind (docs/e2ee-keys.md, SECURITY.md "Frame format"): GCM for video, CTR+HMAC-64 for small audio frames. */
 export const SUITE_FOR_KIND: Record<MediaKind, number> = {
   video: 0x0004, // AES_128_GCM_SHA256_128
   audio: 0x0002, // AES_128_CTR_HMAC_SHA256_64
