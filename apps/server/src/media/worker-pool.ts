@@ -5,7 +5,9 @@
  *
  * A Worker that dies is replaced in the same slot (same port) after its
  * routers are gone; the pool emits `workerDied` first so the rooms that lived
- * on it can tell their peers to rejoin.
+ * on it can tell their peers to rejoin. Those peers come straight back, often
+ * before the replacement is up: `waitForWorker` lets their joins wait for it
+ * rather than fail.
  */
 import { EventEmitter } from 'node:events';
 import { createWorker, type types } from 'mediasoup';
@@ -78,6 +80,25 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       if (!best || slot.routerCount < best.routerCount) best = slot;
     }
     return best;
+  }
+
+  /**
+   * A live slot as soon as there is one: now, or when a replacement worker
+   * comes up within `timeoutMs`; null if none does (or the pool closes).
+   */
+  async waitForWorker(timeoutMs: number): Promise<WorkerSlot | null> {
+    const now = this.pick();
+    if (now || this.closed) return now;
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.off('workerReady', done);
+        resolve(this.closed ? null : this.pick());
+      };
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      this.on('workerReady', done);
+    });
   }
 
   close(): void {

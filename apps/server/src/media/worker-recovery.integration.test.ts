@@ -44,3 +44,22 @@ it('replaces a dead worker and lets its rooms rejoin', async () => {
   await b2.request('createTransport', { direction: 'recv' }); // media works on the new worker
   for (const c of [a, b, a2, b2]) c.close();
 });
+
+it('a join that arrives while the dead worker is being replaced waits for the new one instead of failing', async () => {
+  const roomId = `recovery-early-${process.pid}`;
+  const a = await TestClient.connect(await app.ticketUrl(roomId));
+  await a.request('join', { roomId, displayName: 'A' });
+  await a.waitFor(() => app.pool.ready, 10_000, 'worker up');
+
+  process.kill(app.pool.slots[0]!.worker!.pid, 'SIGKILL');
+  expect(await a.waitForNotification('roomClosed')).toEqual({ reason: 'media-restarted', rejoin: true });
+  // Straight back, as a client does: the replacement worker is not up yet.
+  const again = await TestClient.connect(await app.ticketUrl(roomId));
+  const joining = again.request('join', { roomId, displayName: 'A' });
+  expect(app.pool.ready).toBe(false);
+  const rejoined = await joining;
+  expect(rejoined.status).toBe('joined');
+  expect(app.pool.ready).toBe(true);
+  await again.request('createTransport', { direction: 'recv' });
+  for (const c of [a, again]) c.close();
+});

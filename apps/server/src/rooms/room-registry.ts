@@ -8,6 +8,12 @@ import { mediaCodecs } from '../media/media-codecs.js';
 import type { WorkerPool, WorkerSlot } from '../media/worker-pool.js';
 import { Room } from './room.js';
 
+/**
+ * How long a join waits for a media worker while a dead one is replaced
+ * (about half a second to a second here) before it is refused.
+ */
+export const WORKER_WAIT_MS = 5_000;
+
 export class NoWorkerError extends Error {
   constructor() {
     super('no media worker is available right now');
@@ -54,7 +60,8 @@ export class RoomRegistry {
   }
 
   private async create(roomId: string): Promise<Room> {
-    const slot = this.pool.pick();
+    // After a worker death its rooms' members rejoin at once, usually before the replacement is up.
+    const slot = await this.pool.waitForWorker(WORKER_WAIT_MS);
     if (!slot?.worker) throw new NoWorkerError();
     const router = await slot.worker.createRouter({ mediaCodecs, appData: { roomId } });
     const room = new Room(roomId, router, slot, this.logger.child({ roomId }));
