@@ -16,6 +16,24 @@ describe('RejoinPasses', () => {
     expect(passes.redeem(pass, 'room-a')).toBeNull();
   });
 
+  it('is good again, for a grace period, when the join that used it failed', () => {
+    let now = 1000;
+    const passes = new RejoinPasses(() => now);
+    const pass = passes.issue('p1', 'r');
+    expect(passes.redeem(pass, 'r')).toBe('p1');
+    expect(passes.holderOf(pass, 'r')).toBeNull();
+    passes.giveBack(pass, 'r', 'p1');
+    expect(passes.holderOf(pass, 'r')).toBe('p1');
+    now += REJOIN_GRACE_MS + 1;
+    expect(passes.redeem(pass, 'r')).toBeNull();
+    // Not when the peer has a newer pass (its join went through after all).
+    const other = passes.issue('p2', 'r');
+    expect(passes.redeem(other, 'r')).toBe('p2');
+    passes.issue('p2', 'r');
+    passes.giveBack(other, 'r', 'p2');
+    expect(passes.holderOf(other, 'r')).toBeNull();
+  });
+
   it('works while the holder is still in (the server has not noticed the drop yet)', () => {
     const passes = new RejoinPasses();
     expect(passes.redeem(passes.issue('p1', 'r'), 'r')).toBe('p1');

@@ -125,6 +125,21 @@ export class RejoinPasses {
     return entry.peerId;
   }
 
+  /**
+   * A join that had used up this pass failed before its holder was back in
+   * (no media worker, a full room, a closed socket): the pass is good again,
+   * for a grace period, so the holder's next attempt is not locked out.
+   * Nothing happens if the peer has a newer pass.
+   */
+  giveBack(pass: string, roomId: string, peerId: string): void {
+    if (this.byPeer.has(peerId)) return;
+    const passHash = hashPass(pass);
+    const expiresAt = this.now() + REJOIN_GRACE_MS;
+    this.passes.set(passHash, { peerId, roomId, expiresAt });
+    this.byPeer.set(peerId, passHash);
+    this.write('giveBack', (s) => s.insert({ passHash, peerId, roomId, expiresAt }, this.now()));
+  }
+
   /** How many passes are kept (held or in their grace period). */
   get size(): number {
     return this.passes.size;

@@ -168,6 +168,33 @@ describe('rejoin passes', () => {
     host.close();
   });
 
+  it('survive a rejoin that fails after using them (the meeting filled meanwhile): the next try gets in', async () => {
+    const created = await post('/api/rooms', { name: 'Two seats, locked', password: 'room-pass', maxParticipants: 2 }, admin);
+    const roomId = created.body['id'] as string;
+    const host = await hostIn(roomId);
+    const first = await joinAsGuest(roomId, 'Grace', { password: 'room-pass' });
+    if (!first.joined || first.joined.status !== 'joined') throw new Error('guest did not join');
+    const pass = first.joined.rejoinPass;
+    await host.request('lockRoom', { locked: true });
+    first.client!.ws.terminate();
+    await host.waitForNotification('peerLeft');
+    // Her ticket is issued while there is room; the seat is taken before her socket joins.
+    const t = await ticket(roomId, { password: 'room-pass', rejoinPass: pass });
+    expect(t.status).toBe(200);
+    const secondHost = await hostIn(roomId);
+    const late = await TestClient.connect(`${app.wsUrl}?ticket=${encodeURIComponent(t.body['ticket'])}`);
+    const refused = await late.call('join', { roomId, displayName: 'Grace' });
+    expect(refused.ok ? null : refused.error.code).toBe('room_full');
+    late.close();
+    // The seat frees up: her pass still lets her past the lock.
+    secondHost.close();
+    await host.waitForNotification('peerLeft');
+    const back = await joinAsGuest(roomId, 'Grace', { password: 'room-pass', rejoinPass: pass });
+    expect(back.joined?.status).toBe('joined');
+    back.client?.close();
+    host.close();
+  });
+
   it('refuses an oversized pass as bad input', async () => {
     const roomId = await newRoom();
     const res = await ticket(roomId, { password: 'room-pass', rejoinPass: 'x'.repeat(500) });

@@ -85,90 +85,101 @@ export const handlers: Handlers = {
     const { grant } = session;
     const stored = directory.get(roomId);
     const rejoinPass = grant.kind === 'ticket' ? grant.rejoinPass : null;
-    const entry = admit({
-      roomId,
-      room: stored,
-      allowAnonymousRooms: config.allowAnonymousRooms,
-      applicant: grant.kind === 'ticket' ? { kind: 'ticket', roomId: grant.roomId, role: grant.role } : { kind: 'session', user: grant.user },
-      // Back after a dropped connection (a rejoin pass bought this ticket): the pass is used up now.
-      ...(rejoinPass ? { rejoin: () => passes.redeem(rejoinPass, roomId) } : {}),
-      // A guest a host has already admitted from the lobby is let in even if the room was locked meanwhile.
-      admittedFromLobby: session.admitted.has(roomId),
-    });
-    if (!entry.ok) throw joinRefused(entry.refusal);
-    const { role } = entry;
-    /** The peer this connection comes back as, when it brought a good rejoin pass. */
-    const returningFrom = entry.returning;
-    if (returningFrom !== null) session.admitted.add(roomId);
-    // A returning participant's old self, if still here, is about to be replaced: it does not count.
-    const max = entry.full(registry.get(roomId)?.peers);
-    if (max !== null) throw new RequestError(ErrorCode.RoomFull, `the meeting is full (${max} people)`);
-    if (entry.waitsInLobby) {
-      const w = lobby.enter(roomId, {
-        displayName,
-        send: (m) => session.send(m),
-        admit: () => {
-          session.admitted.add(roomId);
-          session.waiting = null;
-          // Admitted, it must now join: a guest that never does is closed like any socket that never joins.
-          session.restartJoinDeadline();
-        },
-        close: () => {
-          session.waiting = null;
-          setTimeout(() => session.disconnect(), 500).unref();
-        },
-      });
-      if (!w) throw new RequestError(ErrorCode.LobbyFull, `the lobby is full (${lobby.maxWaiting} people waiting): try again in a while`);
-      session.waiting = { roomId, requestId: w.requestId };
-      return { status: 'waiting' as const };
-    }
-    let room: Room;
+    /** Whose pass this join used up: a join that fails after that gives it back, so a retry is not locked out. */
+    let redeemedFrom: string | null = null;
     try {
-      room = await registry.getOrCreate(roomId);
+      return await seat();
     } catch (err) {
-      if (err instanceof NoWorkerError) throw new RequestError(ErrorCode.Unavailable, err.message);
+      if (rejoinPass && redeemedFrom !== null && session.peer === null) passes.giveBack(rejoinPass, roomId, redeemedFrom);
       throw err;
     }
-    if (session.peer) throw new RequestError(ErrorCode.AlreadyJoined, 'this connection has already joined a room');
-    // Its old self may still be here, if the server has not noticed the old connection die: it goes now,
-    // rather than staying as a frozen twin until the heartbeat gives up on it.
-    const stale = returningFrom !== null ? room.peers.get(returningFrom) : undefined;
-    if (stale) {
-      room.removePeer(stale.id);
-      stale.disconnect();
+
+    async function seat() {
+      const entry = admit({
+        roomId,
+        room: stored,
+        allowAnonymousRooms: config.allowAnonymousRooms,
+        applicant: grant.kind === 'ticket' ? { kind: 'ticket', roomId: grant.roomId, role: grant.role } : { kind: 'session', user: grant.user },
+        // Back after a dropped connection (a rejoin pass bought this ticket): the pass is used up now.
+        ...(rejoinPass ? { rejoin: () => (redeemedFrom = passes.redeem(rejoinPass, roomId)) } : {}),
+        // A guest a host has already admitted from the lobby is let in even if the room was locked meanwhile.
+        admittedFromLobby: session.admitted.has(roomId),
+      });
+      if (!entry.ok) throw joinRefused(entry.refusal);
+      const { role } = entry;
+      /** The peer this connection comes back as, when it brought a good rejoin pass. */
+      const returningFrom = entry.returning;
+      if (returningFrom !== null) session.admitted.add(roomId);
+      // A returning participant's old self, if still here, is about to be replaced: it does not count.
+      const max = entry.full(registry.get(roomId)?.peers);
+      if (max !== null) throw new RequestError(ErrorCode.RoomFull, `the meeting is full (${max} people)`);
+      if (entry.waitsInLobby) {
+        const w = lobby.enter(roomId, {
+          displayName,
+          send: (m) => session.send(m),
+          admit: () => {
+            session.admitted.add(roomId);
+            session.waiting = null;
+            // Admitted, it must now join: a guest that never does is closed like any socket that never joins.
+            session.restartJoinDeadline();
+          },
+          close: () => {
+            session.waiting = null;
+            setTimeout(() => session.disconnect(), 500).unref();
+          },
+        });
+        if (!w) throw new RequestError(ErrorCode.LobbyFull, `the lobby is full (${lobby.maxWaiting} people waiting): try again in a while`);
+        session.waiting = { roomId, requestId: w.requestId };
+        return { status: 'waiting' as const };
+      }
+      let room: Room;
+      try {
+        room = await registry.getOrCreate(roomId);
+      } catch (err) {
+        if (err instanceof NoWorkerError) throw new RequestError(ErrorCode.Unavailable, err.message);
+        throw err;
+      }
+      if (session.peer) throw new RequestError(ErrorCode.AlreadyJoined, 'this connection has already joined a room');
+      // Its old self may still be here, if the server has not noticed the old connection die: it goes now,
+      // rather than staying as a frozen twin until the heartbeat gives up on it.
+      const stale = returningFrom !== null ? room.peers.get(returningFrom) : undefined;
+      if (stale) {
+        room.removePeer(stale.id);
+        stale.disconnect();
+      }
+      const peer = new Peer({
+        id: randomUUID(),
+        displayName,
+        senderIndex: room.nextSenderIndex(),
+        role,
+        account: grant.kind === 'session' ? grant.user.username : grant.username,
+        ip: grant.ip,
+        send: (m) => session.send(m),
+        disconnect: () => session.disconnect(),
+        log: room.logger,
+      });
+      const others = [...room.peers.values()].map((p) => p.info());
+      room.addPeer(peer);
+      session.peer = peer;
+      session.room = room;
+      session.joinedOnce = true;
+      // A host gets the whole lobby once, as it joins (empty too: a host back after a drop forgets its old list);
+      // each change after that comes as lobbyEntered / lobbyLeft.
+      if (role === 'host') peer.send(lobby.message(roomId));
+      return {
+        status: 'joined' as const,
+        peerId: peer.id,
+        senderIndex: peer.senderIndex,
+        role,
+        room: { name: stored?.name ?? roomId, locked: stored?.locked ?? false },
+        routerRtpCapabilities: room.router.rtpCapabilities as Record<string, unknown>,
+        // Fresh short-lived TURN credentials for this peer (none without TURN, or past its address's budget).
+        iceServers: freshIceServers(ctx, peer.id, grant.ip),
+        iceTransportPolicy: config.iceTransportPolicy,
+        peers: others,
+        rejoinPass: passes.issue(peer.id, roomId),
+      };
     }
-    const peer = new Peer({
-      id: randomUUID(),
-      displayName,
-      senderIndex: room.nextSenderIndex(),
-      role,
-      account: grant.kind === 'session' ? grant.user.username : grant.username,
-      ip: grant.ip,
-      send: (m) => session.send(m),
-      disconnect: () => session.disconnect(),
-      log: room.logger,
-    });
-    const others = [...room.peers.values()].map((p) => p.info());
-    room.addPeer(peer);
-    session.peer = peer;
-    session.room = room;
-    session.joinedOnce = true;
-    // A host gets the whole lobby once, as it joins (empty too: a host back after a drop forgets its old list);
-    // each change after that comes as lobbyEntered / lobbyLeft.
-    if (role === 'host') peer.send(lobby.message(roomId));
-    return {
-      status: 'joined' as const,
-      peerId: peer.id,
-      senderIndex: peer.senderIndex,
-      role,
-      room: { name: stored?.name ?? roomId, locked: stored?.locked ?? false },
-      routerRtpCapabilities: room.router.rtpCapabilities as Record<string, unknown>,
-      // Fresh short-lived TURN credentials for this peer (none without TURN, or past its address's budget).
-      iceServers: freshIceServers(ctx, peer.id, grant.ip),
-      iceTransportPolicy: config.iceTransportPolicy,
-      peers: others,
-      rejoinPass: passes.issue(peer.id, roomId),
-    };
   },
 
   async createTransport(session, { direction }) {
