@@ -127,9 +127,10 @@ test('record the meeting: the others are told, the file holds moving video and a
 
   // Someone joining now sees it at once.
   const linus = await Participant.join(browser, 'Linus', room);
+  // The toast comes with the join answer and lasts 3.5 s: look for it before waiting for the tiles.
+  await expect(linus.page.locator('.toast')).toHaveText('Ada is recording this meeting');
   await expect(linus.tile('Ada')).toHaveAttribute('data-recording', 'true');
   await expect(linus.tile('Grace')).toHaveAttribute('data-recording', 'false');
-  await expect(linus.page.locator('.toast')).toHaveText('Ada is recording this meeting');
 
   await ada.page.waitForTimeout(4000);
   // The indicator counts the time (m:ss) since the recording started.
