@@ -18,6 +18,7 @@
  * the runner so a pattern of loss can be told apart from another.
  */
 import dgram from 'node:dgram';
+import { seededRandom } from '../../apps/server/src/hostile/seeded-random.js';
 
 export interface Impairment {
   /** Probability in [0, 1] that a packet is dropped, per direction (1: the link is cut). */
@@ -53,18 +54,6 @@ export interface RelayCounters {
 interface Flow {
   client: { address: string; port: number };
   upstream: dgram.Socket;
-}
-
-/** mulberry32: a small, fast, seeded generator (uniform in [0, 1)). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function validate(i: Impairment): void {

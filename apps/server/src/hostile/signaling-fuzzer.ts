@@ -11,18 +11,7 @@
  * with CONCLAVE_FUZZ_SEED.
  */
 import { methodNames, type MethodName } from '@conclave/protocol';
-
-/** mulberry32: small, fast, and good enough to pick mutations. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './seeded-random.js';
 
 /** Ids a fuzzing client has learnt from the server (its own objects, and others'). */
 export interface KnownIds {
