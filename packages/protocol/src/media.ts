@@ -28,6 +28,15 @@ export type MediaKind = z.infer<typeof MediaKind>;
 export const MediaSource = z.enum(['mic', 'camera', 'screen', 'screen-audio']);
 export type MediaSource = z.infer<typeof MediaSource>;
 
+/**
+ * What a client sees of end-to-end encryption: every frame it receives
+ * decrypts, some sender's key has not arrived yet, or some frames cannot be
+ * decrypted (a different meeting key, or tampering). The media Worker says
+ * it per stream, a tile shows it, and the client reports it for the admin page.
+ */
+export const E2eeStatus = z.enum(['encrypted', 'waiting-for-key', 'cannot-decrypt']);
+export type E2eeStatus = z.infer<typeof E2eeStatus>;
+
 export const Id = z.string().min(1).max(128);
 
 export const TransportDirection = z.enum(['send', 'recv']);

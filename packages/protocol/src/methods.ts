@@ -9,6 +9,7 @@ import { cleanDisplayName } from './display-name.js';
 import { MAX_CHAT_SEALED_CHARS, MAX_DISPLAY_NAME_LENGTH, MAX_E2EE_ANNOUNCEMENT_CHARS, ROOM_ID_PATTERN } from './limits.js';
 import {
   DtlsParameters,
+  E2eeStatus,
   IceCandidates,
   IceParameters,
   IceServer,
@@ -204,7 +205,7 @@ export const methods = {
   ping: { request: Empty, response: Empty },
   /** What this participant's client sees of encryption, for the admin page. */
   reportStatus: {
-    request: z.object({ e2ee: z.enum(['encrypted', 'waiting-for-key', 'cannot-decrypt']) }).strict(),
+    request: z.object({ e2ee: E2eeStatus }).strict(),
     response: Empty,
   },
   // Host controls: refused for guests.
@@ -221,6 +222,8 @@ export type MethodName = keyof Methods;
 export type RequestData<M extends MethodName> = z.input<Methods[M]['request']>;
 export type ParsedRequestData<M extends MethodName> = z.output<Methods[M]['request']>;
 export type ResponseData<M extends MethodName> = z.output<Methods[M]['response']>;
+/** The server's answer to a join that got in (not the lobby's "waiting"). */
+export type JoinAnswer = Extract<ResponseData<'join'>, { status: 'joined' }>;
 
 export const methodNames = Object.keys(methods) as MethodName[];
 

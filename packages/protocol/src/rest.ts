@@ -4,6 +4,7 @@
  * 4xx status for bad input; see RestErrorCode.
  */
 import { z } from 'zod';
+import { E2eeStatus } from './media.js';
 import { RoomId } from './methods.js';
 
 export const RestErrorCode = {
@@ -88,7 +89,7 @@ export const LiveParticipant = z.object({
   /** Sum of the participant's sending bitrates, as the SFU measures them. */
   bitrateKbps: z.number(),
   /** As the participant's own client reports it. */
-  e2ee: z.enum(['encrypted', 'waiting-for-key', 'cannot-decrypt', 'unknown']),
+  e2ee: z.union([E2eeStatus, z.literal('unknown')]),
   joinedAt: z.string(),
 });
 export type LiveParticipant = z.infer<typeof LiveParticipant>;

@@ -5,7 +5,7 @@
  * consumers of its producers).
  */
 import type { types } from 'mediasoup';
-import type { MediaSource, ParticipantRole, PeerInfo, ServerMessage, TransportDirection } from '@conclave/protocol';
+import type { E2eeStatus, MediaSource, ParticipantRole, PeerInfo, ServerMessage, TransportDirection } from '@conclave/protocol';
 import { ConsumerViews, type ViewLog } from '../media/consumer-views.js';
 
 export interface PeerTransportData {
@@ -39,7 +39,7 @@ export class Peer {
   /** The room's membershipVersion when this peer's last announcement was accepted (null: none yet). */
   announcedAtVersion: number | null = null;
   /** Encryption as the peer's own client reports it (for the admin page). */
-  e2ee: 'encrypted' | 'waiting-for-key' | 'cannot-decrypt' | 'unknown' = 'unknown';
+  e2ee: E2eeStatus | 'unknown' = 'unknown';
   /** The peer says it is recording the meeting in its own browser (told to everyone, shown on its tile). */
   recording = false;
   readonly joinedAt = new Date();

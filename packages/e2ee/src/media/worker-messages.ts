@@ -5,13 +5,15 @@
  *
  * This file is the boundary: the only module that both page/ (the page's side)
  * and worker/ (the Worker's side) import. It holds types and constants only,
- * so it imports nothing (worker-boundary.test.ts checks all three rules).
+ * so it imports nothing but the wire protocol's types (worker-boundary.test.ts
+ * checks all three rules).
  */
+import type { E2eeStatus, MediaKind } from '@conclave/protocol';
 
-export type MediaKind = 'audio' | 'video';
+export type { MediaKind };
 
-/** Per remote participant and kind, what their frames are doing in this browser. */
-export type ReceiveStatus = 'encrypted' | 'waiting-for-key' | 'cannot-decrypt';
+/** Per remote participant and kind, what their frames are doing in this browser (the protocol's E2eeStatus). */
+export type ReceiveStatus = E2eeStatus;
 
 /** Options given to each RTCRtpScriptTransform (or sent with transferred streams). */
 export interface TransformOptions {
