@@ -5,7 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, notification } from '@conclave/protocol';
-import type { types } from 'mediasoup';
+import {
+  dtlsParametersFromWire,
+  dtlsParametersToWire,
+  iceCandidatesToWire,
+  iceParametersToWire,
+  rtpCapabilitiesFromWire,
+  rtpCapabilitiesToWire,
+  rtpParametersFromWire,
+  rtpParametersToWire,
+} from '../media/mediasoup-wire.js';
 import { Peer, type ConsumerData, type PeerTransportData, type ProducerData } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
 import { admit, type EntryRefusal } from '../rooms/admission.js';
@@ -172,7 +181,7 @@ export const handlers: Handlers = {
         senderIndex: peer.senderIndex,
         role,
         room: { name: stored?.name ?? roomId, locked: stored?.locked ?? false },
-        routerRtpCapabilities: room.router.rtpCapabilities as Record<string, unknown>,
+        routerRtpCapabilities: rtpCapabilitiesToWire(room.router.rtpCapabilities),
         // Fresh short-lived TURN credentials for this peer (none without TURN, or past its address's budget).
         iceServers: freshIceServers(ctx, peer.id, grant.ip),
         iceTransportPolicy: config.iceTransportPolicy,
@@ -204,16 +213,16 @@ export const handlers: Handlers = {
     });
     return {
       transportId: transport.id,
-      iceParameters: transport.iceParameters as unknown as Record<string, unknown>,
-      iceCandidates: transport.iceCandidates as unknown as Record<string, unknown>[],
-      dtlsParameters: transport.dtlsParameters as unknown as Record<string, unknown>,
+      iceParameters: iceParametersToWire(transport.iceParameters),
+      iceCandidates: iceCandidatesToWire(transport.iceCandidates),
+      dtlsParameters: dtlsParametersToWire(transport.dtlsParameters),
     };
   },
 
   async connectTransport(session, { transportId, dtlsParameters }) {
     const { peer } = joined(session);
     const transport = transportOf(peer, transportId);
-    await media('connect', () => transport.connect({ dtlsParameters: dtlsParameters as unknown as types.DtlsParameters }));
+    await media('connect', () => transport.connect({ dtlsParameters: dtlsParametersFromWire(dtlsParameters) }));
     return {};
   },
 
@@ -223,7 +232,7 @@ export const handlers: Handlers = {
     // The browser gathers relay candidates afresh: with credentials minted now, not at a join long ago.
     const iceServers = freshIceServers(ctx, peer.id, peer.ip);
     return {
-      iceParameters: iceParameters as unknown as Record<string, unknown>,
+      iceParameters: iceParametersToWire(iceParameters),
       ...(iceServers.length > 0 ? { iceServers } : {}),
     };
   },
@@ -240,7 +249,7 @@ export const handlers: Handlers = {
     const producer = await media('produce', () =>
       transport.produce<ProducerData>({
         kind,
-        rtpParameters: rtpParameters as unknown as types.RtpParameters,
+        rtpParameters: rtpParametersFromWire(rtpParameters),
         paused,
         appData: { source },
       }),
@@ -296,13 +305,13 @@ export const handlers: Handlers = {
         peerId: owner.id,
         kind: existing.kind,
         source: producer.appData.source,
-        rtpParameters: existing.rtpParameters as unknown as Record<string, unknown>,
+        rtpParameters: rtpParametersToWire(existing.rtpParameters),
         producerPaused: existing.producerPaused,
       };
     }
     // One on a receive transport the client has since replaced goes: the new transport gets the only one.
     existing?.close();
-    const caps = rtpCapabilities as unknown as types.RtpCapabilities;
+    const caps = rtpCapabilitiesFromWire(rtpCapabilities);
     if (!room.router.canConsume({ producerId, rtpCapabilities: caps })) {
       throw new RequestError(ErrorCode.CannotConsume, 'your browser cannot receive this media');
     }
@@ -326,7 +335,7 @@ export const handlers: Handlers = {
       peerId: owner.id,
       kind: consumer.kind,
       source: producer.appData.source,
-      rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown>,
+      rtpParameters: rtpParametersToWire(consumer.rtpParameters),
       producerPaused: consumer.producerPaused,
     };
   },
