@@ -5,7 +5,7 @@
  * membership change, the lobby's cap and its deltas to hosts, and TURN
  * credentials within an address's budget, fresh on every ICE restart.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CloseCode,
   ErrorCode,
@@ -14,35 +14,13 @@ import {
   RATE_LIMIT_BURST,
   RATE_LIMIT_BYTES_BURST,
 } from '@conclave/protocol';
-import { startTestApp, type TestApp } from '../test-support/test-app.js';
-import { TestClient } from '../test-support/ws-client.js';
+import { useTestApp } from '../test-support/test-app.js';
+import { TestClient, opusRtpParameters } from '../test-support/ws-client.js';
 
 const TURN = { urls: ['turn:turn.example.org:3478?transport=udp'], secret: 'limits-test-secret-0123', ttlSeconds: 600, credentialsPerMinute: 6 };
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(async () => {
-  await app?.close();
-});
-
-let roomSeq = 0;
-const newRoom = () => `limits-${process.pid}-${++roomSeq}`;
-
-async function joined(roomId: string, displayName: string) {
-  const client = await TestClient.connect(await app.ticketUrl(roomId));
-  const r = await client.request('join', { roomId, displayName });
-  if (r.status !== 'joined') throw new Error('expected to join');
-  return { client, info: r };
-}
-
-const opusRtpParameters = (ssrc: number) => ({
-  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] }],
-  headerExtensions: [],
-  encodings: [{ ssrc }],
-  rtcp: { cname: `limits-${ssrc}`, reducedSize: true },
-});
+const suite = useTestApp('limits');
+const { newRoom, joined } = suite;
 
 describe('what one frame may cost', () => {
   it('leaves room for the busiest honest moment: joining a full room of 100', async () => {
@@ -103,7 +81,7 @@ describe('one of each', () => {
     const { client } = await joined(roomId, 'Once');
     await client.request('leave', {});
     expect(await client.call('join', { roomId, displayName: 'Twice' })).toMatchObject({ ok: false, error: { code: ErrorCode.JoinUsed } });
-    expect(app.registry.get(roomId)).toBeUndefined();
+    expect(suite.app.registry.get(roomId)).toBeUndefined();
     client.close();
   });
 
@@ -117,7 +95,7 @@ describe('one of each', () => {
     const first = await b.client.request('consume', { producerId, rtpCapabilities: b.info.routerRtpCapabilities });
     const again = await b.client.request('consume', { producerId, rtpCapabilities: b.info.routerRtpCapabilities });
     expect(again).toEqual(first);
-    const peer = app.registry.get(roomId)!.peers.get(b.info.peerId)!;
+    const peer = suite.app.registry.get(roomId)!.peers.get(b.info.peerId)!;
     expect(peer.consumers.size).toBe(1);
     // A new receive transport (the client replaced its own) gets the only consumer of it.
     await b.client.request('createTransport', { direction: 'recv' });
@@ -149,33 +127,33 @@ describe('one of each', () => {
 
 describe('the lobby', () => {
   it('takes 50 guests, refuses the 51st with lobby_full, and tells hosts each change, not the list', async () => {
-    const cookie = await app.accounts
+    const cookie = await suite.app.accounts
       .create(`host${process.pid}`, 'host-password-1', 'host')
       .then(() =>
-        fetch(`${app.url}/api/auth/login`, {
+        fetch(`${suite.app.url}/api/auth/login`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json' },
           body: JSON.stringify({ username: `host${process.pid}`, password: 'host-password-1' }),
         }),
       )
       .then((r) => (r.headers.get('set-cookie') ?? '').split(';')[0]!);
-    const created = await fetch(`${app.url}/api/rooms`, {
+    const created = await fetch(`${suite.app.url}/api/rooms`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Cookie: cookie },
       body: JSON.stringify({ name: 'Busy lobby', lobby: true }),
     });
     const roomId = ((await created.json()) as { id: string }).id;
-    const host = await TestClient.connect(await app.ticketUrl(roomId, undefined, cookie));
+    const host = await TestClient.connect(await suite.app.ticketUrl(roomId, undefined, cookie));
     expect(await host.request('join', { roomId, displayName: 'Host' })).toMatchObject({ status: 'joined', role: 'host' });
     expect(await host.waitForNotification('lobbyWaiting')).toEqual({ waiting: [] });
 
     const guests: TestClient[] = [];
     for (let i = 0; i < 50; i++) {
-      const g = await TestClient.connect(await app.ticketUrl(roomId));
+      const g = await TestClient.connect(await suite.app.ticketUrl(roomId));
       expect(await g.request('join', { roomId, displayName: `Guest ${i}` })).toEqual({ status: 'waiting' });
       guests.push(g);
     }
-    const extra = await TestClient.connect(await app.ticketUrl(roomId));
+    const extra = await TestClient.connect(await suite.app.ticketUrl(roomId));
     expect(await extra.call('join', { roomId, displayName: 'Guest 51' })).toMatchObject({ ok: false, error: { code: ErrorCode.LobbyFull } });
     await host.waitFor(() => host.notifications.filter((n) => n.method === 'lobbyEntered').length === 50, 5000, '50 entries');
     // One small notice per change; the whole list went out only once (at the host's join).
@@ -188,7 +166,7 @@ describe('the lobby', () => {
     expect(await extra.call('join', { roomId, displayName: 'Guest 51' })).toMatchObject({ ok: true, data: { status: 'waiting' } });
 
     // A second host joining gets the whole list once.
-    const host2 = await TestClient.connect(await app.ticketUrl(roomId, undefined, cookie));
+    const host2 = await TestClient.connect(await suite.app.ticketUrl(roomId, undefined, cookie));
     await host2.request('join', { roomId, displayName: 'Cohost' });
     expect((await host2.waitForNotification('lobbyWaiting')).waiting).toHaveLength(50);
     for (const c of [host, host2, extra, ...guests]) c.close();
@@ -196,19 +174,11 @@ describe('the lobby', () => {
 });
 
 describe('TURN credentials', () => {
-  let turnApp: TestApp;
-  beforeAll(async () => {
-    turnApp = await startTestApp({ turn: TURN });
-  });
-  afterAll(async () => {
-    await turnApp?.close();
-  });
+  const turn = useTestApp('limits-turn', { turn: TURN });
 
   it('are fresh at each join and ICE restart, and live ten minutes', async () => {
-    const roomId = newRoom();
-    const client = await TestClient.connect(await turnApp.ticketUrl(roomId));
-    const info = await client.request('join', { roomId, displayName: 'Relay' });
-    if (info.status !== 'joined') throw new Error('expected to join');
+    const roomId = turn.newRoom();
+    const { client, info } = await turn.joined(roomId, 'Relay');
     const [server] = info.iceServers;
     expect(server).toMatchObject({ urls: TURN.urls });
     const expiry = Number(server!.username!.split(':')[0]);
@@ -225,14 +195,14 @@ describe('TURN credentials', () => {
     const given: boolean[] = [];
     const clients: TestClient[] = [client];
     for (let i = 0; i < 8; i++) {
-      const c = await TestClient.connect(await turnApp.ticketUrl(roomId));
+      const c = await TestClient.connect(await turn.app.ticketUrl(roomId));
       const r = await c.request('join', { roomId, displayName: `T${i}` });
       clients.push(c);
       given.push(r.status === 'joined' && r.iceServers.length > 0);
     }
     expect(given.filter(Boolean).length).toBe(TURN.credentialsPerMinute - 2);
     expect(given.at(-1)).toBe(false);
-    expect(turnApp.registry.get(roomId)!.peers.size).toBe(9);
+    expect(turn.app.registry.get(roomId)!.peers.size).toBe(9);
     // And an ICE restart past the budget still restarts, only without new credentials.
     const late = await client.request('restartIce', { transportId });
     expect(late.iceParameters).toHaveProperty('usernameFragment');

@@ -4,57 +4,34 @@
  * unknown, oversized, flooding, wrong origin) handled without the room
  * noticing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode, MAX_MESSAGE_BYTES, CloseCode } from '@conclave/protocol';
-import { startTestApp } from '../test-support/test-app.js';
-import { TestClient } from '../test-support/ws-client.js';
+import { useTestApp } from '../test-support/test-app.js';
+import { TestClient, opusRtpParameters } from '../test-support/ws-client.js';
 
-let app: Awaited<ReturnType<typeof startTestApp>>;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(async () => {
-  await app?.close();
-});
-
-let roomSeq = 0;
-const newRoom = () => `room-${process.pid}-${++roomSeq}`;
-
-async function joined(roomId: string, displayName: string) {
-  const client = await TestClient.connect(await app.ticketUrl(roomId));
-  const r = await client.request('join', { roomId, displayName });
-  if (r.status !== 'joined') throw new Error('expected to join');
-  return { client, info: r };
-}
-
-/** RTP parameters a real Opus sender would declare. */
-const opusRtpParameters = (ssrc: number) => ({
-  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] }],
-  headerExtensions: [],
-  encodings: [{ ssrc }],
-  rtcp: { cname: `test-${ssrc}`, reducedSize: true },
-});
+const suite = useTestApp('room');
+const { newRoom, joined } = suite;
 
 describe('HTTP', () => {
   it('answers /healthz with 200 once workers are up', async () => {
-    const res = await fetch(`${app.url}/healthz`);
+    const res = await fetch(`${suite.app.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
   it('sends security headers', async () => {
-    const res = await fetch(`${app.url}/healthz`);
+    const res = await fetch(`${suite.app.url}/healthz`);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
   });
 
   it('refuses WebSockets from another origin, on other paths, and without a ticket or session', async () => {
-    await expect(TestClient.connect(await app.ticketUrl(newRoom()), { Origin: 'https://evil.example' })).rejects.toThrow(/403/);
-    await expect(TestClient.connect(app.wsUrl.replace('/ws', '/other'))).rejects.toThrow(/404/);
-    await expect(TestClient.connect(app.wsUrl)).rejects.toThrow(/401/);
-    await expect(TestClient.connect(`${app.wsUrl}?ticket=forged`)).rejects.toThrow(/401/);
-    const ticketed = await app.ticketUrl(newRoom());
-    const sameOrigin = await TestClient.connect(ticketed, { Origin: app.url });
+    await expect(TestClient.connect(await suite.app.ticketUrl(newRoom()), { Origin: 'https://evil.example' })).rejects.toThrow(/403/);
+    await expect(TestClient.connect(suite.app.wsUrl.replace('/ws', '/other'))).rejects.toThrow(/404/);
+    await expect(TestClient.connect(suite.app.wsUrl)).rejects.toThrow(/401/);
+    await expect(TestClient.connect(`${suite.app.wsUrl}?ticket=forged`)).rejects.toThrow(/401/);
+    const ticketed = await suite.app.ticketUrl(newRoom());
+    const sameOrigin = await TestClient.connect(ticketed, { Origin: suite.app.url });
     sameOrigin.close();
     // A ticket is single-use.
     await expect(TestClient.connect(ticketed)).rejects.toThrow(/401/);
@@ -91,7 +68,7 @@ describe('joining and media', () => {
     await b.client.request('createTransport', { direction: 'recv' });
     const consumer = await b.client.request('consume', { producerId, rtpCapabilities: b.info.routerRtpCapabilities });
     expect(consumer).toMatchObject({ producerId, peerId: a.info.peerId, kind: 'audio', source: 'mic' });
-    const room = app.registry.get(roomId)!;
+    const room = suite.app.registry.get(roomId)!;
     const serverConsumer = room.peers.get(b.info.peerId)!.consumers.get(consumer.consumerId)!;
     expect(serverConsumer.paused).toBe(true); // consumers start paused
     await b.client.request('resumeConsumer', { consumerId: consumer.consumerId });
@@ -115,13 +92,13 @@ describe('joining and media', () => {
     // The last one out closes the room and its router.
     await b.client.request('leave', {});
     await b.client.waitFor(() => room.router.closed, 1000, 'router closed');
-    expect(app.registry.get(roomId)).toBeUndefined();
+    expect(suite.app.registry.get(roomId)).toBeUndefined();
     b.client.close();
   });
 
   it('refuses media requests before joining and for objects that are not yours', async () => {
     const roomId = newRoom();
-    const client = await TestClient.connect(await app.ticketUrl(roomId));
+    const client = await TestClient.connect(await suite.app.ticketUrl(roomId));
     expect(await client.call('createTransport', { direction: 'send' })).toMatchObject({ ok: false, error: { code: ErrorCode.NotJoined } });
     expect(await client.call('join', { roomId: newRoom(), displayName: 'Eve' })).toMatchObject({
       ok: false,
@@ -172,7 +149,7 @@ describe('bad clients', () => {
     // Still in the room and still served.
     const { transportId } = await client.request('createTransport', { direction: 'recv' });
     expect(transportId).toBeTruthy();
-    expect(app.registry.get(roomId)?.peers.size).toBe(1);
+    expect(suite.app.registry.get(roomId)?.peers.size).toBe(1);
     client.close();
   });
 

@@ -6,9 +6,11 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../config.js';
 import type { App } from '../app.js';
 import type { Logger } from '../logger.js';
+import { TestClient } from './ws-client.js';
 
 let nextRtcPort = 44000 + (process.pid % 50) * 20;
 
@@ -49,4 +51,35 @@ export async function startTestApp(overrides: Partial<Config> = {}, logger?: Log
       return `${wsUrl}?ticket=${encodeURIComponent(ticket)}`;
     },
   });
+}
+
+/**
+ * For a test file (or a describe block): one TestApp started before its
+ * tests and closed after them, fresh room names (`<roomPrefix>-<pid>-<n>`),
+ * and clients that have joined a room on it. `app` is there once tests run.
+ */
+export function useTestApp(roomPrefix: string, overrides: Partial<Config> = {}) {
+  let app: TestApp | undefined;
+  let roomSeq = 0;
+  beforeAll(async () => {
+    app = await startTestApp(overrides);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  const suite = {
+    get app(): TestApp {
+      if (!app) throw new Error('the test app starts in beforeAll: use it inside a test or hook');
+      return app;
+    },
+    newRoom: () => `${roomPrefix}-${process.pid}-${++roomSeq}`,
+    /** A client that has joined `roomId` through a fresh ticket, and the join's answer (throws if it only got the lobby). */
+    async joined(roomId: string, displayName: string) {
+      const client = await TestClient.connect(await suite.app.ticketUrl(roomId));
+      const info = await client.request('join', { roomId, displayName });
+      if (info.status !== 'joined') throw new Error('expected to join');
+      return { client, info };
+    },
+  };
+  return suite;
 }

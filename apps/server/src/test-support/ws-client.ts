@@ -107,3 +107,11 @@ export class TestClient {
     this.ws.close();
   }
 }
+
+/** RTP parameters a real Opus sender would declare (for produce). */
+export const opusRtpParameters = (ssrc: number) => ({
+  codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] }],
+  headerExtensions: [],
+  encodings: [{ ssrc }],
+  rtcp: { cname: `test-${ssrc}`, reducedSize: true },
+});
