@@ -73,19 +73,8 @@ import type {
   SendKeyUpdate,
 } from "./key-manager-types.js";
 
-export type {
-  ChatDecryptResult,
-  DropReceiveKeys,
-  Effects,
-  KeyManagerOptions,
-  MemberState,
-  OutgoingBox,
-  PeerInfo,
-  ReceiveKey,
-  RejectReason,
-  Rejection,
-  SendKeyUpdate,
-} from "./key-manager-types.js";
+// Every type of the KeyManager's interface, so callers import them from here with the class.
+export type * from "./key-manager-types.js";
 
 /** Delay before switching to a new own key, so receivers have it first. */
 export const ACTIVATION_DELAY_MS = 250;
