@@ -142,11 +142,12 @@ describe('rejoin passes', () => {
     const host = await hostIn(roomId);
     const first = await joinAsGuest(roomId, 'Grace', { password: 'room-pass' });
     if (!first.joined || first.joined.status !== 'joined') throw new Error('guest did not join');
+    const firstPeerId = first.joined.peerId;
     // The old socket still looks open to the server (a silent network failure); the browser rejoins.
     const back = await joinAsGuest(roomId, 'Grace', { password: 'room-pass', rejoinPass: first.joined.rejoinPass });
     expect(back.joined?.status).toBe('joined');
     expect(await first.client!.waitForClose()).toBe(CloseCode.Removed);
-    await host.waitForNotification('peerLeft', (d) => d.peerId === first.joined!.peerId);
+    await host.waitForNotification('peerLeft', (d) => d.peerId === firstPeerId);
     const room = app.registry.get(roomId)!;
     expect([...room.peers.values()].filter((p) => p.displayName === 'Grace')).toHaveLength(1);
     back.client?.close();

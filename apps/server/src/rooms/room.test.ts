@@ -10,14 +10,15 @@ import { Room } from './room.js';
 
 function makeRoom() {
   const observer = new EventEmitter();
-  const router = {
+  const stub = {
     closed: false,
     observer,
     close() {
-      this.closed = true;
+      stub.closed = true;
       observer.emit('close');
     },
-  } as unknown as types.Router;
+  };
+  const router = stub as unknown as types.Router;
   const slot: WorkerSlot = { index: 0, port: 1, worker: null, webRtcServer: null, routerCount: 0 };
   return { room: new Room('r1', router, slot, pino({ level: 'silent' })), router, slot };
 }
