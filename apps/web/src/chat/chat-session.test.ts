@@ -71,11 +71,11 @@ describe('ChatSession', () => {
   it('sends ciphertext only, shows the message at once, then with the server time', async () => {
     const { chat, net } = setup();
     expect(chat.send('  hello\nworld  ', 'Ada')).toBe(true);
-    expect(chat.getSnapshot().messages[0]).toMatchObject({ mine: true, name: 'Ada', text: 'hello\nworld', status: 'sending' });
+    expect(chat.store.getSnapshot().messages[0]).toMatchObject({ mine: true, name: 'Ada', text: 'hello\nworld', status: 'sending' });
     expect(net.sent).toHaveLength(1);
     expect(net.sent[0]).not.toContain('hello');
     await vi.runAllTimersAsync();
-    expect(chat.getSnapshot().messages[0]).toMatchObject({ status: 'sent', at: '2026-11-21T10:00:00.000Z' });
+    expect(chat.store.getSnapshot().messages[0]).toMatchObject({ status: 'sent', at: '2026-11-21T10:00:00.000Z' });
   });
 
   it('refuses blank and over-long messages', () => {
@@ -94,15 +94,15 @@ describe('ChatSession', () => {
     });
     chat.send('hi', 'Ada');
     await vi.runAllTimersAsync();
-    const failed = chat.getSnapshot().messages[0]!;
+    const failed = chat.store.getSnapshot().messages[0]!;
     expect(failed).toMatchObject({ status: 'failed' });
     expect(failed.error).toMatch(/too many messages/);
     refuse = false;
     chat.retry(failed.id);
-    expect(chat.getSnapshot().messages[0]?.status).toBe('sending');
+    expect(chat.store.getSnapshot().messages[0]?.status).toBe('sending');
     await vi.runAllTimersAsync();
-    expect(chat.getSnapshot().messages).toHaveLength(1);
-    expect(chat.getSnapshot().messages[0]).toMatchObject({ status: 'sent', at: '2026-11-21T10:00:01.000Z' });
+    expect(chat.store.getSnapshot().messages).toHaveLength(1);
+    expect(chat.store.getSnapshot().messages[0]).toMatchObject({ status: 'sent', at: '2026-11-21T10:00:01.000Z' });
     expect(net.sent).toHaveLength(2);
     expect(net.sent[0]).not.toBe(net.sent[1]);
   });
@@ -113,15 +113,15 @@ describe('ChatSession', () => {
     chat.send('hi', 'Ada');
     await vi.runAllTimersAsync();
     expect(net.sent).toHaveLength(0);
-    expect(chat.getSnapshot().messages[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/encryption is not ready/) });
+    expect(chat.store.getSnapshot().messages[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/encryption is not ready/) });
   });
 
   it('decrypts what others send, with their name and the server time, counting unread while closed', () => {
     const { chat, net } = setup();
     const listener = vi.fn();
-    chat.subscribe(listener);
+    chat.store.subscribe(listener);
     net.deliver({ from: 'known', message: sealed('hi <b>there</b>'), at: '2026-11-21T10:00:02.000Z' });
-    expect(chat.getSnapshot().messages[0]).toMatchObject({
+    expect(chat.store.getSnapshot().messages[0]).toMatchObject({
       mine: false,
       from: 'known',
       name: 'Grace',
@@ -129,24 +129,24 @@ describe('ChatSession', () => {
       status: 'received',
       at: '2026-11-21T10:00:02.000Z',
     });
-    expect(chat.getSnapshot().unread).toBe(1);
+    expect(chat.store.getSnapshot().unread).toBe(1);
     expect(listener).toHaveBeenCalled();
     chat.setOpen(true);
-    expect(chat.getSnapshot().unread).toBe(0);
+    expect(chat.store.getSnapshot().unread).toBe(0);
     net.deliver({ from: 'known', message: sealed('seen'), at: '2026-11-21T10:00:03.000Z' });
-    expect(chat.getSnapshot().unread).toBe(0);
+    expect(chat.store.getSnapshot().unread).toBe(0);
   });
 
   it('retries a message whose key has not arrived, and shows it once the key comes', async () => {
     const { chat, crypto, net } = setup();
     net.deliver({ from: 'late', message: sealed('early bird'), at: '2026-11-21T10:00:02.000Z' });
     net.deliver({ from: 'known', message: sealed('after it'), at: '2026-11-21T10:00:02.100Z' });
-    expect(chat.getSnapshot().messages.map((m) => m.status)).toEqual(['decrypting', 'received']);
+    expect(chat.store.getSnapshot().messages.map((m) => m.status)).toEqual(['decrypting', 'received']);
     await vi.advanceTimersByTimeAsync(1000);
     crypto.keys.add('late');
     await vi.advanceTimersByTimeAsync(300);
     // In arrival order, not decryption order.
-    expect(chat.getSnapshot().messages.map((m) => [m.text, m.status])).toEqual([
+    expect(chat.store.getSnapshot().messages.map((m) => [m.text, m.status])).toEqual([
       ['early bird', 'received'],
       ['after it', 'received'],
     ]);
@@ -155,13 +155,13 @@ describe('ChatSession', () => {
   it('gives up after a few seconds, and at once for a message that can never decrypt', async () => {
     const { chat, net } = setup();
     net.deliver({ from: 'forger', message: sealed('x'), at: '2026-11-21T10:00:02.000Z' });
-    expect(chat.getSnapshot().messages[0]).toMatchObject({ status: 'undecryptable', name: 'Mallory', text: '' });
+    expect(chat.store.getSnapshot().messages[0]).toMatchObject({ status: 'undecryptable', name: 'Mallory', text: '' });
     net.deliver({ from: 'late', message: sealed('never'), at: '2026-11-21T10:00:02.000Z' });
     await vi.advanceTimersByTimeAsync(CHAT_RETRY_FOR_MS - 500);
-    expect(chat.getSnapshot().messages[1]?.status).toBe('decrypting');
+    expect(chat.store.getSnapshot().messages[1]?.status).toBe('decrypting');
     await vi.advanceTimersByTimeAsync(1000);
-    expect(chat.getSnapshot().messages[1]).toMatchObject({ status: 'undecryptable', error: 'This message could not be decrypted.' });
-    expect(chat.getSnapshot().unread).toBe(2);
+    expect(chat.store.getSnapshot().messages[1]).toMatchObject({ status: 'undecryptable', error: 'This message could not be decrypted.' });
+    expect(chat.store.getSnapshot().unread).toBe(2);
   });
 
   it('ignores a replayed ciphertext, including our own sent back to us', async () => {
@@ -172,7 +172,7 @@ describe('ChatSession', () => {
     chat.send('mine', 'Ada');
     await vi.runAllTimersAsync();
     net.deliver({ from: 'known', message: net.sent[0]!, at: '2026-11-21T10:00:10.000Z' });
-    expect(chat.getSnapshot().messages.map((x) => x.text)).toEqual(['once', 'mine']);
+    expect(chat.store.getSnapshot().messages.map((x) => x.text)).toEqual(['once', 'mine']);
   });
 
   it('listens only on the latest connection, keeps the log across it, and stops when disposed', async () => {
@@ -185,7 +185,7 @@ describe('ChatSession', () => {
     chat.send('via the new one', 'Ada');
     await vi.runAllTimersAsync();
     expect(next.sent).toHaveLength(1);
-    expect(chat.getSnapshot().messages.map((m) => m.text)).toEqual(['before', 'after', 'via the new one']);
+    expect(chat.store.getSnapshot().messages.map((m) => m.text)).toEqual(['before', 'after', 'via the new one']);
     chat.dispose();
     expect(next.listeners()).toBe(0);
     expect(chat.send('gone', 'Ada')).toBe(false);
@@ -212,14 +212,14 @@ describe('with the real key schedule', () => {
     chat.attach(net.signaling);
     // Bob's message reaches Ada before his key box does.
     net.deliver({ from: 'bob', message: toBase64url(bob.encryptChat('secret plan ✓')), at: new Date().toISOString() });
-    expect(chat.getSnapshot().messages[0]?.status).toBe('decrypting');
+    expect(chat.store.getSnapshot().messages[0]?.status).toBe('decrypting');
     for (const box of bobJoin.send) ada.onKeyBundle('bob', box.bytes);
-    await vi.waitFor(() => expect(chat.getSnapshot().messages[0]).toMatchObject({ status: 'received', text: 'secret plan ✓' }));
+    await vi.waitFor(() => expect(chat.store.getSnapshot().messages[0]).toMatchObject({ status: 'received', text: 'secret plan ✓' }));
     // Tampered with: never.
     const bad = bob.encryptChat('x');
     bad[bad.length - 1]! ^= 1;
     net.deliver({ from: 'bob', message: toBase64url(bad), at: new Date().toISOString() });
-    expect(chat.getSnapshot().messages[1]?.status).toBe('undecryptable');
+    expect(chat.store.getSnapshot().messages[1]?.status).toBe('undecryptable');
     // Relabelled by the server as someone else's: never (the sender is bound into the ciphertext).
     expect(chatOutcome(ada.decryptChat('ada', bob.encryptChat('x')))).toMatchObject({ ok: false });
     chat.dispose();

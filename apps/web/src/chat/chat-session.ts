@@ -1,6 +1,6 @@
 /**
  * The chat of one person in one meeting: sends what they type, encrypted, and
- * decrypts what the others send. React reads `getSnapshot()`.
+ * decrypts what the others send. Its store holds the chat log.
  *
  * The server relays `chatMessage` notifications holding ciphertext only. A
  * message whose sender's key has not reached us yet (someone has just joined
@@ -13,7 +13,8 @@
  */
 import type { ChatDecryptResult } from '@conclave/e2ee/keys';
 import { MAX_CHAT_TEXT_LENGTH, type NotificationData } from '@conclave/protocol';
-import type { SignalingClient } from '../signaling/signaling-client.js';
+import type { Signaling } from '../signaling/signaling-port.js';
+import { Store } from '../state/store.js';
 import {
   addIncoming,
   addOwn,
@@ -51,7 +52,7 @@ export interface ChatCrypto {
   decryptChat(from: string, message: string): ChatDecryptOutcome;
 }
 
-export type ChatSignaling = Pick<SignalingClient, 'request' | 'on'>;
+export type ChatSignaling = Pick<Signaling, 'request' | 'on'>;
 
 export interface ChatSessionOptions {
   crypto: ChatCrypto;
@@ -85,8 +86,7 @@ function failureText(err: unknown): string {
 export class ChatSession {
   /** Typed but not sent yet, kept while the chat panel is closed. */
   draft = '';
-  private log: ChatLog = emptyChatLog;
-  private readonly listeners = new Set<() => void>();
+  readonly store = new Store<ChatLog>(emptyChatLog);
   private signaling: ChatSignaling | null = null;
   private detach: (() => void) | null = null;
   private open = false;
@@ -104,13 +104,6 @@ export class ChatSession {
     this.retryEveryMs = options.retryEveryMs ?? CHAT_RETRY_EVERY_MS;
     this.now = options.now ?? Date.now;
   }
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): ChatLog => this.log;
 
   /** Listens on a (new) signaling connection; the previous one is forgotten. */
   attach(signaling: ChatSignaling): void {
@@ -152,7 +145,7 @@ export class ChatSession {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.waiting.clear();
-    this.listeners.clear();
+    this.store.clear();
   }
 
   private async deliver(id: string, text: string): Promise<void> {
@@ -219,9 +212,11 @@ export class ChatSession {
     }, this.retryEveryMs);
   }
 
+  private get log(): ChatLog {
+    return this.store.getSnapshot();
+  }
+
   private set(log: ChatLog): void {
-    if (log === this.log) return;
-    this.log = log;
-    for (const l of this.listeners) l();
+    this.store.set(log);
   }
 }

@@ -1,15 +1,14 @@
 /**
  * End-to-end encryption for one person in one meeting: drives the key
  * schedule (KeyManager) from signaling, hands keys to the media Worker, and
- * attaches the Worker's transform to every sender and receiver. React reads
- * its snapshot: the safety code and each remote participant's state.
+ * attaches the Worker's transform to every sender and receiver. Its store
+ * holds the safety code and each remote participant's state, and it tells
+ * the server, in one word, what it sees (for the admin page).
  *
  * A fresh KeyManager is made on every (re)join: a rejoin is a new member
  * with a new identity, and the Worker forgets every old key first.
  */
-import type { MediaKind, MediaSource, ResponseData } from '@conclave/protocol';
-
-type Joined = Extract<ResponseData<'join'>, { status: 'joined' }>;
+import type { E2eeStatus, JoinAnswer, MediaKind, MediaSource } from '@conclave/protocol';
 import {
   KeyManager,
   fromBase64url,
@@ -21,7 +20,9 @@ import {
 import { MediaEncryption, type FrameTransformSupport, type ReceiveStatus } from '@conclave/e2ee/media';
 import type { MediaTransforms } from '../call/media-transforms.js';
 import { chatOutcome, type ChatCrypto, type ChatDecryptOutcome } from '../chat/chat-session.js';
-import type { SignalingClient } from '../signaling/signaling-client.js';
+import type { Signaling } from '../signaling/signaling-port.js';
+import { Store } from '../state/store.js';
+import { e2eeSummary } from './e2ee-summary.js';
 import { tileE2ee, type TileE2eeView } from './tile-e2ee.js';
 
 const TICK_MS = 1000;
@@ -44,12 +45,13 @@ interface FrameStatus {
 }
 
 export class E2eeSession implements MediaTransforms, ChatCrypto {
-  private snapshot: E2eeSnapshot = { safetyCode: null, sending: false, tiles: {}, activeKid: null, activeSince: null, lastLeaveAt: null };
-  private readonly listeners = new Set<() => void>();
+  readonly store = new Store<E2eeSnapshot>({ safetyCode: null, sending: false, tiles: {}, activeKid: null, activeSince: null, lastLeaveAt: null });
+  /** The word last reported to the server on this connection. */
+  private reported: E2eeStatus | null = null;
   private readonly frames = new Map<string, Partial<Record<MediaKind, FrameStatus>>>();
   private readonly media: MediaEncryption;
   private keys: KeyManager | null = null;
-  private signaling: SignalingClient | null = null;
+  private signaling: Signaling | null = null;
   private unsubscribe: Array<() => void> = [];
   private tick: ReturnType<typeof setInterval> | null = null;
 
@@ -69,13 +71,6 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     });
   }
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): E2eeSnapshot => this.snapshot;
-
   /** RTCPeerConnection settings the transform path needs (the createEncodedStreams fallback). */
   get peerConnectionSettings(): Record<string, unknown> | undefined {
     return this.media.needsInsertableStreams ? { encodedInsertableStreams: true } : undefined;
@@ -89,8 +84,12 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     this.media.attachReceiver(receiver, peerId, kind, mimeType);
   }
 
-  /** Called by the CallSession after each (re)join, before media flows. */
-  onJoined = async (joined: Joined, signaling: SignalingClient): Promise<void> => {
+  /**
+   * A (re)join: a new member with a fresh identity on the new connection,
+   * announced to the room; the roster's keys follow. Called by the Meeting
+   * after each join answer, before media flows.
+   */
+  async attach(signaling: Signaling, joined: JoinAnswer): Promise<void> {
     this.stop();
     this.media.reset();
     this.frames.clear();
@@ -103,6 +102,7 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     });
     this.keys = keys;
     this.signaling = signaling;
+    this.reported = null;
 
     // Announcements relayed before our roster arrives were stored before ours, so they are in the roster.
     let rosterSeen = false;
@@ -121,7 +121,8 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     rosterSeen = true;
     this.run(() => keys.onRoster(roster.map((r) => ({ peerId: r.peerId, bytes: fromBase64url(r.announcement) }))));
     this.tick = setInterval(() => this.run(() => keys.tick()), TICK_MS);
-  };
+    this.report();
+  }
 
   /** Meeting over: forget every key. */
   dispose(): void {
@@ -159,6 +160,7 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
   }
 
   private stop(): void {
+    this.signaling = null;
     if (this.tick) clearInterval(this.tick);
     this.tick = null;
     for (const off of this.unsubscribe) off();
@@ -200,7 +202,17 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
   }
 
   private update(patch: Partial<E2eeSnapshot>): void {
-    this.snapshot = { ...this.snapshot, ...patch };
-    for (const l of this.listeners) l();
+    this.store.update(patch);
+    this.report();
+  }
+
+  /** Tells the server what this browser sees of encryption (for the admin page), when it changes. */
+  private report(): void {
+    const signaling = this.signaling;
+    if (!signaling || !this.keys) return;
+    const summary = e2eeSummary(this.store.getSnapshot());
+    if (summary === this.reported) return;
+    this.reported = summary;
+    signaling.request('reportStatus', { e2ee: summary }).catch(() => undefined);
   }
 }

@@ -6,8 +6,10 @@
  */
 import type { MemberState } from '@conclave/e2ee/keys';
 import type { ReceiveStatus } from '@conclave/e2ee/media';
+import type { E2eeStatus } from '@conclave/protocol';
 
-export type TileE2ee = 'encrypted' | 'waiting-for-key' | 'cannot-decrypt';
+/** A tile shows the same three words the client reports to the server. */
+export type TileE2ee = E2eeStatus;
 
 export interface TileE2eeView {
   state: TileE2ee;

@@ -1,6 +1,6 @@
 /** Every 2 s: each remote participant's receive quality, and our own uplink's, from WebRTC statistics. */
 import { useEffect, useState } from 'react';
-import type { CallSession } from '../call/call-session.js';
+import type { CallMedia } from '../call/call-media.js';
 import { networkQuality, sampleBetween, uplinkQuality, type NetworkQuality, type QualityTotals } from '../call/network-quality.js';
 
 export interface NetworkQualities {
@@ -10,14 +10,14 @@ export interface NetworkQualities {
 
 const INTERVAL_MS = 2000;
 
-export function useNetworkQuality(session: CallSession | null, active: boolean): NetworkQualities {
+export function useNetworkQuality(media: CallMedia | null, active: boolean): NetworkQualities {
   const [qualities, setQualities] = useState<NetworkQualities>({ peers: {}, self: null });
   useEffect(() => {
-    if (!session || !active) return;
+    if (!media || !active) return;
     let alive = true;
     let previous = new Map<string, QualityTotals>();
     const tick = async () => {
-      const [received, sent] = await Promise.all([session.receiveStats().catch(() => []), session.sendStats().catch(() => null)]);
+      const [received, sent] = await Promise.all([media.qualityTotals().catch(() => []), media.sendReading().catch(() => null)]);
       if (!alive) return;
       const next = new Map<string, QualityTotals>();
       const peers: Record<string, NetworkQuality | null> = {};
@@ -41,6 +41,6 @@ export function useNetworkQuality(session: CallSession | null, active: boolean):
       alive = false;
       clearInterval(timer);
     };
-  }, [session, active]);
+  }, [media, active]);
   return qualities;
 }

@@ -1,18 +1,18 @@
-/** One TileViewTracker per call session, reporting to it, gone with it. */
+/** One TileViewTracker per call, reporting to its media, gone with it. */
 import { useEffect, useState } from 'react';
-import type { CallSession } from '../call/call-session.js';
+import type { CallMedia } from '../call/call-media.js';
 import { TileViewTracker } from '../call/tile-views.js';
 
-export function useTileViews(session: CallSession | null): TileViewTracker | undefined {
+export function useTileViews(media: CallMedia | null): TileViewTracker | undefined {
   const [tracker, setTracker] = useState<TileViewTracker>();
   useEffect(() => {
-    if (!session) return;
-    const next = new TileViewTracker((views) => session.reportViews(views));
+    if (!media) return;
+    const next = new TileViewTracker((views) => media.reportViews(views));
     setTracker(next);
     return () => {
       next.dispose();
       setTracker(undefined);
     };
-  }, [session]);
+  }, [media]);
   return tracker;
 }

@@ -97,3 +97,22 @@ export async function getMicrophoneTrack(deviceId?: string): Promise<MediaStream
   if (!navigator.mediaDevices?.getUserMedia) return 'unsupported';
   return getTrack('audio', deviceId);
 }
+
+/** The screen (getDisplayMedia): a track, null when the person cancelled the picker, or 'failed'. */
+export async function getScreenTrack(): Promise<MediaStreamTrack | null | 'failed'> {
+  try {
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+    return stream.getVideoTracks()[0] ?? null;
+  } catch (err) {
+    return (err as Error).name === 'NotAllowedError' ? null : 'failed';
+  }
+}
+
+/** Where tracks come from: the browser's devices, or a fake in unit tests. */
+export interface TrackSource {
+  microphone(deviceId?: string): Promise<MediaStreamTrack | MediaProblem>;
+  camera(deviceId?: string): Promise<MediaStreamTrack | MediaProblem>;
+  screen(): Promise<MediaStreamTrack | null | 'failed'>;
+}
+
+export const browserTracks: TrackSource = { microphone: getMicrophoneTrack, camera: getCameraTrack, screen: getScreenTrack };

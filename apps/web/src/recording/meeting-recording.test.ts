@@ -101,8 +101,8 @@ describe('MeetingRecording', () => {
     const { recording, downloads } = setup();
     await recording.start();
     expect(events).toEqual(['draw self', 'told the room: true', 'recorder started', 'clock started']);
-    expect(recording.getSnapshot()).toMatchObject({ status: 'recording', error: null });
-    expect(recording.getSnapshot().startedAt).toBeGreaterThan(0);
+    expect(recording.store.getSnapshot()).toMatchObject({ status: 'recording', error: null });
+    expect(recording.store.getSnapshot().startedAt).toBeGreaterThan(0);
 
     events.length = 0;
     await recording.stop();
@@ -110,12 +110,12 @@ describe('MeetingRecording', () => {
     expect(downloads).toHaveLength(1);
     expect(downloads[0]!.fileName).toMatch(/^conclave-weekly-sync-\d{4}-\d{2}-\d{2}-\d{6}\.mp4$/);
     expect(downloads[0]!.bytes).toBe(2048);
-    const view = recording.getSnapshot();
+    const view = recording.store.getSnapshot();
     expect(view).toMatchObject({ status: 'idle', startedAt: null, error: null, saved: { fileName: downloads[0]!.fileName, bytes: 2048 } });
     expect(view.saved!.url).toMatch(/^blob:/);
 
     recording.dismiss();
-    expect(recording.getSnapshot().saved).toBeNull();
+    expect(recording.store.getSnapshot().saved).toBeNull();
   });
 
   it('records nothing when the room cannot be told, and says why', async () => {
@@ -125,7 +125,7 @@ describe('MeetingRecording', () => {
     expect(events).not.toContain('recorder started');
     expect(events).toContain('compositor disposed');
     expect(events).toContain('mixer disposed');
-    expect(recording.getSnapshot()).toMatchObject({
+    expect(recording.store.getSnapshot()).toMatchObject({
       status: 'idle',
       error: 'Recording did not start: recording was switched on and off too often: wait a few seconds',
     });
@@ -136,23 +136,23 @@ describe('MeetingRecording', () => {
     const { call, recording, downloads } = setup();
     await recording.start();
     call.set({ phase: 'reconnecting' });
-    expect(recording.getSnapshot().status).toBe('recording');
+    expect(recording.store.getSnapshot().status).toBe('recording');
     call.set({ phase: 'ended' });
     await vi.waitFor(() => expect(downloads).toHaveLength(1));
-    expect(recording.getSnapshot().status).toBe('idle');
+    expect(recording.store.getSnapshot().status).toBe('idle');
   });
 
   it('does not start outside a call, or in a browser that cannot record', async () => {
     const { call, recording } = setup();
     call.set({ phase: 'reconnecting' });
     await recording.start();
-    expect(recording.getSnapshot()).toMatchObject({ status: 'idle', error: 'Recording can start once you are in the call.' });
+    expect(recording.store.getSnapshot()).toMatchObject({ status: 'idle', error: 'Recording can start once you are in the call.' });
 
     vi.stubGlobal('MediaRecorder', undefined);
     expect(recordingUnsupportedReason()).toMatch(/cannot record \(it has no MediaRecorder\)/);
     call.set({ phase: 'in-call' });
     await recording.start();
-    expect(recording.getSnapshot().error).toMatch(/no MediaRecorder/);
+    expect(recording.store.getSnapshot().error).toMatch(/no MediaRecorder/);
     expect(events).toEqual([]);
   });
 });

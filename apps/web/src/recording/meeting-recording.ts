@@ -18,9 +18,10 @@ import { RecordingCompositor } from './recording-compositor.js';
 import { recordingFileName } from './recording-file.js';
 import { RECORDING_FPS } from './recording-layout.js';
 import { sceneFromSnapshot } from './recording-scene.js';
+import { Store } from '../state/store.js';
 import { blobWithDuration } from './webm-duration.js';
 
-/** What the recording needs of the call (CallSession has it all). */
+/** What the recording needs of the call (the Meeting gives it). */
 export interface RecordingCall {
   getSnapshot(): CallSnapshot;
   subscribe(listener: () => void): () => void;
@@ -89,11 +90,10 @@ interface Running {
   drawMs: number;
 }
 
-const idle: RecordingView = { status: 'idle', startedAt: null, error: null, saved: null };
+export const idleRecording: RecordingView = { status: 'idle', startedAt: null, error: null, saved: null };
 
 export class MeetingRecording {
-  private view: RecordingView = idle;
-  private readonly listeners = new Set<() => void>();
+  readonly store = new Store<RecordingView>(idleRecording);
   private running: Running | null = null;
   private readonly unsubscribe: () => void;
   private disposed = false;
@@ -104,20 +104,13 @@ export class MeetingRecording {
   ) {
     // Leaving the call, or the call ending, stops the recording and saves it.
     this.unsubscribe = call.subscribe(() => {
-      if (this.view.status === 'recording' && call.getSnapshot().phase === 'ended') void this.stop();
+      if (this.store.getSnapshot().status === 'recording' && call.getSnapshot().phase === 'ended') void this.stop();
     });
   }
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  getSnapshot = (): RecordingView => this.view;
-
   /** Starts recording (call it from the click: browsers start audio only then). */
   async start(): Promise<void> {
-    if (this.view.status !== 'idle' || this.disposed) return;
+    if (this.store.getSnapshot().status !== 'idle' || this.disposed) return;
     const unsupported = recordingUnsupportedReason();
     if (unsupported) return this.update({ error: unsupported });
     if (this.call.getSnapshot().phase !== 'in-call') return this.update({ error: 'Recording can start once you are in the call.' });
@@ -160,7 +153,7 @@ export class MeetingRecording {
   /** Stops recording and saves the file; `error` says why when it was not the person's choice. */
   async stop(error: string | null = null): Promise<void> {
     const running = this.running;
-    if (this.view.status !== 'recording' || !running) return;
+    if (this.store.getSnapshot().status !== 'recording' || !running) return;
     this.update({ status: 'stopping' });
     window.removeEventListener('beforeunload', this.onBeforeUnload);
     running.clock?.stop();
@@ -178,7 +171,8 @@ export class MeetingRecording {
       return this.update({ status: 'idle', startedAt: null, error: error ?? 'The recording is empty: the browser recorded nothing.' });
     }
     if (extensionFor(mimeType) === 'webm') blob = await blobWithDuration(blob, durationMs).catch(() => blob);
-    if (this.view.saved) URL.revokeObjectURL(this.view.saved.url);
+    const previous = this.store.getSnapshot().saved;
+    if (previous) URL.revokeObjectURL(previous.url);
     const saved: SavedRecording = {
       url: URL.createObjectURL(blob),
       fileName: recordingFileName(this.options.roomName(), new Date(running.startedAt), extensionFor(mimeType)),
@@ -191,19 +185,20 @@ export class MeetingRecording {
 
   /** Forgets the saved file (its download link goes) and any error. */
   dismiss(): void {
-    if (this.view.saved) URL.revokeObjectURL(this.view.saved.url);
+    const previous = this.store.getSnapshot().saved;
+    if (previous) URL.revokeObjectURL(previous.url);
     this.update({ saved: null, error: null });
   }
 
   /** Stops and saves a running recording; the last file's link stays valid a minute for its download. */
   dispose(): void {
     if (this.disposed) return;
-    const saved = this.view.saved;
+    const saved = this.store.getSnapshot().saved;
     const finished = this.stop().finally(() => {
       this.disposed = true;
       this.unsubscribe();
-      this.listeners.clear();
-      const last = this.view.saved;
+      this.store.clear();
+      const last = this.store.getSnapshot().saved;
       setTimeout(() => {
         if (saved) URL.revokeObjectURL(saved.url);
         if (last) URL.revokeObjectURL(last.url);
@@ -244,7 +239,6 @@ export class MeetingRecording {
   };
 
   private update(patch: Partial<RecordingView>): void {
-    this.view = { ...this.view, ...patch };
-    for (const l of this.listeners) l();
+    this.store.update(patch);
   }
 }

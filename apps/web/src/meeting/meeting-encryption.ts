@@ -1,0 +1,21 @@
+/**
+ * What the Meeting needs of end-to-end encryption (E2eeSession in the
+ * browser, a fake in unit tests): frame transforms for the call's media,
+ * chat sealing, a store for the UI, and a fresh membership on each join.
+ */
+import type { JoinAnswer } from '@conclave/protocol';
+import type { MediaTransforms } from '../call/media-transforms.js';
+import type { ChatCrypto } from '../chat/chat-session.js';
+import type { E2eeSnapshot } from '../e2ee/e2ee-session.js';
+import type { Signaling } from '../signaling/signaling-port.js';
+import type { ReadableStore } from '../state/store.js';
+
+export interface MeetingEncryption extends MediaTransforms, ChatCrypto {
+  readonly store: ReadableStore<E2eeSnapshot>;
+  /** A (re)join on a new connection: a new member, announced; it reports its own status to the server. */
+  attach(signaling: Signaling, joined: JoinAnswer): Promise<void>;
+  /** The meeting is over: forget every key. */
+  dispose(): void;
+  /** For the diagnostics hook used by tests: the key our own frames use now. */
+  debugSendKey(): { kid: bigint; baseKey: Uint8Array } | null;
+}

@@ -1,0 +1,68 @@
+/**
+ * What the room page renders of a meeting: the room as the server describes
+ * it, the meeting key the link carries, the join in progress, and, once
+ * joined, the call, its encryption, chat and recording, each a snapshot
+ * replaced on every change.
+ */
+import type { PublicRoom } from '@conclave/protocol';
+import type { AccessError } from '../api/room-access.js';
+import { initialSnapshot, type CallSnapshot } from '../call/call-state.js';
+import { emptyChatLog, type ChatLog } from '../chat/chat-log.js';
+import type { E2eeSnapshot } from '../e2ee/e2ee-session.js';
+import type { LinkKey } from '../e2ee/meeting-key.js';
+import { idleRecording, type RecordingView } from '../recording/meeting-recording.js';
+
+/** The call's own fields of CallSnapshot; the media parts add the tracks and participants. */
+export type CallStatus = Omit<CallSnapshot, 'participants' | 'localVideoTrack' | 'micEnabled' | 'cameraEnabled' | 'localScreenTrack'>;
+
+export const initialStatus: CallStatus = {
+  phase: 'idle',
+  selfId: null,
+  activeSpeakerId: null,
+  notice: null,
+  error: null,
+  reconnecting: null,
+  recording: false,
+  role: 'guest',
+  roomName: null,
+  locked: false,
+  lobby: [],
+};
+
+/** Which screen the room page shows. */
+export type MeetingScreen = 'not-found' | 'join' | 'waiting' | 'in-call' | 'ended';
+
+export interface MeetingSnapshot {
+  screen: MeetingScreen;
+  /** The room as its public page describes it, or why it cannot be had. */
+  room: PublicRoom | AccessError | null;
+  linkKey: LinkKey | null;
+  /** The meeting secret in use (from the link or the passphrase), for the invite link. */
+  secret: Uint8Array | null;
+  displayName: string;
+  /** 'key' while a passphrase is stretched, 'call' while joining. */
+  joining: false | 'key' | 'call';
+  joinError: string | null;
+  call: CallSnapshot;
+  e2ee: E2eeSnapshot;
+  chat: ChatLog;
+  recording: RecordingView;
+}
+
+export const idleE2ee: E2eeSnapshot = { safetyCode: null, sending: false, tiles: {}, activeKid: null, activeSince: null, lastLeaveAt: null };
+
+export function initialMeeting(displayName: string): MeetingSnapshot {
+  return {
+    screen: 'join',
+    room: null,
+    linkKey: null,
+    secret: null,
+    displayName,
+    joining: false,
+    joinError: null,
+    call: initialSnapshot,
+    e2ee: idleE2ee,
+    chat: emptyChatLog,
+    recording: idleRecording,
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The call: CallView with what this app adds to it (encryption badges and
+ * the verification code, host controls, recording, chat, device settings,
+ * network quality, keyboard shortcuts). Every action goes to the Meeting or
+ * one of its parts.
+ */
+import { useEffect, useState } from 'react';
+import { CallView } from '../../components/CallView.js';
+import { ChatPanel, ChatToggle } from '../../components/ChatPanel.js';
+import { DeviceSettingsButton } from '../../components/DeviceSettings.js';
+import { E2eeBadge } from '../../components/E2eeBadge.js';
+import { HostControls } from '../../components/HostControls.js';
+import { HostTileActions } from '../../components/HostTileActions.js';
+import { InviteLink } from '../../components/InviteLink.js';
+import { LobbyPanel } from '../../components/LobbyPanel.js';
+import { NetworkQualityIndicator } from '../../components/NetworkQualityIndicator.js';
+import { RecordButton, RecordingIndicator, RecordingResult } from '../../components/RecordingControls.js';
+import { SafetyCodeChip } from '../../components/SafetyCodeChip.js';
+import { inviteLink } from '../../e2ee/meeting-key.js';
+import { tileE2ee } from '../../e2ee/tile-e2ee.js';
+import { useDevices } from '../../hooks/useDevices.js';
+import { useKeyboardShortcuts } from '../../hooks/useKeyboardShortcuts.js';
+import { useMeetingRecording } from '../../hooks/useMeetingRecording.js';
+import { useNetworkQuality } from '../../hooks/useNetworkQuality.js';
+import { useTileViews } from '../../hooks/useTileViews.js';
+import type { CallParts, Meeting } from '../../meeting/meeting.js';
+import type { MeetingSnapshot } from '../../meeting/meeting-state.js';
+
+export interface InCallScreenProps {
+  roomId: string;
+  meeting: Meeting;
+  parts: CallParts;
+  snapshot: MeetingSnapshot;
+  /** The page was opened by the person who just made the room: the invite link shows at once. */
+  created: boolean;
+}
+
+export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCallScreenProps) {
+  const { call, e2ee, chat: chatLog, linkKey, secret, displayName } = snapshot;
+  const { media, chat } = parts;
+  const publisher = media.publisher;
+  const [chatOpen, setChatOpen] = useState(false);
+  // Unread counts only while the chat is closed.
+  useEffect(() => chat.setOpen(chatOpen), [chat, chatOpen]);
+  const live = call.phase === 'in-call' || call.phase === 'reconnecting';
+  const devices = useDevices({
+    videoTrack: call.localVideoTrack,
+    audioTrack: publisher.microphoneTrack,
+    refreshKey: parts,
+    switchTo: (kind, deviceId) => publisher.switchDevice(kind, deviceId),
+  });
+  const leave = () => void meeting.leave();
+  useKeyboardShortcuts(
+    {
+      onToggleMic: () => void publisher.setMicEnabled(!call.micEnabled),
+      onToggleCamera: () => void publisher.setCameraEnabled(!call.cameraEnabled),
+      onLeave: leave,
+    },
+    live,
+  );
+  const quality = useNetworkQuality(media, live);
+  const tileViews = useTileViews(media);
+  // Local recording: in this browser only; the room is told, the server never sees it.
+  const recording = useMeetingRecording(parts.recording, snapshot.recording);
+  const recordingOn = recording.view.status !== 'idle';
+  // While recording, every remote video is needed, whether this screen shows it or not.
+  useEffect(() => tileViews?.setKeepVisible(recordingOn), [tileViews, recordingOn]);
+  const isHost = call.role === 'host';
+
+  return (
+    <CallView
+      tileViews={tileViews}
+      roomId={roomId}
+      displayName={displayName}
+      snapshot={call}
+      onToggleMic={() => void publisher.setMicEnabled(!call.micEnabled)}
+      onToggleCamera={() => void publisher.setCameraEnabled(!call.cameraEnabled)}
+      onToggleScreen={() => void publisher.setScreenSharing(call.localScreenTrack === null)}
+      onLeave={leave}
+      headerExtra={
+        <>
+          <RecordingIndicator view={recording.view} />
+          {isHost && (
+            <HostControls locked={call.locked} onLock={(locked) => void meeting.host('lockRoom', { locked })} onEnd={() => void meeting.host('endMeeting')} />
+          )}
+          <SafetyCodeChip code={e2ee.safetyCode} />
+          <InviteLink link={inviteLink(roomId, linkKey?.kind === 'link' ? secret : null)} initiallyOpen={created} othersPresent={call.participants.length > 0} />
+        </>
+      }
+      decorateRemote={(p) => {
+        const view = e2ee.tiles[p.peerId] ?? tileE2ee('unknown', undefined);
+        const mic = p.media.find((m) => m.source === 'mic');
+        return {
+          attrs: { 'data-e2ee': view.state, 'data-role': p.role },
+          badge: (
+            <>
+              <E2eeBadge view={view} />
+              <NetworkQualityIndicator quality={quality.peers[p.peerId] ?? null} />
+            </>
+          ),
+          hideVideo: view.state === 'cannot-decrypt',
+          actions: isHost ? (
+            <HostTileActions
+              name={p.displayName}
+              audioMuted={!mic || mic.paused}
+              onMute={() => void meeting.host('mutePeer', { peerId: p.peerId })}
+              onRemove={() => void meeting.host('removePeer', { peerId: p.peerId })}
+            />
+          ) : undefined,
+        };
+      }}
+      controlsExtra={
+        <>
+          <RecordButton view={recording.view} unsupported={recording.unsupported} onToggle={recording.toggle} />
+          <DeviceSettingsButton lists={devices.lists} selected={devices.selected} onSelect={devices.onSelect} busy={devices.busy} />
+          <ChatToggle open={chatOpen} unread={chatLog.unread} onToggle={() => setChatOpen((o) => !o)} />
+          <NetworkQualityIndicator quality={quality.self} self />
+        </>
+      }
+      sidePanel={
+        chatOpen ? (
+          <ChatPanel
+            log={chatLog}
+            onSend={(text) => chat.send(text, displayName)}
+            onRetry={(id) => chat.retry(id)}
+            initialDraft={chat.draft}
+            onDraftChange={(draft) => (chat.draft = draft)}
+            onClose={() => {
+              setChatOpen(false);
+              document.querySelector<HTMLElement>('[data-testid="toggle-chat"]')?.focus();
+            }}
+          />
+        ) : undefined
+      }
+      overlay={
+        <>
+          {isHost && <LobbyPanel waiting={call.lobby} onDecide={(requestId, admit) => void meeting.host(admit ? 'lobbyAdmit' : 'lobbyDeny', { requestId })} />}
+          <RecordingResult view={recording.view} onDismiss={recording.dismiss} />
+        </>
+      }
+    />
+  );
+}
