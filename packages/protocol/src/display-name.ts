@@ -39,7 +39,7 @@ function withoutRoleSuffix(name: string): string | null {
   const folded = chars.map((c) => c.normalize('NFKC').toLowerCase());
   const match = ROLE_SUFFIX.exec(folded.join(''));
   if (!match) return null;
-  let cut = match.index;
+  const cut = match.index;
   let at = 0;
   for (let i = 0; i < chars.length; i++) {
     if (at >= cut) return chars.slice(0, i).join('');

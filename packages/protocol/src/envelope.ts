@@ -116,7 +116,7 @@ export function parseServerMessage(raw: string): ParsedServerMessage | null {
   const type = (json as { type?: unknown } | null)?.type;
   if (type === 'response') {
     const r = ResponseEnvelope.safeParse(json);
-    return r.success ? (r.data as ParsedServerMessage) : null;
+    return r.success ? r.data : null;
   }
   if (type === 'notification') {
     const n = NotificationEnvelope.safeParse(json);

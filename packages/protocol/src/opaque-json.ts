@@ -37,7 +37,7 @@ export function opaqueProblem(value: unknown, bounds: Bounds): string | null {
         if (p) return p;
       }
     } else if (typeof v === 'object') {
-      const keys = Object.keys(v as object);
+      const keys = Object.keys(v);
       if (keys.length > bounds.maxWidth) return `an object has more than ${bounds.maxWidth} keys`;
       chars += 2;
       for (const key of keys) {
