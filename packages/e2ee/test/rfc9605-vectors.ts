@@ -60,7 +60,7 @@ type Raw = Record<string, string | number>;
 function convert(raw: Raw): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
-    if (k === 'kid' || k === 'ctr') out[k] = BigInt(v as string);
+    if (k === 'kid' || k === 'ctr') out[k] = BigInt(v);
     else if (k === 'cipher_suite') out[k] = v;
     else out[k] = hex(v as string);
   }

@@ -154,7 +154,7 @@ export function verifyAnnouncement(
   if (!s.crypto_auth_verify(parsed.mac, macInput(ctx.roomId, parsed.body), ctx.authKey)) {
     return { ok: false, reason: "bad-mac" };
   }
-  let sigOk = false;
+  let sigOk: boolean;
   try {
     sigOk = s.crypto_sign_verify_detached(parsed.sig, sigInput(ctx.roomId, parsed.body, parsed.mac), parsed.announcement.signPk);
   } catch {

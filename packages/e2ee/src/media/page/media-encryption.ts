@@ -99,10 +99,7 @@ export class MediaEncryption {
       endpoint.transform = new Ctor(this.worker, options);
     } else {
       const { readable, writable } = endpoint.createEncodedStreams();
-      this.worker.postMessage({ type: 'transform-streams', options, readable, writable }, [
-        readable as unknown as Transferable,
-        writable as unknown as Transferable,
-      ]);
+      this.worker.postMessage({ type: 'transform-streams', options, readable, writable }, [readable, writable]);
     }
   }
 }
