@@ -10,8 +10,15 @@ mkdir -p test-results
 rm -f test-results/*.json test-results/hostile-figures.jsonl
 
 status=0
+say "lint"
+$PNPM exec eslint . || status=1
+$PNPM exec prettier --check . || status=1
+
 say "type-checking tests"
-$PNPM exec tsc -p e2e/tsconfig.json || status=1
+for project in packages/protocol/tsconfig.test.json packages/e2ee/tsconfig.test.json apps/server/tsconfig.test.json \
+    apps/web/tsconfig.test.json apps/web/tsconfig.node.json e2e/tsconfig.json bench/tsconfig.json; do
+  $PNPM exec tsc -p "$project" || status=1
+done
 
 for pkg in packages/protocol packages/e2ee apps/server apps/web; do
   name=$(basename "$pkg")
