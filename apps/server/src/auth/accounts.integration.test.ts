@@ -6,7 +6,7 @@
  * reaching open sockets at once.
  */
 import { CloseCode } from '@conclave/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '../test-support/test-app.js';
 import { TestClient } from '../test-support/ws-client.js';
 import { HasherUnavailable, type PasswordHasher } from './password-hasher.js';
@@ -106,8 +106,7 @@ describe('sign-in limits', () => {
   it('answers 503 with Retry-After when the password hasher is full, and counts nothing', async () => {
     const hasher = hasherOf(app);
     const roomId = await newRoom(admin, { password: 'room-password-1' });
-    const verify = hasher.verify;
-    hasher.verify = () => Promise.reject(new HasherUnavailable('queue_full'));
+    const verify = vi.spyOn(hasher, 'verify').mockImplementation(() => Promise.reject(new HasherUnavailable('queue_full')));
     try {
       for (let i = 0; i < 8; i++) {
         const r = await api('POST', '/api/auth/login', { username: 'admin', password: 'whatever' }, undefined, '198.51.100.77');
@@ -118,7 +117,7 @@ describe('sign-in limits', () => {
       const ticket = await api('POST', `/api/rooms/${roomId}/ticket`, { password: 'a-guess-here' }, undefined, '198.51.100.77');
       expect(ticket.status).toBe(503);
     } finally {
-      hasher.verify = verify;
+      verify.mockRestore();
     }
     // Eight refused attempts were not counted against the address.
     expect((await api('POST', '/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD }, undefined, '198.51.100.77')).status).toBe(200);

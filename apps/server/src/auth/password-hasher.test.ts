@@ -27,7 +27,7 @@ describe('PasswordHasher', () => {
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(4);
     expect(refused).toHaveLength(16);
     for (const r of refused) {
-      const err = (r as PromiseRejectedResult).reason as HasherUnavailable;
+      const err = r.reason as HasherUnavailable;
       expect(err).toBeInstanceOf(HasherUnavailable);
       expect(err.reason).toBe('queue_full');
       expect(err.retryAfterMs).toBeGreaterThan(0);
@@ -51,7 +51,7 @@ describe('PasswordHasher', () => {
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => hasher!.verifyNobody('guess')));
     // The decoy's own hashing takes one place: three callers get theirs.
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
-    expect(results.filter((r) => r.status === 'rejected').every((r) => (r as PromiseRejectedResult).reason instanceof HasherUnavailable)).toBe(true);
+    expect(results.filter((r) => r.status === 'rejected').every((r) => r.reason instanceof HasherUnavailable)).toBe(true);
     expect(hasher.queued).toBe(0);
   });
 

@@ -87,8 +87,8 @@ export class ServerProcess {
         ...this.options.env,
       },
     });
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
     this.stopping = false;
     this.child = child;
     child.once('exit', () => {

@@ -97,7 +97,7 @@ async function fuzzMember(index: number, share: number, fuzzer: SignalingFuzzer,
     ws.on('message', (raw) => {
       let m: { type?: string; ok?: boolean; id?: number; method?: string; data?: Record<string, unknown>; error?: { code: string } };
       try {
-        m = JSON.parse(raw.toString());
+        m = JSON.parse((raw as Buffer).toString()); // one Buffer per message: ws's default binaryType
       } catch {
         tally.malformedFromServer += 1;
         return;

@@ -56,7 +56,7 @@ describe('WebSocket handshakes', () => {
     ['a POST', {}, 'POST', 405],
   ] as const)('answers %s with a 4xx, without spending the ticket', async (_what, headers, method, status) => {
     const target = await ticketPath();
-    const answer = await rawExchange(port, [upgradeRequest(target, headers as Record<string, string | null>, method)]);
+    const answer = await rawExchange(port, [upgradeRequest(target, headers, method)]);
     expect(answer.status).toBe(status);
     expect(answer.ended).not.toBe('timeout');
     // The ticket still admits a proper handshake.

@@ -75,7 +75,7 @@ it('hands each joining peer its own short-lived TURN credentials over wss:, and 
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   const answer = new Promise<{ ok: boolean; data: Record<string, unknown> }>((resolve) =>
     ws.on('message', (m) => {
-      const msg = JSON.parse(m.toString());
+      const msg = JSON.parse((m as Buffer).toString()); // one Buffer per message: ws's default binaryType
       if (msg.type === 'response' && msg.id === 1) resolve(msg);
     }),
   );

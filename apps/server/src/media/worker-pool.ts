@@ -130,6 +130,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       slot.routerCount = 0;
     } catch (err) {
       worker.close();
+      // eslint-disable-next-line preserve-caught-error -- the message carries the cause's already; a cause would repeat it in the log line
       throw new Error(`cannot listen for media on UDP/TCP port ${slot.port}: ${(err as Error).message}`);
     }
     worker.on('died', (error) => this.onDied(slot, worker, error));

@@ -34,7 +34,7 @@ export class Lobby {
     let room = this.rooms.get(roomId);
     if ((room?.size ?? 0) >= this.maxWaiting) return null;
     const waiting: Waiting = { requestId: randomUUID(), ...entry };
-    if (!room) this.rooms.set(roomId, (room = new Map()));
+    if (!room) this.rooms.set(roomId, (room = new Map<string, Waiting>()));
     room.set(waiting.requestId, waiting);
     this.onChange(roomId, notification('lobbyEntered', { requestId: waiting.requestId, displayName: waiting.displayName }));
     return waiting;

@@ -116,7 +116,7 @@ describe('rejoin passes', () => {
     const joinOnce = async (name: string) => {
       const g = await joinAsGuest(roomId, name, { password: 'room-pass' });
       if (!g.joined || g.joined.status !== 'joined') throw new Error('guest did not join');
-      return { client: g.client!, pass: g.joined.rejoinPass, peerId: g.joined.peerId };
+      return { client: g.client, pass: g.joined.rejoinPass, peerId: g.joined.peerId };
     };
     const leaver = await joinOnce('Leaver');
     const removed = await joinOnce('Removed');
@@ -146,7 +146,7 @@ describe('rejoin passes', () => {
     // The old socket still looks open to the server (a silent network failure); the browser rejoins.
     const back = await joinAsGuest(roomId, 'Grace', { password: 'room-pass', rejoinPass: first.joined.rejoinPass });
     expect(back.joined?.status).toBe('joined');
-    expect(await first.client!.waitForClose()).toBe(CloseCode.Removed);
+    expect(await first.client.waitForClose()).toBe(CloseCode.Removed);
     await host.waitForNotification('peerLeft', (d) => d.peerId === firstPeerId);
     const room = app.registry.get(roomId)!;
     expect([...room.peers.values()].filter((p) => p.displayName === 'Grace')).toHaveLength(1);
@@ -177,7 +177,7 @@ describe('rejoin passes', () => {
     if (!first.joined || first.joined.status !== 'joined') throw new Error('guest did not join');
     const pass = first.joined.rejoinPass;
     await host.request('lockRoom', { locked: true });
-    first.client!.ws.terminate();
+    first.client.ws.terminate();
     await host.waitForNotification('peerLeft');
     // Her ticket is issued while there is room; the seat is taken before her socket joins.
     const t = await ticket(roomId, { password: 'room-pass', rejoinPass: pass });

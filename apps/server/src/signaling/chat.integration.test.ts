@@ -50,7 +50,7 @@ let roomSeq = 0;
 const newRoom = () => `chat-${process.pid}-${++roomSeq}`;
 const seal = (text: string) => toBase64url(sealer.encryptChat(text));
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const chats = (c: TestClient) => c.notifications.filter((n) => n.method === 'chatMessage').map((n) => n.data as { from: string; message: string; at: string });
+const chats = (c: TestClient) => c.notifications.filter((n) => n.method === 'chatMessage').map((n) => n.data);
 
 async function join(roomId: string, displayName: string) {
   const client = await TestClient.connect(await app.ticketUrl(roomId));

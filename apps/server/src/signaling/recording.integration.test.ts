@@ -28,7 +28,7 @@ let roomSeq = 0;
 const newRoom = () => `rec-${process.pid}-${++roomSeq}`;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const recordingNotices = (c: TestClient) =>
-  c.notifications.filter((n) => n.method === 'peerRecording').map((n) => n.data as { peerId: string; recording: boolean });
+  c.notifications.filter((n) => n.method === 'peerRecording').map((n) => n.data);
 const auditFor = (roomId: string) =>
   app.store.audit
     .list(1000)

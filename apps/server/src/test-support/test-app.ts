@@ -74,7 +74,7 @@ export function useTestApp(roomPrefix: string, overrides: Partial<Config> = {}) 
     },
     newRoom: () => `${roomPrefix}-${process.pid}-${++roomSeq}`,
     /** A client that has joined `roomId` through a fresh ticket, and the join's answer (throws if it only got the lobby). */
-    async joined(roomId: string, displayName: string) {
+    joined: async (roomId: string, displayName: string) => {
       const client = await TestClient.connect(await suite.app.ticketUrl(roomId));
       const info = await client.request('join', { roomId, displayName });
       if (info.status !== 'joined') throw new Error('expected to join');

@@ -24,8 +24,10 @@ export class TestClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const m = parseServerMessage(data.toString());
-      if (!m) throw new Error(`server sent a malformed message: ${data.toString().slice(0, 200)}`);
+      // With ws's default binaryType ('nodebuffer') every message arrives as one Buffer.
+      const text = (data as Buffer).toString();
+      const m = parseServerMessage(text);
+      if (!m) throw new Error(`server sent a malformed message: ${text.slice(0, 200)}`);
       if (m.type === 'response') this.responses.set(m.id, m);
       else this.notifications.push(m);
       this.wake();

@@ -75,7 +75,7 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
     for (const [key, handler] of Object.entries(table)) {
       const [method, path] = key.split(' ') as [HTTPMethod, string];
       router.on(method, path, (req, res, params, _store, searchParams) => {
-        const query = new URLSearchParams(searchParams as Record<string, string>);
+        const query = new URLSearchParams(searchParams);
         const r = new ApiRequest(req, res, params, query, ctx);
         run(r, () => {
           if (!SAFE_METHODS.has(req.method ?? 'GET')) {
