@@ -40,7 +40,7 @@ async function shown(page: Page): Promise<Array<[string, string, string, string]
     items.map((li) => [
       li.querySelector('[data-testid="chat-sender"]')?.textContent ?? '',
       li.querySelector('[data-testid="chat-time"]')?.textContent ?? '',
-      (li.querySelector('[data-testid="chat-text"]') as HTMLElement | null)?.innerText ?? '',
+      li.querySelector<HTMLElement>('[data-testid="chat-text"]')?.innerText ?? '',
       li.getAttribute('data-status') ?? '',
     ]),
   );

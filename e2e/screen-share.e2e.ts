@@ -13,7 +13,7 @@ interface SourceStats {
 }
 
 async function screenFramesFrom(page: Page, name: string): Promise<number> {
-  const stats = (await page.evaluate(async () => (await window.conclave!.stats()) as unknown)) as SourceStats[];
+  const stats = (await page.evaluate(async () => await window.conclave!.stats())) as SourceStats[];
   return stats.find((s) => s.displayName === name)?.bySource?.['screen']?.framesDecoded ?? 0;
 }
 
@@ -63,7 +63,7 @@ test('screen share: encrypted, its own large tile, decoded by the others, gone w
     await expect.poll(() => screenFramesFrom(me.page, 'Ada'), { timeout: 15_000 }).toBeGreaterThan(first);
     // The camera keeps decoding alongside it.
     const cameraFrames = async () => {
-      const stats = (await me.page.evaluate(async () => (await window.conclave!.stats()) as unknown)) as SourceStats[];
+      const stats = (await me.page.evaluate(async () => await window.conclave!.stats())) as SourceStats[];
       return stats.find((s) => s.displayName === 'Ada')?.bySource?.['camera']?.framesDecoded ?? 0;
     };
     const cameraBefore = await cameraFrames();

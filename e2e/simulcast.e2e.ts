@@ -15,7 +15,7 @@ interface CameraStats {
 }
 
 async function camera(page: Page, name: string) {
-  const stats = (await page.evaluate(async () => (await window.conclave!.stats()) as unknown)) as CameraStats[];
+  const stats = (await page.evaluate(async () => await window.conclave!.stats())) as CameraStats[];
   const mine = stats.find((s) => s.displayName === name);
   return { ...(mine?.bySource?.['camera'] ?? { framesDecoded: 0, packetsReceived: 0 }), audio: mine?.audioPacketsReceived ?? 0 };
 }

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       await page.getByTestId('local-video').waitFor();
       pages[name] = page;
     }
-    const viewers: Array<[string, { evaluate: Page['evaluate'] }]> = [['Fox', fox.page as unknown as Page], ['Ada', pages['Ada']!], ['Grace', pages['Grace']!]];
+    const viewers: Array<[string, { evaluate: Page['evaluate'] }]> = [['Fox', fox.page], ['Ada', pages['Ada']!], ['Grace', pages['Grace']!]];
     const result: Record<string, Record<string, Seen>> = {};
     for (const [viewer, page] of viewers) {
       result[viewer] = {};
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
           return s.framesDecoded > 5 && s.audioPacketsReceived > 10 && s.e2ee === 'encrypted' ? s : null;
         });
         // Still growing a moment later: decoding goes on, it was not a burst.
-        result[viewer]![other] = await until(`${viewer} keeps decoding ${other}`, 15_000, async () => {
+        result[viewer][other] = await until(`${viewer} keeps decoding ${other}`, 15_000, async () => {
           const s = await seenFrom(page, other);
           return s.framesDecoded > first.framesDecoded + 10 ? s : null;
         });

@@ -70,8 +70,8 @@ export class OwnServer {
         ...this.options.env,
       },
     });
-    child.stdout!.pipe(this.log, { end: false });
-    child.stderr!.pipe(this.log, { end: false });
+    child.stdout.pipe(this.log, { end: false });
+    child.stderr.pipe(this.log, { end: false });
     this.child = child;
     const exited = new Promise<never>((_, reject) =>
       child.once('exit', (code, signal) => reject(new Error(`the server exited while starting (${code ?? signal}); see ${this.options.logFile}`))),
