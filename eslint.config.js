@@ -3,6 +3,7 @@
 // rules on the web client, and the untyped rules on plain JavaScript.
 // Formatting is Prettier's job (.prettierrc.json), not ESLint's.
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -19,12 +20,12 @@ const projects = [
   './bench/tsconfig.json',
 ];
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: ['**/dist/', '**/node_modules/', 'test-results/', 'playwright-report/', '.cache/', 'data/', 'artifacts/'],
   },
   js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
+  tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
       parserOptions: {
