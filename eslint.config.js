@@ -51,7 +51,7 @@ export default defineConfig(
     // Test code: unit, integration and hostile tests and their helpers, the browser suite, benchmarks.
     files: [
       '**/*.test.{ts,tsx}',
-      'apps/server/src/test-support/**',
+      '**/test-support/**',
       'apps/server/src/hostile/**',
       'packages/e2ee/test/**',
       'e2e/**',
