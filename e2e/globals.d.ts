@@ -1,4 +1,4 @@
-/** What the web app exposes on window for diagnostics (see apps/web/src/pages/RoomPage.tsx). */
+/** What the web app exposes on window for diagnostics (see apps/web/src/diagnostics.ts). */
 export {};
 declare global {
   interface Window {
@@ -6,7 +6,7 @@ declare global {
       stats: () => Promise<unknown>;
       e2ee: () => { activeKid: string | null; activeSince: number | null; lastLeaveAt: number | null } | null;
       sendKey?: () => { kid: string; baseKey: string } | null;
-      /** Rejoins, ICE restarts and transport states (apps/web/src/call/call-session.ts RecoveryStats). */
+      /** Rejoins, ICE restarts and transport states (apps/web/src/meeting/meeting-state.ts RecoveryStats). */
       recovery: () => unknown;
     };
     __CONCLAVE_TEST_HOOKS__?: boolean;

@@ -6,6 +6,7 @@
  * set that flag runs script in the page and could read keys anyway.
  */
 import type { Meeting } from './meeting/meeting.js';
+import type { RecoveryStats } from './meeting/meeting-state.js';
 
 declare global {
   interface Window {
@@ -14,7 +15,7 @@ declare global {
       /** Encryption state: the KID in use and when it became active (no key material). */
       e2ee: () => { activeKid: string | null; activeSince: number | null; lastLeaveAt: number | null } | null;
       /** How the call recovered so far: rejoins, ICE restarts, the transports' states (no secrets). */
-      recovery: () => ReturnType<Meeting['recovery']> | null;
+      recovery: () => RecoveryStats | null;
       sendKey?: () => { kid: string; baseKey: string } | null;
     };
     __CONCLAVE_TEST_HOOKS__?: boolean;

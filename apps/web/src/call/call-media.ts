@@ -28,6 +28,8 @@ export class CallMedia {
   readonly subscriber: Subscriber;
   private connection: MediaConnection | null = null;
   private signaling: Signaling | null = null;
+  /** ICE restarts over the whole call, for window.conclave.recovery. */
+  iceRestarts = 0;
 
   constructor(private readonly options: CallMediaOptions) {
     this.publisher = new Publisher(options.stream, { tracks: options.tracks, transforms: options.transforms, notify: options.notify });
@@ -41,7 +43,7 @@ export class CallMedia {
   }
 
   /** The join answer: who is here, then a device and transports for this connection. */
-  async connect(joined: JoinAnswer, events: MediaConnectionEvents): Promise<void> {
+  async connect(joined: JoinAnswer, events: Omit<MediaConnectionEvents, 'onIceRestart'>): Promise<void> {
     const signaling = this.signaling;
     if (!signaling) throw new Error('CallMedia.connect before listen');
     // Known at once, so that their producerAdded and peerLeft, which may come while the transports are being
@@ -49,6 +51,7 @@ export class CallMedia {
     this.subscriber.addPeers(joined.peers);
     this.connection = await MediaConnection.open(joined, {
       ...events,
+      onIceRestart: () => (this.iceRestarts += 1),
       signaling,
       createDevice: this.options.createDevice,
       peerConnectionSettings: this.options.transforms?.peerConnectionSettings,

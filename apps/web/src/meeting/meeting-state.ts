@@ -29,6 +29,15 @@ export const initialStatus: CallStatus = {
   lobby: [],
 };
 
+/** How the call has recovered so far (rejoins, ICE restarts) and the transports' states now, for window.conclave. */
+export interface RecoveryStats {
+  peerId: string | null;
+  rejoins: number;
+  iceRestarts: number;
+  transports: { send: string | null; recv: string | null };
+  reconnecting: CallStatus['reconnecting'];
+}
+
 /** Which screen the room page shows. */
 export type MeetingScreen = 'not-found' | 'join' | 'waiting' | 'in-call' | 'ended';
 

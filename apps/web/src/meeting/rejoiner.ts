@@ -6,9 +6,8 @@
  * when it cannot. The banner shows each attempt and the wait before the next.
  */
 import { SignalingError } from '../signaling/signaling-client.js';
-import type { Store } from '../state/store.js';
 import { REJOIN_GIVE_UP_MS, RejoinBackoff } from './rejoin-backoff.js';
-import type { CallStatus } from './meeting-state.js';
+import type { CallStatusStore } from './call-status.js';
 import { gaveUpText, noticeText } from './notice-text.js';
 
 /** Time, for the backoff; unit tests give a fake one. */
@@ -34,8 +33,8 @@ export interface RejoinerOptions {
   attempt: () => Promise<void>;
   /** Drops what is left of the last connection before an attempt. */
   disconnect: () => void;
-  status: Store<CallStatus>;
-  notify: (text: string) => void;
+  /** The call's state: the banner's attempts, and "Reconnected". */
+  status: CallStatusStore;
   /** Rejoining did not succeed: end the call with these words. */
   giveUp: (error: string) => void;
   /** The call ended meanwhile (left, or ended by a host): stop trying. */
@@ -81,7 +80,7 @@ export class Rejoiner {
         status.update({ reconnecting: { cause: 'server', attempt, nextAttemptAt: null } });
         try {
           await this.options.attempt();
-          this.options.notify(noticeText.reconnected);
+          status.notify(noticeText.reconnected);
           return;
         } catch (err) {
           if (this.options.isOver()) return;

@@ -1,12 +1,14 @@
 /**
- * What the room says about itself, as the call's status shows it: who is
- * speaking, whether it is locked, who waits in the lobby (for hosts), and
- * what hosts did. Joining, leaving and media are others' concerns.
+ * What the room says about itself on one connection: who is speaking,
+ * whether it is locked, who waits in the lobby (for hosts), what hosts did,
+ * and that the room closed or the connection dropped (the Meeting decides
+ * what follows). Media and keys are others' concerns.
  */
+import { CloseCode, type NotificationData } from '@conclave/protocol';
 import type { Signaling } from '../signaling/signaling-port.js';
 import type { Store } from '../state/store.js';
 import type { CallStatus } from './meeting-state.js';
-import { hostActionText, noticeText } from './notice-text.js';
+import { hostActionText, lostText, noticeText } from './notice-text.js';
 
 export interface RoomEventsOptions {
   status: Store<CallStatus>;
@@ -15,10 +17,15 @@ export interface RoomEventsOptions {
   selfName: string;
   /** A host turned this participant's microphone off. */
   muteSelf: () => void;
+  /** The room closed (for good, or asking everyone to rejoin). */
+  onRoomClosed: (data: NotificationData<'roomClosed'>) => void;
+  /** The connection dropped, or the server closed it: why, in words. */
+  onLost: (why: string) => void;
 }
 
 /** Listens on one connection; returns what stops listening. */
-export function listenToRoom(signaling: Signaling, { status, notify, selfName, muteSelf }: RoomEventsOptions): Array<() => void> {
+export function listenToRoom(signaling: Signaling, options: RoomEventsOptions): Array<() => void> {
+  const { status, notify, selfName, muteSelf } = options;
   const lobby = () => status.getSnapshot().lobby;
   return [
     signaling.on('roomUpdated', ({ locked }) => status.update({ locked })),
@@ -36,5 +43,8 @@ export function listenToRoom(signaling: Signaling, { status, notify, selfName, m
     signaling.on('hostAction', (data) => {
       if (data.action !== 'mute' || data.target !== selfName) notify(hostActionText(data));
     }),
+    signaling.on('roomClosed', (data) => options.onRoomClosed(data)),
+    // An account signed out, deleted or demoted: the server closed this socket; a fresh ticket says who we are now.
+    signaling.onClose((code) => options.onLost(code === CloseCode.AccountChanged ? lostText.accountChanged : lostText.connection)),
   ];
 }

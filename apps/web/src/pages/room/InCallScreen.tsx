@@ -81,7 +81,7 @@ export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCa
         <>
           <RecordingIndicator view={recording.view} />
           {isHost && (
-            <HostControls locked={call.locked} onLock={(locked) => void meeting.host('lockRoom', { locked })} onEnd={() => void meeting.host('endMeeting')} />
+            <HostControls locked={call.locked} onLock={(locked) => void meeting.host('lockRoom', { locked })} onEnd={() => void meeting.host('endMeeting', {})} />
           )}
           <SafetyCodeChip code={e2ee.safetyCode} />
           <InviteLink link={inviteLink(roomId, linkKey?.kind === 'link' ? secret : null)} initiallyOpen={created} othersPresent={call.participants.length > 0} />
