@@ -41,32 +41,32 @@ export function rtpParametersFromWire(wire: WireObject): types.RtpParameters {
 
 /** A client's receive RTP capabilities (consume), for Router.canConsume and Transport.consume to validate. */
 export function rtpCapabilitiesFromWire(wire: WireObject): types.RtpCapabilities {
-  return wire as types.RtpCapabilities;
+  return wire;
 }
 
 // mediasoup → client. Sound because these are plain JSON objects (see above).
 
 /** The router's RTP capabilities (join). */
 export function rtpCapabilitiesToWire(caps: types.RtpCapabilities): WireObject {
-  return caps as WireObject;
+  return caps;
 }
 
 /** A transport's (or an ICE restart's) ICE parameters. */
 export function iceParametersToWire(ice: types.IceParameters): WireObject {
-  return ice as WireObject;
+  return ice;
 }
 
 /** A transport's ICE candidates. */
 export function iceCandidatesToWire(candidates: types.IceCandidate[]): WireObject[] {
-  return candidates as WireObject[];
+  return candidates;
 }
 
 /** A transport's DTLS parameters. */
 export function dtlsParametersToWire(dtls: types.DtlsParameters): WireObject {
-  return dtls as WireObject;
+  return dtls;
 }
 
 /** A producer's or consumer's RTP parameters. */
 export function rtpParametersToWire(rtp: types.RtpParameters): WireObject {
-  return rtp as WireObject;
+  return rtp;
 }

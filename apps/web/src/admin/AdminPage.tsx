@@ -17,15 +17,19 @@ type State = { kind: 'loading' } | { kind: 'signed-out'; notice: string | null }
 export function AdminPage() {
   const [state, setState] = useState<State>({ kind: 'loading' });
 
-  const check = useCallback(() => {
-    setState({ kind: 'loading' });
+  // Asks who is signed in; the state says 'loading' meanwhile (from the start, or set by whoever asks again).
+  const ask = useCallback(() => {
     api.me().then(
       (user) => setState({ kind: 'signed-in', user }),
       (err: unknown) =>
         setState(err instanceof ApiError && err.status === 401 ? { kind: 'signed-out', notice: null } : { kind: 'error', message: errorText(err) }),
     );
   }, []);
-  useEffect(check, [check]);
+  useEffect(ask, [ask]);
+  const check = useCallback(() => {
+    setState({ kind: 'loading' });
+    ask();
+  }, [ask]);
 
   useEffect(() => {
     document.title = 'Conclave — administration';

@@ -18,29 +18,43 @@ export function AuditPanel() {
   const [hasOlder, setHasOlder] = useState(false);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<unknown>(null);
+  const [loadedAt, setLoadedAt] = useState(() => Date.now());
   const before = cursors[cursors.length - 1];
 
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
+  // Shows the page `before` names; whoever asks for a new page has set `loading` already.
+  const fetchPage = useCallback(
+    () =>
       // One more than a page tells whether there is an older page.
-      const page = await api.audit(PAGE + 1, before);
-      setEntries(page.slice(0, PAGE));
-      setHasOlder(page.length > PAGE);
-      setError(null);
-    } catch (err) {
-      onError(err);
-      setError(err);
-    } finally {
-      setLoading(false);
-    }
-  }, [before, onError]);
+      api.audit(PAGE + 1, before).then(
+        (page) => {
+          setEntries(page.slice(0, PAGE));
+          setHasOlder(page.length > PAGE);
+          setLoadedAt(Date.now());
+          setError(null);
+          setLoading(false);
+        },
+        (err: unknown) => {
+          onError(err);
+          setError(err);
+          setLoading(false);
+        },
+      ),
+    [before, onError],
+  );
 
   useEffect(() => {
-    void load();
-  }, [load]);
+    void fetchPage();
+  }, [fetchPage]);
+  const reload = () => {
+    setLoading(true);
+    void fetchPage();
+  };
+  const turnPage = (next: (c: (number | undefined)[]) => (number | undefined)[]) => {
+    setLoading(true);
+    setCursors(next);
+  };
 
-  const now = Date.now();
+  const now = loadedAt;
   const pageNumber = cursors.length;
   const last = entries?.[entries.length - 1];
 
@@ -48,7 +62,7 @@ export function AuditPanel() {
     <section className="panel" aria-labelledby="audit-title">
       <PanelHeader titleId="audit-title" title="Audit log"
         subtitle="Every administrator and host action: who, what, when and from where.">
-        <button type="button" className="button" onClick={() => void load()} disabled={loading}>
+        <button type="button" className="button" onClick={reload} disabled={loading}>
           <RefreshIcon className={loading ? 'spin' : undefined} /> <span className="collapse-narrow">Refresh</span>
         </button>
       </PanelHeader>
@@ -97,11 +111,11 @@ export function AuditPanel() {
             <span className="muted">Page {pageNumber}</span>
             <div className="pager__buttons">
               <button type="button" className="button button--small" data-testid="audit-newer" disabled={pageNumber === 1 || loading}
-                onClick={() => setCursors((c) => c.slice(0, -1))}>
+                onClick={() => turnPage((c) => c.slice(0, -1))}>
                 Newer
               </button>
               <button type="button" className="button button--small" data-testid="audit-older" disabled={!hasOlder || loading || !last}
-                onClick={() => last && setCursors((c) => [...c, last.id])}>
+                onClick={() => last && turnPage((c) => [...c, last.id])}>
                 Older
               </button>
             </div>

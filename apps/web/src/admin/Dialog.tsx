@@ -4,6 +4,7 @@
  * it. Mounted to open, unmounted to close.
  */
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useLatest } from '../hooks/useLatest.js';
 import { CloseIcon } from './icons.js';
 
 export interface DialogProps {
@@ -20,8 +21,7 @@ export function Dialog({ title, description, onClose, children, testId, tone = '
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descId = useId();
-  const onCloseRef = useRef(onClose);
-  onCloseRef.current = onClose;
+  const onCloseRef = useLatest(onClose);
 
   useEffect(() => {
     const dialog = ref.current;

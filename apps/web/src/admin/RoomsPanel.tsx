@@ -30,7 +30,7 @@ export function RoomsPanel() {
   const [busy, setBusy] = useState<string | null>(null);
   const [filter, setFilter] = useState('');
 
-  const list = rooms.data ?? [];
+  const list = useMemo(() => rooms.data ?? [], [rooms.data]);
   const shown = useMemo(() => {
     const q = filter.trim().toLowerCase();
     const matching = q ? list.filter((r) => r.name.toLowerCase().includes(q) || r.id.toLowerCase().includes(q)) : list;
@@ -39,7 +39,7 @@ export function RoomsPanel() {
   }, [list, filter]);
   const people = list.reduce((n, r) => n + r.live.participants.length, 0);
   const liveRooms = list.filter((r) => r.live.participants.length > 0).length;
-  const now = Date.now();
+  const now = rooms.fetchedAt;
 
   const act = async (room: RoomSummary, what: () => Promise<unknown>, done: string) => {
     setBusy(room.id);

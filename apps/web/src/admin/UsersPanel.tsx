@@ -23,7 +23,7 @@ export function UsersPanel() {
   const [busy, setBusy] = useState<number | null>(null);
   const list = users.data ?? [];
   const admins = list.filter((u) => u.role === 'admin').length;
-  const now = Date.now();
+  const now = users.fetchedAt;
 
   const changeRole = async (user: User, role: Role) => {
     setBusy(user.id);

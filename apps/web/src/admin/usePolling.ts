@@ -4,6 +4,7 @@
  * overlaps the next call, and answers that arrive after unmount are dropped.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useLatest } from '../hooks/useLatest.js';
 
 export interface Polled<T> {
   data: T | null;
@@ -12,16 +13,17 @@ export interface Polled<T> {
   loading: boolean;
   /** Load again now (after an action), without waiting for the next tick. */
   refresh: () => Promise<void>;
+  /** When (Date.now()) the data arrived: "now" for the relative times shown with it. */
+  fetchedAt: number;
 }
 
 export function usePolling<T>(load: () => Promise<T>, intervalMs = 2000, onError?: (err: unknown) => void): Polled<T> {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(true);
-  const loadRef = useRef(load);
-  const onErrorRef = useRef(onError);
-  loadRef.current = load;
-  onErrorRef.current = onError;
+  const [fetchedAt, setFetchedAt] = useState(() => Date.now());
+  const loadRef = useLatest(load);
+  const onErrorRef = useLatest(onError);
   const alive = useRef(true);
   const inFlight = useRef<Promise<void> | null>(null);
 
@@ -32,6 +34,7 @@ export function usePolling<T>(load: () => Promise<T>, intervalMs = 2000, onError
         const next = await loadRef.current();
         if (!alive.current) return;
         setData(next);
+        setFetchedAt(Date.now());
         setError(null);
       } catch (err) {
         if (!alive.current) return;
@@ -44,7 +47,7 @@ export function usePolling<T>(load: () => Promise<T>, intervalMs = 2000, onError
     })();
     inFlight.current = run;
     return run;
-  }, []);
+  }, [loadRef, onErrorRef]);
 
   useEffect(() => {
     alive.current = true;
@@ -68,5 +71,5 @@ export function usePolling<T>(load: () => Promise<T>, intervalMs = 2000, onError
     };
   }, [refresh, intervalMs]);
 
-  return { data, error, loading, refresh };
+  return { data, error, loading, refresh, fetchedAt };
 }

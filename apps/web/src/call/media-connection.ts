@@ -52,7 +52,7 @@ export class MediaConnection {
       throw new SignalingError('unsupported', 'This browser cannot send audio or video to the meeting.');
     }
     const settings: TransportSettings = {
-      iceServers: joined.iceServers as RTCIceServer[],
+      iceServers: joined.iceServers,
       iceTransportPolicy: joined.iceTransportPolicy,
       peerConnectionSettings: options.peerConnectionSettings,
     };
@@ -136,7 +136,7 @@ export class MediaConnection {
     this.options.onIceRestart();
     const { iceParameters, iceServers } = await signaling.request('restartIce', { transportId: transport.id });
     // TURN credentials live minutes: relay candidates gathered for this restart need the fresh ones.
-    if (iceServers) await transport.updateIceServers(iceServers as RTCIceServer[]);
+    if (iceServers) await transport.updateIceServers(iceServers);
     await transport.restartIce(iceParameters);
   }
 

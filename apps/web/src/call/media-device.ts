@@ -26,10 +26,10 @@ export interface TransportSettings {
 /** What a transport asks of the server, through the call. */
 export interface TransportHooks {
   /** DTLS parameters for the server's end (the first time media flows). */
-  connect(dtlsParameters: OpaqueParams): Promise<void>;
+  connect: (dtlsParameters: OpaqueParams) => Promise<void>;
   /** A new producer on a send transport: returns the server's producer id. */
-  produce?(request: { kind: MediaKind; rtpParameters: OpaqueParams; source: MediaSource }): Promise<string>;
-  onStateChange(state: TransportState): void;
+  produce?: (request: { kind: MediaKind; rtpParameters: OpaqueParams; source: MediaSource }) => Promise<string>;
+  onStateChange: (state: TransportState) => void;
 }
 
 export interface ProduceOptions {

@@ -38,8 +38,25 @@ export class TileViewTracker {
       }
       this.schedule();
     });
+  }
+
+  /** Starts watching the page's visibility and every tile given so far (again, after stop()). */
+  start(): void {
     this.book.setPageHidden(document.visibilityState === 'hidden');
     document.addEventListener('visibilitychange', this.onVisibility);
+    for (const el of this.elements.keys()) {
+      this.resize.observe(el);
+      this.intersection.observe(el);
+    }
+  }
+
+  /** Stops watching; the tiles are remembered for a later start(). */
+  stop(): void {
+    document.removeEventListener('visibilitychange', this.onVisibility);
+    this.resize.disconnect();
+    this.intersection.disconnect();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   /** A ref callback for the element showing one consumer's video; stable per consumer. */
@@ -65,10 +82,7 @@ export class TileViewTracker {
   }
 
   dispose(): void {
-    document.removeEventListener('visibilitychange', this.onVisibility);
-    this.resize.disconnect();
-    this.intersection.disconnect();
-    if (this.timer) clearTimeout(this.timer);
+    this.stop();
     this.elements.clear();
     this.refs.clear();
   }

@@ -84,8 +84,7 @@ function failureText(err: unknown): string {
 }
 
 export class ChatSession {
-  /** Typed but not sent yet, kept while the chat panel is closed. */
-  draft = '';
+  private typed = '';
   readonly store = new Store<ChatLog>(emptyChatLog);
   private signaling: ChatSignaling | null = null;
   private detach: (() => void) | null = null;
@@ -111,6 +110,15 @@ export class ChatSession {
     this.detach?.();
     this.signaling = signaling;
     this.detach = signaling.on('chatMessage', (data) => this.onMessage(data));
+  }
+
+  /** Typed but not sent yet, kept while the chat panel is closed. */
+  get draft(): string {
+    return this.typed;
+  }
+
+  setDraft(draft: string): void {
+    this.typed = draft;
   }
 
   /** Whether the chat is on screen: while it is, nothing counts as unread. */

@@ -51,13 +51,14 @@ function useElementSize<T extends HTMLElement>(): [React.RefObject<T | null>, { 
 }
 
 function Toast({ notice }: { notice: CallSnapshot['notice'] }) {
-  const [visible, setVisible] = useState<CallSnapshot['notice']>(null);
+  // Each notice shows for 3.5 s, or until the next one.
+  const [expired, setExpired] = useState<number | null>(null);
   useEffect(() => {
     if (!notice) return;
-    setVisible(notice);
-    const t = setTimeout(() => setVisible(null), 3500);
+    const t = setTimeout(() => setExpired(notice.id), 3500);
     return () => clearTimeout(t);
   }, [notice]);
+  const visible = notice && notice.id !== expired ? notice : null;
   return (
     <div className="toast-region" role="status" aria-live="polite">
       {visible && <div className="toast" key={visible.id}>{visible.text}</div>}

@@ -40,7 +40,7 @@ export function DeviceSelects({ lists, selected, onSelect, busy }: DeviceSetting
           );
         }
         const options = lists[kind];
-        const value = selected[kind] && options.some((o) => o.deviceId === selected[kind]) ? selected[kind]! : (options[0]?.deviceId ?? '');
+        const value = selected[kind] && options.some((o) => o.deviceId === selected[kind]) ? selected[kind] : (options[0]?.deviceId ?? '');
         return (
           <label key={kind} className="field devices__field" htmlFor={`${id}-${kind}`}>
             <span>{label}</span>

@@ -4,16 +4,18 @@
  * created the meeting, until someone else arrives (it would cover their tile)
  * or it is closed (Done, Escape).
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { LinkIcon } from './icons.js';
 
 export function InviteLink({ link, initiallyOpen, othersPresent }: { link: string; initiallyOpen: boolean; othersPresent: boolean }) {
   const [open, setOpen] = useState(initiallyOpen);
   const [copied, setCopied] = useState(false);
   // The first person to arrive closes the welcome popover; Invite opens it again.
-  useEffect(() => {
+  const [wereOthersPresent, setWereOthersPresent] = useState(othersPresent);
+  if (othersPresent !== wereOthersPresent) {
+    setWereOthersPresent(othersPresent);
     if (othersPresent) setOpen(false);
-  }, [othersPresent]);
+  }
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(link);

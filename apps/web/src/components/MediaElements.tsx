@@ -1,13 +1,11 @@
 /** <video> and <audio> elements bound to a MediaStreamTrack. */
-import { useEffect, useRef, useSyncExternalStore, type VideoHTMLAttributes } from 'react';
+import { useEffect, useMemo, useRef, type VideoHTMLAttributes } from 'react';
 import { applySpeaker, speakerStore } from '../media/devices.js';
+import { useStore } from '../state/use-store.js';
 
+/** One MediaStream per track, kept while the track is the same. */
 function useTrackStream(track: MediaStreamTrack | null): MediaStream | null {
-  const streamRef = useRef<{ track: MediaStreamTrack | null; stream: MediaStream | null }>({ track: null, stream: null });
-  if (streamRef.current.track !== track) {
-    streamRef.current = { track, stream: track ? new MediaStream([track]) : null };
-  }
-  return streamRef.current.stream;
+  return useMemo(() => (track ? new MediaStream([track]) : null), [track]);
 }
 
 export function TrackVideo({
@@ -34,7 +32,7 @@ export function TrackAudio({ track }: { track: MediaStreamTrack }) {
     el.srcObject = stream;
     el.play().catch(() => undefined);
   }, [stream]);
-  const speaker = useSyncExternalStore(speakerStore.subscribe, speakerStore.get);
+  const speaker = useStore(speakerStore).deviceId;
   useEffect(() => {
     if (ref.current) void applySpeaker(ref.current, speaker);
   }, [speaker]);

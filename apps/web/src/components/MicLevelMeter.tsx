@@ -3,13 +3,14 @@ import { useEffect, useState } from 'react';
 import { monitorMicLevel } from '../media/mic-level.js';
 
 export function MicLevelMeter({ track, active }: { track: MediaStreamTrack | null; active: boolean }) {
-  const [level, setLevel] = useState(0);
+  // The level read from this track, while it is monitored; anything else shows as silence.
+  const [reading, setReading] = useState<{ track: MediaStreamTrack; level: number } | null>(null);
   useEffect(() => {
-    setLevel(0);
     if (!track || !active || track.readyState === 'ended') return;
-    const monitor = monitorMicLevel(track, setLevel);
+    const monitor = monitorMicLevel(track, (level) => setReading({ track, level }));
     return () => monitor.stop();
   }, [track, active]);
+  const level = active && reading?.track === track ? reading.level : 0;
   const segments = 12;
   const lit = Math.round((level / 100) * segments);
   return (

@@ -11,9 +11,13 @@ export function ReconnectingBanner({ reconnecting, reason, onLeave }: { reconnec
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (reconnecting.nextAttemptAt === null) return;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 500);
-    return () => clearInterval(timer);
+    const tick = () => setNow(Date.now());
+    const first = setTimeout(tick, 0);
+    const timer = setInterval(tick, 500);
+    return () => {
+      clearTimeout(first);
+      clearInterval(timer);
+    };
   }, [reconnecting.nextAttemptAt]);
   const text = reconnectText(reconnecting, reason, now);
   return (

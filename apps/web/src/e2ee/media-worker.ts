@@ -1,4 +1,4 @@
 /** The module Worker that encrypts and decrypts every encoded frame (see @conclave/e2ee/media-worker). */
-import { startMediaWorker, type WorkerScope } from '@conclave/e2ee/media-worker';
+import { startMediaWorker } from '@conclave/e2ee/media-worker';
 
-startMediaWorker(self as unknown as WorkerScope);
+startMediaWorker(self);

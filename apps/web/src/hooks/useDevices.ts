@@ -4,9 +4,10 @@
  * the preview stream before joining, on the call's producers during it);
  * a choice that worked is remembered.
  */
-import { useState, useSyncExternalStore } from 'react';
+import { useState } from 'react';
+import { useStore } from '../state/use-store.js';
 import type { DeviceChoice } from '../components/DeviceSettings.js';
-import { saveDeviceId, savedDeviceId, speakerStore, trackDeviceId, useDeviceLists, type DeviceKind, type DeviceLists } from '../media/devices.js';
+import { chooseSpeaker, saveDeviceId, savedDeviceId, speakerStore, trackDeviceId, useDeviceLists, type DeviceKind, type DeviceLists } from '../media/devices.js';
 
 export interface Devices {
   lists: DeviceLists;
@@ -22,7 +23,7 @@ export function useDevices(options: {
   switchTo: (kind: 'audioinput' | 'videoinput', deviceId: string) => Promise<boolean>;
 }): Devices {
   const lists = useDeviceLists(options.refreshKey);
-  const speaker = useSyncExternalStore(speakerStore.subscribe, speakerStore.get);
+  const speaker = useStore(speakerStore).deviceId;
   const [busy, setBusy] = useState<DeviceKind | null>(null);
   const [chosen, setChosen] = useState<{ videoinput: string | null; audioinput: string | null }>(() => ({
     videoinput: savedDeviceId('videoinput'),
@@ -36,7 +37,7 @@ export function useDevices(options: {
   };
   const onSelect = (kind: DeviceKind, deviceId: string) => {
     if (kind === 'audiooutput') {
-      speakerStore.set(deviceId);
+      chooseSpeaker(deviceId);
       return;
     }
     setBusy(kind);

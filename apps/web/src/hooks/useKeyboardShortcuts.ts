@@ -3,7 +3,8 @@
  * the camera, Ctrl+Shift+L (⌘⇧L) leaves. They do nothing while typing in a
  * field, so the chat and other inputs keep their own keys.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect } from 'react';
+import { useLatest } from './useLatest.js';
 
 export interface CallShortcuts {
   onToggleMic?: (() => void) | undefined;
@@ -39,8 +40,7 @@ function isTyping(target: EventTarget | null): boolean {
 }
 
 export function useKeyboardShortcuts(shortcuts: CallShortcuts, enabled = true): void {
-  const ref = useRef(shortcuts);
-  ref.current = shortcuts;
+  const ref = useLatest(shortcuts);
   useEffect(() => {
     if (!enabled) return;
     const onKey = (e: KeyboardEvent) => {
@@ -56,5 +56,5 @@ export function useKeyboardShortcuts(shortcuts: CallShortcuts, enabled = true): 
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [enabled]);
+  }, [enabled, ref]);
 }

@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { openReplacement, type InputKind } from '../media/device-switch.js';
-import { browserTracks, getLocalMedia, type MediaProblem } from '../media/local-media.js';
+import { browserTracks, getLocalMedia, type LocalMedia, type MediaProblem } from '../media/local-media.js';
 
 export interface PreviewMedia {
   /** null while the browser is asked. */
@@ -24,17 +24,24 @@ export function usePreviewMedia(): PreviewMedia {
   const [problems, setProblems] = useState<MediaProblem[]>([]);
   const owned = useRef<MediaStream | null>(null);
 
-  const reacquire = useCallback(async () => {
-    const media = await getLocalMedia();
+  const show = useCallback((media: LocalMedia) => {
     owned.current = media.stream;
     setStream(media.stream);
     setProblems(media.problems);
   }, []);
+  const reacquire = useCallback(() => getLocalMedia().then(show), [show]);
 
   useEffect(() => {
-    void reacquire();
-    return () => owned.current?.getTracks().forEach((t) => t.stop());
-  }, [reacquire]);
+    let alive = true;
+    void getLocalMedia().then((media) => {
+      if (alive) show(media);
+      else media.stream.getTracks().forEach((t) => t.stop());
+    });
+    return () => {
+      alive = false;
+      owned.current?.getTracks().forEach((t) => t.stop());
+    };
+  }, [show]);
 
   const switchDevice = async (kind: InputKind, deviceId: string): Promise<boolean> => {
     if (!stream) return false;

@@ -4,6 +4,7 @@
  * labels appear once the browser has granted access to media.
  */
 import { useEffect, useState } from 'react';
+import { Store } from '../state/store.js';
 
 export type DeviceKind = 'videoinput' | 'audioinput' | 'audiooutput';
 
@@ -50,7 +51,7 @@ export async function listDevices(): Promise<DeviceLists> {
   const all = await navigator.mediaDevices.enumerateDevices().catch(() => [] as MediaDeviceInfo[]);
   const lists: DeviceLists = { videoinput: [], audioinput: [], audiooutput: [] };
   for (const d of all) {
-    const kind = d.kind as DeviceKind;
+    const kind = d.kind;
     const list = lists[kind];
     if (!list || !d.deviceId || list.some((o) => o.deviceId === d.deviceId)) continue;
     list.push({ deviceId: d.deviceId, label: d.label || `${FALLBACK_LABEL[kind]} ${list.length + 1}` });
@@ -92,19 +93,11 @@ export async function applySpeaker(el: HTMLMediaElement, deviceId: string | null
   await withSink.setSinkId(deviceId).catch(() => undefined);
 }
 
-// The chosen speaker, shared by every <audio> element of the call.
-let speakerId: string | null = savedDeviceId('audiooutput');
-const speakerListeners = new Set<() => void>();
+/** The chosen speaker, shared by every <audio> element of the call. */
+export const speakerStore = new Store<{ deviceId: string | null }>({ deviceId: savedDeviceId('audiooutput') });
 
-export const speakerStore = {
-  get: (): string | null => speakerId,
-  set(deviceId: string): void {
-    speakerId = deviceId;
-    saveDeviceId('audiooutput', deviceId);
-    for (const l of speakerListeners) l();
-  },
-  subscribe(listener: () => void): () => void {
-    speakerListeners.add(listener);
-    return () => speakerListeners.delete(listener);
-  },
-};
+/** Plays the call on this speaker from now on, and remembers it. */
+export function chooseSpeaker(deviceId: string): void {
+  saveDeviceId('audiooutput', deviceId);
+  speakerStore.set({ deviceId });
+}

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AccessError } from '../api/room-access.js';
 import { joinAnswer, peer, roomSignaling } from '../test-support/fake-room.js';
 import type { FakeSignaling } from '../test-support/fake-signaling.js';
-import { ROOM, SECRET, join, started, world } from '../test-support/meeting-world.js';
+import { SECRET, join, started, world } from '../test-support/meeting-world.js';
 
 beforeEach(() => {
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);

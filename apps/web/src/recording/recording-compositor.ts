@@ -50,7 +50,7 @@ export class RecordingCompositor {
     this.ctx = ctx;
     this.micOff = typeof Path2D === 'function' ? new Path2D(MIC_OFF_PATH) : null;
     // Frames are pushed by draw() where the browser allows it; elsewhere it samples the canvas itself.
-    const probe = this.canvas.captureStream(0).getVideoTracks()[0] as CanvasTrack | undefined;
+    const probe: CanvasTrack | undefined = this.canvas.captureStream(0).getVideoTracks()[0];
     if (probe && typeof probe.requestFrame === 'function') this.track = probe;
     else {
       probe?.stop();

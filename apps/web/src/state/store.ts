@@ -6,8 +6,8 @@
  */
 
 export interface ReadableStore<T> {
-  getSnapshot(): T;
-  subscribe(listener: () => void): () => void;
+  getSnapshot: () => T;
+  subscribe: (listener: () => void) => () => void;
 }
 
 export class Store<T extends object> implements ReadableStore<T> {

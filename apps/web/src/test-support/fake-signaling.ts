@@ -38,7 +38,7 @@ export class FakeSignaling implements Signaling {
     try {
       return Promise.resolve((handler ? handler(data) : {}) as ResponseData<M>);
     } catch (err) {
-      return Promise.reject(err as Error);
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
   }
 

@@ -76,7 +76,7 @@ class Sim {
   constructor(private readonly random?: () => number) {}
 
   private enqueue(d: DistributiveOmit<Delivery, "seq">): void {
-    const full = { ...d, seq: this.seq++ } as Delivery;
+    const full = { ...d, seq: this.seq++ };
     const key = `${full.from}→${full.to}`;
     const q = this.channels.get(key) ?? [];
     q.push(full);

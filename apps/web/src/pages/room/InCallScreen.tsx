@@ -124,7 +124,7 @@ export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCa
             onSend={(text) => chat.send(text, displayName)}
             onRetry={(id) => chat.retry(id)}
             initialDraft={chat.draft}
-            onDraftChange={(draft) => (chat.draft = draft)}
+            onDraftChange={(draft) => chat.setDraft(draft)}
             onClose={() => {
               setChatOpen(false);
               document.querySelector<HTMLElement>('[data-testid="toggle-chat"]')?.focus();
