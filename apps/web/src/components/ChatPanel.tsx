@@ -4,27 +4,11 @@
  * count). Messages are plain text: React escapes them, line breaks are kept,
  * and nothing (links included) is ever rendered as HTML.
  */
-import { useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent, type SVGProps } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { MAX_CHAT_TEXT_LENGTH } from '@conclave/protocol';
 import { fullTime, normalizeChatText, shortTime, type ChatLog, type ChatMessage } from '../chat/chat-log.js';
+import { ChatIcon, CloseIcon, LockSmallIcon, SendIcon } from './chat-icons.js';
 
-type IconProps = SVGProps<SVGSVGElement>;
-const svg = { viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', strokeWidth: 2, strokeLinecap: 'round', strokeLinejoin: 'round', 'aria-hidden': true, focusable: false } as const;
-
-export const ChatIcon = (p: IconProps) => (
-  <svg width="22" height="22" {...svg} {...p}><path d="M21 12a8 8 0 0 1-11.6 7.1L4 20.5l1.4-4.9A8 8 0 1 1 21 12z" /><path d="M8.5 10.5h7M8.5 14h4.5" /></svg>
-);
-const SendIcon = (p: IconProps) => (
-  <svg width="20" height="20" {...svg} {...p}><path d="M4.5 12 3 4.5 21 12 3 19.5z" /><path d="M4.5 12H11" /></svg>
-);
-const CloseIcon = (p: IconProps) => (
-  <svg width="20" height="20" {...svg} {...p}><path d="M6 6l12 12M18 6 6 18" /></svg>
-);
-const LockSmallIcon = (p: IconProps) => (
-  <svg width="14" height="14" {...svg} {...p}><rect x="4" y="11" width="16" height="10" rx="2" /><path d="M8 11V7a4 4 0 0 1 8 0v4" /></svg>
-);
-
-/** The call-controls button that opens and closes the chat. */
 export function ChatToggle({ open, unread, onToggle }: { open: boolean; unread: number; onToggle: () => void }) {
   const label = unread > 0 && !open ? `Chat, ${unread} unread ${unread === 1 ? 'message' : 'messages'}` : 'Chat';
   return (
@@ -62,7 +46,9 @@ function MessageItem({ m, onRetry }: { m: ChatMessage; onRetry: (id: string) => 
       data-mine={m.mine ? 'true' : 'false'}
     >
       <div className="chat-msg__meta">
-        <span className="chat-msg__sender" data-testid="chat-sender">{sender}</span>
+        <span className="chat-msg__sender" data-testid="chat-sender">
+          {sender}
+        </span>
         <time className="chat-msg__time" dateTime={m.at} title={fullTime(m.at)} data-testid="chat-time">
           {shortTime(m.at)}
         </time>
@@ -74,7 +60,9 @@ function MessageItem({ m, onRetry }: { m: ChatMessage; onRetry: (id: string) => 
           {m.error ?? 'This message could not be decrypted.'}
         </p>
       ) : (
-        <p className="chat-msg__bubble" data-testid="chat-text">{m.text}</p>
+        <p className="chat-msg__bubble" data-testid="chat-text">
+          {m.text}
+        </p>
       )}
       {m.status === 'sending' && <span className="chat-msg__status">Sending…</span>}
       {m.status === 'failed' && (
@@ -184,7 +172,9 @@ export function ChatPanel({ log, onSend, onRetry, onClose, initialDraft = '', on
       <header className="chat__header">
         <div className="chat__heading">
           <h2 id={titleId}>Chat</h2>
-          <span className="chat__e2ee"><LockSmallIcon /> End-to-end encrypted</span>
+          <span className="chat__e2ee">
+            <LockSmallIcon /> End-to-end encrypted
+          </span>
         </div>
         <button type="button" className="chat__close" data-testid="chat-close" aria-label="Close chat" title="Close chat" onClick={onClose}>
           <CloseIcon />
@@ -192,12 +182,26 @@ export function ChatPanel({ log, onSend, onRetry, onClose, initialDraft = '', on
       </header>
 
       <div className="chat__body">
-        <div className="chat__list" ref={listRef} onScroll={onScroll} role="log" aria-live="polite" aria-relevant="additions text" aria-label="Chat messages" tabIndex={0}>
+        <div
+          className="chat__list"
+          ref={listRef}
+          onScroll={onScroll}
+          role="log"
+          aria-live="polite"
+          aria-relevant="additions text"
+          aria-label="Chat messages"
+          tabIndex={0}
+        >
           {log.messages.length === 0 && (
             <div className="chat__empty">
-              <span className="chat__empty-icon"><LockSmallIcon width={20} height={20} /></span>
+              <span className="chat__empty-icon">
+                <LockSmallIcon width={20} height={20} />
+              </span>
               <strong>No messages yet</strong>
-              <span>Messages are end-to-end encrypted: only people in this meeting can read them. The server relays them and keeps nothing, and they are gone when you leave.</span>
+              <span>
+                Messages are end-to-end encrypted: only people in this meeting can read them. The server relays them and keeps nothing, and
+                they are gone when you leave.
+              </span>
             </div>
           )}
           {log.messages.map((m) => (
@@ -240,7 +244,14 @@ export function ChatPanel({ log, onSend, onRetry, onClose, initialDraft = '', on
           onChange={(e) => setDraft(e.target.value)}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" className="chat__send" data-testid="chat-send" aria-label="Send message" title="Send (Enter)" disabled={!canSend}>
+        <button
+          type="submit"
+          className="chat__send"
+          data-testid="chat-send"
+          aria-label="Send message"
+          title="Send (Enter)"
+          disabled={!canSend}
+        >
           <SendIcon />
         </button>
         <div className="chat__hint" id={counterId}>
