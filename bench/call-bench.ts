@@ -93,101 +93,109 @@ async function main() {
   try {
     // 1. Join latency
     if (want('join')) {
-    const room = meetingLink('bench-join');
-    const host = await openJoinScreen(browser, room, 'Host');
-    await host.getByTestId('join-button').click();
-    await host.getByTestId('local-video').waitFor();
-    const samples: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const guest = await openJoinScreen(browser, room, `Guest ${i + 1}`);
-      samples.push(await joinAndTimeFirstFrame(guest));
-      await guest.context().close();
-    }
-    await host.context().close();
-    samples.sort((a, b) => a - b);
-    console.log('\nJoin → first decoded remote frame (10 joins):');
-    console.log(`  median ${percentile(samples, 50).toFixed(0)} ms, p95 ${percentile(samples, 95).toFixed(0)} ms`);
-    console.log(`  samples: ${samples.map((s) => s.toFixed(0)).join(', ')} ms`);
+      const room = meetingLink('bench-join');
+      const host = await openJoinScreen(browser, room, 'Host');
+      await host.getByTestId('join-button').click();
+      await host.getByTestId('local-video').waitFor();
+      const samples: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const guest = await openJoinScreen(browser, room, `Guest ${i + 1}`);
+        samples.push(await joinAndTimeFirstFrame(guest));
+        await guest.context().close();
+      }
+      await host.context().close();
+      samples.sort((a, b) => a - b);
+      console.log('\nJoin → first decoded remote frame (10 joins):');
+      console.log(`  median ${percentile(samples, 50).toFixed(0)} ms, p95 ${percentile(samples, 95).toFixed(0)} ms`);
+      console.log(`  samples: ${samples.map((s) => s.toFixed(0)).join(', ')} ms`);
     }
 
     // 2. Server cost per participant, on a fresh server so the baseline is clean
     if (want('load')) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    server = await startServer();
-    await new Promise((r) => setTimeout(r, 2000));
-    console.log('\nServer (Node + mediasoup worker) with N participants sending 720p VP8 + Opus:');
-    console.log('  N   RSS MB   CPU %   CPU %/participant');
-    const rssAt: number[] = [];
-    const baseline = treeUsage(server.pid!);
-    const pages: Page[] = [];
-    const callRoom = meetingLink('bench-load');
-    for (const n of [2, 4, 6]) {
-      while (pages.length < n) {
-        const p = await openJoinScreen(browser, callRoom, `P${pages.length + 1}`);
-        await p.getByTestId('join-button').click();
-        await p.getByTestId('local-video').waitFor();
-        pages.push(p);
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('exit', r));
+      server = await startServer();
+      await new Promise((r) => setTimeout(r, 2000));
+      console.log('\nServer (Node + mediasoup worker) with N participants sending 720p VP8 + Opus:');
+      console.log('  N   RSS MB   CPU %   CPU %/participant');
+      const rssAt: number[] = [];
+      const baseline = treeUsage(server.pid!);
+      const pages: Page[] = [];
+      const callRoom = meetingLink('bench-load');
+      for (const n of [2, 4, 6]) {
+        while (pages.length < n) {
+          const p = await openJoinScreen(browser, callRoom, `P${pages.length + 1}`);
+          await p.getByTestId('join-button').click();
+          await p.getByTestId('local-video').waitFor();
+          pages.push(p);
+        }
+        await new Promise((r) => setTimeout(r, 5000)); // let bitrates settle
+        const before = treeUsage(server.pid!);
+        const t0 = performance.now();
+        await new Promise((r) => setTimeout(r, 10_000));
+        const after = treeUsage(server.pid!);
+        const seconds = (performance.now() - t0) / 1000;
+        const cpuPct = ((after.cpuSeconds - before.cpuSeconds) / seconds) * 100;
+        rssAt.push(after.rssMb);
+        console.log(
+          `  ${n}   ${after.rssMb.toFixed(0).padStart(6)}   ${cpuPct.toFixed(1).padStart(5)}   ${(cpuPct / n).toFixed(2).padStart(17)}`,
+        );
       }
-      await new Promise((r) => setTimeout(r, 5000)); // let bitrates settle
-      const before = treeUsage(server.pid!);
-      const t0 = performance.now();
-      await new Promise((r) => setTimeout(r, 10_000));
-      const after = treeUsage(server.pid!);
-      const seconds = (performance.now() - t0) / 1000;
-      const cpuPct = ((after.cpuSeconds - before.cpuSeconds) / seconds) * 100;
-      rssAt.push(after.rssMb);
-      console.log(`  ${n}   ${after.rssMb.toFixed(0).padStart(6)}   ${cpuPct.toFixed(1).padStart(5)}   ${(cpuPct / n).toFixed(2).padStart(17)}`);
-    }
-    console.log(`  (idle server: ${baseline.rssMb.toFixed(0)} MB RSS in ${baseline.processes} processes;`);
-    console.log(`   marginal RSS per participant from 2 to 6: ${((rssAt[2]! - rssAt[0]!) / 4).toFixed(1)} MB)`);
-    for (const p of pages) await p.context().close();
+      console.log(`  (idle server: ${baseline.rssMb.toFixed(0)} MB RSS in ${baseline.processes} processes;`);
+      console.log(`   marginal RSS per participant from 2 to 6: ${((rssAt[2]! - rssAt[0]!) / 4).toFixed(1)} MB)`);
+      for (const p of pages) await p.context().close();
     }
 
     // 3. Rekey latency after a leave, with 4 participants
     if (want('rekey')) {
-    const rekeyRoom = meetingLink('bench-rekey');
-    const stay: Page[] = [];
-    for (const name of ['Stay 1', 'Stay 2', 'Stay 3']) {
-      const p = await openJoinScreen(browser, rekeyRoom, name);
-      await p.getByTestId('join-button').click();
-      await p.getByTestId('local-video').waitFor();
-      stay.push(p);
-    }
-    const rekeys: number[] = [];
-    const fromAnnouncement: number[] = [];
-    for (let i = 0; i < 20; i++) {
-      const leaver = await openJoinScreen(browser, rekeyRoom, `Leaver ${i + 1}`);
-      await leaver.getByTestId('join-button').click();
-      await leaver.getByTestId('local-video').waitFor();
-      await new Promise((r) => setTimeout(r, 1500)); // the join's ratchet settles
-      const before = await Promise.all(stay.map((p) => p.evaluate(() => window.conclave!.e2ee()?.activeKid ?? null)));
-      const t0 = Date.now();
-      await leaver.getByTestId('leave-button').click();
-      const seen = await Promise.all(
-        stay.map((p, k) =>
-          p.evaluate(async (old) => {
-            for (;;) {
-              const e = window.conclave!.e2ee();
-              if (e?.activeKid && e.activeKid !== old && e.activeSince && e.lastLeaveAt) return [e.lastLeaveAt, e.activeSince];
-              await new Promise((r) => setTimeout(r, 5));
-            }
-          }, before[k] ?? null),
-        ),
+      const rekeyRoom = meetingLink('bench-rekey');
+      const stay: Page[] = [];
+      for (const name of ['Stay 1', 'Stay 2', 'Stay 3']) {
+        const p = await openJoinScreen(browser, rekeyRoom, name);
+        await p.getByTestId('join-button').click();
+        await p.getByTestId('local-video').waitFor();
+        stay.push(p);
+      }
+      const rekeys: number[] = [];
+      const fromAnnouncement: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const leaver = await openJoinScreen(browser, rekeyRoom, `Leaver ${i + 1}`);
+        await leaver.getByTestId('join-button').click();
+        await leaver.getByTestId('local-video').waitFor();
+        await new Promise((r) => setTimeout(r, 1500)); // the join's ratchet settles
+        const before = await Promise.all(stay.map((p) => p.evaluate(() => window.conclave!.e2ee()?.activeKid ?? null)));
+        const t0 = Date.now();
+        await leaver.getByTestId('leave-button').click();
+        const seen = await Promise.all(
+          stay.map((p, k) =>
+            p.evaluate(async (old) => {
+              for (;;) {
+                const e = window.conclave!.e2ee();
+                if (e?.activeKid && e.activeKid !== old && e.activeSince && e.lastLeaveAt) return [e.lastLeaveAt, e.activeSince];
+                await new Promise((r) => setTimeout(r, 5));
+              }
+            }, before[k] ?? null),
+          ),
+        );
+        const switched = Math.max(...seen.map(([, active]) => active!));
+        rekeys.push(switched - t0);
+        fromAnnouncement.push(switched - Math.min(...seen.map(([left]) => left!)));
+        await leaver.context().close();
+      }
+      rekeys.sort((a, b) => a - b);
+      fromAnnouncement.sort((a, b) => a - b);
+      console.log('\nRekey after a leave (4 participants, 20 leaves): until all 3 remaining send under fresh keys');
+      console.log(
+        `  from the server's announcement: p50 ${percentile(fromAnnouncement, 50).toFixed(0)} ms, p95 ${percentile(fromAnnouncement, 95).toFixed(0)} ms (target < 1000 ms)`,
       );
-      const switched = Math.max(...seen.map(([, active]) => active!));
-      rekeys.push(switched - t0);
-      fromAnnouncement.push(switched - Math.min(...seen.map(([left]) => left!)));
-      await leaver.context().close();
+      console.log(
+        `  from the click on Leave:        p50 ${percentile(rekeys, 50).toFixed(0)} ms, p95 ${percentile(rekeys, 95).toFixed(0)} ms`,
+      );
+      console.log('  (both include the 250 ms activation delay that lets receivers install the new keys first)');
     }
-    rekeys.sort((a, b) => a - b);
-    fromAnnouncement.sort((a, b) => a - b);
-    console.log('\nRekey after a leave (4 participants, 20 leaves): until all 3 remaining send under fresh keys');
-    console.log(`  from the server's announcement: p50 ${percentile(fromAnnouncement, 50).toFixed(0)} ms, p95 ${percentile(fromAnnouncement, 95).toFixed(0)} ms (target < 1000 ms)`);
-    console.log(`  from the click on Leave:        p50 ${percentile(rekeys, 50).toFixed(0)} ms, p95 ${percentile(rekeys, 95).toFixed(0)} ms`);
-    console.log('  (both include the 250 ms activation delay that lets receivers install the new keys first)');
-    }
-    console.log(`\nMachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+    console.log(
+      `\nMachine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+    );
   } finally {
     await browser.close();
     server.kill('SIGTERM');

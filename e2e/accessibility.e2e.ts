@@ -12,7 +12,10 @@ async function expectNoSeriousViolations(page: Page, where: string): Promise<voi
   const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const minor = results.violations.filter((v) => !serious.includes(v));
   if (minor.length) console.log(`[axe ${where}] minor: ${minor.map((v) => `${v.id} (${v.nodes.length})`).join(', ')}`);
-  const describe = serious.map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)} ${n.failureSummary ?? ''}`).join('\n  ')}`);
+  const describe = serious.map(
+    (v) =>
+      `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)} ${n.failureSummary ?? ''}`).join('\n  ')}`,
+  );
   expect(describe, `${where}: serious or critical axe violations`).toEqual([]);
 }
 

@@ -126,7 +126,12 @@ test('three people chat end to end encrypted; the server writes none of it', asy
       ['Ada', first],
       ['Grace', `Two things:\n1. ${marker} again`],
       ['Linus', html],
-    ].map(([who, text]) => [who === me ? 'You' : who!, expect.stringMatching(/^\d\d:\d\d$/) as unknown as string, text!, who === me ? 'sent' : 'received']);
+    ].map(([who, text]) => [
+      who === me ? 'You' : who!,
+      expect.stringMatching(/^\d\d:\d\d$/) as unknown as string,
+      text!,
+      who === me ? 'sent' : 'received',
+    ]);
   for (const p of people) {
     await expect(chat(p.page).messages).toHaveCount(3);
     await expect(chat(p.page).messages.last()).toHaveAttribute('data-status', /sent|received/);
@@ -172,7 +177,9 @@ test('three people chat end to end encrypted; the server writes none of it', asy
 
   // On a phone the chat covers the screen, and closing it returns to the call.
   await linus.page.setViewportSize({ width: 390, height: 844 });
-  await expect.poll(() => l.panel.boundingBox(), { message: 'the chat covers the phone screen' }).toEqual({ x: 0, y: 0, width: 390, height: 844 });
+  await expect
+    .poll(() => l.panel.boundingBox(), { message: 'the chat covers the phone screen' })
+    .toEqual({ x: 0, y: 0, width: 390, height: 844 });
   await l.input.fill('On my phone now 📱');
   await l.input.press('Enter');
   await expect(l.messages).toHaveCount(6);
@@ -191,11 +198,22 @@ test('three people chat end to end encrypted; the server writes none of it', asy
   // ...and nothing the server wrote contains it, in any encoding a careless write might use.
   await ada.page.waitForTimeout(500);
   const files = serverFiles();
-  expect(files.some((f) => f.endsWith('conclave.db')), 'the data directory holds the database').toBe(true);
+  expect(
+    files.some((f) => f.endsWith('conclave.db')),
+    'the data directory holds the database',
+  ).toBe(true);
   const log = readFileSync(process.env.CONCLAVE_TEST_SERVER_LOG!, 'utf8');
   expect(log, 'the server log is captured').toContain('peer joined');
-  expect(files.some((f) => readFileSync(f).includes(Buffer.from(roomName))), 'the search finds what the server did store').toBe(true);
-  const needles = [marker, Buffer.from(marker).toString('base64'), Buffer.from(marker).toString('base64url'), Buffer.from(marker).toString('hex')];
+  expect(
+    files.some((f) => readFileSync(f).includes(Buffer.from(roomName))),
+    'the search finds what the server did store',
+  ).toBe(true);
+  const needles = [
+    marker,
+    Buffer.from(marker).toString('base64'),
+    Buffer.from(marker).toString('base64url'),
+    Buffer.from(marker).toString('hex'),
+  ];
   for (const file of files) {
     const bytes = readFileSync(file);
     for (const needle of needles) {
@@ -220,7 +238,10 @@ test('someone with a different meeting key cannot read the chat, nor be read', a
   await chat(mallory.page).input.fill('let me in');
   await chat(mallory.page).input.press('Enter');
 
-  for (const [p, from] of [[mallory, 'Ada'], [ada, 'Mallory']] as const) {
+  for (const [p, from] of [
+    [mallory, 'Ada'],
+    [ada, 'Mallory'],
+  ] as const) {
     const theirs = p.page.locator('[data-testid="chat-message"][data-mine="false"]');
     await expect(theirs).toHaveCount(1);
     await expect(theirs).toHaveAttribute('data-status', 'undecryptable', { timeout: 10_000 });

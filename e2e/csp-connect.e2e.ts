@@ -12,7 +12,10 @@ import { OwnServer, type OwnServerOptions } from './reconnection/own-server.js';
 
 /** An OwnServer on HTTPS with its self-signed certificate, checked for health over HTTPS. */
 class TlsOwnServer extends OwnServer {
-  constructor(private readonly tlsPort: number, options: OwnServerOptions) {
+  constructor(
+    private readonly tlsPort: number,
+    options: OwnServerOptions,
+  ) {
     super(options);
   }
 
@@ -49,8 +52,14 @@ interface Probe {
 async function probe(page: Page, otherPort: number): Promise<Probe> {
   return page.evaluate(async (otherPort) => {
     const violations: Array<{ directive: string; blocked: string }> = [];
-    document.addEventListener('securitypolicyviolation', (e) => violations.push({ directive: e.effectiveDirective, blocked: e.blockedURI }));
-    const res = await fetch(`/api/rooms/csp-${Date.now()}/ticket`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+    document.addEventListener('securitypolicyviolation', (e) =>
+      violations.push({ directive: e.effectiveDirective, blocked: e.blockedURI }),
+    );
+    const res = await fetch(`/api/rooms/csp-${Date.now()}/ticket`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
     const { ticket } = (await res.json()) as { ticket: string };
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const ownSocket = await new Promise<string>((resolve) => {
@@ -99,7 +108,10 @@ test('connect-src allows this origin over http and ws, and nothing else', async 
     expect(result.ownFetch).toBe(200);
     expect(result.ownSocket).toBe('open');
     expect(result.violations.map((v) => v.directive)).toEqual(['connect-src', 'connect-src']);
-    expect(result.violations.map((v) => v.blocked)).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:3302/), expect.stringMatching(/^ws:\/\/127\.0\.0\.1:3302/)]);
+    expect(result.violations.map((v) => v.blocked)).toEqual([
+      expect.stringMatching(/^http:\/\/127\.0\.0\.1:3302/),
+      expect.stringMatching(/^ws:\/\/127\.0\.0\.1:3302/),
+    ]);
     await page.context().close();
   } finally {
     await server.stop();

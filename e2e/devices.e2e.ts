@@ -50,7 +50,11 @@ test('the join screen lists devices, tests the microphone and remembers the chos
     await page.getByTestId('select-camera').selectOption(second);
     await expect(page.getByTestId('select-camera')).toHaveValue(second);
     await expect
-      .poll(() => page.getByTestId('preview-video').evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream | null)?.getVideoTracks()[0]?.getSettings().deviceId))
+      .poll(() =>
+        page
+          .getByTestId('preview-video')
+          .evaluate((v: HTMLVideoElement) => (v.srcObject as MediaStream | null)?.getVideoTracks()[0]?.getSettings().deviceId),
+      )
       .toBe(second);
     // Only ids are remembered.
     expect(await page.evaluate(() => localStorage.getItem('conclave.device.camera'))).toBe(second);
@@ -88,7 +92,10 @@ test('switching camera and microphone during a call keeps the others decoding, a
 
   await page.getByTestId('select-camera').selectOption(other);
   await expect.poll(() => localCameraId(ada)).toBe(other);
-  const mics = await page.getByTestId('select-microphone').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+  const mics = await page
+    .getByTestId('select-microphone')
+    .locator('option')
+    .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
   if (mics.length > 1) {
     const current = await page.getByTestId('select-microphone').inputValue();
     const next = mics.find((m) => m !== current)!;

@@ -38,7 +38,11 @@ test('a browser that cannot transform encoded frames gets an explanation, not a 
 test('the creator of a new meeting is shown its invite link with the key, and can copy it', async ({ browser }) => {
   const context = await browser.newContext({ permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
-  expect((await page.request.post('/api/auth/login', { data: { username: 'admin', password: process.env.CONCLAVE_TEST_ADMIN_PASSWORD } })).status()).toBe(200);
+  expect(
+    (
+      await page.request.post('/api/auth/login', { data: { username: 'admin', password: process.env.CONCLAVE_TEST_ADMIN_PASSWORD } })
+    ).status(),
+  ).toBe(200);
   await page.goto('/');
   await page.getByTestId('new-meeting').click();
   await expect(page).toHaveURL(/\/r\/[a-z-]+#k=[A-Za-z0-9_-]{43}$/);

@@ -18,10 +18,13 @@ async function code(p: Participant): Promise<string> {
 async function agreedCode(people: Participant[]): Promise<string> {
   let codes: string[] = [];
   await expect
-    .poll(async () => {
-      codes = await Promise.all(people.map(code));
-      return new Set(codes).size;
-    }, { message: 'everyone shows the same verification code' })
+    .poll(
+      async () => {
+        codes = await Promise.all(people.map(code));
+        return new Set(codes).size;
+      },
+      { message: 'everyone shows the same verification code' },
+    )
     .toBe(1);
   return codes[0]!;
 }

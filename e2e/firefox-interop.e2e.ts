@@ -12,14 +12,21 @@ test('Firefox ESR and two Chromiums decode each other end to end', async () => {
   test.setTimeout(240_000);
   const netns = createTestNetns(`conclave-xb-${process.pid}`);
   try {
-    const run = spawnSync('ip', ['netns', 'exec', netns.name, process.execPath, '--import', 'tsx', 'e2e/cross-browser/cross-browser-call.ts'], {
-      encoding: 'utf8',
-      timeout: 220_000,
-      env: process.env,
-    });
+    const run = spawnSync(
+      'ip',
+      ['netns', 'exec', netns.name, process.execPath, '--import', 'tsx', 'e2e/cross-browser/cross-browser-call.ts'],
+      {
+        encoding: 'utf8',
+        timeout: 220_000,
+        env: process.env,
+      },
+    );
     const line = run.stdout.split('\n').find((l) => l.startsWith('RESULT '));
     expect(run.status, `runner output:\n${run.stdout}\n${run.stderr}`).toBe(0);
-    const result = JSON.parse(line!.slice('RESULT '.length)) as Record<string, Record<string, { framesDecoded: number; audioPacketsReceived: number; e2ee: string }>>;
+    const result = JSON.parse(line!.slice('RESULT '.length)) as Record<
+      string,
+      Record<string, { framesDecoded: number; audioPacketsReceived: number; e2ee: string }>
+    >;
     for (const viewer of ['Fox', 'Ada', 'Grace']) {
       for (const other of ['Fox', 'Ada', 'Grace'].filter((n) => n !== viewer)) {
         const seen = result[viewer]![other]!;

@@ -54,9 +54,13 @@ test('a cut media path recovers by ICE restart, and by rejoining when that is no
     expect(r.bannerText).toContain('Reconnecting audio and video');
     console.log(
       `ICE restart: restart began ${r.restartAfterCutMs} ms after the cut; media cut for ${r.outage1Ms} ms; decoding again ` +
-        `${Object.entries(r.back1).map(([n, ms]) => `${n} ${ms} ms`).join(', ')} after the path came back. ` +
+        `${Object.entries(r.back1)
+          .map(([n, ms]) => `${n} ${ms} ms`)
+          .join(', ')} after the path came back. ` +
         `Long cut: rejoin began ${r.rejoinAfterCutMs} ms after the cut; decoding again ` +
-        `${Object.entries(r.back2).map(([n, ms]) => `${n} ${ms} ms`).join(', ')} after the path came back.`,
+        `${Object.entries(r.back2)
+          .map(([n, ms]) => `${n} ${ms} ms`)
+          .join(', ')} after the path came back.`,
     );
   } finally {
     netns.remove();

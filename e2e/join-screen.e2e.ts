@@ -27,7 +27,9 @@ test('a signed-in host starts a new meeting from the home page, with a live came
   await expect(page.getByRole('heading', { name: 'Private video meetings.' })).toBeVisible();
   await expect(page.getByTestId('new-meeting')).toHaveText('Sign in to start a meeting');
   await page.screenshot({ path: 'test-results/screenshots/home.png' });
-  const login = await page.request.post('/api/auth/login', { data: { username: 'admin', password: process.env.CONCLAVE_TEST_ADMIN_PASSWORD } });
+  const login = await page.request.post('/api/auth/login', {
+    data: { username: 'admin', password: process.env.CONCLAVE_TEST_ADMIN_PASSWORD },
+  });
   expect(login.status()).toBe(200);
   await page.reload();
   await expect(page.getByTestId('new-meeting')).toHaveText('New meeting');
@@ -83,7 +85,10 @@ test('a denied permission is explained', async ({ browser }) => {
 });
 
 test('an unreachable server is explained on the join screen', async ({ page }) => {
-  await page.routeWebSocket((url) => url.pathname === '/ws', (ws) => ws.close());
+  await page.routeWebSocket(
+    (url) => url.pathname === '/ws',
+    (ws) => ws.close(),
+  );
   await page.goto(await newMeeting());
   await page.getByTestId('display-name').fill('Offline');
   await page.getByTestId('join-button').click();

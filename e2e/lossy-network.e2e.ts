@@ -43,7 +43,11 @@ function line(direction: string, c: DirectionWindow, l: DirectionWindow): string
     pair('RTX recv', c.retransmittedReceived, l.retransmittedReceived),
     pair('PLI sent', c.plis, l.plis),
     pair('keyframes', c.keyFrames, l.keyFrames),
-    pair('sender NACK/PLI/RTX', `${c.senderNacks}/${c.senderPlis}/${c.senderRetransmitted}`, `${l.senderNacks}/${l.senderPlis}/${l.senderRetransmitted}`),
+    pair(
+      'sender NACK/PLI/RTX',
+      `${c.senderNacks}/${c.senderPlis}/${c.senderRetransmitted}`,
+      `${l.senderNacks}/${l.senderPlis}/${l.senderRetransmitted}`,
+    ),
     pair('audio pkts', c.audioPackets, l.audioPackets),
     pair('concealed %', f1(c.audioConcealedPct), f1(l.audioConcealedPct)),
     pair('RTT ms', f1(c.rttMs), f1(l.rttMs)),
@@ -55,11 +59,15 @@ test('under 10 % loss and 100 ± 30 ms delay, both participants keep decoding vi
   const netns = createTestNetns(`conclave-lossy-${process.pid}`);
   let r: LossyRunResult;
   try {
-    const run = spawnSync('ip', ['netns', 'exec', netns.name, process.execPath, '--import', 'tsx', 'e2e/lossy-network/lossy-network-run.ts'], {
-      encoding: 'utf8',
-      timeout: 130_000,
-      env: { ...process.env, CONCLAVE_IN_TEST_NETNS: '1' },
-    });
+    const run = spawnSync(
+      'ip',
+      ['netns', 'exec', netns.name, process.execPath, '--import', 'tsx', 'e2e/lossy-network/lossy-network-run.ts'],
+      {
+        encoding: 'utf8',
+        timeout: 130_000,
+        env: { ...process.env, CONCLAVE_IN_TEST_NETNS: '1' },
+      },
+    );
     // The per-second timeline (lines starting "~") and everything else the run said, for a failure's reader.
     writeFileSync(RUN_LOG, `${run.stdout}\n${run.stderr}`);
     for (const l of run.stdout.split('\n')) if (l.startsWith('[')) console.log(l);
@@ -98,7 +106,9 @@ test('under 10 % loss and 100 ± 30 ms delay, both participants keep decoding vi
     expect(lossPct(d)).toBeLessThan(imp.loss * 100 * 1.4);
   }
   // A bad link is no reason to rejoin (ICE restarts are printed: a 1.5 s cut may or may not start one).
-  console.log(`Lossy network: ICE restarts ${(['Ada', 'Grace'] as const).map((n) => `${n} ${r.recoveryAfter[n].iceRestarts - r.recoveryBefore[n].iceRestarts}`).join(', ')}`);
+  console.log(
+    `Lossy network: ICE restarts ${(['Ada', 'Grace'] as const).map((n) => `${n} ${r.recoveryAfter[n].iceRestarts - r.recoveryBefore[n].iceRestarts}`).join(', ')}`,
+  );
   for (const n of ['Ada', 'Grace'] as const) {
     expect(r.recoveryAfter[n].rejoins, `${n} did not rejoin`).toBe(r.recoveryBefore[n].rejoins);
     expect(r.recoveryAfter[n].peerId).toBe(r.recoveryBefore[n].peerId);
@@ -106,7 +116,9 @@ test('under 10 % loss and 100 ± 30 ms delay, both participants keep decoding vi
   for (const d of ['Grace→Ada', 'Ada→Grace']) {
     const c = r.clean[d]!;
     const l = r.lossy[d]!;
-    expect(l.fpsMedian, `${d}: video keeps decoding at a useful rate under loss (clean: ${f1(c.fpsMedian)} fps)`).toBeGreaterThanOrEqual(MIN_LOSSY_FPS);
+    expect(l.fpsMedian, `${d}: video keeps decoding at a useful rate under loss (clean: ${f1(c.fpsMedian)} fps)`).toBeGreaterThanOrEqual(
+      MIN_LOSSY_FPS,
+    );
     expect(l.alwaysEncrypted, `${d}: the tile stays encrypted (saw ${l.e2eeStates.join(', ')})`).toBe(true);
     expect(c.alwaysEncrypted, `${d}: the tile is encrypted (saw ${c.e2eeStates.join(', ')})`).toBe(true);
     expect(l.audioPackets, `${d}: audio keeps arriving`).toBeGreaterThan(c.audioPackets * 0.5);
@@ -126,7 +138,10 @@ test('under 10 % loss and 100 ± 30 ms delay, both participants keep decoding vi
     value: Number((slowest[1].backAfterMs / 1000).toFixed(1)),
     unit: 's',
     detail: Object.entries(r.cut)
-      .map(([d, c]) => `${d} ${(c.backAfterMs / 1000).toFixed(1)} s (receiver PLIs ${c.plis}, sender got ${c.senderPlis}, key frames ${c.keyFrames})`)
+      .map(
+        ([d, c]) =>
+          `${d} ${(c.backAfterMs / 1000).toFixed(1)} s (receiver PLIs ${c.plis}, sender got ${c.senderPlis}, key frames ${c.keyFrames})`,
+      )
       .join('; '),
   });
 
@@ -139,7 +154,13 @@ test('under 10 % loss and 100 ± 30 ms delay, both participants keep decoding vi
     const l = r.lossy[d]!;
     const where = `${what} on Ada's link (the ${leg} leg)`;
     const detail = `${l.seconds.toFixed(0)} s windows; NACKs ${l.nacks}, PLIs ${l.plis}, lost ${l.packetsLost}, RTX received ${l.retransmittedReceived ?? 'n/a'}; sender NACK/PLI/RTX ${l.senderNacks}/${l.senderPlis}/${l.senderRetransmitted}; seed ${r.seed}`;
-    recordFigure({ name: `video fps ${receiver} decodes of ${sender} under ${where} (clean: ${f1(c.fpsMedian)})`, value: Number(f1(l.fpsMedian)), unit: 'fps (median)', target: `≥ ${MIN_LOSSY_FPS} asserted`, detail });
+    recordFigure({
+      name: `video fps ${receiver} decodes of ${sender} under ${where} (clean: ${f1(c.fpsMedian)})`,
+      value: Number(f1(l.fpsMedian)),
+      unit: 'fps (median)',
+      target: `≥ ${MIN_LOSSY_FPS} asserted`,
+      detail,
+    });
     recordFigure({
       name: `freezes per minute in ${receiver}'s view of ${sender} under ${where} (clean: ${f1(perMin(c))})`,
       value: Number(f1(perMin(l))),

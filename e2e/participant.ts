@@ -34,9 +34,7 @@ export async function createRoom(options: { name?: string; password?: string; lo
 }
 
 /** A fresh meeting link: a new room and a random 32-byte meeting key in the fragment. */
-export async function newMeeting(
-  options: { name?: string; password?: string; lobby?: boolean; secret?: string } = {},
-): Promise<string> {
+export async function newMeeting(options: { name?: string; password?: string; lobby?: boolean; secret?: string } = {}): Promise<string> {
   const { secret = randomBytes(32).toString('base64url'), ...room } = options;
   return `/r/${await createRoom(room)}#k=${secret}`;
 }
@@ -96,21 +94,32 @@ export class Participant {
     await expect(this.tile(name)).toBeVisible();
     let first = 0;
     await expect
-      .poll(async () => (first = (await this.statsFor(name))?.framesDecoded ?? 0), { timeout: 30_000, message: `${this.name} decodes ${name}` })
+      .poll(async () => (first = (await this.statsFor(name))?.framesDecoded ?? 0), {
+        timeout: 30_000,
+        message: `${this.name} decodes ${name}`,
+      })
       .toBeGreaterThan(5);
     await expect
-      .poll(async () => (await this.statsFor(name))?.framesDecoded ?? 0, { timeout: 15_000, message: `${this.name} keeps decoding ${name}` })
+      .poll(async () => (await this.statsFor(name))?.framesDecoded ?? 0, {
+        timeout: 15_000,
+        message: `${this.name} keeps decoding ${name}`,
+      })
       .toBeGreaterThan(first + 10);
     if (audio) {
       await expect
-        .poll(async () => (await this.statsFor(name))?.audioPacketsReceived ?? 0, { timeout: 15_000, message: `${this.name} hears ${name}` })
+        .poll(async () => (await this.statsFor(name))?.audioPacketsReceived ?? 0, {
+          timeout: 15_000,
+          message: `${this.name} hears ${name}`,
+        })
         .toBeGreaterThan(10);
     }
     // The <video> in the tile really plays frames, not just the stats counter.
     await expect
       .poll(
         async () =>
-          this.tile(name).locator('video').evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames),
+          this.tile(name)
+            .locator('video')
+            .evaluate((v: HTMLVideoElement) => v.getVideoPlaybackQuality().totalVideoFrames),
         { timeout: 15_000 },
       )
       .toBeGreaterThan(0);

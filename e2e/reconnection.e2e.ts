@@ -83,7 +83,10 @@ test('a dropped signaling connection rejoins by itself, keys and all, without a 
   await dropSocket(sockets);
   await expect(ada.page.getByTestId('reconnecting')).toBeHidden({ timeout: 15_000 });
   // Both decode each other again, under fresh keys: Ada is a new member of the room.
-  const [adaAt, graceAt] = await Promise.all([decodingAll(ada.page, 'Ada', ['Grace'], 20_000), decodingAll(grace.page, 'Grace', ['Ada'], 20_000)]);
+  const [adaAt, graceAt] = await Promise.all([
+    decodingAll(ada.page, 'Ada', ['Grace'], 20_000),
+    decodingAll(grace.page, 'Grace', ['Ada'], 20_000),
+  ]);
   const log = await bannerLog(ada.page);
   expect(log.shown.length, 'the reconnecting banner was shown').toBeGreaterThanOrEqual(1);
   expect(log.shown[0]!.cause).toBe('server');

@@ -86,7 +86,17 @@ async function playBack(page: Page, file: Buffer): Promise<Playback> {
     } catch (err) {
       audio = { error: String(err) };
     }
-    return { width: video.videoWidth, height: video.videoHeight, duration, framesPlayed, variance, motion, audioDecodedBytes, audio, frame };
+    return {
+      width: video.videoWidth,
+      height: video.videoHeight,
+      duration,
+      framesPlayed,
+      variance,
+      motion,
+      audioDecodedBytes,
+      audio,
+      frame,
+    };
   }, file.toString('base64'));
 }
 

@@ -68,9 +68,9 @@ test('screen share: encrypted, its own large tile, decoded by the others, gone w
     };
     const cameraBefore = await cameraFrames();
     await expect.poll(cameraFrames, { timeout: 15_000 }).toBeGreaterThan(cameraBefore + 10);
-    const sizes = await me.page.locator('figure.tile').evaluateAll((els) =>
-      els.map((e) => ({ screen: e.getAttribute('data-source') === 'screen', area: e.clientWidth * e.clientHeight })),
-    );
+    const sizes = await me.page
+      .locator('figure.tile')
+      .evaluateAll((els) => els.map((e) => ({ screen: e.getAttribute('data-source') === 'screen', area: e.clientWidth * e.clientHeight })));
     const screenArea = sizes.find((s) => s.screen)!.area;
     for (const s of sizes.filter((x) => !x.screen)) expect(screenArea).toBeGreaterThan(s.area * 4);
   }

@@ -68,7 +68,9 @@ test('one locked lobby meeting comes back, encrypted, after a graceful restart, 
     // The host signs in (the server makes the admin host of the room) and joins; each guest waits in the lobby until admitted.
     pages[HOST] = await openPage(browser, contexts, HOST);
     await pages[HOST].goto(server.baseUrl);
-    const login = await pages[HOST].request.post(`${server.baseUrl}/api/auth/login`, { data: { username: 'admin', password: server.adminPassword } });
+    const login = await pages[HOST].request.post(`${server.baseUrl}/api/auth/login`, {
+      data: { username: 'admin', password: server.adminPassword },
+    });
     expect(login.status()).toBe(200);
     await pages[HOST].goto(link);
     await typeNameAndJoin(pages[HOST], HOST);
@@ -79,13 +81,21 @@ test('one locked lobby meeting comes back, encrypted, after a graceful restart, 
       await typeNameAndJoin(page, name);
       // (Setting up is not what is measured: generous waits, for two shared cores.)
       await expect(page.getByTestId('lobby-waiting')).toBeVisible({ timeout: 40_000 });
-      await pages[HOST].locator(`[data-testid="lobby-request"][data-guest-name="${name}"]`).getByTestId('lobby-admit').click({ timeout: 40_000 });
+      await pages[HOST].locator(`[data-testid="lobby-request"][data-guest-name="${name}"]`)
+        .getByTestId('lobby-admit')
+        .click({ timeout: 40_000 });
       await expect(page.getByTestId('local-video')).toBeVisible({ timeout: 40_000 });
     }
     // Everyone is in: the host locks the meeting. Nobody new gets in from now on; the three of them must.
     await pages[HOST].getByTestId('host-lock').click();
     for (const name of NAMES) await expect(pages[name]!.getByTestId('room-locked')).toBeVisible();
-    for (const name of NAMES) await decodingAll(pages[name]!, name, NAMES.filter((n) => n !== name), 40_000);
+    for (const name of NAMES)
+      await decodingAll(
+        pages[name]!,
+        name,
+        NAMES.filter((n) => n !== name),
+        40_000,
+      );
     for (const name of NAMES) await pages[name]!.evaluate(() => ((window as unknown as { __mark: string }).__mark = 'before-the-drills'));
 
     const drills: Drill[] = [
@@ -134,7 +144,14 @@ test('one locked lobby meeting comes back, encrypted, after a graceful restart, 
       for (const name of NAMES) before[name] = await recoveryOf(pages[name]!);
       const from = await drill.cause();
       const results = await Promise.allSettled(
-        NAMES.map((name) => decodingAll(pages[name]!, name, NAMES.filter((n) => n !== name), from + GIVE_UP_MS - Date.now())),
+        NAMES.map((name) =>
+          decodingAll(
+            pages[name]!,
+            name,
+            NAMES.filter((n) => n !== name),
+            from + GIVE_UP_MS - Date.now(),
+          ),
+        ),
       );
       const backMs = results.map((r) => (r.status === 'fulfilled' ? r.value - from : null));
       const back = backMs.filter((ms) => ms !== null).length;
@@ -154,21 +171,29 @@ test('one locked lobby meeting comes back, encrypted, after a graceful restart, 
         target: drill.limitMs === null ? 'recorded' : `≤ ${drill.limitMs / 1000}`,
         detail: `${since} to decoding everyone, encrypted: ${NAMES.map((n, j) => `${n} ${backMs[j] ?? 'not back'} ms`).join(', ')}`,
       });
-      console.log(`${drill.label}: ${back}/${NAMES.length} back, ${NAMES.map((n, j) => `${n} ${backMs[j] ?? 'not back'} ms`).join(', ')} ${since}`);
+      console.log(
+        `${drill.label}: ${back}/${NAMES.length} back, ${NAMES.map((n, j) => `${n} ${backMs[j] ?? 'not back'} ms`).join(', ')} ${since}`,
+      );
       for (const r of results) if (r.status === 'rejected') throw r.reason;
 
       for (const name of NAMES) {
         const page = pages[name]!;
         await expect(page.getByTestId('reconnecting')).toBeHidden();
         for (const other of NAMES.filter((n) => n !== name)) {
-          await expect(page.locator(`[data-testid="remote-tile"][data-peer-name="${other}"][data-source="camera"]`)).toHaveAttribute('data-e2ee', 'encrypted');
+          await expect(page.locator(`[data-testid="remote-tile"][data-peer-name="${other}"][data-source="camera"]`)).toHaveAttribute(
+            'data-e2ee',
+            'encrypted',
+          );
         }
         const r = await recoveryOf(page);
         expect(r.rejoins, `${name} rejoined once after the ${drill.label}`).toBe(before[name]!.rejoins + 1);
         expect(r.peerId, `${name} is a new member after the ${drill.label}`).not.toBe(before[name]!.peerId);
-        expect(await page.evaluate(() => (window as unknown as { __mark?: string }).__mark), `${name}'s page was not reloaded`).toBe('before-the-drills');
+        expect(await page.evaluate(() => (window as unknown as { __mark?: string }).__mark), `${name}'s page was not reloaded`).toBe(
+          'before-the-drills',
+        );
       }
-      for (const name of NAMES) await expect(pages[name]!.getByTestId('room-locked'), `${name} sees the meeting still locked`).toBeVisible();
+      for (const name of NAMES)
+        await expect(pages[name]!.getByTestId('room-locked'), `${name} sees the meeting still locked`).toBeVisible();
       timed.push({ label: drill.label, worst, limitMs: drill.limitMs });
     }
 

@@ -39,13 +39,19 @@ test('each viewer gets the layer its tile needs; unseen tiles pause and come bac
   // What is decoded follows: Grace's picture is taller than the thumbnail's (720p against 180p
   // when the sending browser has the CPU for its top layer).
   await expect
-    .poll(async () => ((await camera(ada.page, 'Grace')).frameHeight ?? 0) > 2 * ((await camera(ada.page, 'Linus')).frameHeight ?? Infinity), {
-      timeout: 20_000,
-      message: 'the pinned tile decodes a bigger layer than the thumbnail',
-    })
+    .poll(
+      async () => ((await camera(ada.page, 'Grace')).frameHeight ?? 0) > 2 * ((await camera(ada.page, 'Linus')).frameHeight ?? Infinity),
+      {
+        timeout: 20_000,
+        message: 'the pinned tile decodes a bigger layer than the thumbnail',
+      },
+    )
     .toBe(true);
   for (const name of ['Grace', 'Linus']) {
-    await expect(ada.page.locator(`[data-testid="remote-tile"][data-peer-name="${name}"]`).first()).toHaveAttribute('data-e2ee', 'encrypted');
+    await expect(ada.page.locator(`[data-testid="remote-tile"][data-peer-name="${name}"]`).first()).toHaveAttribute(
+      'data-e2ee',
+      'encrypted',
+    );
   }
   await ada.page.screenshot({ path: 'test-results/screenshots/simulcast-speaker-view.png' });
 
@@ -73,7 +79,9 @@ test('each viewer gets the layer its tile needs; unseen tiles pause and come bac
   await ada.page.keyboard.press('Escape');
   await expect(ada.page.getByTestId('chat-input')).toBeHidden();
   await expect(graceTile).toHaveAttribute('data-video-layer', /^[0-2]$/, { timeout: 15_000 });
-  await expect.poll(async () => (await camera(ada.page, 'Grace')).framesDecoded, { timeout: 15_000 }).toBeGreaterThan(later.framesDecoded + 10);
+  await expect
+    .poll(async () => (await camera(ada.page, 'Grace')).framesDecoded, { timeout: 15_000 })
+    .toBeGreaterThan(later.framesDecoded + 10);
   await expect(graceTile).toHaveAttribute('data-e2ee', 'encrypted');
 
   // The others were not affected by what Ada looked at.

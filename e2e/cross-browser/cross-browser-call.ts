@@ -38,7 +38,11 @@ async function seenFrom(page: { evaluate: Page['evaluate'] }, name: string): Pro
     const stats = (await window.conclave!.stats()) as Array<{ displayName: string; framesDecoded: number; audioPacketsReceived: number }>;
     const s = stats.find((x) => x.displayName === n);
     const tile = document.querySelector(`[data-testid="remote-tile"][data-peer-name="${n}"]`);
-    return { framesDecoded: s?.framesDecoded ?? 0, audioPacketsReceived: s?.audioPacketsReceived ?? 0, e2ee: tile?.getAttribute('data-e2ee') ?? null };
+    return {
+      framesDecoded: s?.framesDecoded ?? 0,
+      audioPacketsReceived: s?.audioPacketsReceived ?? 0,
+      e2ee: tile?.getAttribute('data-e2ee') ?? null,
+    };
   }, name);
 }
 
@@ -71,7 +75,11 @@ async function main(): Promise<void> {
       await page.getByTestId('local-video').waitFor();
       pages[name] = page;
     }
-    const viewers: Array<[string, { evaluate: Page['evaluate'] }]> = [['Fox', fox.page], ['Ada', pages['Ada']!], ['Grace', pages['Grace']!]];
+    const viewers: Array<[string, { evaluate: Page['evaluate'] }]> = [
+      ['Fox', fox.page],
+      ['Ada', pages['Ada']!],
+      ['Grace', pages['Grace']!],
+    ];
     const result: Record<string, Record<string, Seen>> = {};
     for (const [viewer, page] of viewers) {
       result[viewer] = {};

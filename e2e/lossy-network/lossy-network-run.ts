@@ -59,7 +59,12 @@ function timelineEntry(name: Name, t: MediaTotals): string {
   return `${name}: decoded ${v.framesDecoded}/${v.framesReceived} (dropped ${v.framesDropped}, key ${v.keyFramesDecoded}), ${v.frameHeight ?? '-'}p, freezes ${v.freezeCount}, NACK ${v.nackCount}, PLI ${v.pliCount} (probator ${t.probatorPlis}); sent NACK ${t.sent.nackCount} PLI ${t.sent.pliCount}, ${t.sent.limitation}, ${t.sent.availableKbps ?? '-'} kbps; audio ${t.audio.packetsReceived}; ${t.e2ee}`;
 }
 
-async function measure(label: string, pages: Record<Name, Page>, ms: number, onReading?: (i: number) => Promise<void>): Promise<Record<string, DirectionWindow>> {
+async function measure(
+  label: string,
+  pages: Record<Name, Page>,
+  ms: number,
+  onReading?: (i: number) => Promise<void>,
+): Promise<Record<string, DirectionWindow>> {
   const readings: Record<Name, MediaTotals[]> = { Ada: [], Grace: [] };
   const steps = Math.round(ms / 1000);
   const start = Date.now();
@@ -82,9 +87,14 @@ async function main(): Promise<void> {
   if (!process.env.CONCLAVE_IN_TEST_NETNS) throw new Error('run me through e2e/lossy-network.e2e.ts (inside a network namespace it made)');
   mkdirSync(SHOTS, { recursive: true });
   const seed = Number(process.env.CONCLAVE_LOSSY_SEED ?? randomBytes(4).readUInt32LE(0));
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`CONCLAVE_LOSSY_SEED must be an integer in 0…4294967295, not ${process.env.CONCLAVE_LOSSY_SEED}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new Error(`CONCLAVE_LOSSY_SEED must be an integer in 0…4294967295, not ${process.env.CONCLAVE_LOSSY_SEED}`);
   console.log(`[lossy] relay seed ${seed} (CONCLAVE_LOSSY_SEED=${seed} draws the same loss and delays)`);
-  const relay = await startRelayProcess({ listen: { address: NETNS_PEER_IP, port: RTC_PORT }, upstream: { address: NETNS_MEDIA_IP, port: RTC_PORT }, seed });
+  const relay = await startRelayProcess({
+    listen: { address: NETNS_PEER_IP, port: RTC_PORT },
+    upstream: { address: NETNS_MEDIA_IP, port: RTC_PORT },
+    seed,
+  });
   const server = new OwnServer({
     port: 3292,
     rtcPort: RTC_PORT,
@@ -93,7 +103,10 @@ async function main(): Promise<void> {
   });
   // A camera at 30 fps, as real ones are (the fake one's default is 20): with three temporal layers, the
   // frame rate a viewer gets when the SFU drops the top one is then 15 fps, not 10.
-  const chrome = await chromium.launch({ executablePath: CHROMIUM_BIN, args: chromiumArgs({ fakeDevice: '--use-fake-device-for-media-stream=fps=30' }) });
+  const chrome = await chromium.launch({
+    executablePath: CHROMIUM_BIN,
+    args: chromiumArgs({ fakeDevice: '--use-fake-device-for-media-stream=fps=30' }),
+  });
   try {
     await server.start();
     const link = `${server.baseUrl}/r/${await server.createRoom('Bad network')}#k=${randomBytes(32).toString('base64url')}`;
@@ -114,13 +127,17 @@ async function main(): Promise<void> {
     for (const n of NAMES) await decodingAll(pages[n], n, [other(n)], 40_000);
     // Simulcast starts at the smallest layer until the viewer reports its tile: wait for the layer to settle.
     let heights = '';
-    await until(() => `the received video sizes settle (last: ${heights})`, 20_000, async () => {
-      const before = `${(await readTotals(pages.Ada, 'Grace')).video.frameHeight}/${(await readTotals(pages.Grace, 'Ada')).video.frameHeight}`;
-      await tick(1500);
-      const after = `${(await readTotals(pages.Ada, 'Grace')).video.frameHeight}/${(await readTotals(pages.Grace, 'Ada')).video.frameHeight}`;
-      heights = after;
-      return before === after && !after.includes('undefined') ? true : null;
-    });
+    await until(
+      () => `the received video sizes settle (last: ${heights})`,
+      20_000,
+      async () => {
+        const before = `${(await readTotals(pages.Ada, 'Grace')).video.frameHeight}/${(await readTotals(pages.Grace, 'Ada')).video.frameHeight}`;
+        await tick(1500);
+        const after = `${(await readTotals(pages.Ada, 'Grace')).video.frameHeight}/${(await readTotals(pages.Grace, 'Ada')).video.frameHeight}`;
+        heights = after;
+        return before === after && !after.includes('undefined') ? true : null;
+      },
+    );
     const recoveryBefore = { Ada: await recoveryOf(pages.Ada), Grace: await recoveryOf(pages.Grace) };
 
     const clean = await measure('clean', pages, WINDOW_MS);
@@ -131,8 +148,11 @@ async function main(): Promise<void> {
     if (adaPorts.length === 0) throw new Error('Ada has no UDP candidate ports to impair');
     if (adaPorts.some((p) => gracePorts.has(p))) throw new Error(`Ada's and Grace's UDP ports overlap: ${adaPorts.join(',')}`);
     const seenByRelay = (await relay.snapshot()).ports;
-    if (!adaPorts.some((p) => seenByRelay.includes(p))) throw new Error(`none of Ada's ports (${adaPorts.join(',')}) goes through the relay (it saw ${seenByRelay.join(',')})`);
-    console.log(`[lossy] impairing Ada's UDP ports ${adaPorts.join(', ')}: loss ${IMPAIRMENT.loss * 100} %, delay ${IMPAIRMENT.delayMs} ± ${IMPAIRMENT.jitterMs} ms each way`);
+    if (!adaPorts.some((p) => seenByRelay.includes(p)))
+      throw new Error(`none of Ada's ports (${adaPorts.join(',')}) goes through the relay (it saw ${seenByRelay.join(',')})`);
+    console.log(
+      `[lossy] impairing Ada's UDP ports ${adaPorts.join(', ')}: loss ${IMPAIRMENT.loss * 100} %, delay ${IMPAIRMENT.delayMs} ± ${IMPAIRMENT.jitterMs} ms each way`,
+    );
     await relay.impair(adaPorts, IMPAIRMENT);
     const screenshot = `${SHOTS}/lossy-network-ada.png`;
     const steps = Math.round(WINDOW_MS / 1000);
@@ -164,7 +184,18 @@ async function main(): Promise<void> {
       };
     }
     const recoveryAfter = { Ada: await recoveryOf(pages.Ada), Grace: await recoveryOf(pages.Grace) };
-    const result: LossyRunResult = { seed, impairment: IMPAIRMENT, clean, lossy, relay: counters, adaPorts, recoveryBefore, recoveryAfter, screenshot, cut };
+    const result: LossyRunResult = {
+      seed,
+      impairment: IMPAIRMENT,
+      clean,
+      lossy,
+      relay: counters,
+      adaPorts,
+      recoveryBefore,
+      recoveryAfter,
+      screenshot,
+      cut,
+    };
     console.log(`RESULT ${JSON.stringify(result)}`);
   } finally {
     await chrome.close();

@@ -176,7 +176,8 @@ const median = (xs: number[]) => {
 
 /** Figures between the first and last readings; `receiver[i]` and `sender[i]` were read together. */
 export function summarize(receiver: MediaTotals[], sender: MediaTotals[]): DirectionWindow {
-  if (receiver.length < 3 || receiver.length !== sender.length) throw new Error(`summarize: need ≥ 3 paired readings (got ${receiver.length}/${sender.length})`);
+  if (receiver.length < 3 || receiver.length !== sender.length)
+    throw new Error(`summarize: need ≥ 3 paired readings (got ${receiver.length}/${sender.length})`);
   const first = receiver[0]!;
   const last = receiver[receiver.length - 1]!;
   const sFirst = sender[0]!;

@@ -18,7 +18,8 @@ interface RelayOptions {
 
 type Request = { id: number; op: 'impair'; ports: number[]; impairment: Impairment | null } | { id: number; op: 'snapshot' };
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
-type Reply = { id: number; ok: true; counters?: RelayCounters } | { id: number; ok: false; error: string } | { ready: true } | { failed: string };
+type Reply =
+  { id: number; ok: true; counters?: RelayCounters } | { id: number; ok: false; error: string } | { ready: true } | { failed: string };
 
 export interface RelayHandle {
   impair(ports: number[], impairment: Impairment | null): Promise<void>;

@@ -28,7 +28,12 @@ export interface Recovery {
 /** What `page` sees of each of `names`: frames decoded, audio packets, the tile's E2EE state. */
 export async function seenFrom(page: Evaluator, names: string[]): Promise<Record<string, Seen>> {
   return page.evaluate(async (wanted: string[]) => {
-    const stats = ((await window.conclave?.stats()) ?? []) as Array<{ peerId: string; displayName: string; framesDecoded: number; audioPacketsReceived: number }>;
+    const stats = ((await window.conclave?.stats()) ?? []) as Array<{
+      peerId: string;
+      displayName: string;
+      framesDecoded: number;
+      audioPacketsReceived: number;
+    }>;
     const out: Record<string, { framesDecoded: number; audioPacketsReceived: number; e2ee: string | null; peerId: string | null }> = {};
     for (const n of wanted) {
       const s = stats.find((x) => x.displayName === n);
@@ -56,7 +61,9 @@ export async function recoveryOf(page: Evaluator): Promise<Recovery> {
  */
 export async function watchBanner(page: Evaluator): Promise<void> {
   await page.evaluate(() => {
-    const w = window as unknown as { __banner?: { shown: Array<{ at: number; cause: string | null }>; hidden: number[]; visible: boolean } };
+    const w = window as unknown as {
+      __banner?: { shown: Array<{ at: number; cause: string | null }>; hidden: number[]; visible: boolean };
+    };
     if (w.__banner) return;
     const initial = document.querySelector('[data-testid="reconnecting"]');
     const log = (w.__banner = {
@@ -75,7 +82,10 @@ export async function watchBanner(page: Evaluator): Promise<void> {
 }
 
 export async function bannerLog(page: Evaluator): Promise<{ shown: Array<{ at: number; cause: string | null }>; hidden: number[] }> {
-  return page.evaluate(() => (window as unknown as { __banner: { shown: Array<{ at: number; cause: string | null }>; hidden: number[] } }).__banner, undefined);
+  return page.evaluate(
+    () => (window as unknown as { __banner: { shown: Array<{ at: number; cause: string | null }>; hidden: number[] } }).__banner,
+    undefined,
+  );
 }
 
 /** Resolves when probe() gives a value other than null; polls every 100 ms. */
@@ -89,7 +99,10 @@ export async function until<T>(what: string | (() => string), timeoutMs: number,
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${typeof what === 'string' ? what : what()}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms: ${typeof what === 'string' ? what : what()}${last ? ` (last error: ${(last as Error).message})` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -101,12 +114,16 @@ export async function until<T>(what: string | (() => string), timeoutMs: number,
  */
 export async function decodingAll(page: Evaluator, viewer: string, names: string[], timeoutMs: number): Promise<number> {
   let last: Record<string, Seen> = {};
-  const first = await until(() => `${viewer} decodes ${names.join(', ')} encrypted (last seen: ${JSON.stringify(last)})`, timeoutMs, async () => {
-    const seen = (last = await seenFrom(page, names));
-    return names.every((n) => seen[n]!.framesDecoded > 5 && seen[n]!.audioPacketsReceived > 0 && seen[n]!.e2ee === 'encrypted')
-      ? { at: Date.now(), seen }
-      : null;
-  });
+  const first = await until(
+    () => `${viewer} decodes ${names.join(', ')} encrypted (last seen: ${JSON.stringify(last)})`,
+    timeoutMs,
+    async () => {
+      const seen = (last = await seenFrom(page, names));
+      return names.every((n) => seen[n]!.framesDecoded > 5 && seen[n]!.audioPacketsReceived > 0 && seen[n]!.e2ee === 'encrypted')
+        ? { at: Date.now(), seen }
+        : null;
+    },
+  );
   await until(`${viewer} keeps decoding ${names.join(', ')}`, 10_000, async () => {
     const seen = await seenFrom(page, names);
     return names.every((n) => seen[n]!.framesDecoded > first.seen[n]!.framesDecoded + 5) ? true : null;
@@ -122,8 +139,12 @@ export async function decodingAll(page: Evaluator, viewer: string, names: string
 export async function resumedDecoding(page: Evaluator, viewer: string, names: string[], timeoutMs: number): Promise<number> {
   const base = await seenFrom(page, names);
   let last: Record<string, Seen> = base;
-  return until(() => `${viewer} decodes ${names.join(', ')} again (from ${JSON.stringify(base)}, last seen: ${JSON.stringify(last)})`, timeoutMs, async () => {
-    const seen = (last = await seenFrom(page, names));
-    return names.every((n) => seen[n]!.framesDecoded > base[n]!.framesDecoded + 10 && seen[n]!.e2ee === 'encrypted') ? Date.now() : null;
-  });
+  return until(
+    () => `${viewer} decodes ${names.join(', ')} again (from ${JSON.stringify(base)}, last seen: ${JSON.stringify(last)})`,
+    timeoutMs,
+    async () => {
+      const seen = (last = await seenFrom(page, names));
+      return names.every((n) => seen[n]!.framesDecoded > base[n]!.framesDecoded + 10 && seen[n]!.e2ee === 'encrypted') ? Date.now() : null;
+    },
+  );
 }

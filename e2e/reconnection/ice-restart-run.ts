@@ -60,7 +60,9 @@ async function main(): Promise<void> {
     const link = `${server.baseUrl}/r/${await server.createRoom('ICE drill')}#k=${randomBytes(32).toString('base64url')}`;
     const pages: Record<string, Page> = {};
     for (const name of NAMES) {
-      const page = await (await chrome.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1280, height: 720 } })).newPage();
+      const page = await (
+        await chrome.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1280, height: 720 } })
+      ).newPage();
       page.on('console', (m) => {
         if (m.type() === 'warning' || m.type() === 'error') console.log(`[${name}] ${m.type()}: ${m.text()}`);
       });
@@ -85,10 +87,13 @@ async function main(): Promise<void> {
     const lastState: Record<string, string> = {};
     const sampler = setInterval(() => {
       for (const n of NAMES) {
-        void recoveryOf(pages[n]!).then((r) => {
-          const state = `send ${r.transports.send}, recv ${r.transports.recv}, ICE restarts ${r.iceRestarts}, rejoins ${r.rejoins}`;
-          if (state !== lastState[n]) console.log(`[timeline] ${n} +${Date.now() - cutAt} ms: ${(lastState[n] = state)}`);
-        }, () => undefined);
+        void recoveryOf(pages[n]!).then(
+          (r) => {
+            const state = `send ${r.transports.send}, recv ${r.transports.recv}, ICE restarts ${r.iceRestarts}, rejoins ${r.rejoins}`;
+            if (state !== lastState[n]) console.log(`[timeline] ${n} +${Date.now() - cutAt} ms: ${(lastState[n] = state)}`);
+          },
+          () => undefined,
+        );
       }
     }, 200);
     cutMedia();
@@ -112,7 +117,8 @@ async function main(): Promise<void> {
         await pages[n]!.getByTestId('reconnecting').waitFor({ state: 'hidden', timeout: 10_000 });
       }),
     ).catch(async (err: unknown) => {
-      for (const n of NAMES) console.log(`[stats] ${n}: ${JSON.stringify(await pages[n]!.evaluate(() => window.conclave?.stats(), undefined))}`);
+      for (const n of NAMES)
+        console.log(`[stats] ${n}: ${JSON.stringify(await pages[n]!.evaluate(() => window.conclave?.stats(), undefined))}`);
       throw err;
     });
     clearInterval(sampler);
@@ -140,9 +146,18 @@ async function main(): Promise<void> {
     }
     console.log(
       `RESULT ${JSON.stringify({
-        start, after1, after2, marks, bannerText, bannerCause, banners1,
-        restartAfterCutMs: restartSeen - cutAt, outage1Ms: restoredAt - cutAt, back1,
-        rejoinAfterCutMs: rejoinSeen - cut2At, back2,
+        start,
+        after1,
+        after2,
+        marks,
+        bannerText,
+        bannerCause,
+        banners1,
+        restartAfterCutMs: restartSeen - cutAt,
+        outage1Ms: restoredAt - cutAt,
+        back1,
+        rejoinAfterCutMs: rejoinSeen - cut2At,
+        back2,
       })}`,
     );
   } finally {

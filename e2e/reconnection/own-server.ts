@@ -74,7 +74,9 @@ export class OwnServer {
     child.stderr.pipe(this.log, { end: false });
     this.child = child;
     const exited = new Promise<never>((_, reject) =>
-      child.once('exit', (code, signal) => reject(new Error(`the server exited while starting (${code ?? signal}); see ${this.options.logFile}`))),
+      child.once('exit', (code, signal) =>
+        reject(new Error(`the server exited while starting (${code ?? signal}); see ${this.options.logFile}`)),
+      ),
     );
     await Promise.race([exited, this.waitHealthy(timeoutMs)]);
   }
@@ -82,7 +84,10 @@ export class OwnServer {
   async waitHealthy(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const ok = await fetch(`${this.baseUrl}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${this.baseUrl}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return;
       if (Date.now() > deadline) throw new Error(`the server on port ${this.options.port} was not healthy within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
@@ -123,7 +128,10 @@ export class OwnServer {
    * process only, then waits for it to exit by itself (SIGKILL to the group
    * after `timeoutMs`). Resolves with how it exited and how long it took.
    */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  async stop(
+    signal: NodeJS.Signals = 'SIGTERM',
+    timeoutMs = 10_000,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) throw new Error('OwnServer.stop: the server is not running');
     const started = Date.now();

@@ -50,8 +50,7 @@ export interface App {
 }
 
 export async function startApp(config: Config, logger: Logger): Promise<App> {
-  const tightened = (t: Tightened | null) =>
-    t && logger.warn(...tightenedLine(t, 'data at rest'));
+  const tightened = (t: Tightened | null) => t && logger.warn(...tightenedLine(t, 'data at rest'));
   // The data directory is the server's alone (0700): the database, the TLS key and more live there.
   tightened(ensurePrivateDir(config.dataDir));
   // Before the workers start: a bad certificate stops the start at once.
@@ -94,7 +93,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   let closing: Promise<void> | null = null;
   const refuseWhileDraining = (_req: IncomingMessage, res: ServerResponse): boolean => {
     if (!draining) return false;
-    res.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': '2', Connection: 'close' });
+    res.writeHead(503, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Retry-After': '2',
+      Connection: 'close',
+    });
     res.end(JSON.stringify({ error: { code: 'restarting', message: 'the server is restarting; try again in a few seconds' } }));
     return true;
   };
@@ -173,7 +177,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const link = `${tls ? 'https' : 'http'}://${config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host}:${port}/setup?token=${setupToken}`;
     logger.warn({ setupLink: link }, 'no accounts yet: open the setup link to create the first admin (it works once, for an hour)');
     // Also plainly on stderr, for a person watching `npm start`.
-    process.stderr.write(`\n  Welcome to Conclave. Create the first admin account here (a one-time link, good for an hour; restart for a new one):\n\n    ${link}\n\n`);
+    process.stderr.write(
+      `\n  Welcome to Conclave. Create the first admin account here (a one-time link, good for an hour; restart for a new one):\n\n    ${link}\n\n`,
+    );
   }
 
   return {

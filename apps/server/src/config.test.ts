@@ -45,10 +45,12 @@ describe('loadConfig', () => {
   });
 
   it('splits allowed origins', () => {
-    expect(loadConfig({ CONCLAVE_ALLOWED_ORIGINS: 'https://a.example, https://b.example', MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN }).allowedOrigins).toEqual([
-      'https://a.example',
-      'https://b.example',
-    ]);
+    expect(
+      loadConfig({
+        CONCLAVE_ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+        MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN,
+      }).allowedOrigins,
+    ).toEqual(['https://a.example', 'https://b.example']);
   });
 });
 
@@ -90,13 +92,21 @@ describe('loadConfig: TURN and TLS', () => {
     expect(() => loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'stun:meet.example.org:3478', CONCLAVE_TURN_SECRET: secret })).toThrow(
       /^invalid configuration:\n {2}- CONCLAVE_TURN_URLS="stun:meet.example.org:3478": "stun:meet.example.org:3478" is not a TURN URL/,
     );
-    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'turn:a.example:3478?transport=sctp', CONCLAVE_TURN_SECRET: secret })).toThrow(/not a TURN URL/);
-    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'https://meet.example.org', CONCLAVE_TURN_SECRET: secret })).toThrow(/not a TURN URL/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'turn:a.example:3478?transport=sctp', CONCLAVE_TURN_SECRET: secret })).toThrow(
+      /not a TURN URL/,
+    );
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'https://meet.example.org', CONCLAVE_TURN_SECRET: secret })).toThrow(
+      /not a TURN URL/,
+    );
   });
 
   it('refuses TURN URLs without a secret, and a secret without URLs', () => {
-    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'turn:meet.example.org' })).toThrow(/CONCLAVE_TURN_URLS is set but CONCLAVE_TURN_SECRET is not/);
-    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_SECRET: secret })).toThrow(/CONCLAVE_TURN_SECRET is set but CONCLAVE_TURN_URLS is empty/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'turn:meet.example.org' })).toThrow(
+      /CONCLAVE_TURN_URLS is set but CONCLAVE_TURN_SECRET is not/,
+    );
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_SECRET: secret })).toThrow(
+      /CONCLAVE_TURN_SECRET is set but CONCLAVE_TURN_URLS is empty/,
+    );
   });
 
   it('refuses a short secret without ever printing it', () => {
@@ -107,7 +117,9 @@ describe('loadConfig: TURN and TLS', () => {
       expect((err as ConfigError).problems[0]).toMatch(/^CONCLAVE_TURN_SECRET=\(hidden\): must be at least 16 characters/);
       expect((err as Error).message).not.toContain('hunter2');
     }
-    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'turn:x.example', CONCLAVE_TURN_SECRET: 'sixteen chars and spaces' })).toThrow(/white space/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_URLS: 'turn:x.example', CONCLAVE_TURN_SECRET: 'sixteen chars and spaces' })).toThrow(
+      /white space/,
+    );
   });
 
   it('refuses the example secret from .env.example', () => {
@@ -120,13 +132,17 @@ describe('loadConfig: TURN and TLS', () => {
     expect(() => loadConfig({ ...bin, CONCLAVE_TURN_TTL: '10' })).toThrow(/CONCLAVE_TURN_TTL="10": must be at least 60 seconds/);
     expect(() => loadConfig({ ...bin, CONCLAVE_TURN_TTL: '1e9' })).toThrow(/at most 3600/);
     expect(() => loadConfig({ ...bin, CONCLAVE_TURN_TTL: '43200' })).toThrow(/CONCLAVE_TURN_TTL="43200": must be at most 3600 seconds/);
-    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_CREDENTIALS_PER_MINUTE: '0' })).toThrow(/CONCLAVE_TURN_CREDENTIALS_PER_MINUTE="0": must be at least 1/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_TURN_CREDENTIALS_PER_MINUTE: '0' })).toThrow(
+      /CONCLAVE_TURN_CREDENTIALS_PER_MINUTE="0": must be at least 1/,
+    );
     expect(() => loadConfig({ ...bin, CONCLAVE_TURN_TTL: 'soon' })).toThrow(/CONCLAVE_TURN_TTL="soon"/);
   });
 
   it('refuses relay-only ICE without TURN, and an unknown policy', () => {
     expect(() => loadConfig({ ...bin, CONCLAVE_ICE_TRANSPORT_POLICY: 'relay' })).toThrow(/"relay": needs a TURN server/);
-    expect(() => loadConfig({ ...bin, CONCLAVE_ICE_TRANSPORT_POLICY: 'turn-only' })).toThrow(/CONCLAVE_ICE_TRANSPORT_POLICY="turn-only": must be all or relay/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_ICE_TRANSPORT_POLICY: 'turn-only' })).toThrow(
+      /CONCLAVE_ICE_TRANSPORT_POLICY="turn-only": must be all or relay/,
+    );
   });
 
   it('reads TLS files, or the self-signed flag', () => {
@@ -152,11 +168,15 @@ describe('loadConfig: TURN and TLS', () => {
     expect(() => loadConfig({ ...bin, CONCLAVE_TLS_CERT: cert, CONCLAVE_TLS_KEY: path.join(dir, 'missing.pem') })).toThrow(
       /CONCLAVE_TLS_KEY=".*missing.pem": not a readable file/,
     );
-    expect(() => loadConfig({ ...bin, CONCLAVE_TLS_CERT: cert, CONCLAVE_TLS_KEY: cert, CONCLAVE_TLS_SELF_SIGNED: '1' })).toThrow(/choose one/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_TLS_CERT: cert, CONCLAVE_TLS_KEY: cert, CONCLAVE_TLS_SELF_SIGNED: '1' })).toThrow(
+      /choose one/,
+    );
   });
 
   it('lists every variable it reads', () => {
-    expect(ENV_VARIABLES).toEqual(expect.arrayContaining(['PORT', 'CONCLAVE_TURN_URLS', 'CONCLAVE_TURN_SECRET', 'CONCLAVE_TLS_SELF_SIGNED']));
+    expect(ENV_VARIABLES).toEqual(
+      expect.arrayContaining(['PORT', 'CONCLAVE_TURN_URLS', 'CONCLAVE_TURN_SECRET', 'CONCLAVE_TLS_SELF_SIGNED']),
+    );
   });
 });
 
@@ -170,10 +190,16 @@ describe('loadConfig: audit log retention', () => {
   });
 
   it('refuses negative, fractional, absurd and non-numeric values, naming the variable', () => {
-    expect(() => loadConfig({ ...bin, CONCLAVE_AUDIT_RETENTION_DAYS: '-1' })).toThrow(/CONCLAVE_AUDIT_RETENTION_DAYS="-1": must be 0 \(keep forever\) or more/);
-    expect(() => loadConfig({ ...bin, CONCLAVE_AUDIT_RETENTION_DAYS: '1.5' })).toThrow(/CONCLAVE_AUDIT_RETENTION_DAYS="1.5": must be a whole number/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_AUDIT_RETENTION_DAYS: '-1' })).toThrow(
+      /CONCLAVE_AUDIT_RETENTION_DAYS="-1": must be 0 \(keep forever\) or more/,
+    );
+    expect(() => loadConfig({ ...bin, CONCLAVE_AUDIT_RETENTION_DAYS: '1.5' })).toThrow(
+      /CONCLAVE_AUDIT_RETENTION_DAYS="1.5": must be a whole number/,
+    );
     expect(() => loadConfig({ ...bin, CONCLAVE_AUDIT_RETENTION_DAYS: '99999' })).toThrow(/at most 36500/);
-    expect(() => loadConfig({ ...bin, CONCLAVE_AUDIT_RETENTION_DAYS: 'a year' })).toThrow(/CONCLAVE_AUDIT_RETENTION_DAYS="a year": must be a number of days/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_AUDIT_RETENTION_DAYS: 'a year' })).toThrow(
+      /CONCLAVE_AUDIT_RETENTION_DAYS="a year": must be a number of days/,
+    );
     expect(ENV_VARIABLES).toContain('CONCLAVE_AUDIT_RETENTION_DAYS');
   });
 });

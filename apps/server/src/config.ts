@@ -24,7 +24,11 @@ const port = (name: string) =>
 
 const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: 'must be an IPv4 or IPv6 address' });
 
-const commaList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const commaList = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 /** turn:host[:port][?transport=udp|tcp] or turns:…; host is a name, an IPv4 address or [IPv6]. */
 const TURN_URL = /^turns?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\?transport=(udp|tcp))?$/;
 const flag = (name: string) =>
@@ -62,7 +66,10 @@ export const envSchema = z.object({
     .superRefine((v, ctx) => {
       for (const url of commaList(v)) {
         if (!TURN_URL.test(url)) {
-          ctx.addIssue({ code: 'custom', message: `${JSON.stringify(url)} is not a TURN URL (turn:host[:port][?transport=udp|tcp] or turns:…)` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `${JSON.stringify(url)} is not a TURN URL (turn:host[:port][?transport=udp|tcp] or turns:…)`,
+          });
         }
       }
     }),
@@ -223,9 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const problems: string[] = [];
   if (e.CONCLAVE_RTC_PORT + e.CONCLAVE_WORKERS - 1 > 65535) {
-    problems.push(
-      `CONCLAVE_RTC_PORT=${e.CONCLAVE_RTC_PORT}: with ${e.CONCLAVE_WORKERS} workers the ports would run past 65535`,
-    );
+    problems.push(`CONCLAVE_RTC_PORT=${e.CONCLAVE_RTC_PORT}: with ${e.CONCLAVE_WORKERS} workers the ports would run past 65535`);
   }
   if (e.MEDIASOUP_WORKER_BIN) {
     try {
@@ -251,7 +256,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push('CONCLAVE_ICE_TRANSPORT_POLICY="relay": needs a TURN server (set CONCLAVE_TURN_URLS and CONCLAVE_TURN_SECRET)');
   }
   if (Boolean(e.CONCLAVE_TLS_CERT) !== Boolean(e.CONCLAVE_TLS_KEY)) {
-    problems.push(`${e.CONCLAVE_TLS_CERT ? 'CONCLAVE_TLS_CERT' : 'CONCLAVE_TLS_KEY'} is set without ${e.CONCLAVE_TLS_CERT ? 'CONCLAVE_TLS_KEY' : 'CONCLAVE_TLS_CERT'}: give both the certificate and its key`);
+    problems.push(
+      `${e.CONCLAVE_TLS_CERT ? 'CONCLAVE_TLS_CERT' : 'CONCLAVE_TLS_KEY'} is set without ${e.CONCLAVE_TLS_CERT ? 'CONCLAVE_TLS_KEY' : 'CONCLAVE_TLS_CERT'}: give both the certificate and its key`,
+    );
   }
   for (const name of ['CONCLAVE_TLS_CERT', 'CONCLAVE_TLS_KEY'] as const) {
     const file = e[name];
@@ -276,11 +283,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.CONCLAVE_DATA_DIR),
     webDir: path.resolve(e.CONCLAVE_WEB_DIR),
     logLevel: e.CONCLAVE_LOG_LEVEL,
-    allowedOrigins: e.CONCLAVE_ALLOWED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    allowedOrigins: e.CONCLAVE_ALLOWED_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
     workerBin: e.MEDIASOUP_WORKER_BIN,
     turn:
       turnUrls.length && e.CONCLAVE_TURN_SECRET
-        ? { urls: turnUrls, secret: e.CONCLAVE_TURN_SECRET, ttlSeconds: e.CONCLAVE_TURN_TTL, credentialsPerMinute: e.CONCLAVE_TURN_CREDENTIALS_PER_MINUTE }
+        ? {
+            urls: turnUrls,
+            secret: e.CONCLAVE_TURN_SECRET,
+            ttlSeconds: e.CONCLAVE_TURN_TTL,
+            credentialsPerMinute: e.CONCLAVE_TURN_CREDENTIALS_PER_MINUTE,
+          }
         : null,
     iceTransportPolicy: e.CONCLAVE_ICE_TRANSPORT_POLICY,
     tls:

@@ -14,7 +14,11 @@ export const LAST_RESORT_EXIT_CODE = 70;
 
 type ProcessLike = Pick<NodeJS.Process, 'on'>;
 
-export function installLastResort(logger: Logger, proc: ProcessLike = process, exit: (code: number) => void = (code) => process.exit(code)): void {
+export function installLastResort(
+  logger: Logger,
+  proc: ProcessLike = process,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
   let exiting = false;
   const die = (kind: 'uncaughtException' | 'unhandledRejection', err: unknown, origin?: string) => {
     if (exiting) return;

@@ -62,7 +62,10 @@ describe('logger redaction', () => {
 
   it('keeps the path of a URL but none of its query values', () => {
     const { logger, lines, raw } = capture();
-    logger.warn({ url: `/ws?ticket=${SECRETS.ticket}`, req: { url: `/api/x?token=${SECRETS.token}&a=1` }, path: '/r/abc' }, 'refused upgrade');
+    logger.warn(
+      { url: `/ws?ticket=${SECRETS.ticket}`, req: { url: `/api/x?token=${SECRETS.token}&a=1` }, path: '/r/abc' },
+      'refused upgrade',
+    );
     expect(raw()).not.toContain(SECRETS.ticket);
     expect(raw()).not.toContain(SECRETS.token);
     expect(lines[0]!.url).toBe(`/ws?ticket=${REDACTED}`);
@@ -70,7 +73,7 @@ describe('logger redaction', () => {
     expect(lines[0]!.path).toBe('/r/abc');
   });
 
-  it("trims the URL an Invalid URL error carries", () => {
+  it('trims the URL an Invalid URL error carries', () => {
     const { logger, raw } = capture();
     let err: unknown;
     try {

@@ -44,7 +44,12 @@ export const URL_FIELDS = ['url', 'path', 'href'] as const;
 export const REDACT_PATHS: readonly string[] = [
   ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`]),
   ...URL_FIELDS.flatMap((f) => [f, `*.${f}`]),
-  ...['req', 'res', '*'].flatMap((o) => [`${o}.headers.cookie`, `${o}.headers.authorization`, `${o}.headers["set-cookie"]`, `${o}.headers["proxy-authorization"]`]),
+  ...['req', 'res', '*'].flatMap((o) => [
+    `${o}.headers.cookie`,
+    `${o}.headers.authorization`,
+    `${o}.headers["set-cookie"]`,
+    `${o}.headers["proxy-authorization"]`,
+  ]),
   'headers.cookie',
   'headers.authorization',
   'headers["set-cookie"]',

@@ -10,7 +10,11 @@ import type { RoomRegistry } from './rooms/room-registry.js';
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly signalingMessages = new Counter({ name: 'conclave_signaling_messages_total', help: 'Signaling frames received', registers: [this.registry] });
+  readonly signalingMessages = new Counter({
+    name: 'conclave_signaling_messages_total',
+    help: 'Signaling frames received',
+    registers: [this.registry],
+  });
   readonly signalingErrors = new Counter({
     name: 'conclave_signaling_errors_total',
     help: 'Signaling error answers sent, by code',
@@ -28,8 +32,22 @@ export class Metrics {
   /** The HTTP edge's connection counts (http/connection-guard.ts), read at each scrape. */
   observeHttpEdge(edge: ConnectionGuardStats): void {
     const registers = [this.registry];
-    new Gauge({ name: 'conclave_http_open_connections', help: 'Open HTTP(S) connections, WebSockets included', registers, collect() { this.set(edge.open); } });
-    new Gauge({ name: 'conclave_http_max_connections', help: 'The server-wide connection cap in force', registers, collect() { this.set(edge.maxConnections); } });
+    new Gauge({
+      name: 'conclave_http_open_connections',
+      help: 'Open HTTP(S) connections, WebSockets included',
+      registers,
+      collect() {
+        this.set(edge.open);
+      },
+    });
+    new Gauge({
+      name: 'conclave_http_max_connections',
+      help: 'The server-wide connection cap in force',
+      registers,
+      collect() {
+        this.set(edge.maxConnections);
+      },
+    });
     new Counter({
       name: 'conclave_http_connections_refused_total',
       help: 'Connections reset at accept, by reason (per_address cap, max_connections)',
@@ -55,7 +73,11 @@ export class Metrics {
 
   constructor(rooms: RoomRegistry, health: WorkerHealthMonitor) {
     collectDefaultMetrics({ register: this.registry, prefix: 'conclave_process_' });
-    const count = (name: string, help: string, of: (c: { peers: number; transports: number; producers: number; consumers: number }) => number) =>
+    const count = (
+      name: string,
+      help: string,
+      of: (c: { peers: number; transports: number; producers: number; consumers: number }) => number,
+    ) =>
       new Gauge({
         name,
         help,
@@ -73,7 +95,14 @@ export class Metrics {
           this.set(of(c));
         },
       });
-    new Gauge({ name: 'conclave_rooms', help: 'Rooms with a running meeting', registers: [this.registry], collect() { this.set(rooms.size); } });
+    new Gauge({
+      name: 'conclave_rooms',
+      help: 'Rooms with a running meeting',
+      registers: [this.registry],
+      collect() {
+        this.set(rooms.size);
+      },
+    });
     count('conclave_peers', 'Participants in meetings', (c) => c.peers);
     count('conclave_transports', 'WebRTC transports', (c) => c.transports);
     count('conclave_producers', 'Media producers', (c) => c.producers);

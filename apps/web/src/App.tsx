@@ -16,7 +16,12 @@ export function App() {
     return <NotFound text="That meeting link is not valid." />;
   }
   if (path === '/' || path === '') return <HomePage />;
-  if (/^\/(admin|setup)\/?$/.test(path)) return <Suspense fallback={null}><AdminApp path={path} /></Suspense>;
+  if (/^\/(admin|setup)\/?$/.test(path))
+    return (
+      <Suspense fallback={null}>
+        <AdminApp path={path} />
+      </Suspense>
+    );
   return <NotFound text="There is nothing at this address." />;
 }
 
@@ -26,7 +31,9 @@ function NotFound({ text }: { text: string }) {
       <div className="ended__card">
         <h1>Not found</h1>
         <p className="muted">{text}</p>
-        <button type="button" className="button button--primary" onClick={() => navigate('/')}>Go to the home page</button>
+        <button type="button" className="button button--primary" onClick={() => navigate('/')}>
+          Go to the home page
+        </button>
       </div>
     </div>
   );

@@ -11,13 +11,7 @@
  * size, and the ratio. Then FrameCrypto on 100 KB frames, and the bytes
  * SFrame adds to each frame. Figures, not a test: nothing here fails.
  */
-import {
-  SFrameReceiver,
-  SFrameSender,
-  FrameCrypto,
-  cipherSuite,
-  headerLength,
-} from '../dist/frames.js';
+import { SFrameReceiver, SFrameSender, FrameCrypto, cipherSuite, headerLength } from '../dist/frames.js';
 
 const SIZES = [100, 1_000, 10_000, 100_000];
 const SUITES = [0x0004, 0x0002];
@@ -162,7 +156,9 @@ export async function runSframeBench(print) {
       headerLength(0x1_0002n, 65_535n) + s.Nt,
       headerLength(0x1_0002n, 16_777_215n) + s.Nt,
     ];
-    print(`0x${id.toString(16).padStart(4, '0')}  ${String(s.Nt).padStart(3)}  | ${String(cells[0]).padStart(11)}  | ${String(cells[1]).padStart(7)}  | ${String(cells[2]).padStart(8)}  | ${String(cells[3]).padStart(7)}`);
+    print(
+      `0x${id.toString(16).padStart(4, '0')}  ${String(s.Nt).padStart(3)}  | ${String(cells[0]).padStart(11)}  | ${String(cells[1]).padStart(7)}  | ${String(cells[2]).padStart(8)}  | ${String(cells[3]).padStart(7)}`,
+    );
   }
   print('(At 30 fps a counter passes 2^16 after ~36 min and 2^24 after ~6.5 days; 50 audio frames/s: ~22 min and ~3.9 days.)');
 }

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../test/rfc9605-vectors.js';
-import { av1KeyFrame, av1SplitFrame, h264DeltaFrame, h264IdrFrame, isEscaped, noise, vp8DeltaFrame, vp8KeyFrame } from '../test/synthetic-frames.js';
+import {
+  av1KeyFrame,
+  av1SplitFrame,
+  h264DeltaFrame,
+  h264IdrFrame,
+  isEscaped,
+  noise,
+  vp8DeltaFrame,
+  vp8KeyFrame,
+} from '../test/synthetic-frames.js';
 import { framingFor } from './codec/registry.js';
 import { FrameCrypto } from './frame-crypto.js';
 import { SFrameError } from './sframe/errors.js';
@@ -84,11 +93,26 @@ describe('FrameCrypto', () => {
     const { alice, bob } = await pair(0x0004);
     const frameArb = fc.oneof(
       fc.tuple(fc.constant('audio/opus'), fc.uint8Array({ maxLength: 500 })),
-      fc.tuple(fc.constant('video/VP8'), fc.nat(20_000).map((n) => vp8KeyFrame(n, n + 1))),
-      fc.tuple(fc.constant('video/VP8'), fc.nat(5000).map((n) => vp8DeltaFrame(n, n + 1))),
-      fc.tuple(fc.constant('video/H264'), fc.tuple(fc.nat(20_000), fc.boolean()).map(([n, four]) => h264IdrFrame(n, n + 1, four, 0.4))),
-      fc.tuple(fc.constant('video/H264'), fc.nat(5000).map((n) => h264DeltaFrame(n, n + 1))),
-      fc.tuple(fc.constant('video/AV1'), fc.nat(20_000).map((n) => av1KeyFrame(n, n + 1))),
+      fc.tuple(
+        fc.constant('video/VP8'),
+        fc.nat(20_000).map((n) => vp8KeyFrame(n, n + 1)),
+      ),
+      fc.tuple(
+        fc.constant('video/VP8'),
+        fc.nat(5000).map((n) => vp8DeltaFrame(n, n + 1)),
+      ),
+      fc.tuple(
+        fc.constant('video/H264'),
+        fc.tuple(fc.nat(20_000), fc.boolean()).map(([n, four]) => h264IdrFrame(n, n + 1, four, 0.4)),
+      ),
+      fc.tuple(
+        fc.constant('video/H264'),
+        fc.nat(5000).map((n) => h264DeltaFrame(n, n + 1)),
+      ),
+      fc.tuple(
+        fc.constant('video/AV1'),
+        fc.nat(20_000).map((n) => av1KeyFrame(n, n + 1)),
+      ),
     );
     await fc.assert(
       fc.asyncProperty(frameArb, async ([mime, frame]) => {

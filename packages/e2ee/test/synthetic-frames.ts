@@ -82,11 +82,7 @@ export const AV1_SEQUENCE_HEADER = Uint8Array.of(0x00, 0x00, 0x00, 0x02, 0xaf, 0
 
 /** AV1 temporal unit: temporal delimiter, sequence header, frame OBU. */
 export function av1KeyFrame(frameLen: number, seed = 5, extension?: number): Uint8Array {
-  return cat(
-    obu(2, new Uint8Array(0), extension),
-    obu(1, AV1_SEQUENCE_HEADER, extension),
-    obu(6, noise(frameLen, seed), extension),
-  );
+  return cat(obu(2, new Uint8Array(0), extension), obu(1, AV1_SEQUENCE_HEADER, extension), obu(6, noise(frameLen, seed), extension));
 }
 
 /** AV1 temporal unit: temporal delimiter, metadata, frame header, two tile groups. */

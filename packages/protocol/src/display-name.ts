@@ -20,7 +20,19 @@
  */
 
 /** Words the interface puts after names, or that a name could use to pose as staff. */
-export const ROLE_WORDS = ['host', 'you', 'guest', 'admin', 'administrator', 'moderator', 'owner', 'organizer', 'organiser', 'system', 'server'];
+export const ROLE_WORDS = [
+  'host',
+  'you',
+  'guest',
+  'admin',
+  'administrator',
+  'moderator',
+  'owner',
+  'organizer',
+  'organiser',
+  'system',
+  'server',
+];
 
 /** Control, format, separator and filler characters: removed outright. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0\u2800]/gu;

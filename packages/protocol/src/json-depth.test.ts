@@ -37,7 +37,18 @@ describe('parseRequest and nesting', () => {
   });
 
   it('accepts the depth real messages have', () => {
-    const caps = { codecs: [{ mimeType: 'audio/opus', kind: 'audio', clockRate: 48000, parameters: { useinbandfec: 1 }, rtcpFeedback: [{ type: 'nack', parameter: '' }] }], headerExtensions: [] };
+    const caps = {
+      codecs: [
+        {
+          mimeType: 'audio/opus',
+          kind: 'audio',
+          clockRate: 48000,
+          parameters: { useinbandfec: 1 },
+          rtcpFeedback: [{ type: 'nack', parameter: '' }],
+        },
+      ],
+      headerExtensions: [],
+    };
     expect(request('consume', { producerId: 'p', rtpCapabilities: caps }).ok).toBe(true);
   });
 });

@@ -4,11 +4,7 @@
  * shape and bounded in size, not re-specified field by field.
  */
 import { z } from 'zod';
-import {
-  MAX_DTLS_PARAMETERS_CHARS,
-  MAX_RTP_CAPABILITIES_CHARS,
-  MAX_RTP_PARAMETERS_CHARS,
-} from './limits.js';
+import { MAX_DTLS_PARAMETERS_CHARS, MAX_RTP_CAPABILITIES_CHARS, MAX_RTP_PARAMETERS_CHARS } from './limits.js';
 import { boundedOpaqueObject } from './opaque-json.js';
 
 /** An object whose fields mediasoup itself validates (server → client only). */

@@ -37,7 +37,10 @@ export const DisplayName = z
   );
 
 /** Opaque end-to-end encrypted bytes (base64url) that the server only relays. */
-export const SealedBytes = z.string().max(8192).regex(/^[A-Za-z0-9_-]*$/, 'base64url');
+export const SealedBytes = z
+  .string()
+  .max(8192)
+  .regex(/^[A-Za-z0-9_-]*$/, 'base64url');
 
 /**
  * An E2EE identity announcement (base64url): about 300 characters (a peer id,
@@ -175,9 +178,7 @@ export const methods = {
   },
   /** One sealed box per recipient; the server delivers each to its peer only. */
   e2eeKeys: {
-    request: z
-      .object({ boxes: z.array(z.object({ to: Id, box: SealedBytes })).max(256) })
-      .strict(),
+    request: z.object({ boxes: z.array(z.object({ to: Id, box: SealedBytes })).max(256) }).strict(),
     response: Empty,
   },
   /**

@@ -91,7 +91,11 @@ describe('sign-in limits', () => {
     expect(owner.raw).toMatch(/Path=\/api\/auth/);
     expect(owner.raw).toMatch(/Max-Age=\d{7,}/);
 
-    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => api('POST', '/api/auth/login', { username: 'owen', password: `guess-${i}` }, undefined, `10.9.0.${i + 1}`)));
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        api('POST', '/api/auth/login', { username: 'owen', password: `guess-${i}` }, undefined, `10.9.0.${i + 1}`),
+      ),
+    );
     expect(burst.filter((r) => r.status === 401)).toHaveLength(5);
     const refused = burst.filter((r) => r.status === 429);
     expect(refused).toHaveLength(15);
@@ -120,14 +124,18 @@ describe('sign-in limits', () => {
       verify.mockRestore();
     }
     // Eight refused attempts were not counted against the address.
-    expect((await api('POST', '/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD }, undefined, '198.51.100.77')).status).toBe(200);
+    expect((await api('POST', '/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD }, undefined, '198.51.100.77')).status).toBe(
+      200,
+    );
   });
 
   it('20 parallel wrong room passwords are 5 checked guesses; the rest wait', async () => {
     const roomId = await newRoom(admin, { password: 'room-password-2' });
     // Twenty addresses of one /64: one client.
     const burst = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => api('POST', `/api/rooms/${roomId}/ticket`, { password: 'not-the-password' }, undefined, `2001:db8:5:5::${(i + 1).toString(16)}`)),
+      Array.from({ length: 20 }, (_, i) =>
+        api('POST', `/api/rooms/${roomId}/ticket`, { password: 'not-the-password' }, undefined, `2001:db8:5:5::${(i + 1).toString(16)}`),
+      ),
     );
     expect(burst.filter((r) => r.status === 401)).toHaveLength(5);
     expect(burst.filter((r) => r.status === 429)).toHaveLength(15);

@@ -66,7 +66,9 @@ describe('sign-in limits', () => {
     const first = await accounts.login('owner', OWNER_PASSWORD, '198.51.100.1');
     if (!first.ok) throw new Error('owner could not sign in');
     hasher.verifies = 0;
-    const burst = await Promise.all(Array.from({ length: 200 }, (_, i) => accounts.login('owner', `guess-${i}`, `10.1.${i >> 8}.${i & 255}`)));
+    const burst = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => accounts.login('owner', `guess-${i}`, `10.1.${i >> 8}.${i & 255}`)),
+    );
     expect(hasher.verifies).toBe(5);
     expect(burst.filter((r) => r.ok)).toHaveLength(0);
     for (const r of burst) if (!r.ok && r.reason === 'throttled') expect(r.retryAfterMs).toBeLessThanOrEqual(60_000);
@@ -119,7 +121,9 @@ describe('sign-in limits', () => {
     await accounts.create('other', 'the-other-password', 'host');
     const other = await accounts.login('other', 'the-other-password', '198.51.100.2');
     if (!other.ok) throw new Error('other could not sign in');
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => accounts.login('owner', 'guess', `10.3.0.${i}`, other.deviceCookie)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => accounts.login('owner', 'guess', `10.3.0.${i}`, other.deviceCookie)),
+    );
     expect(results.filter((r) => !r.ok && r.reason === 'invalid')).toHaveLength(5);
     hasher.verifies = 0;
     for (let i = 0; i < 20; i++) {
@@ -168,7 +172,10 @@ describe('setup link', () => {
     hasher.unavailable = true;
     await expect(accounts.completeSetup(token, 'root', 'a-long-password')).rejects.toBeInstanceOf(HasherUnavailable);
     hasher.unavailable = false;
-    const both = await Promise.allSettled([accounts.completeSetup(token, 'root', 'a-long-password'), accounts.completeSetup(token, 'mallory', 'a-long-password')]);
+    const both = await Promise.allSettled([
+      accounts.completeSetup(token, 'root', 'a-long-password'),
+      accounts.completeSetup(token, 'mallory', 'a-long-password'),
+    ]);
     expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(s.users.list().map((u) => u.username)).toEqual(['root']);
   });

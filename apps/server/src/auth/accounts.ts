@@ -124,7 +124,12 @@ export class Accounts {
     if (this.store.users.count() > 0) return null;
     if (adminPassword) {
       this.store.users.create('admin', await this.hasher.hash(adminPassword), 'admin');
-      this.store.audit.record({ actor: 'system', action: 'user.create', target: 'admin', detail: 'first admin from CONCLAVE_ADMIN_PASSWORD' });
+      this.store.audit.record({
+        actor: 'system',
+        action: 'user.create',
+        target: 'admin',
+        detail: 'first admin from CONCLAVE_ADMIN_PASSWORD',
+      });
       this.logger.info('created user "admin" from CONCLAVE_ADMIN_PASSWORD');
       return null;
     }

@@ -91,7 +91,14 @@ describe('AttemptThrottle', () => {
 
   it('stays bounded', () => {
     const now = 0;
-    const t = new AttemptThrottle({ freeAttempts: 0, baseDelayMs: 1000, maxDelayMs: 1000, forgetAfterMs: 60_000, maxKeys: 10, now: () => now });
+    const t = new AttemptThrottle({
+      freeAttempts: 0,
+      baseDelayMs: 1000,
+      maxDelayMs: 1000,
+      forgetAfterMs: 60_000,
+      maxKeys: 10,
+      now: () => now,
+    });
     for (let i = 0; i < 100; i++) t.fail(`k${i}`);
     expect(t.waitMs('k0')).toBe(0);
     expect(t.waitMs('k99')).toBe(1000);

@@ -34,7 +34,8 @@ export function loadDeviceKey(dataDir: string): Buffer {
   }
   chmodSync(file, 0o600); // in case it was copied in with looser permissions
   const key = readFileSync(file);
-  if (key.length < 32) throw new Error(`${file} is damaged (under 32 bytes): delete it to make a new one (known devices are then forgotten)`);
+  if (key.length < 32)
+    throw new Error(`${file} is damaged (under 32 bytes): delete it to make a new one (known devices are then forgotten)`);
   return key;
 }
 

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { JoinTickets, TICKET_TTL_MS } from './join-tickets.js';
 
-const grant = { roomId: 'abc-def', role: 'guest' as const, userId: null, username: null, sessionKey: null, ip: '127.0.0.1', rejoinPass: null };
+const grant = {
+  roomId: 'abc-def',
+  role: 'guest' as const,
+  userId: null,
+  username: null,
+  sessionKey: null,
+  ip: '127.0.0.1',
+  rejoinPass: null,
+};
 
 describe('JoinTickets', () => {
   it('redeems a ticket once', () => {

@@ -98,7 +98,8 @@ export class PasswordHasher {
 
   private call(msg: { op: 'hash' | 'verify'; password: string; hash?: string }, priority = false): Promise<unknown> {
     if (this.closing) return Promise.reject(new HasherUnavailable('thread_died'));
-    if (this.queued >= this.maxPending + (priority ? HASHER_PRIORITY_PLACES : 0)) return Promise.reject(new HasherUnavailable('queue_full'));
+    if (this.queued >= this.maxPending + (priority ? HASHER_PRIORITY_PLACES : 0))
+      return Promise.reject(new HasherUnavailable('queue_full'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

@@ -108,7 +108,11 @@ describe('docker-compose.yml', () => {
     // The app's own HTTP port stays on loopback: only Caddy reaches it.
     expect(compose.services.app!.environment!.HOST).toBe('127.0.0.1');
     expect(compose.services.app!.volumes).toContain(`conclave-data:${compose.services.app!.environment!.CONCLAVE_DATA_DIR}`);
-    expect(Object.values(compose.volumes).map((v) => v.name).sort()).toEqual(['conclave-caddy-config', 'conclave-caddy-data', 'conclave-data']);
+    expect(
+      Object.values(compose.volumes)
+        .map((v) => v.name)
+        .sort(),
+    ).toEqual(['conclave-caddy-config', 'conclave-caddy-data', 'conclave-data']);
   });
 });
 
@@ -164,7 +168,16 @@ describe('ports', () => {
   it('every port to open is listed in the compose file and in docs/self-hosting.md', () => {
     const rtc = example('CONCLAVE_RTC_PORT');
     for (const text of [composeText, doc]) {
-      for (const port of ['80/tcp', '443/tcp', '443/udp', `${listening}/udp`, `${listening}/tcp`, `${tlsListening}/tcp`, `${relay}/udp`, rtc]) {
+      for (const port of [
+        '80/tcp',
+        '443/tcp',
+        '443/udp',
+        `${listening}/udp`,
+        `${listening}/tcp`,
+        `${tlsListening}/tcp`,
+        `${relay}/udp`,
+        rtc,
+      ]) {
         expect(text, port).toContain(port);
       }
     }
@@ -200,7 +213,14 @@ describe('what coturn may relay to', () => {
   it('relays no TCP, and denies loopback, private and metadata ranges', () => {
     expect(coturnConf).toMatch(/^no-tcp-relay$/m);
     expect(coturnConf).toMatch(/^no-multicast-peers$/m);
-    for (const range of ['127.0.0.0-127.255.255.255', '10.0.0.0-10.255.255.255', '169.254.0.0-169.254.255.255', '192.168.0.0-192.168.255.255', '::1', 'fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff']) {
+    for (const range of [
+      '127.0.0.0-127.255.255.255',
+      '10.0.0.0-10.255.255.255',
+      '169.254.0.0-169.254.255.255',
+      '192.168.0.0-192.168.255.255',
+      '::1',
+      'fc00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+    ]) {
       expect(coturnConf).toContain(`denied-peer-ip=${range}\n`);
     }
     // Nothing is let back in: no allowed-peer-ip and no loopback peers in the production file.
@@ -208,7 +228,7 @@ describe('what coturn may relay to', () => {
     expect(coturnConf).not.toMatch(/^allow-loopback-peers/m);
   });
 
-  it("the host firewall rule lets relayed UDP reach the public address only on the media ports of .env.example", () => {
+  it('the host firewall rule lets relayed UDP reach the public address only on the media ports of .env.example', () => {
     const first = Number(example('CONCLAVE_RTC_PORT'));
     const last = first + Number(example('CONCLAVE_WORKERS')) - 1;
     const rules = firewall({
@@ -238,7 +258,9 @@ describe('what coturn may relay to', () => {
     expect(fails({})).toMatch(/CONCLAVE_PUBLIC_IP must be set/);
     expect(fails({ CONCLAVE_PUBLIC_IP: '203.0.113.10; flush ruleset', CONCLAVE_WORKERS: '1' })).toMatch(/not an IP address/);
     expect(fails({ CONCLAVE_PUBLIC_IP: '203.0.113.10', CONCLAVE_RTC_PORT: 'x', CONCLAVE_WORKERS: '1' })).toMatch(/not a port/);
-    expect(fails({ CONCLAVE_PUBLIC_IP: '203.0.113.10', CONCLAVE_RTC_PORT: '50000', CONCLAVE_WORKERS: '2' })).toMatch(/overlap the media ports/);
+    expect(fails({ CONCLAVE_PUBLIC_IP: '203.0.113.10', CONCLAVE_RTC_PORT: '50000', CONCLAVE_WORKERS: '2' })).toMatch(
+      /overlap the media ports/,
+    );
   });
 
   it('TURN credentials live minutes by default (compose and .env.example agree with the server)', () => {

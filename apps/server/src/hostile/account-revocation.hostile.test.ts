@@ -25,9 +25,16 @@ async function api(method: string, route: string, body: unknown, cookie: string)
 }
 
 async function signIn(username: string, password: string): Promise<string> {
-  const res = await fetch(`${app.url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${app.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   expect(res.status).toBe(200);
-  return res.headers.getSetCookie().find((c) => c.startsWith('conclave_session='))!.split(';')[0]!;
+  return res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('conclave_session='))!
+    .split(';')[0]!;
 }
 
 /** Joins `roomId` with a ticket bought with `cookie`; returns the client once it is host. */
@@ -73,7 +80,12 @@ describe('revocation', () => {
     const room = await api('POST', '/api/rooms', { name: 'Weekly' }, cookie);
     const client = await hostIn(room.body!['id'], cookie);
     const seconds = await secondsUntilPowerless(client, () => api('DELETE', `/api/users/${created.body!['user']['id']}`, undefined, admin));
-    recordFigure({ name: 'seconds until a deleted account loses its powers (lockRoom refused on its open socket)', value: Number(seconds.toFixed(3)), unit: 's', target: '≤ 1' });
+    recordFigure({
+      name: 'seconds until a deleted account loses its powers (lockRoom refused on its open socket)',
+      value: Number(seconds.toFixed(3)),
+      unit: 's',
+      target: '≤ 1',
+    });
     expect(seconds).toBeLessThan(1);
   });
 
@@ -82,8 +94,15 @@ describe('revocation', () => {
     const cookie = await signIn('former-admin', 'former-admin-password');
     const room = await api('POST', '/api/rooms', { name: 'Not theirs' }, admin);
     const client = await hostIn(room.body!['id'], cookie);
-    const seconds = await secondsUntilPowerless(client, () => api('PATCH', `/api/users/${created.body!['user']['id']}`, { role: 'host' }, admin));
-    recordFigure({ name: "seconds until a demoted admin loses host powers in a room they don't own", value: Number(seconds.toFixed(3)), unit: 's', target: '≤ 1' });
+    const seconds = await secondsUntilPowerless(client, () =>
+      api('PATCH', `/api/users/${created.body!['user']['id']}`, { role: 'host' }, admin),
+    );
+    recordFigure({
+      name: "seconds until a demoted admin loses host powers in a room they don't own",
+      value: Number(seconds.toFixed(3)),
+      unit: 's',
+      target: '≤ 1',
+    });
     expect(seconds).toBeLessThan(1);
   });
 });

@@ -28,7 +28,12 @@ import { startTestApp, type TestApp } from '../test-support/test-app.js';
 import { TestClient } from '../test-support/ws-client.js';
 import { recordFigure } from './figures.js';
 
-const TURN = { urls: ['turn:turn.example.org:3478?transport=udp'], secret: 'ceilings-test-secret-01', ttlSeconds: 600, credentialsPerMinute: 6 };
+const TURN = {
+  urls: ['turn:turn.example.org:3478?transport=udp'],
+  secret: 'ceilings-test-secret-01',
+  ttlSeconds: 600,
+  credentialsPerMinute: 6,
+};
 
 let app: TestApp;
 let hostCookie = '';
@@ -111,7 +116,12 @@ describe('per-client ceilings', () => {
       if (r.ok && (r.data as { status: string }).status === 'joined') joins += 1;
       if (r.ok) await client.request('leave', {});
     }
-    recordFigure({ name: 'joins admitted per join ticket (5 tries on its socket, leaving in between)', value: joins, unit: 'joins', target: '1' });
+    recordFigure({
+      name: 'joins admitted per join ticket (5 tries on its socket, leaving in between)',
+      value: joins,
+      unit: 'joins',
+      target: '1',
+    });
     expect(joins).toBe(1);
     client.close();
   });
@@ -177,7 +187,12 @@ describe('per-client ceilings', () => {
     // The others send it key boxes as fast as their own limits allow: 7 boxes of 8 KiB per frame.
     const box = 'A'.repeat(8000);
     const frame = (id: number) =>
-      JSON.stringify({ type: 'request', id, method: 'e2eeKeys', data: { boxes: Array.from({ length: 7 }, () => ({ to: slow.peerId, box })) } });
+      JSON.stringify({
+        type: 'request',
+        id,
+        method: 'e2eeKeys',
+        data: { boxes: Array.from({ length: 7 }, () => ({ to: slow.peerId, box })) },
+      });
     expect(frame(1).length).toBeLessThan(MAX_MESSAGE_BYTES);
     let sentToIt = 0;
     const started = Date.now();
@@ -220,8 +235,18 @@ describe('per-client ceilings', () => {
     const guest = members[1]!;
     const others = members.filter((m) => m !== guest);
     const { transportId } = await guest.client.request('createTransport', { direction: 'send' });
-    const { producerId: micId } = await guest.client.request('produce', { transportId, kind: 'audio', source: 'mic', rtpParameters: opus(11) });
-    const { producerId: camId } = await guest.client.request('produce', { transportId, kind: 'video', source: 'camera', rtpParameters: vp8(21) });
+    const { producerId: micId } = await guest.client.request('produce', {
+      transportId,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: opus(11),
+    });
+    const { producerId: camId } = await guest.client.request('produce', {
+      transportId,
+      kind: 'video',
+      source: 'camera',
+      rtpParameters: vp8(21),
+    });
     const camConsumers = new Map<Member, string>();
     for (const m of others) {
       await m.client.request('createTransport', { direction: 'recv' });
@@ -266,7 +291,13 @@ describe('per-client ceilings', () => {
     await measure('setRecording', guest, 'setRecording', { recording: true }, toOthers('peerRecording'));
     await measure('pauseProducer', guest, 'pauseProducer', { producerId: micId }, toOthers('producerPaused'));
     await measure('resumeProducer', guest, 'resumeProducer', { producerId: micId }, toOthers('producerResumed'));
-    await measure('produce', guest, 'produce', { transportId, kind: 'audio', source: 'screen-audio', rtpParameters: opus(31) }, toOthers('producerAdded'));
+    await measure(
+      'produce',
+      guest,
+      'produce',
+      { transportId, kind: 'audio', source: 'screen-audio', rtpParameters: opus(31) },
+      toOthers('producerAdded'),
+    );
     await measure(
       'e2eeKeys (a box to each of 9)',
       guest,
@@ -275,7 +306,13 @@ describe('per-client ceilings', () => {
       toOthers('e2eeKey'),
     );
     const viewer = others[1]!;
-    await measure('setViews', viewer, 'setViews', { views: [{ consumerId: camConsumers.get(viewer)!, width: 1280, height: 720, visible: true }] }, []);
+    await measure(
+      'setViews',
+      viewer,
+      'setViews',
+      { views: [{ consumerId: camConsumers.get(viewer)!, width: 1280, height: 720, visible: true }] },
+      [],
+    );
     await measure('closeProducer (consumed by 9)', guest, 'closeProducer', { producerId: camId }, toOthers('consumerClosed'));
     // Keep the room at 10: one member leaves, a newcomer takes its place.
     const leaving = members.pop()!;
@@ -288,7 +325,13 @@ describe('per-client ceilings', () => {
     // An announcement is accepted once per membership change: someone came in, so the guest may announce again.
     await measure('e2eeAnnounce (300 characters)', guest, 'e2eeAnnounce', { announcement }, all([guest], 'e2eeAnnounce'));
     // A newcomer's own announcement is answered with everyone's (the roster): the smallest it may send, for the worst case.
-    await measure('e2eeAnnounce by a newcomer (1 character; answered with the roster of 9)', newcomer, 'e2eeAnnounce', { announcement: 'Q' }, all([newcomer], 'e2eeAnnounce'));
+    await measure(
+      'e2eeAnnounce by a newcomer (1 character; answered with the roster of 9)',
+      newcomer,
+      'e2eeAnnounce',
+      { announcement: 'Q' },
+      all([newcomer], 'e2eeAnnounce'),
+    );
     // Host controls fan out too (hosts only).
     await measure('removePeer', host, 'removePeer', { peerId: newcomer.peerId }, all([host, newcomer], 'peerLeft'), false);
     members.pop();
@@ -301,18 +344,33 @@ describe('per-client ceilings', () => {
     await joiner.client.waitFor(() => joiner.client.responses.get(1), 5000, 'join answer');
     for (const m of members) await m.client.waitFor(() => m.count('peerJoined') > joinBefore.get(m)!.joined, 5000, 'peerJoined');
     const joinOut = joiner.received + members.reduce((sum, m) => sum + m.received - joinBefore.get(m)!.bytes, 0);
-    results.push({ what: 'join (once per ticket; the answer carries the router capabilities)', ratio: joinOut / joinFrame.length, sent: joinFrame.length, out: joinOut, byGuest: true });
+    results.push({
+      what: 'join (once per ticket; the answer carries the router capabilities)',
+      ratio: joinOut / joinFrame.length,
+      sent: joinFrame.length,
+      out: joinOut,
+      byGuest: true,
+    });
     members.push(joiner);
     expect(app.registry.get(roomId)!.peers.size).toBe(10);
 
     await measure('lockRoom', host, 'lockRoom', { locked: true }, all([host], 'roomUpdated'), false);
-    await measure('mutePeer', host, 'mutePeer', { peerId: guest.peerId }, [[guest, 'youWereMuted', 1], ...all([host], 'hostAction')], false);
+    await measure(
+      'mutePeer',
+      host,
+      'mutePeer',
+      { peerId: guest.peerId },
+      [[guest, 'youWereMuted', 1], ...all([host], 'hostAction')],
+      false,
+    );
 
     results.sort((a, b) => b.ratio - a.ratio);
     const worst = results[0]!;
     const worstRepeatable = results.find((r) => r.byGuest && !r.what.startsWith('join') && !r.what.includes('newcomer'))!;
     const table = results.map((r) => `${r.what}: ${r.ratio.toFixed(1)}× (${r.sent} B in, ${r.out} B out)`).join('; ');
-    console.log(`amplification in a room of 10:\n  ${results.map((r) => `${r.ratio.toFixed(1).padStart(6)}×  ${r.what} (${r.sent} B in, ${r.out} B out)`).join('\n  ')}`);
+    console.log(
+      `amplification in a room of 10:\n  ${results.map((r) => `${r.ratio.toFixed(1).padStart(6)}×  ${r.what} (${r.sent} B in, ${r.out} B out)`).join('\n  ')}`,
+    );
     recordFigure({
       name: 'worst amplification ratio (bytes the server sends ÷ bytes one client sends) over fan-out requests, room of 10',
       value: Number(worst.ratio.toFixed(1)),

@@ -107,16 +107,50 @@ function malformedRequests(random: () => number): Array<[string, Array<string | 
     ['oversized header', [head('GET / HTTP/1.1', ['Host: x', `X-Big: ${'a'.repeat(MAX_HEADER_BYTES + 10)}`])]],
     ['oversized cookie', [head('GET /api/auth/me HTTP/1.1', ['Host: x', `Cookie: conclave_session=${'b'.repeat(MAX_HEADER_BYTES)}`])]],
     ['header flood (3,000 headers)', [head('GET / HTTP/1.1', ['Host: x', ...Array.from({ length: 3000 }, (_, i) => `X-${i}: ${i}`)])]],
-    ['many small headers within the size limit', [head('GET /healthz HTTP/1.1', ['Host: x', ...Array.from({ length: 900 }, (_, i) => `A${i}: b`)])]],
+    [
+      'many small headers within the size limit',
+      [head('GET /healthz HTTP/1.1', ['Host: x', ...Array.from({ length: 900 }, (_, i) => `A${i}: b`)])],
+    ],
     ['two Content-Lengths', ['POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}']],
-    ['Content-Length and chunked', ['POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n']],
-    ['bad chunk size', ['POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n']],
+    [
+      'Content-Length and chunked',
+      ['POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'],
+    ],
+    [
+      'bad chunk size',
+      [
+        'POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+      ],
+    ],
     ['negative Content-Length', ['POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n']],
-    ['huge Content-Length, tiny body', ['POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 99999999999\r\n\r\n{}'], true],
-    ['body over the API limit', [head('POST /api/auth/login HTTP/1.1', ['Host: x', 'Content-Type: application/json', `Content-Length: ${300_000}`]), 'x'.repeat(300_000)]],
-    ['JSON nested 100,000 deep', [`POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 200000\r\n\r\n${'['.repeat(100_000)}${']'.repeat(100_000)}`]],
-    ['invalid JSON', ['POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 5\r\n\r\n{"a":']],
-    ['form post to logout', ['POST /api/auth/logout HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nConnection: close\r\nContent-Length: 3\r\n\r\na=1']],
+    [
+      'huge Content-Length, tiny body',
+      ['POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 99999999999\r\n\r\n{}'],
+      true,
+    ],
+    [
+      'body over the API limit',
+      [
+        head('POST /api/auth/login HTTP/1.1', ['Host: x', 'Content-Type: application/json', `Content-Length: ${300_000}`]),
+        'x'.repeat(300_000),
+      ],
+    ],
+    [
+      'JSON nested 100,000 deep',
+      [
+        `POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 200000\r\n\r\n${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+      ],
+    ],
+    [
+      'invalid JSON',
+      ['POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 5\r\n\r\n{"a":'],
+    ],
+    [
+      'form post to logout',
+      [
+        'POST /api/auth/logout HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nConnection: close\r\nContent-Length: 3\r\n\r\na=1',
+      ],
+    ],
     ['reversed Range', [head('GET / HTTP/1.1', ['Host: x', 'Range: bytes=10-5'])]],
     ['reversed Range on an asset', [head('GET /assets/app.js HTTP/1.1', ['Host: x', 'Range: bytes=99-1'])]],
     ['multi-range', [head('GET / HTTP/1.1', ['Host: x', 'Range: bytes=0-1,5-2,-3'])]],
@@ -144,13 +178,19 @@ describe('the HTTP edge under hostile input', () => {
     const kinds = malformedRequests(random);
     const tasks: Array<() => Promise<[string, RawAnswer]>> = [];
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, chunks, truncated] of kinds) tasks.push(async () => [name, await rawExchange(server.port, chunks, 8000, truncated === true)]);
+      for (const [name, chunks, truncated] of kinds)
+        tasks.push(async () => [name, await rawExchange(server.port, chunks, 8000, truncated === true)]);
       // Fresh garbage each round.
-      tasks.push(async () => ['random garbage', await rawExchange(server.port, [Buffer.from(Array.from({ length: 1 + (random() % 512) }, () => random() & 0xff))], 8000, true)]);
+      tasks.push(async () => [
+        'random garbage',
+        await rawExchange(server.port, [Buffer.from(Array.from({ length: 1 + (random() % 512) }, () => random() & 0xff))], 8000, true),
+      ]);
     }
     const answers = await pool(tasks, 12);
     const n = answers.length;
-    const serverErrors = answers.filter(([, a]) => a.status !== null && a.status >= 500 && a.status !== 505).map(([name, a]) => `${name}: ${a.status}`);
+    const serverErrors = answers
+      .filter(([, a]) => a.status !== null && a.status >= 500 && a.status !== 505)
+      .map(([name, a]) => `${name}: ${a.status}`);
     const hung = answers.filter(([, a]) => a.ended === 'timeout').map(([name]) => name);
     const exits = server.unexpectedExits + (server.running ? 0 : 1);
     recordFigure({
@@ -250,12 +290,19 @@ function summarize(answers: RawAnswer[]): string {
     const key = a.status !== null ? String(a.status) : a.ended;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return [...counts].sort().map(([k, v]) => `${k}×${v}`).join(' ');
+  return [...counts]
+    .sort()
+    .map(([k, v]) => `${k}×${v}`)
+    .join(' ');
 }
 
 /** `/ws?ticket=…` for a fresh ticket to `roomId` (anonymous rooms are on). */
 async function ticketPath(roomId: string): Promise<string> {
-  const res = await fetch(`${server.url}/api/rooms/${roomId}/ticket`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+  const res = await fetch(`${server.url}/api/rooms/${roomId}/ticket`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+  });
   if (!res.ok) throw new Error(`ticket refused: ${res.status} ${await res.text()}`);
   const { ticket } = (await res.json()) as { ticket: string };
   return `/ws?ticket=${encodeURIComponent(ticket)}`;

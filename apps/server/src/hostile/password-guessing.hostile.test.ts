@@ -32,7 +32,11 @@ async function post(route: string, body: unknown, from: string, cookie?: string)
   return res;
 }
 
-const cookieNamed = (res: Response, name: string) => res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`))!.split(';')[0]!;
+const cookieNamed = (res: Response, name: string) =>
+  res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith(`${name}=`))!
+    .split(';')[0]!;
 
 beforeAll(async () => {
   app = await startTestApp({ adminPassword: ADMIN_PASSWORD, allowAnonymousRooms: false, trustProxyHops: 1 });
@@ -58,9 +62,16 @@ afterAll(async () => {
 describe('password guessing', () => {
   it('20 parallel wrong sign-ins for one account', async () => {
     verified = 0;
-    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => post('/api/auth/login', { username: 'victim', password: `guess-${i}` }, '203.0.113.20')));
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => post('/api/auth/login', { username: 'victim', password: `guess-${i}` }, '203.0.113.20')),
+    );
     expect(replies.every((r) => r.status === 401 || r.status === 429)).toBe(true);
-    recordFigure({ name: 'password guesses verified for one account under 20 parallel wrong sign-ins', value: verified, unit: 'guesses', target: '≤ 5' });
+    recordFigure({
+      name: 'password guesses verified for one account under 20 parallel wrong sign-ins',
+      value: verified,
+      unit: 'guesses',
+      target: '≤ 5',
+    });
     expect(verified).toBeLessThanOrEqual(5);
   });
 
@@ -72,9 +83,16 @@ describe('password guessing', () => {
     });
     const { id } = (await created.json()) as { id: string };
     verified = 0;
-    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => post(`/api/rooms/${id}/ticket`, { password: `guess-${i}` }, '203.0.113.21')));
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => post(`/api/rooms/${id}/ticket`, { password: `guess-${i}` }, '203.0.113.21')),
+    );
     expect(replies.every((r) => r.status === 401 || r.status === 429)).toBe(true);
-    recordFigure({ name: 'password guesses verified for one room password under 20 parallel wrong tickets', value: verified, unit: 'guesses', target: '≤ 5' });
+    recordFigure({
+      name: 'password guesses verified for one room password under 20 parallel wrong tickets',
+      value: verified,
+      unit: 'guesses',
+      target: '≤ 5',
+    });
     expect(verified).toBeLessThanOrEqual(5);
   });
 
@@ -86,7 +104,9 @@ describe('password guessing', () => {
     ownerDevice = device;
     verified = 0;
     const burst = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => post('/api/auth/login', { username: 'owner', password: `guess-${i}` }, `10.20.${i >> 8}.${(i & 255) + 1}`)),
+      Array.from({ length: 200 }, (_, i) =>
+        post('/api/auth/login', { username: 'owner', password: `guess-${i}` }, `10.20.${i >> 8}.${(i & 255) + 1}`),
+      ),
     );
     expect(burst.filter((r) => r.status === 200)).toHaveLength(0);
     const burstVerified = verified;
@@ -95,7 +115,8 @@ describe('password guessing', () => {
       value: burstVerified,
       unit: 'guesses',
       target: '≤ 5 at once, ≤ 100 an hour',
-      detail: 'HTTP with X-Forwarded-For behind one trusted proxy hop; the hourly budget is shown with a simulated clock in auth/accounts.test.ts',
+      detail:
+        'HTTP with X-Forwarded-For behind one trusted proxy hop; the hourly budget is shown with a simulated clock in auth/accounts.test.ts',
     });
     expect(burstVerified).toBeLessThanOrEqual(5);
 

@@ -103,7 +103,10 @@ export class ServerProcess {
   async waitHealthy(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const ok = await fetch(`${this.url}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${this.url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return;
       if (Date.now() > deadline) throw new Error(`the server on port ${this.port} was not healthy within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));

@@ -78,7 +78,15 @@ async function fuzzMember(index: number, share: number, fuzzer: SignalingFuzzer,
   const roomId = `fuzz-${index % ROOMS}`;
   let sent = 0;
   while (sent < share) {
-    const known: KnownIds = { roomId, peerIds: [], transportIds: [], producerIds: [], consumerIds: [], requestIds: [], rtpCapabilities: null };
+    const known: KnownIds = {
+      roomId,
+      peerIds: [],
+      transportIds: [],
+      producerIds: [],
+      consumerIds: [],
+      requestIds: [],
+      rtpCapabilities: null,
+    };
     const ws = new WebSocket(await ticketUrl(roomId));
     tally.connections += 1;
     let open = true;
@@ -163,8 +171,18 @@ async function fuzzMember(index: number, share: number, fuzzer: SignalingFuzzer,
 
 describe('signaling fuzz', () => {
   it(`survives ${FRAMES.toLocaleString('en')} fuzzed frames, and a real room still works afterwards`, async () => {
-    console.log(`signaling fuzz: seed ${SEED} (replay with CONCLAVE_FUZZ_SEED=${SEED}), ${FRAMES} frames over ${SOCKETS} members in ${ROOMS} rooms`);
-    const tally: Tally = { sent: 0, ok: 0, errors: new Map(), protocolErrors: new Map(), closes: new Map(), connections: 0, malformedFromServer: 0 };
+    console.log(
+      `signaling fuzz: seed ${SEED} (replay with CONCLAVE_FUZZ_SEED=${SEED}), ${FRAMES} frames over ${SOCKETS} members in ${ROOMS} rooms`,
+    );
+    const tally: Tally = {
+      sent: 0,
+      ok: 0,
+      errors: new Map(),
+      protocolErrors: new Map(),
+      closes: new Map(),
+      connections: 0,
+      malformedFromServer: 0,
+    };
     const started = performance.now();
     const share = Math.ceil(FRAMES / SOCKETS);
     // One generator per member, seeded from the run's seed: the frames do not depend on how the members interleave.
@@ -172,8 +190,10 @@ describe('signaling fuzz', () => {
     const seconds = (performance.now() - started) / 1000;
 
     const count = (m: Map<string, number>, ...codes: string[]) => codes.reduce((n, c) => n + (m.get(c) ?? 0), 0);
-    const refusedBeforeParsing = count(tally.protocolErrors, 'too_large', 'too_deep') + (tally.closes.get(1009) ?? 0) + (tally.closes.get(1007) ?? 0);
-    const schemaRefused = [...tally.errors.values()].reduce((a, b) => a + b, 0) + count(tally.protocolErrors, 'bad_json', 'bad_message', 'unknown_method');
+    const refusedBeforeParsing =
+      count(tally.protocolErrors, 'too_large', 'too_deep') + (tally.closes.get(1009) ?? 0) + (tally.closes.get(1007) ?? 0);
+    const schemaRefused =
+      [...tally.errors.values()].reduce((a, b) => a + b, 0) + count(tally.protocolErrors, 'bad_json', 'bad_message', 'unknown_method');
     const answered = tally.ok + schemaRefused;
     const unanswered = Math.max(0, tally.sent - answered - refusedBeforeParsing);
     const summary =

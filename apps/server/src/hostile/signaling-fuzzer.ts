@@ -47,25 +47,87 @@ export interface FuzzFrame {
 }
 
 const UNICODE_JUNK = [
-  '\u0000', '\u0007', '\u001b[2J', '\u202e', '\u2066', '\u200b', '\u200d', '\ufeff', '\ud800', '\udfff', '\uffff',
-  '\u{10ffff}', '🙂', '👨‍👩‍👧', 'Z̴̡̛̖͎̪a̵l̸g̷o̶', '\u0301\u0301\u0301', 'Å', '\u2028', '"', '\\', '</script>', '%00', '${x}',
+  '\u0000',
+  '\u0007',
+  '\u001b[2J',
+  '\u202e',
+  '\u2066',
+  '\u200b',
+  '\u200d',
+  '\ufeff',
+  '\ud800',
+  '\udfff',
+  '\uffff',
+  '\u{10ffff}',
+  '🙂',
+  '👨‍👩‍👧',
+  'Z̴̡̛̖͎̪a̵l̸g̷o̶',
+  '\u0301\u0301\u0301',
+  'Å',
+  '\u2028',
+  '"',
+  '\\',
+  '</script>',
+  '%00',
+  '${x}',
 ];
-const EXTREME_NUMBERS = [0, -0, -1, 1.5, 2 ** 53, 2 ** 53 + 2, -(2 ** 63), 1e308, -1e308, 5e-324, 1e21, 4294967295, 4294967296, 65535, 65536];
+const EXTREME_NUMBERS = [
+  0,
+  -0,
+  -1,
+  1.5,
+  2 ** 53,
+  2 ** 53 + 2,
+  -(2 ** 63),
+  1e308,
+  -1e308,
+  5e-324,
+  1e21,
+  4294967295,
+  4294967296,
+  65535,
+  65536,
+];
 
 const opus = {
-  mimeType: 'audio/opus', kind: 'audio', clockRate: 48000, channels: 2, preferredPayloadType: 100,
-  parameters: { useinbandfec: 1 }, rtcpFeedback: [{ type: 'transport-cc', parameter: '' }],
+  mimeType: 'audio/opus',
+  kind: 'audio',
+  clockRate: 48000,
+  channels: 2,
+  preferredPayloadType: 100,
+  parameters: { useinbandfec: 1 },
+  rtcpFeedback: [{ type: 'transport-cc', parameter: '' }],
 };
 const vp8 = {
-  mimeType: 'video/VP8', kind: 'video', clockRate: 90000, preferredPayloadType: 101,
-  parameters: {}, rtcpFeedback: [{ type: 'nack', parameter: '' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
+  mimeType: 'video/VP8',
+  kind: 'video',
+  clockRate: 90000,
+  preferredPayloadType: 101,
+  parameters: {},
+  rtcpFeedback: [
+    { type: 'nack', parameter: '' },
+    { type: 'nack', parameter: 'pli' },
+    { type: 'ccm', parameter: 'fir' },
+  ],
 };
-const fallbackCaps = { codecs: [opus, vp8], headerExtensions: [{ kind: 'audio', uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', preferredId: 1 }] };
+const fallbackCaps = {
+  codecs: [opus, vp8],
+  headerExtensions: [{ kind: 'audio', uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', preferredId: 1 }],
+};
 
 function opusParameters(ssrc: number) {
   return {
     mid: '0',
-    codecs: [{ mimeType: 'audio/opus', payloadType: 111, clockRate: 48000, channels: 2, parameters: { minptime: 10, useinbandfec: 1 }, rtcpFeedback: [] }],
+    codecs: [
+      {
+        mimeType: 'audio/opus',
+        payloadType: 111,
+        clockRate: 48000,
+        channels: 2,
+        parameters: { minptime: 10, useinbandfec: 1 },
+        rtcpFeedback: [],
+      },
+    ],
     headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 4, encrypt: false, parameters: {} }],
     encodings: [{ ssrc, dtx: true }],
     rtcp: { cname: `fuzz-${ssrc}`, reducedSize: true },
@@ -118,7 +180,10 @@ export class SignalingFuzzer {
       case 'connectTransport':
         return {
           transportId: this.id(k.transportIds),
-          dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: Array.from({ length: 32 }, () => 'AB').join(':') }] },
+          dtlsParameters: {
+            role: 'client',
+            fingerprints: [{ algorithm: 'sha-256', value: Array.from({ length: 32 }, () => 'AB').join(':') }],
+          },
         };
       case 'restartIce':
         return { transportId: this.id(k.transportIds) };
@@ -240,13 +305,18 @@ export class SignalingFuzzer {
         // Now and then past the WebSocket layer's own limit (the socket is closed, 1009), more often past MAX_MESSAGE_BYTES.
         const size = this.chance(0.03) ? 140_000 : this.pick([200, 1000, 8193, 20_000, 40_000, 70_000]);
         const filler = size >= 40_000 ? 'A' : this.pick(['A', 'x', 'é', '🙂', '\\u0000']);
-        return { request: this.replaceAt(request, somewhere(), () => filler.repeat(Math.ceil(size / filler.length))) as Record<string, unknown>, text: null };
+        return {
+          request: this.replaceAt(request, somewhere(), () => filler.repeat(Math.ceil(size / filler.length))) as Record<string, unknown>,
+          text: null,
+        };
       }
       case 'unicodeJunk': {
         const junk = Array.from({ length: 1 + this.int(6) }, () => this.pick(UNICODE_JUNK)).join('');
         const target = somewhere();
         return {
-          request: this.replaceAt(request, target, (old) => (typeof old === 'string' ? `${old.slice(0, this.int(old.length + 1))}${junk}` : junk)) as Record<string, unknown>,
+          request: this.replaceAt(request, target, (old) =>
+            typeof old === 'string' ? `${old.slice(0, this.int(old.length + 1))}${junk}` : junk,
+          ) as Record<string, unknown>,
           text: null,
         };
       }
@@ -269,7 +339,9 @@ export class SignalingFuzzer {
       case 'extraField':
         return {
           request: this.replaceAt(request, somewhere(), (old) =>
-            old && typeof old === 'object' && !Array.isArray(old) ? { ...old, [this.pick(['__proto__', 'constructor', 'x', 'evil'])]: this.anyValue() } : old,
+            old && typeof old === 'object' && !Array.isArray(old)
+              ? { ...old, [this.pick(['__proto__', 'constructor', 'x', 'evil'])]: this.anyValue() }
+              : old,
           ) as Record<string, unknown>,
           text: null,
         };
@@ -288,7 +360,14 @@ export class SignalingFuzzer {
       case 'duplicateKeys': {
         const json = text ?? JSON.stringify(request);
         // Repeat a key with another value: JSON.parse keeps the last one, so the second may smuggle a type past a first look.
-        const dup = this.pick([`"id":"1"`, `"method":"endMeeting"`, `"type":"response"`, `"data":null`, `"data":{"roomId":"x"}`, `"__proto__":{"x":1}`]);
+        const dup = this.pick([
+          `"id":"1"`,
+          `"method":"endMeeting"`,
+          `"type":"response"`,
+          `"data":null`,
+          `"data":{"roomId":"x"}`,
+          `"__proto__":{"x":1}`,
+        ]);
         return { request, text: json.replace(/}$/, `,${dup}}`) };
       }
     }

@@ -32,7 +32,10 @@ function ipv6Groups(address: string): number[] | null {
 
 /** The key for `ip` (as Node reports a socket's remote address, or as a proxy forwarded it). */
 export function addressKey(ip: string): string {
-  const address = ip.trim().replace(/^\[|\]$/g, '').split('%')[0]!;
+  const address = ip
+    .trim()
+    .replace(/^\[|\]$/g, '')
+    .split('%')[0]!;
   if (isIPv4(address)) return address;
   if (!isIPv6(address)) return address.slice(0, 64) || 'unknown';
   const groups = ipv6Groups(address);
@@ -41,5 +44,8 @@ export function addressKey(ip: string): string {
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
     return [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff].join('.');
   }
-  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
 }

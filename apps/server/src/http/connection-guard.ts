@@ -22,7 +22,14 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from '../logger.js';
 import { AddressCounter } from './address-counter.js';
 import { addressKey } from './address-key.js';
-import { IDLE_SOCKET_TIMEOUT_MS, MAX_CONNECTIONS, MAX_HEADERS_COUNT, REFUSAL_LOG_BURST, REFUSAL_LOG_INTERVAL_MS, RESERVED_FILE_DESCRIPTORS } from './limits.js';
+import {
+  IDLE_SOCKET_TIMEOUT_MS,
+  MAX_CONNECTIONS,
+  MAX_HEADERS_COUNT,
+  REFUSAL_LOG_BURST,
+  REFUSAL_LOG_INTERVAL_MS,
+  RESERVED_FILE_DESCRIPTORS,
+} from './limits.js';
 import { LogRateLimiter } from './log-rate-limiter.js';
 import { answerAndClose, ignoreSocketError } from './raw-response.js';
 
@@ -49,7 +56,9 @@ export interface ConnectionGuardStats {
 /** The soft open-file limit of this process (Linux), or null where it cannot be read. */
 export function openFileLimit(limits = '/proc/self/limits'): number | null {
   try {
-    const line = readFileSync(limits, 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const line = readFileSync(limits, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
     const soft = line?.slice('Max open files'.length).trim().split(/\s+/)[0];
     if (!soft || soft === 'unlimited') return null;
     const n = Number(soft);
@@ -99,15 +108,24 @@ export function guardConnections(server: http.Server, options: ConnectionGuardOp
   const perAddress = new AddressCounter(options.maxPerAddress);
   const summary = (what: string) => (dropped: number, intervalMs: number) =>
     logger.warn({ dropped, intervalSeconds: intervalMs / 1000 }, `${what}: ${dropped} more not logged (rate limit)`);
-  const refusedLog = new LogRateLimiter({ burst: REFUSAL_LOG_BURST, intervalMs: REFUSAL_LOG_INTERVAL_MS, summary: summary('connections refused') });
-  const malformedLog = new LogRateLimiter({ burst: REFUSAL_LOG_BURST, intervalMs: REFUSAL_LOG_INTERVAL_MS, summary: summary('malformed requests') });
+  const refusedLog = new LogRateLimiter({
+    burst: REFUSAL_LOG_BURST,
+    intervalMs: REFUSAL_LOG_INTERVAL_MS,
+    summary: summary('connections refused'),
+  });
+  const malformedLog = new LogRateLimiter({
+    burst: REFUSAL_LOG_BURST,
+    intervalMs: REFUSAL_LOG_INTERVAL_MS,
+    summary: summary('malformed requests'),
+  });
 
   server.on('connection', (socket: Socket) => {
     socket.on('error', ignoreSocketError);
     const key = addressKey(socket.remoteAddress ?? '');
     if (capAddresses && !perAddress.tryAdd(key)) {
       stats.refused.perAddress += 1;
-      if (refusedLog.allow()) logger.warn({ address: key, cap: options.maxPerAddress }, 'connection refused: too many open from this address');
+      if (refusedLog.allow())
+        logger.warn({ address: key, cap: options.maxPerAddress }, 'connection refused: too many open from this address');
       // A reset, not a close: no TIME_WAIT kept on our side for a client we refuse.
       socket.resetAndDestroy();
       return;
@@ -147,7 +165,9 @@ export function guardConnections(server: http.Server, options: ConnectionGuardOp
 
   // After start only: a failed listen is start-up's to report (app.ts).
   server.once('listening', () => {
-    server.on('error', (err: NodeJS.ErrnoException) => logger.error({ err, code: err.code }, 'HTTP server error (the server keeps running)'));
+    server.on('error', (err: NodeJS.ErrnoException) =>
+      logger.error({ err, code: err.code }, 'HTTP server error (the server keeps running)'),
+    );
   });
   server.once('close', () => {
     refusedLog.flush();

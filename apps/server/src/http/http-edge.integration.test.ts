@@ -38,12 +38,15 @@ afterAll(async () => {
 });
 
 describe('request targets on the real app', () => {
-  it.each(['//a:99999/x', '//[', '//a%/x', '/%zz', '/api/%zz', '/metrics%', '*'])('answers GET %j with 400 and keeps serving', async (target) => {
-    const answer = await rawExchange(port, [`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]);
-    expect(answer.status).toBe(400);
-    expect(answer.text).toMatch(/"error":\{"code":"bad_request"/);
-    expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
-  });
+  it.each(['//a:99999/x', '//[', '//a%/x', '/%zz', '/api/%zz', '/metrics%', '*'])(
+    'answers GET %j with 400 and keeps serving',
+    async (target) => {
+      const answer = await rawExchange(port, [`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`]);
+      expect(answer.status).toBe(400);
+      expect(answer.text).toMatch(/"error":\{"code":"bad_request"/);
+      expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
+    },
+  );
 });
 
 describe('WebSocket handshakes', () => {
@@ -87,7 +90,9 @@ describe('metrics of the edge', () => {
     expect(res.status).toBe(200);
     expect(Number(/^conclave_http_open_connections (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
     expect(Number(/^conclave_http_max_connections (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(64);
-    expect(Number(/^conclave_websocket_upgrades_refused_total\{status="401"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(REFUSAL_LOG_BURST * 5);
+    expect(Number(/^conclave_websocket_upgrades_refused_total\{status="401"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(
+      REFUSAL_LOG_BURST * 5,
+    );
     expect(text).toMatch(/^conclave_http_connections_refused_total\{reason="per_address"\} 0$/m);
   });
 });
@@ -158,7 +163,12 @@ describe('behind a trusted proxy', () => {
     a1.close();
     await a1.waitForClose();
     await expect
-      .poll(async () => TestClient.connect(await proxied.ticketUrl(newRoom()), as('203.0.113.5')).then((c) => (c.close(), true), () => false))
+      .poll(async () =>
+        TestClient.connect(await proxied.ticketUrl(newRoom()), as('203.0.113.5')).then(
+          (c) => (c.close(), true),
+          () => false,
+        ),
+      )
       .toBe(true);
     a2.close();
     b.close();

@@ -36,7 +36,13 @@ beforeAll(async () => {
     if (requestPath(req) === '/boom') throw new Error('a bug in a route');
     return false;
   };
-  server = createHttpServer({ webDir, logger: pino({ level: 'silent' }), isReady: () => true, maxConnectionsPerAddress: CAP, routes: [buggyRoute] });
+  server = createHttpServer({
+    webDir,
+    logger: pino({ level: 'silent' }),
+    isReady: () => true,
+    maxConnectionsPerAddress: CAP,
+    routes: [buggyRoute],
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 });
@@ -48,7 +54,11 @@ afterAll(async () => {
 });
 
 const get = (target: string, headers: Record<string, string> = {}) =>
-  rawExchange(port, [`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`]);
+  rawExchange(port, [
+    `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('')}\r\n`,
+  ]);
 
 /** /healthz over a connection that closes (a pooled fetch connection would count against the address cap). */
 async function stillServing(): Promise<void> {
@@ -57,13 +67,16 @@ async function stillServing(): Promise<void> {
 }
 
 describe('createHttpServer: request targets', () => {
-  it.each(['//a:99999/x', '//[', '//a%/x', '/%zz', '/%ff', '/%00', '*', 'http://127.0.0.1/healthz'])('answers %j with a 400 JSON error and keeps serving', async (target) => {
-    const answer = await get(target);
-    expect(answer.status).toBe(400);
-    expect(answer.text).toMatch(/content-type: application\/json/i);
-    expect(answer.text).toMatch(/"code":"bad_request"/);
-    await stillServing();
-  });
+  it.each(['//a:99999/x', '//[', '//a%/x', '/%zz', '/%ff', '/%00', '*', 'http://127.0.0.1/healthz'])(
+    'answers %j with a 400 JSON error and keeps serving',
+    async (target) => {
+      const answer = await get(target);
+      expect(answer.status).toBe(400);
+      expect(answer.text).toMatch(/content-type: application\/json/i);
+      expect(answer.text).toMatch(/"code":"bad_request"/);
+      await stillServing();
+    },
+  );
 
   it('answers an over-long target with 414', async () => {
     const answer = await get(`/${'a'.repeat(5000)}`);
@@ -166,10 +179,14 @@ describe('createHttpServer: connections per address', () => {
   it(`accepts ${CAP} open connections from one address and resets the rest at accept`, async () => {
     await expect.poll(() => server.edge.open, { timeout: 5000 }).toBe(0);
     const sockets = await Promise.all(
-      Array.from({ length: CAP + 3 }, () => new Promise<net.Socket>((resolve) => {
-        const s = net.connect(port, '127.0.0.1', () => resolve(s));
-        s.on('error', () => {});
-      })),
+      Array.from(
+        { length: CAP + 3 },
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const s = net.connect(port, '127.0.0.1', () => resolve(s));
+            s.on('error', () => {});
+          }),
+      ),
     );
     const served = await Promise.all(
       sockets.map(
@@ -218,7 +235,10 @@ describe('connection-guard helpers', () => {
   it('reads the soft open-file limit', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'conclave-limits-'));
     const file = path.join(dir, 'limits');
-    writeFileSync(file, 'Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 524288               files\n');
+    writeFileSync(
+      file,
+      'Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 524288               files\n',
+    );
     expect(openFileLimit(file)).toBe(1024);
     writeFileSync(file, 'Max open files            unlimited            unlimited            files\n');
     expect(openFileLimit(file)).toBeNull();

@@ -20,7 +20,12 @@ beforeAll(async () => {
   app = await startTestApp({
     dataDir,
     tls: { kind: 'self-signed' },
-    turn: { urls: ['turn:127.0.0.1:3478?transport=udp', 'turns:127.0.0.1:5349?transport=tcp'], secret, ttlSeconds: 600, credentialsPerMinute: 6 },
+    turn: {
+      urls: ['turn:127.0.0.1:3478?transport=udp', 'turns:127.0.0.1:5349?transport=tcp'],
+      secret,
+      ttlSeconds: 600,
+      credentialsPerMinute: 6,
+    },
     iceTransportPolicy: 'relay',
   });
   cert = readFileSync(path.join(dataDir, 'tls', 'self-signed.crt'), 'utf8');
@@ -34,7 +39,15 @@ afterAll(async () => {
 function post(pathname: string, body: unknown): Promise<{ status: number; json: unknown }> {
   return new Promise((resolve, reject) => {
     const req = https.request(
-      { host: '127.0.0.1', servername: 'localhost', port: app.port, path: pathname, method: 'POST', ca: cert, headers: { 'Content-Type': 'application/json' } },
+      {
+        host: '127.0.0.1',
+        servername: 'localhost',
+        port: app.port,
+        path: pathname,
+        method: 'POST',
+        ca: cert,
+        headers: { 'Content-Type': 'application/json' },
+      },
       (res) => {
         let text = '';
         res.on('data', (c) => (text += c));
@@ -71,7 +84,9 @@ it('serves HTTPS with the certificate kept in the data directory, without HSTS',
 it('hands each joining peer its own short-lived TURN credentials over wss:, and the relay policy', async () => {
   const ticket = await post('/api/rooms/turn-creds/ticket', {});
   expect(ticket.status).toBe(200);
-  const ws = new WebSocket(`wss://localhost:${app.port}/ws?ticket=${encodeURIComponent((ticket.json as { ticket: string }).ticket)}`, { ca: cert });
+  const ws = new WebSocket(`wss://localhost:${app.port}/ws?ticket=${encodeURIComponent((ticket.json as { ticket: string }).ticket)}`, {
+    ca: cert,
+  });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   const answer = new Promise<{ ok: boolean; data: Record<string, unknown> }>((resolve) =>
     ws.on('message', (m) => {

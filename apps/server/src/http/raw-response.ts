@@ -13,13 +13,7 @@ import { REFUSED_SOCKET_LINGER_MS } from './limits.js';
 export function ignoreSocketError(): void {}
 
 /** Writes `status` with `{error: {code, message}}` and closes the socket; destroys it at once if it cannot be written. */
-export function answerAndClose(
-  socket: Duplex,
-  status: number,
-  code: string,
-  message: string,
-  headers: Record<string, string> = {},
-): void {
+export function answerAndClose(socket: Duplex, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
   // Before anything else: a reset while we write must not become an unhandled 'error'.
   if (socket.listenerCount('error') === 0) socket.on('error', ignoreSocketError);
   if (socket.destroyed || !socket.writable) {

@@ -139,9 +139,7 @@ describe('loadTls from files', () => {
     await expect(loadTls({ kind: 'files', certFile: a.certFile, keyFile: b.keyFile }, { dataDir: dir })).rejects.toThrow(
       /the key does not belong to the certificate/,
     );
-    await expect(loadTls({ kind: 'files', certFile: a.keyFile, keyFile: a.keyFile }, { dataDir: dir })).rejects.toThrow(
-      TlsError,
-    );
+    await expect(loadTls({ kind: 'files', certFile: a.keyFile, keyFile: a.keyFile }, { dataDir: dir })).rejects.toThrow(TlsError);
     await expect(loadTls({ kind: 'files', certFile: a.certFile, keyFile: a.certFile }, { dataDir: dir })).rejects.toThrow(
       /not an unencrypted PEM private key/,
     );

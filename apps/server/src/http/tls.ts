@@ -90,8 +90,7 @@ export async function selfSignedCertificate(
   const dir = path.join(dataDir, 'tls');
   const certFile = path.join(dir, 'self-signed.crt');
   const keyFile = path.join(dir, 'self-signed.key');
-  const tightened = (t: Tightened | null) =>
-    t && logger?.warn(...tightenedLine(t, 'TLS files'));
+  const tightened = (t: Tightened | null) => t && logger?.warn(...tightenedLine(t, 'TLS files'));
   tightened(ensurePrivateDir(dir));
   if (existsSync(certFile) && existsSync(keyFile)) {
     tightened(ensurePrivateFile(keyFile));
@@ -154,7 +153,10 @@ export async function loadTls(
   const x509 = check(cert, key, `CONCLAVE_TLS_CERT=${tls.certFile}`);
   const keyMode = statSync(tls.keyFile).mode & 0o777;
   if (keyMode & 0o007) {
-    options.logger?.warn({ keyFile: tls.keyFile, mode: octal(keyMode) }, 'the TLS private key is readable by every user of this machine: chmod 600 (or 640) it');
+    options.logger?.warn(
+      { keyFile: tls.keyFile, mode: octal(keyMode) },
+      'the TLS private key is readable by every user of this machine: chmod 600 (or 640) it',
+    );
   }
   const validTo = new Date(x509.validTo);
   if (validTo.getTime() < (options.now ?? new Date()).getTime()) {

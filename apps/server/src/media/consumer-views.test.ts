@@ -9,7 +9,12 @@ import { createWorker, type types } from 'mediasoup';
 import { CAMERA_SIMULCAST_LAYERS, type ServerMessage } from '@conclave/protocol';
 import { ConsumerViews, spatialLayersOf } from './consumer-views.js';
 
-const VP8 = { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }] };
+const VP8 = {
+  mimeType: 'video/VP8',
+  payloadType: 101,
+  clockRate: 90000,
+  rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
+};
 
 describe('ConsumerViews', () => {
   let worker: types.Worker;
@@ -27,7 +32,12 @@ describe('ConsumerViews', () => {
       kind: 'video',
       rtpParameters: {
         codecs: [VP8],
-        encodings: CAMERA_SIMULCAST_LAYERS.map((l, i) => ({ ssrc: 1000 + i, scaleResolutionDownBy: l.scaleResolutionDownBy, maxBitrate: l.maxBitrate, scalabilityMode: 'L1T3' })),
+        encodings: CAMERA_SIMULCAST_LAYERS.map((l, i) => ({
+          ssrc: 1000 + i,
+          scaleResolutionDownBy: l.scaleResolutionDownBy,
+          maxBitrate: l.maxBitrate,
+          scalabilityMode: 'L1T3',
+        })),
       },
     });
     const recvTransport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
@@ -35,7 +45,7 @@ describe('ConsumerViews', () => {
     return { consumer, producer, close: () => (sendTransport.close(), recvTransport.close()) };
   }
 
-  it('counts the producer\'s layers, each half the one above, as clients send them', async () => {
+  it("counts the producer's layers, each half the one above, as clients send them", async () => {
     const { producer, close } = await simulcastConsumer();
     expect(spatialLayersOf(producer.rtpParameters).map((l) => l.height)).toEqual([180, 360, 720]);
     const factors = CAMERA_SIMULCAST_LAYERS.map((l) => l.scaleResolutionDownBy);

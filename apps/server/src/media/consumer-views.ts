@@ -100,7 +100,11 @@ export class ConsumerViews {
         if (run && consumer.paused) await consumer.resume();
         else if (!run && !consumer.paused) await consumer.pause();
         const after = { paused: consumer.paused, spatialLayer: consumer.preferredLayers?.spatialLayer, priority: consumer.priority };
-        if (JSON.stringify(before) !== JSON.stringify(after)) this.log.debug({ consumerId: consumer.id, view: this.entries.get(choice.consumerId)?.view, ...after }, 'consumer steered to its tile view');
+        if (JSON.stringify(before) !== JSON.stringify(after))
+          this.log.debug(
+            { consumerId: consumer.id, view: this.entries.get(choice.consumerId)?.view, ...after },
+            'consumer steered to its tile view',
+          );
       } catch (err) {
         // Closed meanwhile (its producer or transport went away): nothing left to steer.
         if (!consumer.closed) this.log.warn({ err, consumerId: consumer.id }, 'could not steer a consumer to its tile view');

@@ -25,7 +25,10 @@ describe('neededHeight', () => {
 
 describe('chooseLayers', () => {
   it('gives a big tile the top layer and thumbnails the bottom one', () => {
-    const [main, thumb] = chooseLayers([video('main', { width: 1200, height: 675, visible: true }), video('thumb', { width: 192, height: 108, visible: true })]);
+    const [main, thumb] = chooseLayers([
+      video('main', { width: 1200, height: 675, visible: true }),
+      video('thumb', { width: 192, height: 108, visible: true }),
+    ]);
     expect(main).toMatchObject({ spatialLayer: 2, paused: false });
     expect(thumb).toMatchObject({ spatialLayer: 0, paused: false });
   });

@@ -65,7 +65,8 @@ export function layerForHeight(layers: readonly SpatialLayer[], height: number):
 }
 
 export function chooseLayers(videos: readonly ViewedVideo[]): LayerChoice[] {
-  const area = (v: ViewedVideo) => (v.view ? v.view.width * v.view.height : DEFAULT_VIEW_HEIGHT * DEFAULT_VIEW_HEIGHT * CAMERA_NOMINAL_ASPECT);
+  const area = (v: ViewedVideo) =>
+    v.view ? v.view.width * v.view.height : DEFAULT_VIEW_HEIGHT * DEFAULT_VIEW_HEIGHT * CAMERA_NOMINAL_ASPECT;
   // Rank by the area shown: the biggest tile gets the highest priority.
   const ranked = [...videos].sort((a, b) => area(b) - area(a));
   const rank = new Map(ranked.map((v, i) => [v.consumerId, i]));

@@ -15,7 +15,6 @@ import { decodeHeader } from '@conclave/e2ee/frames';
 import { startTestApp } from '../test-support/test-app.js';
 import { FrameAssembler } from '../test-support/rtp-frames.js';
 
-
 let app: Awaited<ReturnType<typeof startTestApp>>;
 let browser: Browser;
 
@@ -30,11 +29,15 @@ afterAll(async () => {
 });
 
 function join(name: string, link: string): Promise<Page> {
-  return joinCall(browser, app.port, name, link, { initScripts: [() => ((window as unknown as { __CONCLAVE_TEST_HOOKS__: boolean }).__CONCLAVE_TEST_HOOKS__ = true)] });
+  return joinCall(browser, app.port, name, link, {
+    initScripts: [() => ((window as unknown as { __CONCLAVE_TEST_HOOKS__: boolean }).__CONCLAVE_TEST_HOOKS__ = true)],
+  });
 }
 
 async function sendKey(page: Page): Promise<{ kid: bigint; baseKey: Uint8Array }> {
-  const k = await page.evaluate(() => (window as unknown as { conclave: { sendKey: () => { kid: string; baseKey: string } | null } }).conclave.sendKey());
+  const k = await page.evaluate(() =>
+    (window as unknown as { conclave: { sendKey: () => { kid: string; baseKey: string } | null } }).conclave.sendKey(),
+  );
   if (!k) throw new Error('no send key yet');
   return { kid: BigInt(k.kid), baseKey: Uint8Array.from(Buffer.from(k.baseKey, 'hex')) };
 }
@@ -119,7 +122,11 @@ it('every frame the SFU relays is clear codec bytes + SFrame that only its sende
   for (const spatialLayer of [0, 1, 2]) {
     const layerTransport = await room.router.createDirectTransport();
     const frames = new FrameAssembler('vp8');
-    const consumer = await layerTransport.consume({ producerId: video.id, rtpCapabilities: room.router.rtpCapabilities, preferredLayers: { spatialLayer } });
+    const consumer = await layerTransport.consume({
+      producerId: video.id,
+      rtpCapabilities: room.router.rtpCapabilities,
+      preferredLayers: { spatialLayer },
+    });
     // Only frames of the layer asked for count: the consumer may start on another and switch at a key frame.
     let onLayer = false;
     consumer.on('rtp', (packet) => onLayer && frames.push(packet));
@@ -137,7 +144,10 @@ it('every frame the SFU relays is clear codec bytes + SFrame that only its sende
     heights.push(key!.readUInt16LE(8) & 0x3fff);
     for (const frame of frames.frames) {
       const clearLength = (frame[0]! & 0x01) === 0 ? 10 : 3;
-      expect(await decryptsWith(0x0004, adaKey.baseKey, frame.subarray(0, clearLength), frame.subarray(clearLength)), `layer ${spatialLayer} opens with the sender key`).toBe(true);
+      expect(
+        await decryptsWith(0x0004, adaKey.baseKey, frame.subarray(0, clearLength), frame.subarray(clearLength)),
+        `layer ${spatialLayer} opens with the sender key`,
+      ).toBe(true);
       expect(await decryptsWith(0x0004, graceKey.baseKey, frame.subarray(0, clearLength), frame.subarray(clearLength))).toBe(false);
     }
   }

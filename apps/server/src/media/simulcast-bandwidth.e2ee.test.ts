@@ -33,7 +33,9 @@ interface CameraStats {
 }
 
 async function cameraFrom(page: Page, name: string): Promise<CameraStats> {
-  const all = (await page.evaluate(async () => await (window as unknown as { conclave: { stats: () => Promise<unknown> } }).conclave.stats())) as Array<{
+  const all = (await page.evaluate(
+    async () => await (window as unknown as { conclave: { stats: () => Promise<unknown> } }).conclave.stats(),
+  )) as Array<{
     displayName: string;
     bySource?: Record<string, CameraStats>;
   }>;

@@ -41,7 +41,13 @@ describe('Room active speaker', () => {
     const room = new Room('r-speaker', router, slot, pino({ level: 'silent' }));
     const inboxes: Record<string, ServerMessage[]> = { a: [], b: [] };
     const peers = Object.keys(inboxes).map((name) => {
-      const peer = new Peer({ id: `id-${name}`, displayName: name, senderIndex: room.nextSenderIndex(), role: 'guest', send: (m) => inboxes[name]!.push(m) });
+      const peer = new Peer({
+        id: `id-${name}`,
+        displayName: name,
+        senderIndex: room.nextSenderIndex(),
+        role: 'guest',
+        send: (m) => inboxes[name]!.push(m),
+      });
       room.addPeer(peer);
       return peer;
     });
@@ -58,7 +64,9 @@ describe('Room active speaker', () => {
     await room.watchSpeaker(producer, peers[0]!.id);
 
     const speakerNotices = (name: string) =>
-      inboxes[name]!.filter((m) => 'method' in m && m.method === 'activeSpeaker').map((m) => (m as { data: { peerId: string | null } }).data.peerId);
+      inboxes[name]!.filter((m) => 'method' in m && m.method === 'activeSpeaker').map(
+        (m) => (m as { data: { peerId: string | null } }).data.peerId,
+      );
 
     let seq = 0;
     const timer = setInterval(() => {

@@ -31,7 +31,12 @@ describe('admit: not found and roles', () => {
   });
 
   it('makes the creator and every admin hosts, everyone else a guest, when asking for a ticket', () => {
-    for (const [user, role] of [[owner, 'host'], [admin, 'host'], [otherHost, 'guest'], [null, 'guest']] as const) {
+    for (const [user, role] of [
+      [owner, 'host'],
+      [admin, 'host'],
+      [otherHost, 'guest'],
+      [null, 'guest'],
+    ] as const) {
       expect(entered({ applicant: { kind: 'ticket-request', user } }).role).toBe(role);
     }
   });
@@ -44,7 +49,10 @@ describe('admit: not found and roles', () => {
   it('keeps the role a ticket was issued with, for its own room only', () => {
     expect(entered({ applicant: { kind: 'ticket', roomId: 'r', role: 'host' } }).role).toBe('host');
     expect(entered({ applicant: { kind: 'ticket', roomId: 'r', role: 'guest' } }).role).toBe('guest');
-    expect(admit(request({ applicant: { kind: 'ticket', roomId: 'elsewhere', role: 'host' } }))).toEqual({ ok: false, refusal: 'wrong_room' });
+    expect(admit(request({ applicant: { kind: 'ticket', roomId: 'elsewhere', role: 'host' } }))).toEqual({
+      ok: false,
+      refusal: 'wrong_room',
+    });
   });
 
   it('lets a signed-in connection without a ticket join a configured room only as its host', () => {
@@ -80,7 +88,11 @@ describe('admit: lock, password and lobby', () => {
   });
 
   it('lets a guest a host admitted from the lobby past the lobby and a lock set since', () => {
-    const entry = entered({ room: room({ lobby: true, locked: true }), admittedFromLobby: true, applicant: { kind: 'ticket', roomId: 'r', role: 'guest' } });
+    const entry = entered({
+      room: room({ lobby: true, locked: true }),
+      admittedFromLobby: true,
+      applicant: { kind: 'ticket', roomId: 'r', role: 'guest' },
+    });
     expect(entry.waitsInLobby).toBe(false);
   });
 });

@@ -103,7 +103,9 @@ export class Moderation {
   decide(roomId: string, requestId: string, admitted: boolean, actor: Actor): void {
     const w = this.lobby.decide(roomId, requestId, admitted, actor.name);
     if (!w) throw new ModerationError('not_found', 'nobody with that request is waiting');
-    this.registry.get(roomId)?.broadcast(notification('hostAction', { action: admitted ? 'admit' : 'deny', by: actor.name, target: w.displayName }));
+    this.registry
+      .get(roomId)
+      ?.broadcast(notification('hostAction', { action: admitted ? 'admit' : 'deny', by: actor.name, target: w.displayName }));
     this.audit(actor, admitted ? 'lobby.admit' : 'lobby.deny', `${roomId}/${w.displayName}`);
   }
 }

@@ -72,7 +72,7 @@ describe('RejoinPasses', () => {
     expect(passes.redeem(b, 'other')).toBe('b');
   });
 
-  it("can be checked (whose it is) without being used up", () => {
+  it('can be checked (whose it is) without being used up', () => {
     const passes = new RejoinPasses();
     const pass = passes.issue('p1', 'r');
     passes.release('p1');

@@ -233,7 +233,9 @@ describe('rejoin passes', () => {
     expect(back.joined?.status).toBe('joined');
     expect(app.registry.get(roomId)!.peers.size).toBe(2);
     // Once.
-    expect(await joinAsGuest(roomId, 'Grace', { password: 'room-pass', rejoinPass: joined.rejoinPass })).toEqual({ refused: 'room_locked' });
+    expect(await joinAsGuest(roomId, 'Grace', { password: 'room-pass', rejoinPass: joined.rejoinPass })).toEqual({
+      refused: 'room_locked',
+    });
     back.client?.close();
     hostAgain.close();
   });

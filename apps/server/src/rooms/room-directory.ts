@@ -83,7 +83,13 @@ export class RoomDirectory {
 
   async update(
     id: string,
-    patch: { name?: string | undefined; password?: string | null | undefined; lobby?: boolean | undefined; maxParticipants?: number | undefined; locked?: boolean | undefined },
+    patch: {
+      name?: string | undefined;
+      password?: string | null | undefined;
+      lobby?: boolean | undefined;
+      maxParticipants?: number | undefined;
+      locked?: boolean | undefined;
+    },
   ): Promise<StoredRoom | null> {
     const passwordHash = patch.password === undefined ? undefined : patch.password === null ? null : await this.hasher.hash(patch.password);
     const { password: _, ...rest } = patch;
@@ -140,7 +146,15 @@ export class RoomDirectory {
     if (entry.passwordHash !== null) await this.checkPassword(entry.passwordHash, password, ip, roomId);
     const max = entry.full(this.registry.get(roomId)?.peers);
     if (max !== null) throw new TicketRefused('room_full', `the meeting is full (${max} people)`);
-    const { ticket, expiresAt } = this.tickets.issue({ roomId, role, userId: user?.id ?? null, username: user?.username ?? null, sessionKey: user ? (sessionKey ?? null) : null, ip, rejoinPass: readmit ? (rejoinPass ?? null) : null });
+    const { ticket, expiresAt } = this.tickets.issue({
+      roomId,
+      role,
+      userId: user?.id ?? null,
+      username: user?.username ?? null,
+      sessionKey: user ? (sessionKey ?? null) : null,
+      ip,
+      rejoinPass: readmit ? (rejoinPass ?? null) : null,
+    });
     return { ticket, expiresAt: expiresAt.toISOString(), role };
   }
 
@@ -150,7 +164,8 @@ export class RoomDirectory {
     // Reserved before the check, so parallel guesses are counted as they arrive, not after.
     const key = `${addressKey(ip)}|${roomId}`;
     const reserved = this.passwordAttempts.reserve(key);
-    if (!reserved.ok) throw new TicketRefused('too_many_attempts', 'too many wrong passwords; wait a moment and try again', reserved.retryAfterMs);
+    if (!reserved.ok)
+      throw new TicketRefused('too_many_attempts', 'too many wrong passwords; wait a moment and try again', reserved.retryAfterMs);
     let good: boolean;
     try {
       good = await this.hasher.verify(hash, password);

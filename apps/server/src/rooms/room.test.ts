@@ -25,7 +25,13 @@ function makeRoom() {
 
 function makePeer(room: Room, name: string) {
   const inbox: ServerMessage[] = [];
-  const peer = new Peer({ id: `id-${name}`, displayName: name, senderIndex: room.nextSenderIndex(), role: 'guest', send: (m) => inbox.push(m) });
+  const peer = new Peer({
+    id: `id-${name}`,
+    displayName: name,
+    senderIndex: room.nextSenderIndex(),
+    role: 'guest',
+    send: (m) => inbox.push(m),
+  });
   room.addPeer(peer);
   return { peer, inbox };
 }

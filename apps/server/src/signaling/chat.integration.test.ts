@@ -166,7 +166,9 @@ describe('chat limits', () => {
       if (!r.ok) expect(r.error.message).not.toMatch(/plain|img|copy|AAAA/);
     }
     // Over the frame limit: refused before parsing.
-    sender.client.sendRaw(JSON.stringify({ type: 'request', id: 999, method: 'chatSend', data: { message: 'A'.repeat(MAX_MESSAGE_BYTES) } }));
+    sender.client.sendRaw(
+      JSON.stringify({ type: 'request', id: 999, method: 'chatSend', data: { message: 'A'.repeat(MAX_MESSAGE_BYTES) } }),
+    );
     await sender.client.waitFor(() => sender.client.notifications.some((n) => n.method === 'protocolError'), 5000, 'too_large');
     expect(sender.client.notifications.find((n) => n.method === 'protocolError')?.data).toMatchObject({ code: ErrorCode.TooLarge });
     // Still fine afterwards, and the largest allowed message goes through.

@@ -17,7 +17,12 @@ import {
 import { useTestApp } from '../test-support/test-app.js';
 import { TestClient, opusRtpParameters } from '../test-support/ws-client.js';
 
-const TURN = { urls: ['turn:turn.example.org:3478?transport=udp'], secret: 'limits-test-secret-0123', ttlSeconds: 600, credentialsPerMinute: 6 };
+const TURN = {
+  urls: ['turn:turn.example.org:3478?transport=udp'],
+  secret: 'limits-test-secret-0123',
+  ttlSeconds: 600,
+  credentialsPerMinute: 6,
+};
 
 const suite = useTestApp('limits');
 const { newRoom, joined } = suite;
@@ -35,7 +40,9 @@ describe('what one frame may cost', () => {
     // 99 others with a microphone and a camera, one of them sharing a screen: a consume and a resume for each.
     const producers = 99 * 2 + 1;
     const joinItself = 30; // join, transports, connects, produces, keys, views, status
-    console.log(`a consume frame with the router's capabilities: ${consume.length} bytes; a full room's join: ${producers * 2 + joinItself} messages, ${producers * consume.length} bytes of consumes`);
+    console.log(
+      `a consume frame with the router's capabilities: ${consume.length} bytes; a full room's join: ${producers * 2 + joinItself} messages, ${producers * consume.length} bytes of consumes`,
+    );
     expect(producers * 2 + joinItself).toBeLessThanOrEqual(RATE_LIMIT_BURST);
     expect(producers * consume.length).toBeLessThan(RATE_LIMIT_BYTES_BURST);
     client.close();
@@ -90,7 +97,12 @@ describe('one of each', () => {
     const a = await joined(roomId, 'Sender');
     const b = await joined(roomId, 'Receiver');
     const { transportId } = await a.client.request('createTransport', { direction: 'send' });
-    const { producerId } = await a.client.request('produce', { transportId, kind: 'audio', source: 'mic', rtpParameters: opusRtpParameters(77) });
+    const { producerId } = await a.client.request('produce', {
+      transportId,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: opusRtpParameters(77),
+    });
     await b.client.request('createTransport', { direction: 'recv' });
     const first = await b.client.request('consume', { producerId, rtpCapabilities: b.info.routerRtpCapabilities });
     const again = await b.client.request('consume', { producerId, rtpCapabilities: b.info.routerRtpCapabilities });
@@ -111,12 +123,18 @@ describe('one of each', () => {
     const a = await joined(roomId, 'A');
     const b = await joined(roomId, 'B');
     await a.client.request('e2eeAnnounce', { announcement: 'QQ' });
-    expect(await a.client.call('e2eeAnnounce', { announcement: 'QUE' })).toMatchObject({ ok: false, error: { code: ErrorCode.AnnounceRepeated } });
+    expect(await a.client.call('e2eeAnnounce', { announcement: 'QUE' })).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.AnnounceRepeated },
+    });
     await b.client.request('e2eeAnnounce', { announcement: 'Qg' });
     // Somebody joins: one more is fine, and only one.
     const c = await joined(roomId, 'C');
     await a.client.request('e2eeAnnounce', { announcement: 'QUE' });
-    expect(await a.client.call('e2eeAnnounce', { announcement: 'QUFB' })).toMatchObject({ ok: false, error: { code: ErrorCode.AnnounceRepeated } });
+    expect(await a.client.call('e2eeAnnounce', { announcement: 'QUFB' })).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.AnnounceRepeated },
+    });
     // The others heard it exactly twice.
     await b.client.waitFor(() => b.client.notifications.filter((n) => n.method === 'e2eeAnnounce').length === 2, 2000, 'two announcements');
     await new Promise((r) => setTimeout(r, 100));
@@ -154,7 +172,10 @@ describe('the lobby', () => {
       guests.push(g);
     }
     const extra = await TestClient.connect(await suite.app.ticketUrl(roomId));
-    expect(await extra.call('join', { roomId, displayName: 'Guest 51' })).toMatchObject({ ok: false, error: { code: ErrorCode.LobbyFull } });
+    expect(await extra.call('join', { roomId, displayName: 'Guest 51' })).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.LobbyFull },
+    });
     await host.waitFor(() => host.notifications.filter((n) => n.method === 'lobbyEntered').length === 50, 5000, '50 entries');
     // One small notice per change; the whole list went out only once (at the host's join).
     expect(host.notifications.filter((n) => n.method === 'lobbyWaiting').length).toBe(1);

@@ -27,8 +27,7 @@ afterAll(async () => {
 let roomSeq = 0;
 const newRoom = () => `rec-${process.pid}-${++roomSeq}`;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const recordingNotices = (c: TestClient) =>
-  c.notifications.filter((n) => n.method === 'peerRecording').map((n) => n.data);
+const recordingNotices = (c: TestClient) => c.notifications.filter((n) => n.method === 'peerRecording').map((n) => n.data);
 const auditFor = (roomId: string) =>
   app.store.audit
     .list(1000)
@@ -102,7 +101,10 @@ describe('recording announcements', () => {
       });
     }
     await mallory.client.request('leave', {});
-    expect(await mallory.client.call('setRecording', { recording: true })).toMatchObject({ ok: false, error: { code: ErrorCode.NotJoined } });
+    expect(await mallory.client.call('setRecording', { recording: true })).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.NotJoined },
+    });
     await pause(300);
     expect(recordingNotices(member.client)).toEqual([]);
     expect(auditFor(roomId)).toEqual([]);

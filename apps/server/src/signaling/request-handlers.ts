@@ -108,7 +108,8 @@ export const handlers: Handlers = {
         roomId,
         room: stored,
         allowAnonymousRooms: config.allowAnonymousRooms,
-        applicant: grant.kind === 'ticket' ? { kind: 'ticket', roomId: grant.roomId, role: grant.role } : { kind: 'session', user: grant.user },
+        applicant:
+          grant.kind === 'ticket' ? { kind: 'ticket', roomId: grant.roomId, role: grant.role } : { kind: 'session', user: grant.user },
         // Back after a dropped connection (a rejoin pass bought this ticket): the pass is used up now.
         ...(rejoinPass ? { rejoin: () => (redeemedFrom = passes.redeem(rejoinPass, roomId)) } : {}),
         // A guest a host has already admitted from the lobby is let in even if the room was locked meanwhile.

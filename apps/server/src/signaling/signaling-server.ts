@@ -54,7 +54,8 @@ const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
 
 /** Why `req` is not a WebSocket handshake this server can complete (RFC 6455 §4.2.1), or null. */
 export function handshakeProblem(req: IncomingMessage): Refusal | null {
-  if (req.method !== 'GET') return { status: 405, code: 'method_not_allowed', message: 'a WebSocket handshake is a GET', headers: { Allow: 'GET' } };
+  if (req.method !== 'GET')
+    return { status: 405, code: 'method_not_allowed', message: 'a WebSocket handshake is a GET', headers: { Allow: 'GET' } };
   if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
     return { status: 400, code: 'bad_request', message: 'only Upgrade: websocket is served here' };
   }
@@ -64,7 +65,12 @@ export function handshakeProblem(req: IncomingMessage): Refusal | null {
   }
   const version = req.headers['sec-websocket-version'];
   if (version !== '13' && version !== '8') {
-    return { status: 426, code: 'upgrade_required', message: 'unsupported Sec-WebSocket-Version', headers: { 'Sec-WebSocket-Version': '13, 8' } };
+    return {
+      status: 426,
+      code: 'upgrade_required',
+      message: 'unsupported Sec-WebSocket-Version',
+      headers: { 'Sec-WebSocket-Version': '13, 8' },
+    };
   }
   return null;
 }
@@ -94,14 +100,19 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
   const connections = new Set<ClientConnection>();
   let draining = false;
   // An account that loses powers loses them on its open sockets too, at once.
-  const stopRevoking = auth.accounts.onRevoked((r) => closeRevoked(connections, r, { tickets: auth.tickets, directory: ctx.directory, logger: ctx.logger }));
+  const stopRevoking = auth.accounts.onRevoked((r) =>
+    closeRevoked(connections, r, { tickets: auth.tickets, directory: ctx.directory, logger: ctx.logger }),
+  );
 
   const openPerAddress = new AddressCounter(ctx.config.maxConnectionsPerAddress);
   const refusedLog = new LogRateLimiter({
     burst: REFUSAL_LOG_BURST,
     intervalMs: REFUSAL_LOG_INTERVAL_MS,
     summary: (dropped, intervalMs) =>
-      ctx.logger.warn({ dropped, intervalSeconds: intervalMs / 1000 }, `WebSocket upgrades refused: ${dropped} more not logged (rate limit)`),
+      ctx.logger.warn(
+        { dropped, intervalSeconds: intervalMs / 1000 },
+        `WebSocket upgrades refused: ${dropped} more not logged (rate limit)`,
+      ),
   });
 
   const refuse = (req: IncomingMessage, socket: Duplex, ip: string, r: Refusal): void => {
@@ -109,7 +120,13 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
     if (refusedLog.allow()) {
       // Strangers' strings, cut short; `path` loses its query values (a ticket) in the logger.
       ctx.logger.warn(
-        { status: r.status, reason: r.message, address: addressKey(ip), origin: req.headers.origin?.slice(0, 200), path: req.url?.slice(0, 200) },
+        {
+          status: r.status,
+          reason: r.message,
+          address: addressKey(ip),
+          origin: req.headers.origin?.slice(0, 200),
+          path: req.url?.slice(0, 200),
+        },
         'WebSocket upgrade refused',
       );
     }
@@ -130,10 +147,17 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
 
   const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const ip = clientIp(req, ctx.config.trustProxyHops);
-    if (draining) return refuse(req, socket, ip, { status: 503, code: 'restarting', message: 'the server is restarting', headers: { 'Retry-After': '2' } });
+    if (draining)
+      return refuse(req, socket, ip, {
+        status: 503,
+        code: 'restarting',
+        message: 'the server is restarting',
+        headers: { 'Retry-After': '2' },
+      });
     const target = requestTarget(req);
     if (!target.ok) return refuse(req, socket, ip, { status: target.status, code: 'bad_request', message: target.reason });
-    if (target.pathname !== SIGNALING_PATH) return refuse(req, socket, ip, { status: 404, code: 'not_found', message: 'no WebSocket here' });
+    if (target.pathname !== SIGNALING_PATH)
+      return refuse(req, socket, ip, { status: 404, code: 'not_found', message: 'no WebSocket here' });
     const problem = handshakeProblem(req);
     if (problem) return refuse(req, socket, ip, problem);
     if (!originAllowed(req.headers.origin, req.headers.host, ctx.config.allowedOrigins)) {
@@ -159,7 +183,9 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
     connections,
     async drain(graceMs = 1000) {
       draining = true;
-      const gone = [...wss.clients].map((ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()))));
+      const gone = [...wss.clients].map(
+        (ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()))),
+      );
       for (const c of connections) c.close(CloseCode.ServiceRestart, 'server restarting');
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([Promise.all(gone), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);

@@ -114,9 +114,9 @@ describe('joining and media', () => {
       error: { code: ErrorCode.NotFound },
     });
     const { transportId } = await client.request('createTransport', { direction: 'send' });
-    expect(
-      await client.call('produce', { transportId, kind: 'audio', source: 'mic', rtpParameters: { codecs: 'garbage' } }),
-    ).toMatchObject({ ok: false, error: { code: ErrorCode.MediaRejected } });
+    expect(await client.call('produce', { transportId, kind: 'audio', source: 'mic', rtpParameters: { codecs: 'garbage' } })).toMatchObject(
+      { ok: false, error: { code: ErrorCode.MediaRejected } },
+    );
     expect(
       await client.call('produce', { transportId, kind: 'audio', source: 'camera', rtpParameters: opusRtpParameters(9) }),
     ).toMatchObject({ ok: false, error: { code: ErrorCode.MediaRejected } });

@@ -34,7 +34,8 @@ export class AuditLog {
 
   /** Deletes the entries older than `days` days (none when `days` is 0: kept forever); returns how many. */
   purgeOlderThan(days: number, now: Date = new Date()): number {
-    if (!Number.isInteger(days) || days < 0) throw new RangeError(`audit retention must be a whole number of days (0 = forever), not ${days}`);
+    if (!Number.isInteger(days) || days < 0)
+      throw new RangeError(`audit retention must be a whole number of days (0 = forever), not ${days}`);
     if (days === 0) return 0;
     const cutoff = new Date(now.getTime() - days * 86_400_000);
     return this.db.prepare('DELETE FROM audit_log WHERE at < ?').run(cutoff.toISOString()).changes;

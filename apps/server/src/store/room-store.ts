@@ -71,10 +71,19 @@ export class RoomStore {
     return (rows as RoomRow[]).map(toRoom);
   }
 
-  update(id: string, patch: Partial<Pick<StoredRoom, 'name' | 'passwordHash' | 'lobby' | 'locked' | 'maxParticipants'>>): StoredRoom | null {
+  update(
+    id: string,
+    patch: Partial<Pick<StoredRoom, 'name' | 'passwordHash' | 'lobby' | 'locked' | 'maxParticipants'>>,
+  ): StoredRoom | null {
     const sets: string[] = [];
     const values: unknown[] = [];
-    const col = { name: 'name', passwordHash: 'password_hash', lobby: 'lobby', locked: 'locked', maxParticipants: 'max_participants' } as const;
+    const col = {
+      name: 'name',
+      passwordHash: 'password_hash',
+      lobby: 'lobby',
+      locked: 'locked',
+      maxParticipants: 'max_participants',
+    } as const;
     for (const [key, column] of Object.entries(col) as Array<[keyof typeof col, string]>) {
       if (patch[key] === undefined) continue;
       sets.push(`${column} = ?`);

@@ -22,8 +22,7 @@ export class SessionStore {
   /** The user id of a live session, or null (unknown or expired). */
   userFor(token: string): number | null {
     const r = this.db.prepare('SELECT user_id, expires_at FROM sessions WHERE token_hash = ?').get(hashToken(token)) as
-      | { user_id: number; expires_at: string }
-      | undefined;
+      { user_id: number; expires_at: string } | undefined;
     if (!r) return null;
     if (Date.parse(r.expires_at) <= Date.now()) {
       this.delete(token);

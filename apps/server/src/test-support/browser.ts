@@ -6,8 +6,15 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
   '--autoplay-policy=no-user-gesture-required',
 ];
 
@@ -23,14 +30,20 @@ export async function joinCall(
   link: string,
   options: { viewport?: { width: number; height: number }; initScripts?: Array<() => void> } = {},
 ): Promise<Page> {
-  const context = await browser.newContext({ viewport: options.viewport ?? { width: 800, height: 500 }, permissions: ['camera', 'microphone'] });
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 800, height: 500 },
+    permissions: ['camera', 'microphone'],
+  });
   const page = await context.newPage();
   for (const script of options.initScripts ?? []) await page.addInitScript(script);
   await page.goto(`http://localhost:${port}${link}`);
   await page.getByTestId('display-name').fill(name);
   await page.getByTestId('join-button').click();
-  await page.getByTestId('local-video').waitFor({ timeout: 10_000 }).catch(async () => {
-    throw new Error(`join failed: ${await page.evaluate(() => document.body.innerText)}`);
-  });
+  await page
+    .getByTestId('local-video')
+    .waitFor({ timeout: 10_000 })
+    .catch(async () => {
+      throw new Error(`join failed: ${await page.evaluate(() => document.body.innerText)}`);
+    });
   return page;
 }

@@ -47,7 +47,9 @@ export interface Coturn {
 async function freePort(): Promise<number> {
   for (;;) {
     const server = net.createServer();
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+    );
     const udp = dgram.createSocket('udp4');
     const udpFree = await new Promise<boolean>((resolve) => {
       udp.once('error', () => resolve(false));
@@ -96,7 +98,10 @@ export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
   const min = 50000 + Math.floor(Math.random() * 300) * 40;
   const relayPorts = { min, max: min + 39 };
   const confFile = path.join(dir, 'coturn.conf');
-  writeFileSync(confFile, testCoturnConfig(options.variant, { listening: port, tls: tlsPort, ...relayPorts }, path.join(dir, 'turnserver.pid')));
+  writeFileSync(
+    confFile,
+    testCoturnConfig(options.variant, { listening: port, tls: tlsPort, ...relayPorts }, path.join(dir, 'turnserver.pid')),
+  );
   const certDir = path.join(dir, 'certificates');
   if (options.tls) {
     const site = path.join(certDir, 'acme.test-directory', options.realm);

@@ -75,7 +75,9 @@ function encode(method: number, txid: Buffer, attrs: Buffer[], key?: Buffer): Bu
     return Buffer.concat([header, body]);
   }
   header.writeUInt16BE(body.length + 24, 2); // length as if MESSAGE-INTEGRITY were already there
-  const mac = createHmac('sha1', key).update(Buffer.concat([header, body])).digest();
+  const mac = createHmac('sha1', key)
+    .update(Buffer.concat([header, body]))
+    .digest();
   return Buffer.concat([header, body, attr(Attr.MessageIntegrity, mac)]);
 }
 
@@ -120,19 +122,25 @@ class Channel {
       });
       // ICMP "port unreachable" surfaces as an error: the request just times out instead.
       socket.on('error', () => undefined);
-      const ch = new Channel((b) => socket.send(b), () => socket.close(), false);
+      const ch = new Channel(
+        (b) => socket.send(b),
+        () => socket.close(),
+        false,
+      );
       socket.on('message', (b) => ch.onMessage(b));
       return ch;
     }
     const socket =
-      transport === 'tls'
-        ? tls.connect({ host, port, servername: tlsOptions?.servername, ca: tlsOptions?.ca })
-        : net.connect(port, host);
+      transport === 'tls' ? tls.connect({ host, port, servername: tlsOptions?.servername, ca: tlsOptions?.ca }) : net.connect(port, host);
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.once(transport === 'tls' ? 'secureConnect' : 'connect', () => resolve());
     });
-    const ch = new Channel((b) => socket.write(b), () => socket.destroy(), true);
+    const ch = new Channel(
+      (b) => socket.write(b),
+      () => socket.destroy(),
+      true,
+    );
     socket.on('data', (b) => ch.onTcpData(b));
     socket.on('error', () => undefined);
     return ch;
@@ -251,7 +259,9 @@ export class TurnSession {
     if (challenge.code !== 401) return { ok: false, ...challenge };
     this.realm = first.attrs.get(Attr.Realm) ?? Buffer.alloc(0);
     this.nonce = first.attrs.get(Attr.Nonce) ?? Buffer.alloc(0);
-    this.key = createHash('md5').update(`${this.username}:${this.realm.toString('utf8')}:${this.password}`).digest();
+    this.key = createHash('md5')
+      .update(`${this.username}:${this.realm.toString('utf8')}:${this.password}`)
+      .digest();
     const answer = await this.authed(Method.Allocate, [transport]);
     if (answer.cls !== 'success') return { ok: false, ...errorOf(answer) };
     this.allocated = true;

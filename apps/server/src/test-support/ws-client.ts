@@ -95,7 +95,9 @@ export class TestClient {
     timeoutMs = 5000,
   ): Promise<NotificationData<N>> {
     return this.waitFor(
-      () => this.notifications.find((n) => n.method === method && match(n.data as NotificationData<N>))?.data as NotificationData<N> | undefined,
+      () =>
+        this.notifications.find((n) => n.method === method && match(n.data as NotificationData<N>))?.data as
+          NotificationData<N> | undefined,
       timeoutMs,
       `notification ${method}`,
     );

@@ -153,7 +153,16 @@ describe('who can be reached through the relay', () => {
     }
   });
 
-  const privateAddresses = ['10.0.0.1', '172.16.5.4', '172.31.255.254', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1'];
+  const privateAddresses = [
+    '10.0.0.1',
+    '172.16.5.4',
+    '172.31.255.254',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '0.0.0.0',
+    '224.0.0.1',
+  ];
 
   // CreatePermission only records an address in coturn: nothing is sent to it. Even if coturn
   // tried, its relay sockets are bound to 127.0.0.1 (relay-ip), from where no packet can leave.

@@ -107,7 +107,9 @@ async function decodes(page: Page, from: string, timeoutMs = 30_000): Promise<vo
   const deadline = Date.now() + timeoutMs;
   let last: Stats[number] | undefined;
   while (Date.now() < deadline) {
-    const stats = (await page.evaluate(() => (window as unknown as { conclave: { stats: () => Promise<unknown> } }).conclave.stats())) as Stats;
+    const stats = (await page.evaluate(() =>
+      (window as unknown as { conclave: { stats: () => Promise<unknown> } }).conclave.stats(),
+    )) as Stats;
     last = stats.find((x) => x.displayName === from);
     if (last && last.framesDecoded > 10 && last.audioPacketsReceived > 10) return;
     await new Promise((r) => setTimeout(r, 250));

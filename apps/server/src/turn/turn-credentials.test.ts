@@ -29,7 +29,11 @@ describe('iceServersFor', () => {
   });
 
   it('gives every TURN URL with one fresh credential for the user', () => {
-    const turn = { urls: ['turn:turn.example:3478?transport=udp', 'turns:turn.example:5349'], secret: 'north-north-north', ttlSeconds: 600 };
+    const turn = {
+      urls: ['turn:turn.example:3478?transport=udp', 'turns:turn.example:5349'],
+      secret: 'north-north-north',
+      ttlSeconds: 600,
+    };
     const [server, ...rest] = iceServersFor({ turn }, 'peer-7', 2_000_000_000);
     expect(rest).toEqual([]);
     expect(server).toEqual({ urls: turn.urls, ...turnCredential(turn.secret, 'peer-7', 600, 2_000_000_000) });

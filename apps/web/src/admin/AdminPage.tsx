@@ -12,7 +12,11 @@ import { LoginForm } from './LoginForm.js';
 import { SessionContext, type AdminSession } from './session.js';
 import { ToastProvider } from './Toasts.js';
 
-type State = { kind: 'loading' } | { kind: 'signed-out'; notice: string | null } | { kind: 'signed-in'; user: User } | { kind: 'error'; message: string };
+type State =
+  | { kind: 'loading' }
+  | { kind: 'signed-out'; notice: string | null }
+  | { kind: 'signed-in'; user: User }
+  | { kind: 'error'; message: string };
 
 export function AdminPage() {
   const [state, setState] = useState<State>({ kind: 'loading' });
@@ -22,7 +26,9 @@ export function AdminPage() {
     api.me().then(
       (user) => setState({ kind: 'signed-in', user }),
       (err: unknown) =>
-        setState(err instanceof ApiError && err.status === 401 ? { kind: 'signed-out', notice: null } : { kind: 'error', message: errorText(err) }),
+        setState(
+          err instanceof ApiError && err.status === 401 ? { kind: 'signed-out', notice: null } : { kind: 'error', message: errorText(err) },
+        ),
     );
   }, []);
   useEffect(ask, [ask]);
@@ -53,18 +59,28 @@ export function AdminPage() {
   }, []);
 
   if (state.kind === 'loading') {
-    return <div className="admin-loading" aria-busy="true" aria-label="Loading"><span className="spinner" /></div>;
+    return (
+      <div className="admin-loading" aria-busy="true" aria-label="Loading">
+        <span className="spinner" />
+      </div>
+    );
   }
   if (state.kind === 'error') {
     return (
       <AuthLayout title="The server is not answering">
-        <p className="notice notice--error" role="alert">{state.message}</p>
-        <button type="button" className="button button--primary button--block" onClick={check}>Try again</button>
+        <p className="notice notice--error" role="alert">
+          {state.message}
+        </p>
+        <button type="button" className="button button--primary button--block" onClick={check}>
+          Try again
+        </button>
       </AuthLayout>
     );
   }
   if (state.kind === 'signed-out' || !session) {
-    return <LoginForm notice={state.kind === 'signed-out' ? state.notice : null} onSignedIn={(user) => setState({ kind: 'signed-in', user })} />;
+    return (
+      <LoginForm notice={state.kind === 'signed-out' ? state.notice : null} onSignedIn={(user) => setState({ kind: 'signed-in', user })} />
+    );
   }
   return (
     <SessionContext.Provider value={session}>

@@ -56,11 +56,15 @@ export function AdminShell({ onLogout }: { onLogout: () => Promise<void> }) {
   const onTabKey = (e: KeyboardEvent) => {
     const i = allowed.indexOf(tab);
     const to =
-      e.key === 'ArrowRight' ? allowed[(i + 1) % allowed.length]
-      : e.key === 'ArrowLeft' ? allowed[(i - 1 + allowed.length) % allowed.length]
-      : e.key === 'Home' ? allowed[0]
-      : e.key === 'End' ? allowed[allowed.length - 1]
-      : undefined;
+      e.key === 'ArrowRight'
+        ? allowed[(i + 1) % allowed.length]
+        : e.key === 'ArrowLeft'
+          ? allowed[(i - 1 + allowed.length) % allowed.length]
+          : e.key === 'Home'
+            ? allowed[0]
+            : e.key === 'End'
+              ? allowed[allowed.length - 1]
+              : undefined;
     if (to) {
       e.preventDefault();
       select(to, true);
@@ -76,13 +80,27 @@ export function AdminShell({ onLogout }: { onLogout: () => Promise<void> }) {
           </a>
           <h1 className="admin-header__section">{user.role === 'admin' ? 'Administration' : 'My rooms'}</h1>
           <div className="admin-header__user">
-            <span className={`avatar avatar--${user.role}`} aria-hidden="true">{initials(user.username)}</span>
-            <span className="admin-header__who">
-              <span className="admin-header__name" data-testid="admin-user">{user.username}</span>
-              <span className="admin-header__role" data-testid="admin-role">{ROLE_LABEL[user.role]}</span>
+            <span className={`avatar avatar--${user.role}`} aria-hidden="true">
+              {initials(user.username)}
             </span>
-            <button type="button" className="button button--small" data-testid="logout-button" disabled={leaving}
-              onClick={() => { setLeaving(true); void onLogout().finally(() => setLeaving(false)); }}>
+            <span className="admin-header__who">
+              <span className="admin-header__name" data-testid="admin-user">
+                {user.username}
+              </span>
+              <span className="admin-header__role" data-testid="admin-role">
+                {ROLE_LABEL[user.role]}
+              </span>
+            </span>
+            <button
+              type="button"
+              className="button button--small"
+              data-testid="logout-button"
+              disabled={leaving}
+              onClick={() => {
+                setLeaving(true);
+                void onLogout().finally(() => setLeaving(false));
+              }}
+            >
               <LogoutIcon width={16} height={16} /> <span className="collapse-narrow">Sign out</span>
             </button>
           </div>
@@ -90,9 +108,21 @@ export function AdminShell({ onLogout }: { onLogout: () => Promise<void> }) {
         <nav className="admin-tabs" aria-label="Administration">
           <div className="admin-tabs__inner" role="tablist" aria-label="Sections" onKeyDown={onTabKey}>
             {tabs.map((t) => (
-              <button key={t.id} type="button" role="tab" id={`admin-tab-${t.id}`} aria-controls={tab === t.id ? `admin-panel-${t.id}` : undefined}
-                aria-selected={tab === t.id} tabIndex={tab === t.id ? 0 : -1} data-testid={`admin-tab-${t.id}`}
-                className="admin-tab" ref={(el) => { tabRefs.current[t.id] = el; }} onClick={() => select(t.id)}>
+              <button
+                key={t.id}
+                type="button"
+                role="tab"
+                id={`admin-tab-${t.id}`}
+                aria-controls={tab === t.id ? `admin-panel-${t.id}` : undefined}
+                aria-selected={tab === t.id}
+                tabIndex={tab === t.id ? 0 : -1}
+                data-testid={`admin-tab-${t.id}`}
+                className="admin-tab"
+                ref={(el) => {
+                  tabRefs.current[t.id] = el;
+                }}
+                onClick={() => select(t.id)}
+              >
                 {t.icon}
                 {t.label}
               </button>

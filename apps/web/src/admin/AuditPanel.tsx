@@ -60,19 +60,31 @@ export function AuditPanel() {
 
   return (
     <section className="panel" aria-labelledby="audit-title">
-      <PanelHeader titleId="audit-title" title="Audit log"
-        subtitle="Every administrator and host action: who, what, when and from where.">
+      <PanelHeader titleId="audit-title" title="Audit log" subtitle="Every administrator and host action: who, what, when and from where.">
         <button type="button" className="button" onClick={reload} disabled={loading}>
           <RefreshIcon className={loading ? 'spin' : undefined} /> <span className="collapse-narrow">Refresh</span>
         </button>
       </PanelHeader>
 
-      {error != null && <p className="notice notice--error" role="alert">Could not load the audit log: {errorText(error)}</p>}
+      {error != null && (
+        <p className="notice notice--error" role="alert">
+          Could not load the audit log: {errorText(error)}
+        </p>
+      )}
 
       {entries == null ? (
-        loading && <div className="skeleton-table" aria-busy="true" aria-label="Loading the audit log"><span /><span /><span /></div>
+        loading && (
+          <div className="skeleton-table" aria-busy="true" aria-label="Loading the audit log">
+            <span />
+            <span />
+            <span />
+          </div>
+        )
       ) : entries.length === 0 ? (
-        <div className="empty-state"><h3>Nothing recorded yet</h3><p className="muted">Actions appear here as soon as someone takes them.</p></div>
+        <div className="empty-state">
+          <h3>Nothing recorded yet</h3>
+          <p className="muted">Actions appear here as soon as someone takes them.</p>
+        </div>
       ) : (
         <div className="table-card">
           <table className="data-table audit-table" aria-busy={loading}>
@@ -90,7 +102,9 @@ export function AuditPanel() {
                   <td className="audit-table__when" data-label="When">
                     <time dateTime={e.at} title={formatDateTime(e.at)}>
                       <span className="audit-table__time">{formatTime(e.at)}</span>
-                      <span className="audit-table__day">{formatDay(e.at, now)} · {formatAgo(e.at, now)}</span>
+                      <span className="audit-table__day">
+                        {formatDay(e.at, now)} · {formatAgo(e.at, now)}
+                      </span>
                     </time>
                   </td>
                   <td className="audit-table__who" data-label="Who">
@@ -98,11 +112,15 @@ export function AuditPanel() {
                     {auditActor(e.actor).context && <span className="audit-actor__context">{auditActor(e.actor).context}</span>}
                   </td>
                   <td className="audit-table__what" data-label="What">
-                    <span className={`audit-action audit-action--${auditActionTone(e.action)}`} title={e.action}>{auditActionText(e.action)}</span>
+                    <span className={`audit-action audit-action--${auditActionTone(e.action)}`} title={e.action}>
+                      {auditActionText(e.action)}
+                    </span>
                     {e.target && <span className="audit-target">{e.target}</span>}
                     {e.detail && <span className="audit-detail">{e.detail}</span>}
                   </td>
-                  <td className="audit-table__from" data-label="From"><code>{e.ip ?? '—'}</code></td>
+                  <td className="audit-table__from" data-label="From">
+                    <code>{e.ip ?? '—'}</code>
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -110,12 +128,22 @@ export function AuditPanel() {
           <nav className="pager" aria-label="Audit log pages">
             <span className="muted">Page {pageNumber}</span>
             <div className="pager__buttons">
-              <button type="button" className="button button--small" data-testid="audit-newer" disabled={pageNumber === 1 || loading}
-                onClick={() => turnPage((c) => c.slice(0, -1))}>
+              <button
+                type="button"
+                className="button button--small"
+                data-testid="audit-newer"
+                disabled={pageNumber === 1 || loading}
+                onClick={() => turnPage((c) => c.slice(0, -1))}
+              >
                 Newer
               </button>
-              <button type="button" className="button button--small" data-testid="audit-older" disabled={!hasOlder || loading || !last}
-                onClick={() => last && turnPage((c) => [...c, last.id])}>
+              <button
+                type="button"
+                className="button button--small"
+                data-testid="audit-older"
+                disabled={!hasOlder || loading || !last}
+                onClick={() => last && turnPage((c) => [...c, last.id])}
+              >
                 Older
               </button>
             </div>

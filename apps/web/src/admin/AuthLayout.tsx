@@ -5,7 +5,9 @@ export function AuthLayout({ title, lead, children }: { title: string; lead?: Re
   return (
     <div className="auth">
       <header className="auth__brand">
-        <a href="/" className="brand-link"><span className="brand-dot" aria-hidden="true" /> Conclave</a>
+        <a href="/" className="brand-link">
+          <span className="brand-dot" aria-hidden="true" /> Conclave
+        </a>
       </header>
       <main className="auth__main">
         <div className="auth__card">

@@ -27,9 +27,15 @@ export function ConfirmDialog({ title, body, confirmLabel, onConfirm, onClose }:
   };
   return (
     <Dialog title={title} description={body} onClose={onClose} tone="danger" testId="confirm-dialog">
-      {error && <p className="notice notice--error" role="alert">{error}</p>}
+      {error && (
+        <p className="notice notice--error" role="alert">
+          {error}
+        </p>
+      )}
       <div className="admin-dialog__actions">
-        <button type="button" className="button" onClick={onClose} autoFocus>Cancel</button>
+        <button type="button" className="button" onClick={onClose} autoFocus>
+          Cancel
+        </button>
         <button type="button" className="button button--danger" data-testid="confirm-accept" disabled={busy} onClick={() => void confirm()}>
           {busy ? 'Working…' : confirmLabel}
         </button>

@@ -56,7 +56,11 @@ export function Dialog({ title, description, onClose, children, testId, tone = '
             <CloseIcon />
           </button>
         </header>
-        {description && <div id={descId} className="admin-dialog__description">{description}</div>}
+        {description && (
+          <div id={descId} className="admin-dialog__description">
+            {description}
+          </div>
+        )}
         {children}
       </div>
     </dialog>

@@ -5,7 +5,10 @@ import { LockIcon } from '../components/icons.js';
 const TEXT: Record<LiveParticipant['e2ee'], { label: string; title: string }> = {
   encrypted: { label: 'Encrypted', title: 'Their client sends and receives end-to-end encrypted media.' },
   'waiting-for-key': { label: 'Waiting for key', title: 'Their client is waiting for a meeting key from the others.' },
-  'cannot-decrypt': { label: 'Cannot decrypt', title: 'Their client cannot decrypt the others: they probably hold a different meeting key.' },
+  'cannot-decrypt': {
+    label: 'Cannot decrypt',
+    title: 'Their client cannot decrypt the others: they probably hold a different meeting key.',
+  },
   unknown: { label: 'Not reported', title: 'Their client has not reported its encryption state yet.' },
 };
 

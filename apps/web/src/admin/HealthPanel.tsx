@@ -21,29 +21,67 @@ export function HealthPanel() {
 
   return (
     <section className="panel" aria-labelledby="health-title">
-      <PanelHeader titleId="health-title" title="Health" live
-        subtitle={report ? (allAlive ? 'All media workers are running.' : `${workers.length - alive} of ${workers.length} media workers are down.`) : 'Loading…'} />
+      <PanelHeader
+        titleId="health-title"
+        title="Health"
+        live
+        subtitle={
+          report
+            ? allAlive
+              ? 'All media workers are running.'
+              : `${workers.length - alive} of ${workers.length} media workers are down.`
+            : 'Loading…'
+        }
+      />
 
       {health.error != null && (
-        <p className="notice notice--warn" role="alert">{report ? 'Live updates paused: ' : 'Could not load the server’s health: '}{errorText(health.error)}</p>
+        <p className="notice notice--warn" role="alert">
+          {report ? 'Live updates paused: ' : 'Could not load the server’s health: '}
+          {errorText(health.error)}
+        </p>
       )}
 
       {report && (
         <>
           <dl className="stat-grid" data-testid="health-summary">
-            <div className="stat"><dt>Uptime</dt><dd>{formatUptime(report.uptimeSeconds)}</dd></div>
-            <div className="stat"><dt>Live rooms</dt><dd className="tabular">{report.rooms}</dd></div>
-            <div className="stat"><dt>People</dt><dd className="tabular">{report.peers}</dd></div>
-            <div className={`stat${allAlive ? '' : ' stat--alert'}`}><dt>Workers up</dt><dd className="tabular">{alive} / {workers.length}</dd></div>
-            <div className="stat stat--wide"><dt>Transports · producers · consumers</dt>
-              <dd className="tabular">{totals.transports} · {totals.producers} · {totals.consumers}</dd></div>
+            <div className="stat">
+              <dt>Uptime</dt>
+              <dd>{formatUptime(report.uptimeSeconds)}</dd>
+            </div>
+            <div className="stat">
+              <dt>Live rooms</dt>
+              <dd className="tabular">{report.rooms}</dd>
+            </div>
+            <div className="stat">
+              <dt>People</dt>
+              <dd className="tabular">{report.peers}</dd>
+            </div>
+            <div className={`stat${allAlive ? '' : ' stat--alert'}`}>
+              <dt>Workers up</dt>
+              <dd className="tabular">
+                {alive} / {workers.length}
+              </dd>
+            </div>
+            <div className="stat stat--wide">
+              <dt>Transports · producers · consumers</dt>
+              <dd className="tabular">
+                {totals.transports} · {totals.producers} · {totals.consumers}
+              </dd>
+            </div>
           </dl>
           <div className="worker-grid">
-            {workers.map((w) => <WorkerCard key={w.slot} worker={w} history={samples} />)}
+            {workers.map((w) => (
+              <WorkerCard key={w.slot} worker={w} history={samples} />
+            ))}
           </div>
         </>
       )}
-      {!report && health.loading && <div className="skeleton-cards" aria-busy="true" aria-label="Loading health"><span /><span /></div>}
+      {!report && health.loading && (
+        <div className="skeleton-cards" aria-busy="true" aria-label="Loading health">
+          <span />
+          <span />
+        </div>
+      )}
     </section>
   );
 }

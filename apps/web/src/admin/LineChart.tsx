@@ -5,7 +5,10 @@
  */
 import { useLayoutEffect, useRef, useState, type PointerEvent } from 'react';
 
-export interface Point { t: number; v: number }
+export interface Point {
+  t: number;
+  v: number;
+}
 
 export interface LineChartProps {
   points: Point[];
@@ -75,12 +78,20 @@ export function LineChart({ points, label, format, minMax, max, color, height = 
 
   return (
     <div className={`chart chart--${color}`} ref={ref}>
-      <span className="chart__scale" aria-hidden="true">{format(top)}</span>
+      <span className="chart__scale" aria-hidden="true">
+        {format(top)}
+      </span>
       {width > 0 && (
         <svg width={width} height={height} role="img" aria-label={summary} onPointerMove={onMove} onPointerLeave={() => setHover(null)}>
           {[0.25, 0.5, 0.75].map((f) => (
-            <line key={f} className="chart__grid" x1={0} x2={width} y1={Math.round(pad + f * (height - 2 * pad)) + 0.5}
-              y2={Math.round(pad + f * (height - 2 * pad)) + 0.5} />
+            <line
+              key={f}
+              className="chart__grid"
+              x1={0}
+              x2={width}
+              y1={Math.round(pad + f * (height - 2 * pad)) + 0.5}
+              y2={Math.round(pad + f * (height - 2 * pad)) + 0.5}
+            />
           ))}
           {area && <path className="chart__area" d={area} />}
           {points.length > 1 && <path className="chart__line" d={line} />}
@@ -100,8 +111,7 @@ export function LineChart({ points, label, format, minMax, max, color, height = 
         </span>
       )}
       {hovered && width > 0 && (
-        <span className="chart__tooltip" aria-hidden="true"
-          style={{ left: Math.min(Math.max(x(hovered.t), 48), width - 48) }}>
+        <span className="chart__tooltip" aria-hidden="true" style={{ left: Math.min(Math.max(x(hovered.t), 48), width - 48) }}>
           <strong>{format(hovered.v)}</strong> {timeOfDay.format(new Date(hovered.t))}
         </span>
       )}

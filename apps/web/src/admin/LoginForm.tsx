@@ -39,23 +39,44 @@ export function LoginForm({ onSignedIn, notice }: { onSignedIn: (user: User) => 
     <AuthLayout title="Sign in" lead={<p className="muted">Manage rooms, people and the server.</p>}>
       {setupNeeded && (
         <p className="notice notice--info" data-testid="setup-needed">
-          This server has no administrator yet. Open the one-time setup link printed in the server’s log
-          (<code>/setup?token=…</code>).
+          This server has no administrator yet. Open the one-time setup link printed in the server’s log (<code>/setup?token=…</code>).
         </p>
       )}
-      {notice && <p className="notice notice--warn" role="status">{notice}</p>}
+      {notice && (
+        <p className="notice notice--warn" role="status">
+          {notice}
+        </p>
+      )}
       <form className="admin-form" onSubmit={(e) => void submit(e)} noValidate>
         <label className="field">
           <span>Username</span>
-          <input data-testid="login-username" name="username" value={username} autoComplete="username" autoFocus
-            autoCapitalize="none" spellCheck={false} onChange={(e) => setUsername(e.target.value)} />
+          <input
+            data-testid="login-username"
+            name="username"
+            value={username}
+            autoComplete="username"
+            autoFocus
+            autoCapitalize="none"
+            spellCheck={false}
+            onChange={(e) => setUsername(e.target.value)}
+          />
         </label>
         <label className="field">
           <span>Password</span>
-          <input data-testid="login-password" name="password" type="password" value={password} autoComplete="current-password"
-            onChange={(e) => setPassword(e.target.value)} />
+          <input
+            data-testid="login-password"
+            name="password"
+            type="password"
+            value={password}
+            autoComplete="current-password"
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
-        {error && <p className="notice notice--error" role="alert" data-testid="login-error">{error}</p>}
+        {error && (
+          <p className="notice notice--error" role="alert" data-testid="login-error">
+            {error}
+          </p>
+        )}
         <button type="submit" className="button button--primary button--block" data-testid="login-submit" disabled={busy}>
           {busy ? 'Signing in…' : 'Sign in'}
         </button>

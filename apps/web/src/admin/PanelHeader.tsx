@@ -16,7 +16,12 @@ export function PanelHeader({ title, titleId, subtitle, live, children }: PanelH
       <div>
         <h2 id={titleId} className="panel__title">
           {title}
-          {live && <span className="live-indicator" title="Updates every 2 seconds"><span aria-hidden="true" />Live</span>}
+          {live && (
+            <span className="live-indicator" title="Updates every 2 seconds">
+              <span aria-hidden="true" />
+              Live
+            </span>
+          )}
         </h2>
         {subtitle && <p className="panel__subtitle">{subtitle}</p>}
       </div>

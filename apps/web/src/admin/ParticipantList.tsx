@@ -35,9 +35,17 @@ export function ParticipantList({ participants, waiting, now, onKick }: Particip
       ) : (
         <ul className="participants__list" aria-label="People in the meeting">
           {participants.map((p) => (
-            <li key={p.peerId} className="participant" data-testid="admin-participant" data-peer-id={p.peerId}
-              data-name={p.displayName} data-e2ee={p.e2ee}>
-              <span className="avatar avatar--small" aria-hidden="true">{initials(p.displayName)}</span>
+            <li
+              key={p.peerId}
+              className="participant"
+              data-testid="admin-participant"
+              data-peer-id={p.peerId}
+              data-name={p.displayName}
+              data-e2ee={p.e2ee}
+            >
+              <span className="avatar avatar--small" aria-hidden="true">
+                {initials(p.displayName)}
+              </span>
               <span className="participant__who">
                 <span className="participant__name">{p.displayName}</span>
                 <span className={`role-tag role-tag--${p.role}`}>{p.role === 'host' ? 'Host' : 'Guest'}</span>
@@ -53,8 +61,14 @@ export function ParticipantList({ participants, waiting, now, onKick }: Particip
                 </span>
               </span>
               <E2eeStateBadge state={p.e2ee} />
-              <button type="button" className="button button--small button--ghost-danger" data-testid="admin-kick"
-                aria-label={`Remove ${p.displayName} from the meeting`} disabled={kicking === p.peerId} onClick={() => void kick(p)}>
+              <button
+                type="button"
+                className="button button--small button--ghost-danger"
+                data-testid="admin-kick"
+                aria-label={`Remove ${p.displayName} from the meeting`}
+                disabled={kicking === p.peerId}
+                onClick={() => void kick(p)}
+              >
                 <UserMinusIcon width={15} height={15} /> <span>{kicking === p.peerId ? 'Removing…' : 'Remove'}</span>
               </button>
             </li>
@@ -66,7 +80,11 @@ export function ParticipantList({ participants, waiting, now, onKick }: Particip
           {waiting === 1 ? '1 person is' : `${waiting} people are`} waiting in the lobby. A host in the meeting can let them in.
         </p>
       )}
-      {error && <p className="notice notice--error" role="alert">{error}</p>}
+      {error && (
+        <p className="notice notice--error" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

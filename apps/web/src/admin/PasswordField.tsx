@@ -34,21 +34,46 @@ export function PasswordField({ label, value, onChange, testId, hint, autoFocus,
     <div className="field">
       <label htmlFor={id}>{label}</label>
       <div className="input-with-actions">
-        <input id={id} data-testid={testId} type={visible ? 'text' : 'password'} value={value} autoComplete="new-password"
-          spellCheck={false} autoFocus={autoFocus} maxLength={256} aria-describedby={hint ? hintId : undefined}
-          onChange={(e) => onChange(e.target.value)} />
-        <button type="button" className="button button--small button--quiet" aria-pressed={visible}
-          aria-label={visible ? 'Hide password' : 'Show password'} onClick={() => setVisible((v) => !v)}>
+        <input
+          id={id}
+          data-testid={testId}
+          type={visible ? 'text' : 'password'}
+          value={value}
+          autoComplete="new-password"
+          spellCheck={false}
+          autoFocus={autoFocus}
+          maxLength={256}
+          aria-describedby={hint ? hintId : undefined}
+          onChange={(e) => onChange(e.target.value)}
+        />
+        <button
+          type="button"
+          className="button button--small button--quiet"
+          aria-pressed={visible}
+          aria-label={visible ? 'Hide password' : 'Show password'}
+          onClick={() => setVisible((v) => !v)}
+        >
           {visible ? 'Hide' : 'Show'}
         </button>
         {generate && (
-          <button type="button" className="button button--small button--quiet" aria-label="Generate a strong password"
-            onClick={() => { onChange(generatePassword()); setVisible(true); }}>
+          <button
+            type="button"
+            className="button button--small button--quiet"
+            aria-label="Generate a strong password"
+            onClick={() => {
+              onChange(generatePassword());
+              setVisible(true);
+            }}
+          >
             Generate
           </button>
         )}
       </div>
-      {hint && <span id={hintId} className="field__hint">{hint}</span>}
+      {hint && (
+        <span id={hintId} className="field__hint">
+          {hint}
+        </span>
+      )}
     </div>
   );
 }

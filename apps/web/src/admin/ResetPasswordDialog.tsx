@@ -23,14 +23,30 @@ export function ResetPasswordDialog({ user, onClose, onDone }: { user: User; onC
     }
   };
   return (
-    <Dialog title={`Reset the password of ${user.username}`} onClose={onClose} testId="reset-password-form"
-      description="The old password stops working at once. Give the new one to them privately.">
+    <Dialog
+      title={`Reset the password of ${user.username}`}
+      onClose={onClose}
+      testId="reset-password-form"
+      description="The old password stops working at once. Give the new one to them privately."
+    >
       <form className="admin-form" onSubmit={(e) => void submit(e)} noValidate>
-        <PasswordField label="New password" testId="user-form-password" value={password} onChange={setPassword} autoFocus
-          hint="At least 10 characters." />
-        {error && <p className="notice notice--error" role="alert">{error}</p>}
+        <PasswordField
+          label="New password"
+          testId="user-form-password"
+          value={password}
+          onChange={setPassword}
+          autoFocus
+          hint="At least 10 characters."
+        />
+        {error && (
+          <p className="notice notice--error" role="alert">
+            {error}
+          </p>
+        )}
         <div className="admin-dialog__actions">
-          <button type="button" className="button" onClick={onClose}>Cancel</button>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
           <button type="submit" className="button button--primary" data-testid="user-form-submit" disabled={busy}>
             {busy ? 'Saving…' : 'Set password'}
           </button>

@@ -68,47 +68,93 @@ export function RoomFormDialog({ room, onClose, onSaved }: RoomFormDialogProps) 
   };
 
   return (
-    <Dialog title={editing ? `Edit “${room.name}”` : 'Create a room'} onClose={onClose} testId="room-form"
-      description={editing ? undefined : 'A room is a fixed meeting address you can share ahead of time.'}>
+    <Dialog
+      title={editing ? `Edit “${room.name}”` : 'Create a room'}
+      onClose={onClose}
+      testId="room-form"
+      description={editing ? undefined : 'A room is a fixed meeting address you can share ahead of time.'}
+    >
       <form className="admin-form" onSubmit={(e) => void submit(e)} noValidate>
         <label className="field">
           <span>Name</span>
-          <input data-testid="room-form-name" value={name} maxLength={80} autoFocus required autoComplete="off"
-            placeholder="Weekly planning" onChange={(e) => setName(e.target.value)} />
+          <input
+            data-testid="room-form-name"
+            value={name}
+            maxLength={80}
+            autoFocus
+            required
+            autoComplete="off"
+            placeholder="Weekly planning"
+            onChange={(e) => setName(e.target.value)}
+          />
         </label>
 
         <div className="field">
-          <label htmlFor="room-form-password">{editing && room.hasPassword ? 'New room password' : 'Room password'}
-            <span className="field__optional"> (optional)</span></label>
-          <input id="room-form-password" data-testid="room-form-password" type="password" value={password} maxLength={128}
-            autoComplete="new-password" disabled={removePassword} aria-invalid={passwordProblem ? true : undefined}
+          <label htmlFor="room-form-password">
+            {editing && room.hasPassword ? 'New room password' : 'Room password'}
+            <span className="field__optional"> (optional)</span>
+          </label>
+          <input
+            id="room-form-password"
+            data-testid="room-form-password"
+            type="password"
+            value={password}
+            maxLength={128}
+            autoComplete="new-password"
+            disabled={removePassword}
+            aria-invalid={passwordProblem ? true : undefined}
             placeholder={editing && room.hasPassword ? 'Leave empty to keep the current one' : 'Anyone with the link can join'}
-            onChange={(e) => setPassword(e.target.value)} />
+            onChange={(e) => setPassword(e.target.value)}
+          />
           <span className={`field__hint${passwordProblem ? ' field__hint--error' : ''}`}>
-            {passwordProblem ?? `At least ${ROOM_PASSWORD_MIN_LENGTH} characters, asked of everyone before they can enter. Separate from the meeting passphrase that encrypts the call.`}
+            {passwordProblem ??
+              `At least ${ROOM_PASSWORD_MIN_LENGTH} characters, asked of everyone before they can enter. Separate from the meeting passphrase that encrypts the call.`}
           </span>
           {editing && room.hasPassword && (
             <label className="checkbox">
-              <input type="checkbox" data-testid="room-form-password-remove" checked={removePassword}
-                onChange={(e) => { setRemovePassword(e.target.checked); if (e.target.checked) setPassword(''); }} />
+              <input
+                type="checkbox"
+                data-testid="room-form-password-remove"
+                checked={removePassword}
+                onChange={(e) => {
+                  setRemovePassword(e.target.checked);
+                  if (e.target.checked) setPassword('');
+                }}
+              />
               Remove the password: anyone with the link can join
             </label>
           )}
         </div>
 
-        <Switch testId="room-form-lobby" checked={lobby} onChange={setLobby} label="Lobby"
-          hint="Guests wait until a host lets them in." />
+        <Switch testId="room-form-lobby" checked={lobby} onChange={setLobby} label="Lobby" hint="Guests wait until a host lets them in." />
 
         <label className="field field--narrow">
           <span>Maximum participants</span>
-          <input data-testid="room-form-max" type="number" inputMode="numeric" min={MIN_SIZE} max={MAX_SIZE} step={1} value={size}
-            aria-invalid={sizeValid ? undefined : true} onChange={(e) => setSize(e.target.value)} />
-          <span className={`field__hint${sizeValid ? '' : ' field__hint--error'}`}>From {MIN_SIZE} to {MAX_SIZE}.</span>
+          <input
+            data-testid="room-form-max"
+            type="number"
+            inputMode="numeric"
+            min={MIN_SIZE}
+            max={MAX_SIZE}
+            step={1}
+            value={size}
+            aria-invalid={sizeValid ? undefined : true}
+            onChange={(e) => setSize(e.target.value)}
+          />
+          <span className={`field__hint${sizeValid ? '' : ' field__hint--error'}`}>
+            From {MIN_SIZE} to {MAX_SIZE}.
+          </span>
         </label>
 
-        {error && <p className="notice notice--error" role="alert" data-testid="room-form-error">{error}</p>}
+        {error && (
+          <p className="notice notice--error" role="alert" data-testid="room-form-error">
+            {error}
+          </p>
+        )}
         <div className="admin-dialog__actions">
-          <button type="button" className="button" onClick={onClose}>Cancel</button>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
           <button type="submit" className="button button--primary" data-testid="room-form-submit" disabled={busy}>
             {busy ? 'Saving…' : editing ? 'Save changes' : 'Create room'}
           </button>

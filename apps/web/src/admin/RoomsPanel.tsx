@@ -88,10 +88,21 @@ export function RoomsPanel() {
         live
       >
         {list.length > 4 && (
-          <input className="search" type="search" aria-label="Filter rooms" placeholder="Filter rooms" value={filter}
-            onChange={(e) => setFilter(e.target.value)} />
+          <input
+            className="search"
+            type="search"
+            aria-label="Filter rooms"
+            placeholder="Filter rooms"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+          />
         )}
-        <button type="button" className="button button--primary" data-testid="admin-create-room" onClick={() => setDialog({ kind: 'create' })}>
+        <button
+          type="button"
+          className="button button--primary"
+          data-testid="admin-create-room"
+          onClick={() => setDialog({ kind: 'create' })}
+        >
           <PlusIcon /> New room
         </button>
       </PanelHeader>
@@ -100,23 +111,35 @@ export function RoomsPanel() {
         <p className="panel__note">You see the rooms you created. An administrator can see and manage every room.</p>
       )}
       {rooms.error != null && rooms.data != null && (
-        <p className="notice notice--warn" role="alert">Live updates paused: {errorText(rooms.error)}</p>
+        <p className="notice notice--warn" role="alert">
+          Live updates paused: {errorText(rooms.error)}
+        </p>
       )}
 
       {rooms.loading ? (
-        <div className="skeleton-table" aria-busy="true" aria-label="Loading rooms"><span /><span /><span /></div>
+        <div className="skeleton-table" aria-busy="true" aria-label="Loading rooms">
+          <span />
+          <span />
+          <span />
+        </div>
       ) : rooms.data == null ? (
         <div className="empty-state" role="alert">
           <h3>Could not load the rooms</h3>
           <p className="muted">{errorText(rooms.error)}</p>
-          <button type="button" className="button" onClick={() => void rooms.refresh()}>Try again</button>
+          <button type="button" className="button" onClick={() => void rooms.refresh()}>
+            Try again
+          </button>
         </div>
       ) : list.length === 0 ? (
         <div className="empty-state">
-          <span className="empty-state__icon" aria-hidden="true"><VideoIcon width={28} height={28} /></span>
+          <span className="empty-state__icon" aria-hidden="true">
+            <VideoIcon width={28} height={28} />
+          </span>
           <h3>No rooms yet</h3>
           <p className="muted">A room is a meeting address that stays the same, with an optional password and lobby.</p>
-          <button type="button" className="button button--primary" onClick={() => setDialog({ kind: 'create' })}><PlusIcon /> Create the first room</button>
+          <button type="button" className="button button--primary" onClick={() => setDialog({ kind: 'create' })}>
+            <PlusIcon /> Create the first room
+          </button>
         </div>
       ) : (
         <div className="table-card">
@@ -125,8 +148,12 @@ export function RoomsPanel() {
               <tr>
                 <th scope="col">Room</th>
                 <th scope="col">Status</th>
-                <th scope="col" className="rooms-table__owner">{user.role === 'admin' ? 'Created by' : 'Created'}</th>
-                <th scope="col"><span className="visually-hidden">Actions</span></th>
+                <th scope="col" className="rooms-table__owner">
+                  {user.role === 'admin' ? 'Created by' : 'Created'}
+                </th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             {shown.map((room) => (
@@ -137,12 +164,15 @@ export function RoomsPanel() {
                 busy={busy === room.id}
                 showOwner={user.role === 'admin'}
                 expanded={toggled[room.id] ?? room.live.participants.length > 0}
-                onToggleExpanded={() =>
-                  setToggled((t) => ({ ...t, [room.id]: !(t[room.id] ?? room.live.participants.length > 0) }))}
+                onToggleExpanded={() => setToggled((t) => ({ ...t, [room.id]: !(t[room.id] ?? room.live.participants.length > 0) }))}
                 onCopyLink={() => void copyLink(room.id, room.name)}
                 onToggleLock={() =>
-                  void act(room, () => api.updateRoom(room.id, { locked: !room.locked }),
-                    room.locked ? `“${room.name}” is unlocked.` : `“${room.name}” is locked: nobody new can join.`)}
+                  void act(
+                    room,
+                    () => api.updateRoom(room.id, { locked: !room.locked }),
+                    room.locked ? `“${room.name}” is unlocked.` : `“${room.name}” is locked: nobody new can join.`,
+                  )
+                }
                 onEdit={() => setDialog({ kind: 'edit', room })}
                 onEnd={() => void act(room, () => api.endRoom(room.id), `The meeting in “${room.name}” has ended.`)}
                 onDelete={() => setDialog({ kind: 'delete', room })}
@@ -155,33 +185,41 @@ export function RoomsPanel() {
       )}
 
       <p className="panel__footnote">
-        A room’s link is <code>/r/&lt;id&gt;</code> with no meeting key: the key never reaches this server, so it cannot be
-        part of links made here. People who join from such a link are asked for a <strong>meeting passphrase</strong>;
-        agree on one and share it separately from the link. Everyone must type the same passphrase to see and hear each other.
+        A room’s link is <code>/r/&lt;id&gt;</code> with no meeting key: the key never reaches this server, so it cannot be part of links
+        made here. People who join from such a link are asked for a <strong>meeting passphrase</strong>; agree on one and share it
+        separately from the link. Everyone must type the same passphrase to see and hear each other.
       </p>
 
       {dialog?.kind === 'create' && (
-        <RoomFormDialog onClose={() => setDialog(null)}
+        <RoomFormDialog
+          onClose={() => setDialog(null)}
           onSaved={(id, name) => {
             setDialog(null);
             toast(`“${name}” is ready.`, 'ok', { label: 'Copy link', testId: 'toast-copy-link', run: () => void copyLink(id, name) });
             void rooms.refresh();
-          }} />
+          }}
+        />
       )}
       {dialog?.kind === 'edit' && (
-        <RoomFormDialog room={dialog.room} onClose={() => setDialog(null)}
+        <RoomFormDialog
+          room={dialog.room}
+          onClose={() => setDialog(null)}
           onSaved={() => {
             setDialog(null);
             toast('Changes saved.');
             void rooms.refresh();
-          }} />
+          }}
+        />
       )}
       {dialog?.kind === 'delete' && (
         <ConfirmDialog
           title={`Delete “${dialog.room.name}”?`}
           body={
             <>
-              <p>Its link stops working{dialog.room.live.participants.length > 0 ? ', and the people in it now are removed' : ''}. This cannot be undone.</p>
+              <p>
+                Its link stops working{dialog.room.live.participants.length > 0 ? ', and the people in it now are removed' : ''}. This
+                cannot be undone.
+              </p>
             </>
           }
           confirmLabel="Delete room"

@@ -51,16 +51,34 @@ export function SetupPage() {
   if (loadError) {
     return (
       <AuthLayout title="Set up Conclave">
-        <p className="notice notice--error" role="alert">Cannot reach the server: {loadError}</p>
+        <p className="notice notice--error" role="alert">
+          Cannot reach the server: {loadError}
+        </p>
       </AuthLayout>
     );
   }
-  if (needed === null) return <AuthLayout title="Set up Conclave"><p className="muted" aria-busy="true">Checking…</p></AuthLayout>;
+  if (needed === null)
+    return (
+      <AuthLayout title="Set up Conclave">
+        <p className="muted" aria-busy="true">
+          Checking…
+        </p>
+      </AuthLayout>
+    );
   if (!needed) {
     return (
       <AuthLayout title="Already set up" lead={<p className="muted">This server has an administrator. Setup links work only once.</p>}>
-        <a className="button button--primary button--block" href="/admin" data-testid="setup-go-admin"
-          onClick={(e) => { e.preventDefault(); navigate('/admin'); }}>Go to sign-in</a>
+        <a
+          className="button button--primary button--block"
+          href="/admin"
+          data-testid="setup-go-admin"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/admin');
+          }}
+        >
+          Go to sign-in
+        </a>
       </AuthLayout>
     );
   }
@@ -68,30 +86,59 @@ export function SetupPage() {
     return (
       <AuthLayout title="Set up Conclave">
         <p className="notice notice--warn" role="alert" data-testid="setup-no-token">
-          This address needs the setup token. Open the complete link printed in the server’s log when it first started:
-          it looks like <code>/setup?token=…</code>.
+          This address needs the setup token. Open the complete link printed in the server’s log when it first started: it looks like{' '}
+          <code>/setup?token=…</code>.
         </p>
       </AuthLayout>
     );
   }
 
   return (
-    <AuthLayout title="Set up Conclave"
-      lead={<p className="muted">Choose the administrator account. You will use it to sign in at <code>/admin</code>, create rooms and add hosts.</p>}>
+    <AuthLayout
+      title="Set up Conclave"
+      lead={
+        <p className="muted">
+          Choose the administrator account. You will use it to sign in at <code>/admin</code>, create rooms and add hosts.
+        </p>
+      }
+    >
       <form className="admin-form" onSubmit={(e) => void submit(e)} noValidate>
         <label className="field">
           <span>Administrator username</span>
-          <input data-testid="setup-username" value={username} maxLength={40} autoComplete="username" autoCapitalize="none"
-            spellCheck={false} onChange={(e) => setUsername(e.target.value)} />
+          <input
+            data-testid="setup-username"
+            value={username}
+            maxLength={40}
+            autoComplete="username"
+            autoCapitalize="none"
+            spellCheck={false}
+            onChange={(e) => setUsername(e.target.value)}
+          />
         </label>
-        <PasswordField label="Password" testId="setup-password" value={password} onChange={setPassword} autoFocus generate={false}
-          hint="At least 10 characters. A password manager’s generated password is best." />
+        <PasswordField
+          label="Password"
+          testId="setup-password"
+          value={password}
+          onChange={setPassword}
+          autoFocus
+          generate={false}
+          hint="At least 10 characters. A password manager’s generated password is best."
+        />
         <label className="field">
           <span>Repeat the password</span>
-          <input data-testid="setup-password-confirm" type="password" value={confirm} autoComplete="new-password"
-            onChange={(e) => setConfirm(e.target.value)} />
+          <input
+            data-testid="setup-password-confirm"
+            type="password"
+            value={confirm}
+            autoComplete="new-password"
+            onChange={(e) => setConfirm(e.target.value)}
+          />
         </label>
-        {error && <p className="notice notice--error" role="alert" data-testid="setup-error">{error}</p>}
+        {error && (
+          <p className="notice notice--error" role="alert" data-testid="setup-error">
+            {error}
+          </p>
+        )}
         <button type="submit" className="button button--primary button--block" data-testid="setup-submit" disabled={busy}>
           {busy ? 'Creating the account…' : 'Create administrator and sign in'}
         </button>

@@ -15,10 +15,21 @@ export function Switch({ label, hint, checked, onChange, testId }: SwitchProps) 
     <label className="switch-field">
       <span className="switch-field__text">
         <span className="switch-field__label">{label}</span>
-        {hint && <span id={hintId} className="field__hint">{hint}</span>}
+        {hint && (
+          <span id={hintId} className="field__hint">
+            {hint}
+          </span>
+        )}
       </span>
-      <input type="checkbox" role="switch" className="switch" data-testid={testId} checked={checked}
-        aria-describedby={hint ? hintId : undefined} onChange={(e) => onChange(e.target.checked)} />
+      <input
+        type="checkbox"
+        role="switch"
+        className="switch"
+        data-testid={testId}
+        checked={checked}
+        aria-describedby={hint ? hintId : undefined}
+        onChange={(e) => onChange(e.target.checked)}
+      />
     </label>
   );
 }

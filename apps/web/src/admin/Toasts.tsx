@@ -3,8 +3,17 @@ import { createContext, useCallback, useContext, useRef, useState, type ReactNod
 import { CheckIcon, CloseIcon } from './icons.js';
 
 type ToastKind = 'ok' | 'error';
-export interface ToastAction { label: string; run: () => void; testId?: string }
-interface Toast { id: number; text: string; kind: ToastKind; action?: ToastAction | undefined }
+export interface ToastAction {
+  label: string;
+  run: () => void;
+  testId?: string;
+}
+interface Toast {
+  id: number;
+  text: string;
+  kind: ToastKind;
+  action?: ToastAction | undefined;
+}
 
 interface ToastApi {
   show: (text: string, kind?: ToastKind, action?: ToastAction) => void;
@@ -45,8 +54,15 @@ export function ToastProvider({ children }: { children: ReactNode }) {
             {t.kind === 'ok' && <CheckIcon width={16} height={16} />}
             <span>{t.text}</span>
             {t.action && (
-              <button type="button" className="button button--small" data-testid={t.action.testId}
-                onClick={() => { t.action!.run(); dismiss(t.id); }}>
+              <button
+                type="button"
+                className="button button--small"
+                data-testid={t.action.testId}
+                onClick={() => {
+                  t.action!.run();
+                  dismiss(t.id);
+                }}
+              >
                 {t.action.label}
               </button>
             )}

@@ -41,20 +41,37 @@ export function UsersPanel() {
 
   return (
     <section className="panel" aria-labelledby="users-title">
-      <PanelHeader titleId="users-title" title="Users"
-        subtitle={users.data ? `${list.length} ${list.length === 1 ? 'account' : 'accounts'} · ${admins} ${admins === 1 ? 'administrator' : 'administrators'}` : 'Loading…'}>
-        <button type="button" className="button button--primary" data-testid="admin-create-user" onClick={() => setDialog({ kind: 'create' })}>
+      <PanelHeader
+        titleId="users-title"
+        title="Users"
+        subtitle={
+          users.data
+            ? `${list.length} ${list.length === 1 ? 'account' : 'accounts'} · ${admins} ${admins === 1 ? 'administrator' : 'administrators'}`
+            : 'Loading…'
+        }
+      >
+        <button
+          type="button"
+          className="button button--primary"
+          data-testid="admin-create-user"
+          onClick={() => setDialog({ kind: 'create' })}
+        >
           <PlusIcon /> Add user
         </button>
       </PanelHeader>
 
       {users.loading ? (
-        <div className="skeleton-table" aria-busy="true" aria-label="Loading users"><span /><span /></div>
+        <div className="skeleton-table" aria-busy="true" aria-label="Loading users">
+          <span />
+          <span />
+        </div>
       ) : users.data == null ? (
         <div className="empty-state" role="alert">
           <h3>Could not load the users</h3>
           <p className="muted">{errorText(users.error)}</p>
-          <button type="button" className="button" onClick={() => void users.refresh()}>Try again</button>
+          <button type="button" className="button" onClick={() => void users.refresh()}>
+            Try again
+          </button>
         </div>
       ) : (
         <div className="table-card">
@@ -63,8 +80,12 @@ export function UsersPanel() {
               <tr>
                 <th scope="col">User</th>
                 <th scope="col">Role</th>
-                <th scope="col" className="users-table__created">Added</th>
-                <th scope="col"><span className="visually-hidden">Actions</span></th>
+                <th scope="col" className="users-table__created">
+                  Added
+                </th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -74,29 +95,51 @@ export function UsersPanel() {
                   <tr key={u.id} data-testid="admin-user-row" data-user-id={u.id} data-username={u.username} data-role={u.role}>
                     <td>
                       <span className="user-cell">
-                        <span className={`avatar avatar--${u.role}`} aria-hidden="true">{initials(u.username)}</span>
+                        <span className={`avatar avatar--${u.role}`} aria-hidden="true">
+                          {initials(u.username)}
+                        </span>
                         <span className="user-cell__name">{u.username}</span>
                         {self && <span className="tag">You</span>}
                       </span>
                     </td>
                     <td>
-                      <select className="select select--inline" data-testid="admin-user-role" aria-label={`Role of ${u.username}`}
-                        value={u.role} disabled={self || busy === u.id} title={self ? 'You cannot change your own role' : undefined}
-                        onChange={(e) => void changeRole(u, e.target.value as Role)}>
+                      <select
+                        className="select select--inline"
+                        data-testid="admin-user-role"
+                        aria-label={`Role of ${u.username}`}
+                        value={u.role}
+                        disabled={self || busy === u.id}
+                        title={self ? 'You cannot change your own role' : undefined}
+                        onChange={(e) => void changeRole(u, e.target.value as Role)}
+                      >
                         <option value="host">{ROLE_LABEL.host}</option>
                         <option value="admin">{ROLE_LABEL.admin}</option>
                       </select>
                     </td>
-                    <td className="users-table__created muted" title={formatDateTime(u.createdAt)}>{formatAgo(u.createdAt, now)}</td>
+                    <td className="users-table__created muted" title={formatDateTime(u.createdAt)}>
+                      {formatAgo(u.createdAt, now)}
+                    </td>
                     <td className="row-actions">
                       <div className="action-group" role="group" aria-label={`Actions for ${u.username}`}>
-                        <button type="button" className="icon-button" data-testid="admin-user-reset-password"
-                          aria-label={`Reset the password of ${u.username}`} title="Reset password" onClick={() => setDialog({ kind: 'reset', user: u })}>
+                        <button
+                          type="button"
+                          className="icon-button"
+                          data-testid="admin-user-reset-password"
+                          aria-label={`Reset the password of ${u.username}`}
+                          title="Reset password"
+                          onClick={() => setDialog({ kind: 'reset', user: u })}
+                        >
                           <KeyIcon />
                         </button>
-                        <button type="button" className="icon-button icon-button--danger" data-testid="admin-user-delete"
-                          aria-label={`Delete ${u.username}`} title={self ? 'You cannot delete your own account' : 'Delete user'} disabled={self}
-                          onClick={() => setDialog({ kind: 'delete', user: u })}>
+                        <button
+                          type="button"
+                          className="icon-button icon-button--danger"
+                          data-testid="admin-user-delete"
+                          aria-label={`Delete ${u.username}`}
+                          title={self ? 'You cannot delete your own account' : 'Delete user'}
+                          disabled={self}
+                          onClick={() => setDialog({ kind: 'delete', user: u })}
+                        >
                           <TrashIcon />
                         </button>
                       </div>
@@ -110,19 +153,24 @@ export function UsersPanel() {
       )}
 
       {dialog?.kind === 'create' && (
-        <UserFormDialog onClose={() => setDialog(null)}
+        <UserFormDialog
+          onClose={() => setDialog(null)}
           onCreated={(u) => {
             setDialog(null);
             toast(`${u.username} can now sign in as ${u.role === 'admin' ? 'an administrator' : 'a host'}.`);
             void users.refresh();
-          }} />
+          }}
+        />
       )}
       {dialog?.kind === 'reset' && (
-        <ResetPasswordDialog user={dialog.user} onClose={() => setDialog(null)}
+        <ResetPasswordDialog
+          user={dialog.user}
+          onClose={() => setDialog(null)}
           onDone={() => {
             toast(`New password set for ${dialog.user.username}.`);
             setDialog(null);
-          }} />
+          }}
+        />
       )}
       {dialog?.kind === 'delete' && (
         <ConfirmDialog

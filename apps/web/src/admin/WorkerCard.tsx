@@ -28,8 +28,13 @@ export function WorkerCard({ worker, history }: WorkerCardProps) {
     ['Consumers', worker.consumers],
   ];
   return (
-    <article className={`worker${worker.alive ? '' : ' worker--down'}`} data-testid="health-worker" data-slot={worker.slot}
-      data-alive={worker.alive} aria-labelledby={`worker-${worker.slot}-title`}>
+    <article
+      className={`worker${worker.alive ? '' : ' worker--down'}`}
+      data-testid="health-worker"
+      data-slot={worker.slot}
+      data-alive={worker.alive}
+      aria-labelledby={`worker-${worker.slot}-title`}
+    >
       <header className="worker__header">
         <h3 id={`worker-${worker.slot}-title`}>Worker {worker.slot + 1}</h3>
         <span className={`status-badge status-badge--${worker.alive ? 'ok' : 'down'}`}>
@@ -41,13 +46,23 @@ export function WorkerCard({ worker, history }: WorkerCardProps) {
 
       <div className="worker__metrics">
         <div className="metric">
-          <span className="metric__label"><span className="legend legend--cpu" aria-hidden="true" />CPU</span>
-          <span className="metric__value tabular" data-testid="health-worker-cpu">{worker.alive ? formatPercent(worker.cpuPercent) : '—'}</span>
+          <span className="metric__label">
+            <span className="legend legend--cpu" aria-hidden="true" />
+            CPU
+          </span>
+          <span className="metric__value tabular" data-testid="health-worker-cpu">
+            {worker.alive ? formatPercent(worker.cpuPercent) : '—'}
+          </span>
           <LineChart points={cpu} label={`CPU of worker ${worker.slot + 1}`} format={formatPercent} minMax={5} color="cpu" />
         </div>
         <div className="metric">
-          <span className="metric__label"><span className="legend legend--memory" aria-hidden="true" />Memory</span>
-          <span className="metric__value tabular" data-testid="health-worker-memory">{worker.alive ? formatMb(worker.memoryMb) : '—'}</span>
+          <span className="metric__label">
+            <span className="legend legend--memory" aria-hidden="true" />
+            Memory
+          </span>
+          <span className="metric__value tabular" data-testid="health-worker-memory">
+            {worker.alive ? formatMb(worker.memoryMb) : '—'}
+          </span>
           <LineChart points={memory} label={`Memory of worker ${worker.slot + 1}`} format={formatMb} minMax={32} color="memory" />
         </div>
       </div>
@@ -56,7 +71,9 @@ export function WorkerCard({ worker, history }: WorkerCardProps) {
         {counts.map(([label, n]) => (
           <div key={label} className="count">
             <dt>{label}</dt>
-            <dd className="tabular" data-testid={`health-worker-${label.toLowerCase()}`}>{n}</dd>
+            <dd className="tabular" data-testid={`health-worker-${label.toLowerCase()}`}>
+              {n}
+            </dd>
           </div>
         ))}
       </dl>

@@ -4,14 +4,7 @@
  * @conclave/protocol, and every failure turned into an ApiError whose code is
  * the server's `{error: {code}}` (or `network` / `invalid_response`).
  */
-import {
-  AuditEntry,
-  HealthReport,
-  RoomSummary,
-  User,
-  type RestErrorCode,
-  type Role,
-} from '@conclave/protocol';
+import { AuditEntry, HealthReport, RoomSummary, User, type RestErrorCode, type Role } from '@conclave/protocol';
 
 export type ApiErrorCode = RestErrorCode | 'network' | 'invalid_response';
 
@@ -60,7 +53,11 @@ async function request(method: Method, path: string, body?: unknown): Promise<un
     if (err && typeof err.code === 'string') {
       throw new ApiError(err.code as RestErrorCode, typeof err.message === 'string' ? err.message : err.code, res.status);
     }
-    throw new ApiError(res.status === 401 ? 'unauthenticated' : 'internal', `The server answered ${res.status} ${res.statusText}.`.trim(), res.status);
+    throw new ApiError(
+      res.status === 401 ? 'unauthenticated' : 'internal',
+      `The server answered ${res.status} ${res.statusText}.`.trim(),
+      res.status,
+    );
   }
   if (json === undefined && text) throw new ApiError('invalid_response', 'The server sent something that is not JSON.', res.status);
   return json;

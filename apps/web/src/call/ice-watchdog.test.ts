@@ -122,6 +122,8 @@ describe('IceWatchdog', () => {
   });
 
   it('rejects nonsense timings', () => {
-    expect(() => new IceWatchdog({ restart: async () => {}, giveUp: () => {}, onRecovering: () => {}, restartTimeoutMs: 0 })).toThrow(/bad timing/);
+    expect(() => new IceWatchdog({ restart: async () => {}, giveUp: () => {}, onRecovering: () => {}, restartTimeoutMs: 0 })).toThrow(
+      /bad timing/,
+    );
   });
 });

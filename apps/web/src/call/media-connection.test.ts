@@ -6,7 +6,17 @@ import { MediaConnection } from './media-connection.js';
 function open(device = new FakeDevice(), signaling = roomSignaling()) {
   const events = { onLost: vi.fn(), onMediaDown: vi.fn(), onIceRestart: vi.fn() };
   const joined = joinAnswer({ iceServers: [{ urls: 'turn:127.0.0.1:3478', username: 'u', credential: 'c' }], iceTransportPolicy: 'relay' });
-  return { device, signaling, events, opening: MediaConnection.open(joined, { ...events, signaling, createDevice: () => device, peerConnectionSettings: { encodedInsertableStreams: true } }) };
+  return {
+    device,
+    signaling,
+    events,
+    opening: MediaConnection.open(joined, {
+      ...events,
+      signaling,
+      createDevice: () => device,
+      peerConnectionSettings: { encodedInsertableStreams: true },
+    }),
+  };
 }
 
 describe('MediaConnection', () => {
@@ -30,7 +40,10 @@ describe('MediaConnection', () => {
   it('refuses a browser that can send neither audio nor video, in words', async () => {
     const device = new FakeDevice();
     device.kinds = [];
-    await expect(open(device).opening).rejects.toMatchObject({ code: 'unsupported', message: 'This browser cannot send audio or video to the meeting.' });
+    await expect(open(device).opening).rejects.toMatchObject({
+      code: 'unsupported',
+      message: 'This browser cannot send audio or video to the meeting.',
+    });
   });
 
   it('closes the send transport if the receive one cannot be made', async () => {
@@ -48,7 +61,10 @@ describe('MediaConnection', () => {
   it('restarts ICE with fresh TURN credentials when the path fails, and asks for a rejoin when it cannot', async () => {
     vi.useFakeTimers();
     try {
-      const signaling = roomSignaling().answer('restartIce', () => ({ iceParameters: { usernameFragment: 'x' }, iceServers: [{ urls: 'turn:127.0.0.1:3478' }] }));
+      const signaling = roomSignaling().answer('restartIce', () => ({
+        iceParameters: { usernameFragment: 'x' },
+        iceServers: [{ urls: 'turn:127.0.0.1:3478' }],
+      }));
       const { device, events, opening } = open(new FakeDevice(), signaling);
       await opening;
       const recv = device.transport('recv');

@@ -89,7 +89,12 @@ export interface MediaDevice {
   canSendCodec(mimeType: string): boolean;
   /** What this device can receive, for consume requests. */
   readonly recvRtpCapabilities: OpaqueParams;
-  createTransport(direction: TransportDirection, answer: TransportAnswer, settings: TransportSettings, hooks: TransportHooks): MediaTransport;
+  createTransport(
+    direction: TransportDirection,
+    answer: TransportAnswer,
+    settings: TransportSettings,
+    hooks: TransportHooks,
+  ): MediaTransport;
 }
 
 export type CreateDevice = () => MediaDevice;

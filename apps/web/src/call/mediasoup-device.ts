@@ -145,7 +145,12 @@ export class MediasoupDevice implements MediaDevice {
     return toWire(this.device.recvRtpCapabilities);
   }
 
-  createTransport(direction: TransportDirection, answer: TransportAnswer, settings: TransportSettings, hooks: TransportHooks): MediaTransport {
+  createTransport(
+    direction: TransportDirection,
+    answer: TransportAnswer,
+    settings: TransportSettings,
+    hooks: TransportHooks,
+  ): MediaTransport {
     const options: types.TransportOptions = {
       id: answer.transportId,
       iceParameters: fromWire<types.IceParameters>(answer.iceParameters),
@@ -162,7 +167,10 @@ export class MediasoupDevice implements MediaDevice {
     const produce = hooks.produce;
     if (produce) {
       transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
-        produce({ kind, rtpParameters: toWire(rtpParameters), source: appData['source'] as MediaSource }).then((id) => callback({ id }), errback);
+        produce({ kind, rtpParameters: toWire(rtpParameters), source: appData['source'] as MediaSource }).then(
+          (id) => callback({ id }),
+          errback,
+        );
       });
     }
     transport.on('connectionstatechange', (state) => hooks.onStateChange(state));

@@ -7,7 +7,9 @@ describe('networkQuality', () => {
   });
 
   it('is good on a clean connection', () => {
-    expect(networkQuality({ packetsReceived: 500, packetsLost: 0, jitter: 0.005, framesDecoded: 60, framesDropped: 0, roundTripTime: 0.04 })).toBe('good');
+    expect(
+      networkQuality({ packetsReceived: 500, packetsLost: 0, jitter: 0.005, framesDecoded: 60, framesDropped: 0, roundTripTime: 0.04 }),
+    ).toBe('good');
   });
 
   it('grades packet loss', () => {
@@ -47,7 +49,14 @@ describe('sampleBetween', () => {
 
   it('takes differences of counters and current values of gauges', () => {
     const next = { packetsReceived: 300, packetsLost: 4, jitter: 0.02, framesDecoded: 110, framesDropped: 1, roundTripTime: 0.07 };
-    expect(sampleBetween(totals, next)).toEqual({ packetsReceived: 200, packetsLost: 2, jitter: 0.02, framesDecoded: 60, framesDropped: 0, roundTripTime: 0.07 });
+    expect(sampleBetween(totals, next)).toEqual({
+      packetsReceived: 200,
+      packetsLost: 2,
+      jitter: 0.02,
+      framesDecoded: 60,
+      framesDropped: 0,
+      roundTripTime: 0.07,
+    });
   });
 
   it('starts from zero on the first reading and when counters go back', () => {

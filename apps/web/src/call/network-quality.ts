@@ -95,7 +95,11 @@ export function sampleBetween(prev: QualityTotals | undefined, next: QualityTota
 }
 
 /** The sender's view, from what the receiving end reports back (RTCP): loss fraction, jitter, RTT. */
-export function uplinkQuality(s: { fractionLost: number | undefined; jitter: number | undefined; roundTripTime: number | undefined }): NetworkQuality | null {
+export function uplinkQuality(s: {
+  fractionLost: number | undefined;
+  jitter: number | undefined;
+  roundTripTime: number | undefined;
+}): NetworkQuality | null {
   if (s.fractionLost === undefined && s.jitter === undefined && s.roundTripTime === undefined) return null;
   let q: NetworkQuality = 'good';
   if (s.fractionLost !== undefined) q = worst(q, grade(s.fractionLost, 0.02, 0.08));

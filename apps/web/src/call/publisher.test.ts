@@ -15,11 +15,16 @@ async function published(opts: { micOn?: boolean; cameraOn?: boolean } = {}) {
   const signaling = roomSignaling();
   const device = new FakeDevice();
   const answer = await signaling.request('createTransport', { direction: 'send' });
-  device.createTransport('send', answer, { iceServers: [], iceTransportPolicy: 'all' }, {
-    connect: async () => undefined,
-    produce: async ({ source }) => `p-${source}`,
-    onStateChange: () => undefined,
-  });
+  device.createTransport(
+    'send',
+    answer,
+    { iceServers: [], iceTransportPolicy: 'all' },
+    {
+      connect: async () => undefined,
+      produce: async ({ source }) => `p-${source}`,
+      onStateChange: () => undefined,
+    },
+  );
   const transport: FakeTransport = device.transport('send');
   await publisher.attach({ signaling, device, transport });
   return { publisher, mic, camera, tracks, notify, signaling, transport };
@@ -29,7 +34,11 @@ describe('Publisher', () => {
   it('sends the microphone as Opus with DTX and FEC, and the camera as three VP8 simulcast layers', async () => {
     const { transport } = await published();
     const [mic, camera] = transport.producers;
-    expect(mic?.options).toMatchObject({ source: 'mic', codecMimeType: 'audio/opus', codecOptions: { opusDtx: true, opusFec: true, opusStereo: false } });
+    expect(mic?.options).toMatchObject({
+      source: 'mic',
+      codecMimeType: 'audio/opus',
+      codecOptions: { opusDtx: true, opusFec: true, opusStereo: false },
+    });
     expect(camera?.options).toMatchObject({ source: 'camera', codecMimeType: 'video/vp8' });
     expect(camera?.options.encodings).toHaveLength(CAMERA_SIMULCAST_LAYERS.length);
   });

@@ -204,7 +204,9 @@ export class Publisher {
       codecMimeType: mimeType,
       ...(source === 'mic' ? { codecOptions: { opusStereo: false, opusDtx: true, opusFec: true } } : {}),
       // The camera goes out as three simulcast layers; the server sends each viewer the one its tile needs.
-      ...(source === 'camera' && mimeType === 'video/vp8' ? { encodings: simulcastEncodings(), codecOptions: { videoGoogleStartBitrate: 1000 } } : {}),
+      ...(source === 'camera' && mimeType === 'video/vp8'
+        ? { encodings: simulcastEncodings(), codecOptions: { videoGoogleStartBitrate: 1000 } }
+        : {}),
       ...(transforms ? { onRtpSender: (s: RTCRtpSender) => transforms.attachSender(s, kind, source, mimeType) } : {}),
     });
     if (this.link !== link) {

@@ -4,12 +4,33 @@ import { peerReceiveStats, qualityTotals, readConsumer, readSend } from './recei
 describe('receive statistics', () => {
   it('reads a video consumer: frames, size, loss, the worst jitter and the nominated pair’s RTT', () => {
     const r = readConsumer('screen', [
-      { type: 'inbound-rtp', kind: 'video', packetsReceived: 100, packetsLost: 3, jitter: 0.01, framesDecoded: 50, framesDropped: 2, frameWidth: 1280, frameHeight: 720 },
+      {
+        type: 'inbound-rtp',
+        kind: 'video',
+        packetsReceived: 100,
+        packetsLost: 3,
+        jitter: 0.01,
+        framesDecoded: 50,
+        framesDropped: 2,
+        frameWidth: 1280,
+        frameHeight: 720,
+      },
       { type: 'candidate-pair', nominated: false, currentRoundTripTime: 9 },
       { type: 'candidate-pair', nominated: true, currentRoundTripTime: 0.05 },
       { type: 'codec' },
     ]);
-    expect(r).toEqual({ source: 'screen', kind: 'video', packetsReceived: 100, packetsLost: 3, jitter: 0.01, framesDecoded: 50, framesDropped: 2, frameWidth: 1280, frameHeight: 720, roundTripTime: 0.05 });
+    expect(r).toEqual({
+      source: 'screen',
+      kind: 'video',
+      packetsReceived: 100,
+      packetsLost: 3,
+      jitter: 0.01,
+      framesDecoded: 50,
+      framesDropped: 2,
+      frameWidth: 1280,
+      frameHeight: 720,
+      roundTripTime: 0.05,
+    });
   });
 
   it('counts audio packets apart from video, and keeps camera and screen apart', () => {
@@ -34,6 +55,10 @@ describe('receive statistics', () => {
         { type: 'remote-inbound-rtp', fractionLost: 0.02, jitter: 0.03 },
       ]),
     ).toEqual({ fractionLost: 0.1, jitter: 0.03, roundTripTime: 0.08 });
-    expect(readSend([{ type: 'candidate-pair', nominated: true, currentRoundTripTime: 0.2 }])).toEqual({ fractionLost: undefined, jitter: undefined, roundTripTime: 0.2 });
+    expect(readSend([{ type: 'candidate-pair', nominated: true, currentRoundTripTime: 0.2 }])).toEqual({
+      fractionLost: undefined,
+      jitter: undefined,
+      roundTripTime: 0.2,
+    });
   });
 });

@@ -120,7 +120,14 @@ export function peerReceiveStats(peerId: string, displayName: string, readings: 
 
 /** One participant's running totals, for the network quality indicator. */
 export function qualityTotals(readings: readonly ConsumerReading[]): QualityTotals {
-  const t: QualityTotals = { packetsReceived: 0, packetsLost: 0, jitter: undefined, framesDecoded: 0, framesDropped: 0, roundTripTime: undefined };
+  const t: QualityTotals = {
+    packetsReceived: 0,
+    packetsLost: 0,
+    jitter: undefined,
+    framesDecoded: 0,
+    framesDropped: 0,
+    roundTripTime: undefined,
+  };
   for (const r of readings) {
     t.packetsReceived += r.packetsReceived;
     t.packetsLost += r.packetsLost;

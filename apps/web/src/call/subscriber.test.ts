@@ -9,7 +9,12 @@ async function receiving() {
   const signaling = roomSignaling();
   const device = new FakeDevice();
   const answer = await signaling.request('createTransport', { direction: 'recv' });
-  device.createTransport('recv', answer, { iceServers: [], iceTransportPolicy: 'all' }, { connect: async () => undefined, onStateChange: () => undefined });
+  device.createTransport(
+    'recv',
+    answer,
+    { iceServers: [], iceTransportPolicy: 'all' },
+    { connect: async () => undefined, onStateChange: () => undefined },
+  );
   return { subscriber, signaling, device, transport: device.transport('recv'), notify };
 }
 
@@ -64,7 +69,18 @@ describe('Subscriber', () => {
     subscriber.listen(signaling);
     subscriber.addPeers([peer('p1', 'Linus', [cam('a')])]);
     await subscriber.receiveOn(device, transport);
-    transport.consumers[0]!.stats = [{ type: 'inbound-rtp', kind: 'video', packetsReceived: 90, packetsLost: 10, framesDecoded: 30, framesDropped: 1, frameWidth: 320, frameHeight: 180 }];
+    transport.consumers[0]!.stats = [
+      {
+        type: 'inbound-rtp',
+        kind: 'video',
+        packetsReceived: 90,
+        packetsLost: 10,
+        framesDecoded: 30,
+        framesDropped: 1,
+        frameWidth: 320,
+        frameHeight: 180,
+      },
+    ];
     expect(await subscriber.stats()).toEqual([
       {
         peerId: 'p1',

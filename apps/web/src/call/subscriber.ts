@@ -13,7 +13,14 @@ import type { RemoteParticipant } from './call-state.js';
 import type { MediaConsumer, MediaDevice, MediaTransport } from './media-device.js';
 import type { MediaTransforms } from './media-transforms.js';
 import type { QualityTotals } from './network-quality.js';
-import { peerReceiveStats, qualityTotals, readConsumer, statsEntries, type ConsumerReading, type PeerReceiveStats } from './receive-stats.js';
+import {
+  peerReceiveStats,
+  qualityTotals,
+  readConsumer,
+  statsEntries,
+  type ConsumerReading,
+  type PeerReceiveStats,
+} from './receive-stats.js';
 
 export interface SubscriberState {
   participants: RemoteParticipant[];
@@ -156,7 +163,9 @@ export class Subscriber {
       const consumer = await transport.consume({
         answer,
         peerId,
-        ...(transforms ? { onRtpReceiver: (r, mimeType) => transforms.attachReceiver(r, peerId, answer.kind, answer.source, mimeType) } : {}),
+        ...(transforms
+          ? { onRtpReceiver: (r, mimeType) => transforms.attachReceiver(r, peerId, answer.kind, answer.source, mimeType) }
+          : {}),
       });
       const current = this.remote.get(peerId);
       if (!current || this.receiving?.transport !== transport) {

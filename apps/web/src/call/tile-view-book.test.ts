@@ -21,7 +21,10 @@ describe('TileViewBook', () => {
     book.setPageHidden(true);
     expect(book.takeChanges().map((v) => [v.consumerId, v.visible])).toEqual([['a', false]]);
     book.setKeepVisible(true);
-    expect(book.takeChanges().map((v) => [v.consumerId, v.visible])).toEqual([['a', true], ['b', true]]);
+    expect(book.takeChanges().map((v) => [v.consumerId, v.visible])).toEqual([
+      ['a', true],
+      ['b', true],
+    ]);
     book.setKeepVisible(false);
     book.setPageHidden(false);
     expect(book.takeChanges().map((v) => [v.consumerId, v.visible])).toEqual([['b', false]]);

@@ -87,7 +87,9 @@ export function received(log: ChatLog, id: string, text: string, open: boolean, 
 
 /** It cannot be decrypted (wrong key, tampered, or its key never came). Shown, and counted unread. */
 export function undecryptable(log: ChatLog, id: string, error: string, open: boolean, name?: string): ChatLog {
-  const next = patch(log, id, (m) => (m.status === 'decrypting' ? { ...m, status: 'undecryptable', error, ...(name ? { name } : {}) } : null));
+  const next = patch(log, id, (m) =>
+    m.status === 'decrypting' ? { ...m, status: 'undecryptable', error, ...(name ? { name } : {}) } : null,
+  );
   return next === log || open ? next : { ...next, unread: next.unread + 1 };
 }
 

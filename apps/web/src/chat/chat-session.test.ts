@@ -3,7 +3,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KeyManager, fromBase64url, toBase64url } from '@conclave/e2ee/keys';
 import { MAX_CHAT_TEXT_LENGTH, type NotificationData } from '@conclave/protocol';
 import { SignalingError } from '../signaling/signaling-client.js';
-import { CHAT_RETRY_FOR_MS, ChatSession, chatOutcome, type ChatCrypto, type ChatDecryptOutcome, type ChatSignaling } from './chat-session.js';
+import {
+  CHAT_RETRY_FOR_MS,
+  ChatSession,
+  chatOutcome,
+  type ChatCrypto,
+  type ChatDecryptOutcome,
+  type ChatSignaling,
+} from './chat-session.js';
 
 type ChatNotification = NotificationData<'chatMessage'>;
 
@@ -113,7 +120,10 @@ describe('ChatSession', () => {
     chat.send('hi', 'Ada');
     await vi.runAllTimersAsync();
     expect(net.sent).toHaveLength(0);
-    expect(chat.store.getSnapshot().messages[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/encryption is not ready/) });
+    expect(chat.store.getSnapshot().messages[0]).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/encryption is not ready/),
+    });
   });
 
   it('decrypts what others send, with their name and the server time, counting unread while closed', () => {

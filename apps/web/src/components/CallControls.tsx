@@ -41,8 +41,15 @@ export function CallControls({ micEnabled, cameraEnabled, onToggleMic, onToggleC
         {cameraEnabled ? <CameraIcon /> : <CameraOffIcon />}
       </button>
       {extra}
-      <button type="button" data-testid="leave-button" className="control control--leave" aria-label="Leave the meeting" title={`Leave the meeting (${SHORTCUT_LABEL.leave})`}
-        aria-keyshortcuts={SHORTCUT_KEYS.leave} onClick={onLeave}>
+      <button
+        type="button"
+        data-testid="leave-button"
+        className="control control--leave"
+        aria-label="Leave the meeting"
+        title={`Leave the meeting (${SHORTCUT_LABEL.leave})`}
+        aria-keyshortcuts={SHORTCUT_KEYS.leave}
+        onClick={onLeave}
+      >
         <LeaveIcon />
         <span className="control__text">Leave</span>
       </button>

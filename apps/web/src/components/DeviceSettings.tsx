@@ -44,10 +44,19 @@ export function DeviceSelects({ lists, selected, onSelect, busy }: DeviceSetting
         return (
           <label key={kind} className="field devices__field" htmlFor={`${id}-${kind}`}>
             <span>{label}</span>
-            <select id={`${id}-${kind}`} data-testid={testId} value={value} disabled={options.length === 0 || busy === kind}
-              onChange={(e) => onSelect(kind, e.target.value)}>
+            <select
+              id={`${id}-${kind}`}
+              data-testid={testId}
+              value={value}
+              disabled={options.length === 0 || busy === kind}
+              onChange={(e) => onSelect(kind, e.target.value)}
+            >
               {options.length === 0 && <option value="">{none}</option>}
-              {options.map((o) => <option key={o.deviceId} value={o.deviceId}>{o.label}</option>)}
+              {options.map((o) => (
+                <option key={o.deviceId} value={o.deviceId}>
+                  {o.label}
+                </option>
+              ))}
             </select>
           </label>
         );
@@ -58,7 +67,17 @@ export function DeviceSelects({ lists, selected, onSelect, busy }: DeviceSetting
 
 function GearIcon() {
   return (
-    <svg viewBox="0 0 24 24" width={22} height={22} fill="none" stroke="currentColor" strokeWidth={1.8} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true">
+    <svg
+      viewBox="0 0 24 24"
+      width={22}
+      height={22}
+      fill="none"
+      stroke="currentColor"
+      strokeWidth={1.8}
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+    >
       <circle cx="12" cy="12" r="3" />
       <path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z" />
     </svg>
@@ -79,24 +98,42 @@ export function DeviceSettingsButton(props: DeviceSettingsProps) {
   }, [open]);
   return (
     <>
-      <button ref={buttonRef} type="button" data-testid="device-settings" className="control" aria-haspopup="dialog"
-        aria-expanded={open} aria-label="Camera, microphone and speaker settings" title="Devices" onClick={() => setOpen(true)}>
+      <button
+        ref={buttonRef}
+        type="button"
+        data-testid="device-settings"
+        className="control"
+        aria-haspopup="dialog"
+        aria-expanded={open}
+        aria-label="Camera, microphone and speaker settings"
+        title="Devices"
+        onClick={() => setOpen(true)}
+      >
         <GearIcon />
       </button>
-      <dialog ref={dialogRef} className="device-dialog" aria-labelledby={titleId} data-testid="device-dialog"
+      <dialog
+        ref={dialogRef}
+        className="device-dialog"
+        aria-labelledby={titleId}
+        data-testid="device-dialog"
         onClose={() => {
           setOpen(false);
           buttonRef.current?.focus();
         }}
         onClick={(e) => {
           if (e.target === e.currentTarget) setOpen(false); // a click on the backdrop
-        }}>
+        }}
+      >
         <div className="device-dialog__body">
           <h2 id={titleId}>Devices</h2>
           <DeviceSelects {...props} />
-          <p className="field__hint">Shortcuts: {SHORTCUT_LABEL.mic} microphone · {SHORTCUT_LABEL.camera} camera · {SHORTCUT_LABEL.leave} leave</p>
+          <p className="field__hint">
+            Shortcuts: {SHORTCUT_LABEL.mic} microphone · {SHORTCUT_LABEL.camera} camera · {SHORTCUT_LABEL.leave} leave
+          </p>
           <div className="device-dialog__actions">
-            <button type="button" className="button button--primary" data-testid="device-settings-done" onClick={() => setOpen(false)}>Done</button>
+            <button type="button" className="button button--primary" data-testid="device-settings-done" onClick={() => setOpen(false)}>
+              Done
+            </button>
           </div>
         </div>
       </dialog>

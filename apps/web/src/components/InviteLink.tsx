@@ -31,7 +31,12 @@ export function InviteLink({ link, initiallyOpen, othersPresent }: { link: strin
         <LinkIcon width={16} height={16} /> Invite
       </button>
       {open && (
-        <div className="popover popover--wide" role="dialog" aria-label="Invite people" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
+        <div
+          className="popover popover--wide"
+          role="dialog"
+          aria-label="Invite people"
+          onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}
+        >
           <h2>Your meeting is ready</h2>
           <p>Share this link with the people you want to meet. It carries the meeting key, so send it privately.</p>
           <div className="invite__row">
@@ -40,7 +45,9 @@ export function InviteLink({ link, initiallyOpen, othersPresent }: { link: strin
               {copied ? 'Copied' : 'Copy'}
             </button>
           </div>
-          <button type="button" className="button button--small popover__close" onClick={() => setOpen(false)}>Done</button>
+          <button type="button" className="button button--small popover__close" onClick={() => setOpen(false)}>
+            Done
+          </button>
         </div>
       )}
     </div>

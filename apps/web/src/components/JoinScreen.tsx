@@ -48,23 +48,39 @@ export function JoinScreen(props: JoinScreenProps) {
     <div className="join">
       <section className="join__preview" aria-label="Camera preview">
         <div className="preview">
-          <TrackVideo track={videoTrack} className="preview__video tile__video--mirror" data-testid="preview-video"
-            style={{ visibility: videoTrack && cameraOn ? 'visible' : 'hidden' }} />
+          <TrackVideo
+            track={videoTrack}
+            className="preview__video tile__video--mirror"
+            data-testid="preview-video"
+            style={{ visibility: videoTrack && cameraOn ? 'visible' : 'hidden' }}
+          />
           {(!videoTrack || !cameraOn) && (
             <div className="preview__placeholder">
-              <div className="tile__avatar tile__avatar--static"><span>{trimmed ? initials(trimmed) : '?'}</span></div>
+              <div className="tile__avatar tile__avatar--static">
+                <span>{trimmed ? initials(trimmed) : '?'}</span>
+              </div>
               <p>{mediaLoading ? 'Starting your camera…' : videoTrack ? 'Your camera is off' : 'No camera'}</p>
             </div>
           )}
           <div className="preview__controls">
-            <button type="button" className={`control${micOn && audioTrack ? '' : ' control--off'}`} disabled={!audioTrack}
-              aria-pressed={!micOn} aria-label={micOn ? 'Join with microphone off' : 'Join with microphone on'}
-              onClick={() => setMicOn((v) => !v)}>
+            <button
+              type="button"
+              className={`control${micOn && audioTrack ? '' : ' control--off'}`}
+              disabled={!audioTrack}
+              aria-pressed={!micOn}
+              aria-label={micOn ? 'Join with microphone off' : 'Join with microphone on'}
+              onClick={() => setMicOn((v) => !v)}
+            >
               {micOn && audioTrack ? <MicIcon /> : <MicOffIcon />}
             </button>
-            <button type="button" className={`control${cameraOn && videoTrack ? '' : ' control--off'}`} disabled={!videoTrack}
-              aria-pressed={!cameraOn} aria-label={cameraOn ? 'Join with camera off' : 'Join with camera on'}
-              onClick={() => setCameraOn((v) => !v)}>
+            <button
+              type="button"
+              className={`control${cameraOn && videoTrack ? '' : ' control--off'}`}
+              disabled={!videoTrack}
+              aria-pressed={!cameraOn}
+              aria-label={cameraOn ? 'Join with camera off' : 'Join with camera on'}
+              onClick={() => setCameraOn((v) => !v)}
+            >
               {cameraOn && videoTrack ? <CameraIcon /> : <CameraOffIcon />}
             </button>
           </div>
@@ -78,24 +94,58 @@ export function JoinScreen(props: JoinScreenProps) {
         </div>
         {problems.length > 0 && (
           <ul className="notice-list" data-testid="media-problems">
-            {problems.map((p) => <li key={p} className="notice notice--warn">{problemText[p]}</li>)}
+            {problems.map((p) => (
+              <li key={p} className="notice notice--warn">
+                {problemText[p]}
+              </li>
+            ))}
           </ul>
         )}
       </section>
 
       <section className="join__form">
         <h1>Ready to join?</h1>
-        <p className="muted">{props.roomName ? <>{props.roomName} · <code>{roomId}</code></> : <>Meeting <code>{roomId}</code></>}</p>
+        <p className="muted">
+          {props.roomName ? (
+            <>
+              {props.roomName} · <code>{roomId}</code>
+            </>
+          ) : (
+            <>
+              Meeting <code>{roomId}</code>
+            </>
+          )}
+        </p>
         <form onSubmit={submit} className="form">
           <label className="field">
             <span>Your name</span>
-            <input data-testid="display-name" value={name} maxLength={MAX_DISPLAY_NAME_LENGTH} autoComplete="name"
-              autoFocus placeholder="How others will see you" onChange={(e) => setName(e.target.value)} />
+            <input
+              data-testid="display-name"
+              value={name}
+              maxLength={MAX_DISPLAY_NAME_LENGTH}
+              autoComplete="name"
+              autoFocus
+              placeholder="How others will see you"
+              onChange={(e) => setName(e.target.value)}
+            />
           </label>
           {children}
-          {unavailable && <p className="notice notice--error" role="alert" data-testid="e2ee-unsupported">{unavailable}</p>}
-          {error && <p className="notice notice--error" role="alert" data-testid="join-error">{error}</p>}
-          <button type="submit" className="button button--primary" data-testid="join-button" disabled={!trimmed || !ready || mediaLoading || !!unavailable || joining}>
+          {unavailable && (
+            <p className="notice notice--error" role="alert" data-testid="e2ee-unsupported">
+              {unavailable}
+            </p>
+          )}
+          {error && (
+            <p className="notice notice--error" role="alert" data-testid="join-error">
+              {error}
+            </p>
+          )}
+          <button
+            type="submit"
+            className="button button--primary"
+            data-testid="join-button"
+            disabled={!trimmed || !ready || mediaLoading || !!unavailable || joining}
+          >
             {joining ? 'Joining…' : mediaLoading ? 'Starting camera…' : 'Join meeting'}
           </button>
         </form>

@@ -14,12 +14,22 @@ export function LobbyPanel({
         {waiting.map((w) => (
           <li key={w.requestId} data-testid="lobby-request" data-guest-name={w.displayName}>
             <span className="lobby-panel__name">{w.displayName}</span>
-            <button type="button" className="button button--small button--primary" data-testid="lobby-admit"
-              aria-label={`Let ${w.displayName} in`} onClick={() => onDecide(w.requestId, true)}>
+            <button
+              type="button"
+              className="button button--small button--primary"
+              data-testid="lobby-admit"
+              aria-label={`Let ${w.displayName} in`}
+              onClick={() => onDecide(w.requestId, true)}
+            >
               Admit
             </button>
-            <button type="button" className="button button--small" data-testid="lobby-deny"
-              aria-label={`Turn ${w.displayName} away`} onClick={() => onDecide(w.requestId, false)}>
+            <button
+              type="button"
+              className="button button--small"
+              data-testid="lobby-deny"
+              aria-label={`Turn ${w.displayName} away`}
+              onClick={() => onDecide(w.requestId, false)}
+            >
               Deny
             </button>
           </li>

@@ -14,11 +14,21 @@ export function MicLevelMeter({ track, active }: { track: MediaStreamTrack | nul
   const segments = 12;
   const lit = Math.round((level / 100) * segments);
   return (
-    <div className="mic-level" data-testid="mic-level" role="meter" aria-label="Microphone level"
-      aria-valuemin={0} aria-valuemax={100} aria-valuenow={active && track ? level : 0}
-      aria-valuetext={!track ? 'No microphone' : !active ? 'Microphone off' : `${level}%`}>
+    <div
+      className="mic-level"
+      data-testid="mic-level"
+      role="meter"
+      aria-label="Microphone level"
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={active && track ? level : 0}
+      aria-valuetext={!track ? 'No microphone' : !active ? 'Microphone off' : `${level}%`}
+    >
       {Array.from({ length: segments }, (_, i) => (
-        <span key={i} className={`mic-level__seg${i < lit ? ' mic-level__seg--on' : ''}${i >= segments - 2 ? ' mic-level__seg--hot' : ''}`} />
+        <span
+          key={i}
+          className={`mic-level__seg${i < lit ? ' mic-level__seg--on' : ''}${i >= segments - 2 ? ' mic-level__seg--hot' : ''}`}
+        />
       ))}
     </div>
   );

@@ -36,7 +36,23 @@ export interface ParticipantTileProps {
   recording?: boolean;
 }
 
-export function ParticipantTile({ name, videoTrack, videoOff, audioMuted, isSelf, tileProps, videoTestId, badge, actions, source = 'camera', speaking = false, pinned = false, onTogglePin, viewRef, recording = false }: ParticipantTileProps) {
+export function ParticipantTile({
+  name,
+  videoTrack,
+  videoOff,
+  audioMuted,
+  isSelf,
+  tileProps,
+  videoTestId,
+  badge,
+  actions,
+  source = 'camera',
+  speaking = false,
+  pinned = false,
+  onTogglePin,
+  viewRef,
+  recording = false,
+}: ParticipantTileProps) {
   const showVideo = videoTrack !== null && !videoOff;
   const screen = source === 'screen';
   const label = screen ? (isSelf ? 'Your screen' : `${name}'s screen`) : isSelf ? `${name} (you)` : name;

@@ -7,7 +7,15 @@ import './reconnecting-banner.css';
 import type { Reconnecting } from '../call/call-state.js';
 import { reconnectText } from './reconnect-text.js';
 
-export function ReconnectingBanner({ reconnecting, reason, onLeave }: { reconnecting: Reconnecting; reason: string | null; onLeave: () => void }) {
+export function ReconnectingBanner({
+  reconnecting,
+  reason,
+  onLeave,
+}: {
+  reconnecting: Reconnecting;
+  reason: string | null;
+  onLeave: () => void;
+}) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (reconnecting.nextAttemptAt === null) return;
@@ -26,7 +34,11 @@ export function ReconnectingBanner({ reconnecting, reason, onLeave }: { reconnec
       <div className="reconnecting__text">
         <strong className="reconnecting__title">{text.title}</strong>
         <span className="reconnecting__detail">{text.detail}</span>
-        {text.progress && <span className="reconnecting__progress" data-testid="reconnecting-progress">{text.progress}</span>}
+        {text.progress && (
+          <span className="reconnecting__progress" data-testid="reconnecting-progress">
+            {text.progress}
+          </span>
+        )}
       </div>
       <button type="button" className="button reconnecting__leave" data-testid="reconnecting-leave" onClick={onLeave}>
         Leave

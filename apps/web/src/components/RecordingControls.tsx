@@ -10,10 +10,15 @@ import type { RecordingView } from '../recording/meeting-recording.js';
 import { formatBytes, formatElapsed } from '../recording/recording-file.js';
 
 const RecordIcon = (p: IconProps) => (
-  <Icon {...p}><circle cx="12" cy="12" r="9" /><circle cx="12" cy="12" r="4" fill="currentColor" /></Icon>
+  <Icon {...p}>
+    <circle cx="12" cy="12" r="9" />
+    <circle cx="12" cy="12" r="4" fill="currentColor" />
+  </Icon>
 );
 const StopRecordIcon = (p: IconProps) => (
-  <Icon {...p}><rect x="6" y="6" width="12" height="12" rx="2" fill="currentColor" /></Icon>
+  <Icon {...p}>
+    <rect x="6" y="6" width="12" height="12" rx="2" fill="currentColor" />
+  </Icon>
 );
 
 export function RecordButton({ view, unsupported, onToggle }: { view: RecordingView; unsupported: string | null; onToggle: () => void }) {
@@ -56,11 +61,18 @@ export function RecordingIndicator({ view }: { view: RecordingView }) {
   if (!running) return null;
   const elapsed = formatElapsed(now - view.startedAt!);
   return (
-    <span className="chip rec-indicator" data-testid="recording-indicator" role="timer" aria-label={`Recording, ${elapsed}`}
-      title="You are recording this meeting on this computer. Everyone in it has been told.">
+    <span
+      className="chip rec-indicator"
+      data-testid="recording-indicator"
+      role="timer"
+      aria-label={`Recording, ${elapsed}`}
+      title="You are recording this meeting on this computer. Everyone in it has been told."
+    >
       <span className="rec-indicator__dot" aria-hidden="true" />
       <span aria-hidden="true">REC</span>
-      <span className="rec-indicator__time" aria-hidden="true">{elapsed}</span>
+      <span className="rec-indicator__time" aria-hidden="true">
+        {elapsed}
+      </span>
     </span>
   );
 }
@@ -71,12 +83,14 @@ export function RecordingResult({ view, onDismiss, inline = false }: { view: Rec
   return (
     <div className={`rec-result${inline ? ' rec-result--inline' : ''}`} data-testid="recording-result">
       {view.error && (
-        <p className="notice notice--error" role="alert" data-testid="recording-error">{view.error}</p>
+        <p className="notice notice--error" role="alert" data-testid="recording-error">
+          {view.error}
+        </p>
       )}
       {view.saved && (
         <p className="rec-result__saved" role="status">
-          Recording saved to your downloads: <span className="rec-result__file">{view.saved.fileName}</span>{' '}
-          ({formatElapsed(view.saved.durationMs)}, {formatBytes(view.saved.bytes)}).
+          Recording saved to your downloads: <span className="rec-result__file">{view.saved.fileName}</span> (
+          {formatElapsed(view.saved.durationMs)}, {formatBytes(view.saved.bytes)}).
         </p>
       )}
       <div className="rec-result__actions">
@@ -96,7 +110,12 @@ export function RecordingResult({ view, onDismiss, inline = false }: { view: Rec
 /** On a tile: this person is recording the meeting. */
 export function TileRecordingMark({ name }: { name: string }) {
   return (
-    <span className="tile__rec" data-testid="tile-recording" title={`${name} is recording this meeting`} aria-label={`${name} is recording`}>
+    <span
+      className="tile__rec"
+      data-testid="tile-recording"
+      title={`${name} is recording this meeting`}
+      aria-label={`${name} is recording`}
+    >
       <span className="rec-indicator__dot" aria-hidden="true" />
       REC
     </span>

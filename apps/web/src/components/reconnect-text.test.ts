@@ -3,7 +3,11 @@ import { reconnectText } from './reconnect-text.js';
 
 describe('reconnectText', () => {
   it('says the server connection is being restored, which attempt, and when the next one starts', () => {
-    const t = reconnectText({ cause: 'server', attempt: 3, nextAttemptAt: 10_000 }, 'The connection to the meeting server was lost.', 6_200);
+    const t = reconnectText(
+      { cause: 'server', attempt: 3, nextAttemptAt: 10_000 },
+      'The connection to the meeting server was lost.',
+      6_200,
+    );
     expect(t.title).toBe('Reconnecting to the meeting…');
     expect(t.detail).toMatch(/^The connection to the meeting server was lost\. .*keeps trying/);
     expect(t.progress).toBe('Attempt 3 · next try in 4 s');
@@ -15,7 +19,9 @@ describe('reconnectText', () => {
   });
 
   it('has a default reason', () => {
-    expect(reconnectText({ cause: 'server', attempt: 1, nextAttemptAt: null }, null, 0).detail).toMatch(/connection to the meeting server was lost/);
+    expect(reconnectText({ cause: 'server', attempt: 1, nextAttemptAt: null }, null, 0).detail).toMatch(
+      /connection to the meeting server was lost/,
+    );
   });
 
   it('tells a media-only outage apart: still in the meeting, no attempt count', () => {

@@ -8,11 +8,17 @@ export interface StageTile {
   source: 'camera' | 'screen';
 }
 
-export function focusTileKey(tiles: StageTile[], pinned: string | null, activeSpeakerId: string | null, selfId: string | null): string | null {
+export function focusTileKey(
+  tiles: StageTile[],
+  pinned: string | null,
+  activeSpeakerId: string | null,
+  selfId: string | null,
+): string | null {
   if (pinned && tiles.some((t) => t.key === pinned)) return pinned;
   const remoteScreen = tiles.find((t) => t.source === 'screen' && t.peerId !== null);
   if (remoteScreen) return remoteScreen.key;
-  const speaking = activeSpeakerId && activeSpeakerId !== selfId ? tiles.find((t) => t.source === 'camera' && t.peerId === activeSpeakerId) : undefined;
+  const speaking =
+    activeSpeakerId && activeSpeakerId !== selfId ? tiles.find((t) => t.source === 'camera' && t.peerId === activeSpeakerId) : undefined;
   if (speaking) return speaking.key;
   return (tiles.find((t) => t.peerId !== null) ?? tiles[0])?.key ?? null;
 }

@@ -9,14 +9,7 @@
  * with a new identity, and the Worker forgets every old key first.
  */
 import type { E2eeStatus, JoinAnswer, MediaKind, MediaSource } from '@conclave/protocol';
-import {
-  KeyManager,
-  fromBase64url,
-  sodiumReady,
-  toBase64url,
-  type Effects,
-  type SafetyCode,
-} from '@conclave/e2ee/keys';
+import { KeyManager, fromBase64url, sodiumReady, toBase64url, type Effects, type SafetyCode } from '@conclave/e2ee/keys';
 import { MediaEncryption, type FrameTransformSupport, type ReceiveStatus } from '@conclave/e2ee/media';
 import type { MediaTransforms } from '../call/media-transforms.js';
 import { chatOutcome, type ChatCrypto, type ChatDecryptOutcome } from '../chat/chat-session.js';
@@ -45,7 +38,14 @@ interface FrameStatus {
 }
 
 export class E2eeSession implements MediaTransforms, ChatCrypto {
-  readonly store = new Store<E2eeSnapshot>({ safetyCode: null, sending: false, tiles: {}, activeKid: null, activeSince: null, lastLeaveAt: null });
+  readonly store = new Store<E2eeSnapshot>({
+    safetyCode: null,
+    sending: false,
+    tiles: {},
+    activeKid: null,
+    activeSince: null,
+    lastLeaveAt: null,
+  });
   /** The word last reported to the server on this connection. */
   private reported: E2eeStatus | null = null;
   private readonly frames = new Map<string, Partial<Record<MediaKind, FrameStatus>>>();

@@ -11,10 +11,7 @@ import {
   sodiumReady,
 } from '@conclave/e2ee/keys';
 
-export type LinkKey =
-  | { kind: 'link'; secret: Uint8Array }
-  | { kind: 'none' }
-  | { kind: 'damaged'; message: string };
+export type LinkKey = { kind: 'link'; secret: Uint8Array } | { kind: 'none' } | { kind: 'damaged'; message: string };
 
 export async function readLinkKey(hash: string = window.location.hash): Promise<LinkKey> {
   await sodiumReady();

@@ -7,7 +7,16 @@
 import { useState } from 'react';
 import { useStore } from '../state/use-store.js';
 import type { DeviceChoice } from '../components/DeviceSettings.js';
-import { chooseSpeaker, saveDeviceId, savedDeviceId, speakerStore, trackDeviceId, useDeviceLists, type DeviceKind, type DeviceLists } from '../media/devices.js';
+import {
+  chooseSpeaker,
+  saveDeviceId,
+  savedDeviceId,
+  speakerStore,
+  trackDeviceId,
+  useDeviceLists,
+  type DeviceKind,
+  type DeviceLists,
+} from '../media/devices.js';
 
 export interface Devices {
   lists: DeviceLists;

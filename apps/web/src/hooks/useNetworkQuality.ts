@@ -30,7 +30,9 @@ export function useNetworkQuality(media: CallMedia | null, active: boolean): Net
       previous = next;
       const self = sent ? uplinkQuality(sent) : null;
       setQualities((old) =>
-        old.self === self && Object.keys(peers).length === Object.keys(old.peers).length && Object.entries(peers).every(([k, v]) => old.peers[k] === v)
+        old.self === self &&
+        Object.keys(peers).length === Object.keys(old.peers).length &&
+        Object.entries(peers).every(([k, v]) => old.peers[k] === v)
           ? old
           : { peers, self },
       );

@@ -6,13 +6,7 @@
  */
 import { savedDeviceId } from './devices.js';
 
-export type MediaProblem =
-  | 'insecure-context'
-  | 'unsupported'
-  | 'permission-denied'
-  | 'no-camera'
-  | 'no-microphone'
-  | 'device-busy';
+export type MediaProblem = 'insecure-context' | 'unsupported' | 'permission-denied' | 'no-camera' | 'no-microphone' | 'device-busy';
 
 export const problemText: Record<MediaProblem, string> = {
   'insecure-context': 'Camera and microphone need a secure page (https:// or http://localhost).',

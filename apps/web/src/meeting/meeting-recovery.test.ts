@@ -20,12 +20,20 @@ describe('Meeting: losing the connection', () => {
     await join(w);
     const first = w.connections[0]!;
     first.drop(1006);
-    expect(w.meeting.store.getSnapshot().call).toMatchObject({ phase: 'reconnecting', error: 'The connection to the meeting server was lost.' });
+    expect(w.meeting.store.getSnapshot().call).toMatchObject({
+      phase: 'reconnecting',
+      error: 'The connection to the meeting server was lost.',
+    });
     await vi.advanceTimersByTimeAsync(1000);
     expect(w.connections).toHaveLength(2);
     const second = w.connections[1]!;
     expect(w.tickets[1]).toEqual({ password: undefined, rejoinPass: 'pass-1' });
-    expect(w.meeting.store.getSnapshot().call).toMatchObject({ phase: 'in-call', reconnecting: null, error: null, notice: { text: 'Reconnected' } });
+    expect(w.meeting.store.getSnapshot().call).toMatchObject({
+      phase: 'in-call',
+      reconnecting: null,
+      error: null,
+      notice: { text: 'Reconnected' },
+    });
     // The same tracks go out again on new transports; the old ones are closed; nobody listens to the old socket.
     expect(second.sent('produce').map((p) => p.source)).toEqual(['mic', 'camera']);
     expect(w.devices[0]!.transports.every((t) => t.closed)).toBe(true);

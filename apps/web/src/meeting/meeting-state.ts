@@ -58,7 +58,14 @@ export interface MeetingSnapshot {
   recording: RecordingView;
 }
 
-export const idleE2ee: E2eeSnapshot = { safetyCode: null, sending: false, tiles: {}, activeKid: null, activeSince: null, lastLeaveAt: null };
+export const idleE2ee: E2eeSnapshot = {
+  safetyCode: null,
+  sending: false,
+  tiles: {},
+  activeKid: null,
+  activeSince: null,
+  lastLeaveAt: null,
+};
 
 export function initialMeeting(displayName: string): MeetingSnapshot {
   return {

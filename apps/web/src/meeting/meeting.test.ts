@@ -22,7 +22,8 @@ describe('Meeting: joining', () => {
 
   it('joins: one ticket, device loaded, media sent and received, then each part gets the connection', async () => {
     const w = world();
-    w.next = () => roomSignaling(joinAnswer({ peers: [peer('p1', 'Linus', [{ producerId: 'pr1', kind: 'video', source: 'camera', paused: false }])] }));
+    w.next = () =>
+      roomSignaling(joinAnswer({ peers: [peer('p1', 'Linus', [{ producerId: 'pr1', kind: 'video', source: 'camera', paused: false }])] }));
     await started(w);
     expect(await join(w)).toBe(true);
     const snap = w.meeting.store.getSnapshot();

@@ -118,7 +118,10 @@ export class Meeting {
     if (this.inCall || !this.signaling) return;
     this.stoppedJoin = { error: null };
     const signaling = this.signaling;
-    void signaling.request('leave', {}).catch(() => undefined).finally(() => signaling.close());
+    void signaling
+      .request('leave', {})
+      .catch(() => undefined)
+      .finally(() => signaling.close());
   }
 
   /** Leaves the call: the room hears it (and that a recording stopped), then everything is torn down. */

@@ -74,7 +74,11 @@ export class Rejoiner {
       for (let step = backoff.next(clock.now()); step; step = backoff.next(clock.now())) {
         this.options.disconnect();
         const { attempt, delayMs } = step;
-        status.update({ phase: 'reconnecting', error: reason, reconnecting: { cause: 'server', attempt, nextAttemptAt: clock.now() + delayMs } });
+        status.update({
+          phase: 'reconnecting',
+          error: reason,
+          reconnecting: { cause: 'server', attempt, nextAttemptAt: clock.now() + delayMs },
+        });
         await this.sleep(delayMs);
         if (this.options.isOver()) return;
         status.update({ reconnecting: { cause: 'server', attempt, nextAttemptAt: null } });

@@ -65,36 +65,72 @@ export function HomePage() {
         <span className="brand-dot" aria-hidden="true" /> Conclave
         <span className="home__account">
           {me ? (
-            <a href="/admin" onClick={(e) => { e.preventDefault(); navigate('/admin'); }}>{me.username} · Rooms</a>
+            <a
+              href="/admin"
+              onClick={(e) => {
+                e.preventDefault();
+                navigate('/admin');
+              }}
+            >
+              {me.username} · Rooms
+            </a>
           ) : me === null ? (
-            <a href="/admin" data-testid="sign-in-link" onClick={(e) => { e.preventDefault(); navigate('/admin'); }}>Sign in</a>
+            <a
+              href="/admin"
+              data-testid="sign-in-link"
+              onClick={(e) => {
+                e.preventDefault();
+                navigate('/admin');
+              }}
+            >
+              Sign in
+            </a>
           ) : null}
         </span>
       </header>
       <main className="home__main">
         <h1>Private video meetings.</h1>
-        <p className="home__lead">
-          Every frame is encrypted in your browser before it leaves. The server relays what it cannot read.
-        </p>
+        <p className="home__lead">Every frame is encrypted in your browser before it leaves. The server relays what it cannot read.</p>
         <div className="home__actions">
-          <button type="button" className="button button--primary button--large" data-testid="new-meeting"
-            disabled={me === undefined || creating} onClick={() => void startMeeting()}>
+          <button
+            type="button"
+            className="button button--primary button--large"
+            data-testid="new-meeting"
+            disabled={me === undefined || creating}
+            onClick={() => void startMeeting()}
+          >
             {me === null ? 'Sign in to start a meeting' : creating ? 'Starting…' : 'New meeting'}
           </button>
           <form className="home__join" onSubmit={join}>
-            <input aria-label="Meeting link or code" data-testid="join-code" placeholder="Paste a link or code"
-              value={code} onChange={(e) => { setCode(e.target.value); setError(null); }} />
-            <button type="submit" className="button" disabled={!code.trim()}>Join</button>
+            <input
+              aria-label="Meeting link or code"
+              data-testid="join-code"
+              placeholder="Paste a link or code"
+              value={code}
+              onChange={(e) => {
+                setCode(e.target.value);
+                setError(null);
+              }}
+            />
+            <button type="submit" className="button" disabled={!code.trim()}>
+              Join
+            </button>
           </form>
         </div>
-        {error && <p className="notice notice--error" role="alert">{error}</p>}
-        {setupNeeded && (
-          <p className="notice notice--info" data-testid="setup-needed">
-            Welcome! This server has no accounts yet. Open the one-time setup link printed in the server’s log (where
-            you ran <code>npm start</code>) to create the first admin, then start a meeting.
+        {error && (
+          <p className="notice notice--error" role="alert">
+            {error}
           </p>
         )}
-        <p className="home__footnote"><LockIcon width={16} height={16} /> End-to-end encrypted with the SFrame standard (RFC 9605).</p>
+        {setupNeeded && (
+          <p className="notice notice--info" data-testid="setup-needed">
+            Welcome! This server has no accounts yet. Open the one-time setup link printed in the server’s log (where you ran{' '}
+            <code>npm start</code>) to create the first admin, then start a meeting.
+          </p>
+        )}
+        <p className="home__footnote">
+          <LockIcon width={16} height={16} /> End-to-end encrypted with the SFrame standard (RFC 9605).
+        </p>
       </main>
     </div>
   );

@@ -7,7 +7,10 @@ describe('pickMimeType', () => {
   });
 
   it('falls back in order of preference', () => {
-    const only = (...types: string[]) => (t: string) => types.includes(t);
+    const only =
+      (...types: string[]) =>
+      (t: string) =>
+        types.includes(t);
     expect(pickMimeType(only('video/webm', 'video/mp4'))).toBe('video/webm');
     expect(pickMimeType(only('video/mp4;codecs=avc1,mp4a.40.2', 'video/mp4'))).toBe('video/mp4;codecs=avc1,mp4a.40.2');
     expect(pickMimeType(only('video/mp4'))).toBe('video/mp4');

@@ -89,9 +89,19 @@ function setup() {
 beforeEach(() => {
   events.length = 0;
   vi.stubGlobal('MediaRecorder', class {});
-  vi.stubGlobal('HTMLCanvasElement', class { captureStream() {} });
+  vi.stubGlobal(
+    'HTMLCanvasElement',
+    class {
+      captureStream() {}
+    },
+  );
   vi.stubGlobal('AudioContext', class {});
-  vi.stubGlobal('MediaStream', class { constructor(readonly tracks: unknown[]) {} });
+  vi.stubGlobal(
+    'MediaStream',
+    class {
+      constructor(readonly tracks: unknown[]) {}
+    },
+  );
   vi.stubGlobal('window', { addEventListener: vi.fn(), removeEventListener: vi.fn() });
 });
 afterEach(() => vi.unstubAllGlobals());

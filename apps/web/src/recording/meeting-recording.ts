@@ -60,7 +60,8 @@ export interface MeetingRecordingOptions {
 
 /** Why this browser cannot record, in words, or null when it can. */
 export function recordingUnsupportedReason(): string | null {
-  if (typeof MediaRecorder === 'undefined') return 'This browser cannot record (it has no MediaRecorder). Use a current Chrome, Edge or Firefox.';
+  if (typeof MediaRecorder === 'undefined')
+    return 'This browser cannot record (it has no MediaRecorder). Use a current Chrome, Edge or Firefox.';
   if (typeof HTMLCanvasElement === 'undefined' || typeof HTMLCanvasElement.prototype.captureStream !== 'function') {
     return 'This browser cannot record the call’s video (no canvas capture). Use a current Chrome, Edge or Firefox.';
   }

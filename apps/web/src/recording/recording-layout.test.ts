@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { mainTileKey, recordingLayout, RECORDING_HEIGHT as H, RECORDING_WIDTH as W, type LayoutTile, type TileRect } from './recording-layout.js';
+import {
+  mainTileKey,
+  recordingLayout,
+  RECORDING_HEIGHT as H,
+  RECORDING_WIDTH as W,
+  type LayoutTile,
+  type TileRect,
+} from './recording-layout.js';
 
 const cam = (key: string, self = false): LayoutTile => ({ key, source: 'camera', self });
 const screen = (key: string, self = false): LayoutTile => ({ key, source: 'screen', self });
@@ -32,12 +39,20 @@ describe('recordingLayout', () => {
   });
 
   it('puts four people in a 2×2 grid and five in rows of three and two, rows centred', () => {
-    const four = recordingLayout(['a', 'b', 'c', 'd'].map((k) => cam(k)), W, H);
+    const four = recordingLayout(
+      ['a', 'b', 'c', 'd'].map((k) => cam(k)),
+      W,
+      H,
+    );
     expect(new Set(four.map((r) => r.y)).size).toBe(2);
     expect(new Set(four.map((r) => r.x)).size).toBe(2);
     expectInsideAndApart(four);
 
-    const five = recordingLayout(['a', 'b', 'c', 'd', 'e'].map((k) => cam(k)), W, H);
+    const five = recordingLayout(
+      ['a', 'b', 'c', 'd', 'e'].map((k) => cam(k)),
+      W,
+      H,
+    );
     expectInsideAndApart(five);
     const rows = [...new Set(five.map((r) => r.y))];
     expect(rows).toHaveLength(2);
@@ -79,7 +94,11 @@ describe('recordingLayout', () => {
   });
 
   it('keeps a large grid inside the frame', () => {
-    const rects = recordingLayout(Array.from({ length: 25 }, (_, i) => cam(`p${i}`)), W, H);
+    const rects = recordingLayout(
+      Array.from({ length: 25 }, (_, i) => cam(`p${i}`)),
+      W,
+      H,
+    );
     expect(rects).toHaveLength(25);
     expectInsideAndApart(rects);
   });

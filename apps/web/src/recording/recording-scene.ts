@@ -54,7 +54,15 @@ export function sceneFromSnapshot({ snapshot, selfName, micTrack, isHidden = () 
     speaking: speaking !== null && speaking === snapshot.selfId && snapshot.micEnabled,
   });
   if (live(snapshot.localScreenTrack)) {
-    tiles.push({ key: 'self:screen', name: selfName, source: 'screen', self: true, track: snapshot.localScreenTrack, muted: false, speaking: false });
+    tiles.push({
+      key: 'self:screen',
+      name: selfName,
+      source: 'screen',
+      self: true,
+      track: snapshot.localScreenTrack,
+      muted: false,
+      speaking: false,
+    });
   }
   if (snapshot.micEnabled && live(micTrack)) audio.push(micTrack);
 

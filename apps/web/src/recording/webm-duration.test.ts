@@ -40,13 +40,17 @@ function readDuration(file: Uint8Array): { ms: number; after: Uint8Array } {
   }
   let scale = 1_000_000;
   let ticks = NaN;
-  for (let at = dataAt; at < dataAt + size; ) {
+  for (let at = dataAt; at < dataAt + size;) {
     const id = file[at] === 0x2a ? 3 : 2;
     const idValue = [...file.subarray(at, at + id)];
     const len = file[at + id]! & 0x7f;
     const payload = file.subarray(at + id + 1, at + id + 1 + len);
     if (idValue.join() === '42,215,177') scale = payload.reduce((v, b) => v * 256 + b, 0);
-    if (idValue.join() === '68,137') ticks = len === 8 ? new DataView(payload.buffer, payload.byteOffset).getFloat64(0) : new DataView(payload.buffer, payload.byteOffset).getFloat32(0);
+    if (idValue.join() === '68,137')
+      ticks =
+        len === 8
+          ? new DataView(payload.buffer, payload.byteOffset).getFloat64(0)
+          : new DataView(payload.buffer, payload.byteOffset).getFloat32(0);
     at += id + 1 + len;
   }
   return { ms: (ticks * scale) / 1_000_000, after: file.subarray(dataAt + size) };

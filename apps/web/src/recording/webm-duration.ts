@@ -93,7 +93,7 @@ export function withDuration(head: Uint8Array, durationMs: number): Uint8Array |
   if (!ebml || ebml.id !== ID.EBML || ebml.unknown) return null;
   const segment = readElement(head, ebml.dataAt + ebml.size);
   if (!segment || segment.id !== ID.Segment) return null;
-  for (let at = segment.dataAt; at < head.length; ) {
+  for (let at = segment.dataAt; at < head.length;) {
     const el = readElement(head, at);
     if (!el || el.unknown || el.id === ID.SeekHead) return null;
     const end = el.dataAt + el.size;
@@ -104,7 +104,7 @@ export function withDuration(head: Uint8Array, durationMs: number): Uint8Array |
     if (end > head.length) return null;
     let scale = 1_000_000;
     let existing: Element | null = null;
-    for (let c = el.dataAt; c < end; ) {
+    for (let c = el.dataAt; c < end;) {
       const child = readElement(head, c);
       if (!child || child.unknown || child.dataAt + child.size > end) return null;
       if (child.id === ID.TimecodeScale) scale = readUint(head, child.dataAt, child.size) || scale;

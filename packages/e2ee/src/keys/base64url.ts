@@ -2,7 +2,7 @@
  * base64url without padding, for the opaque E2EE bytes the signaling
  * protocol carries (announcements, key boxes, chat). Needs sodiumReady().
  */
-import { lib } from "./sodium.js";
+import { lib } from './sodium.js';
 
 export function toBase64url(bytes: Uint8Array): string {
   const s = lib();

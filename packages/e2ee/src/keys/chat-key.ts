@@ -16,12 +16,12 @@
  *   24   nonce
  *   ..   ciphertext (padded plaintext + 16-byte tag)
  */
-import { DecodeError, Reader, Writer, utf8 } from "./encoding.js";
-import { WIRE_VERSION } from "./identity.js";
-import { kdf } from "./kdf.js";
-import { CONTEXT_CHAT_AAD, LABEL_CHAT } from "./labels.js";
-import type { SenderKey } from "./sender-key.js";
-import { lib } from "./sodium.js";
+import { DecodeError, Reader, Writer, utf8 } from './encoding.js';
+import { WIRE_VERSION } from './identity.js';
+import { kdf } from './kdf.js';
+import { CONTEXT_CHAT_AAD, LABEL_CHAT } from './labels.js';
+import type { SenderKey } from './sender-key.js';
+import { lib } from './sodium.js';
 
 export const KIND_CHAT = 0x43;
 const NONCE_BYTES = 24;
@@ -34,9 +34,7 @@ export interface ChatContext {
   generation: number;
 }
 
-export type ChatOpenResult =
-  | { ok: true; plaintext: Uint8Array }
-  | { ok: false; reason: "malformed" | "bad-ciphertext" };
+export type ChatOpenResult = { ok: true; plaintext: Uint8Array } | { ok: false; reason: 'malformed' | 'bad-ciphertext' };
 
 /** chatKey = KDF(senderKey, chat label). */
 export function deriveChatKey(senderKey: SenderKey): Uint8Array {
@@ -50,16 +48,10 @@ function aad(ctx: ChatContext): Uint8Array {
 /** Encrypts one chat message (text is UTF-8 encoded). */
 export function sealChat(chatKey: Uint8Array, ctx: ChatContext, message: string | Uint8Array): Uint8Array {
   const s = lib();
-  const padded = s.pad(typeof message === "string" ? utf8(message) : message.slice(), PAD_BLOCK);
+  const padded = s.pad(typeof message === 'string' ? utf8(message) : message.slice(), PAD_BLOCK);
   const nonce = s.randombytes_buf(NONCE_BYTES);
   const ct = s.crypto_aead_xchacha20poly1305_ietf_encrypt(padded, aad(ctx), null, nonce, chatKey);
-  return new Writer()
-    .u8(WIRE_VERSION)
-    .u8(KIND_CHAT)
-    .u32(ctx.generation)
-    .fixed(nonce, NONCE_BYTES)
-    .fixed(ct, ct.length)
-    .finish();
+  return new Writer().u8(WIRE_VERSION).u8(KIND_CHAT).u32(ctx.generation).fixed(nonce, NONCE_BYTES).fixed(ct, ct.length).finish();
 }
 
 /** The sender-key generation a chat message claims (to pick the key), or null if malformed. */
@@ -79,24 +71,24 @@ export function openChat(chatKey: Uint8Array, ctx: ChatContext, bytes: Uint8Arra
   let ct: Uint8Array;
   try {
     const r = new Reader(bytes);
-    if (r.u8() !== WIRE_VERSION || r.u8() !== KIND_CHAT) throw new DecodeError("not a v1 chat message");
-    if (r.u32() !== ctx.generation) throw new DecodeError("generation mismatch");
+    if (r.u8() !== WIRE_VERSION || r.u8() !== KIND_CHAT) throw new DecodeError('not a v1 chat message');
+    if (r.u32() !== ctx.generation) throw new DecodeError('generation mismatch');
     nonce = r.fixed(NONCE_BYTES);
     ct = r.rest();
-    if (ct.length < TAG_BYTES + PAD_BLOCK) throw new DecodeError("truncated chat message");
+    if (ct.length < TAG_BYTES + PAD_BLOCK) throw new DecodeError('truncated chat message');
   } catch {
-    return { ok: false, reason: "malformed" };
+    return { ok: false, reason: 'malformed' };
   }
   const s = lib();
   let padded: Uint8Array;
   try {
     padded = s.crypto_aead_xchacha20poly1305_ietf_decrypt(null, ct, aad(ctx), nonce, chatKey);
   } catch {
-    return { ok: false, reason: "bad-ciphertext" };
+    return { ok: false, reason: 'bad-ciphertext' };
   }
   try {
     return { ok: true, plaintext: s.unpad(padded, PAD_BLOCK) };
   } catch {
-    return { ok: false, reason: "malformed" };
+    return { ok: false, reason: 'malformed' };
   }
 }

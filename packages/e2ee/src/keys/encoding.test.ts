@@ -1,10 +1,10 @@
 /** Tests for encoding.ts: canonical round trips, injectivity, strict rejection of malformed input. */
-import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { DecodeError, Reader, Writer, bytesEqual, compareBytes } from "./encoding.js";
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DecodeError, Reader, Writer, bytesEqual, compareBytes } from './encoding.js';
 
-describe("encoding", () => {
-  it("round-trips field lists", () => {
+describe('encoding', () => {
+  it('round-trips field lists', () => {
     fc.assert(
       fc.property(
         fc.string(),
@@ -27,7 +27,7 @@ describe("encoding", () => {
     );
   });
 
-  it("is injective on string pairs (no ambiguous concatenation)", () => {
+  it('is injective on string pairs (no ambiguous concatenation)', () => {
     fc.assert(
       fc.property(fc.string(), fc.string(), fc.string(), fc.string(), (a, b, c, d) => {
         const x = new Writer().str(a).str(b).finish();
@@ -38,8 +38,8 @@ describe("encoding", () => {
     );
   });
 
-  it("rejects truncation, trailing bytes and bad UTF-8", () => {
-    const bytes = new Writer().str("hello").u32(5).finish();
+  it('rejects truncation, trailing bytes and bad UTF-8', () => {
+    const bytes = new Writer().str('hello').u32(5).finish();
     const cut = new Reader(bytes.subarray(0, bytes.length - 1));
     cut.str();
     expect(() => cut.u32()).toThrow(DecodeError);
@@ -51,14 +51,14 @@ describe("encoding", () => {
     expect(() => new Reader(Uint8Array.of(0, 9, 1)).bytes16()).toThrow(DecodeError);
   });
 
-  it("rejects out-of-range integers when writing", () => {
+  it('rejects out-of-range integers when writing', () => {
     expect(() => new Writer().u8(256)).toThrow(RangeError);
     expect(() => new Writer().u16(-1)).toThrow(RangeError);
     expect(() => new Writer().u32(2 ** 32)).toThrow(RangeError);
     expect(() => new Writer().fixed(new Uint8Array(3), 4)).toThrow(RangeError);
   });
 
-  it("compares bytes", () => {
+  it('compares bytes', () => {
     expect(compareBytes(Uint8Array.of(1, 2), Uint8Array.of(1, 3))).toBeLessThan(0);
     expect(compareBytes(Uint8Array.of(1), Uint8Array.of(1, 0))).toBeLessThan(0);
     expect(bytesEqual(Uint8Array.of(1, 2), Uint8Array.of(1, 2))).toBe(true);

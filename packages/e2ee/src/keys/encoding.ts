@@ -8,13 +8,13 @@
  */
 
 const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Thrown by {@link Reader} on malformed input. */
 export class DecodeError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "DecodeError";
+    this.name = 'DecodeError';
   }
 }
 
@@ -82,7 +82,7 @@ export class Reader {
   constructor(private readonly buf: Uint8Array) {}
 
   private take(n: number): Uint8Array {
-    if (this.offset + n > this.buf.length) throw new DecodeError("truncated input");
+    if (this.offset + n > this.buf.length) throw new DecodeError('truncated input');
     const out = this.buf.subarray(this.offset, this.offset + n);
     this.offset += n;
     return out;
@@ -121,7 +121,7 @@ export class Reader {
       return utf8Decoder.decode(this.bytes16());
     } catch (e) {
       if (e instanceof DecodeError) throw e;
-      throw new DecodeError("invalid UTF-8");
+      throw new DecodeError('invalid UTF-8');
     }
   }
 
@@ -132,7 +132,7 @@ export class Reader {
 
   /** Throws unless the whole input was consumed. */
   end(): void {
-    if (this.offset !== this.buf.length) throw new DecodeError("trailing bytes");
+    if (this.offset !== this.buf.length) throw new DecodeError('trailing bytes');
   }
 }
 

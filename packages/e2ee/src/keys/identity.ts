@@ -24,10 +24,10 @@
  * where body = everything from `version` to `boxPk`, str() = u16 length +
  * UTF-8 and bytes16() = u16 length + bytes (see encoding.ts).
  */
-import { DecodeError, Reader, Writer } from "./encoding.js";
-import { kdf } from "./kdf.js";
-import { CONTEXT_ANNOUNCE_MAC, CONTEXT_ANNOUNCE_SIG, LABEL_AUTH } from "./labels.js";
-import { lib } from "./sodium.js";
+import { DecodeError, Reader, Writer } from './encoding.js';
+import { kdf } from './kdf.js';
+import { CONTEXT_ANNOUNCE_MAC, CONTEXT_ANNOUNCE_SIG, LABEL_AUTH } from './labels.js';
+import { lib } from './sodium.js';
 
 export const WIRE_VERSION = 1;
 export const KIND_ANNOUNCEMENT = 0x41;
@@ -56,14 +56,12 @@ export interface Announcement {
 }
 
 export type AnnouncementRejectReason =
-  | "malformed" // not a v1 announcement, bad lengths, trailing bytes…
-  | "peer-id-mismatch" // announces a peerId other than the one the server says sent it
-  | "bad-mac" // not made with this meeting secret (or tampered): "cannot verify"
-  | "bad-signature"; // MAC fine but the signature does not verify (tampered by a member)
+  | 'malformed' // not a v1 announcement, bad lengths, trailing bytes…
+  | 'peer-id-mismatch' // announces a peerId other than the one the server says sent it
+  | 'bad-mac' // not made with this meeting secret (or tampered): "cannot verify"
+  | 'bad-signature'; // MAC fine but the signature does not verify (tampered by a member)
 
-export type AnnouncementResult =
-  | { ok: true; announcement: Announcement }
-  | { ok: false; reason: AnnouncementRejectReason };
+export type AnnouncementResult = { ok: true; announcement: Announcement } | { ok: false; reason: AnnouncementRejectReason };
 
 /** K_auth = KDF(meetingSecret, "conclave/v1/auth"). */
 export function deriveAuthKey(meetingSecret: Uint8Array): Uint8Array {
@@ -135,7 +133,7 @@ export function verifyAnnouncement(
   let parsed: { body: Uint8Array; mac: Uint8Array; sig: Uint8Array; announcement: Announcement };
   try {
     const r = new Reader(bytes);
-    if (r.u8() !== WIRE_VERSION || r.u8() !== KIND_ANNOUNCEMENT) throw new DecodeError("not a v1 announcement");
+    if (r.u8() !== WIRE_VERSION || r.u8() !== KIND_ANNOUNCEMENT) throw new DecodeError('not a v1 announcement');
     const peerId = r.str();
     const senderIndex = r.u32();
     const signPk = r.fixed(SIGN_PK_BYTES);
@@ -147,12 +145,12 @@ export function verifyAnnouncement(
     checkPeerId(peerId);
     parsed = { body, mac, sig, announcement: { peerId, senderIndex, signPk, boxPk } };
   } catch {
-    return { ok: false, reason: "malformed" };
+    return { ok: false, reason: 'malformed' };
   }
-  if (parsed.announcement.peerId !== ctx.fromPeerId) return { ok: false, reason: "peer-id-mismatch" };
+  if (parsed.announcement.peerId !== ctx.fromPeerId) return { ok: false, reason: 'peer-id-mismatch' };
   const s = lib();
   if (!s.crypto_auth_verify(parsed.mac, macInput(ctx.roomId, parsed.body), ctx.authKey)) {
-    return { ok: false, reason: "bad-mac" };
+    return { ok: false, reason: 'bad-mac' };
   }
   let sigOk: boolean;
   try {
@@ -160,6 +158,6 @@ export function verifyAnnouncement(
   } catch {
     sigOk = false; // e.g. a public key libsodium refuses outright
   }
-  if (!sigOk) return { ok: false, reason: "bad-signature" };
+  if (!sigOk) return { ok: false, reason: 'bad-signature' };
   return { ok: true, announcement: parsed.announcement };
 }

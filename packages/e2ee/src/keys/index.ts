@@ -36,4 +36,4 @@ export {
 export { SAFETY_EMOJI, type SafetyCode } from './safety-code.js';
 export { kidFor, splitKid } from './sender-key.js';
 export { sodiumReady } from './sodium.js';
-export { toBase64url, fromBase64url } from "./base64url.js";
+export { toBase64url, fromBase64url } from './base64url.js';

@@ -1,60 +1,60 @@
 /** Tests for kdf.ts, and for what libsodium-wrappers 0.8 offers (standard vs sumo build, HMAC-SHA-512-256). */
-import { createHmac } from "node:crypto";
-import sodium from "libsodium-wrappers";
-import { beforeAll, describe, expect, it } from "vitest";
-import { kdf, passphraseSalt } from "./kdf.js";
-import { LABEL_AUTH, LABEL_CHAT, LABEL_RATCHET } from "./labels.js";
-import { lib, sodiumReady } from "./sodium.js";
+import { createHmac } from 'node:crypto';
+import sodium from 'libsodium-wrappers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { kdf, passphraseSalt } from './kdf.js';
+import { LABEL_AUTH, LABEL_CHAT, LABEL_RATCHET } from './labels.js';
+import { lib, sodiumReady } from './sodium.js';
 
 beforeAll(sodiumReady);
 
-describe("libsodium-wrappers 0.8 (standard build)", () => {
-  it("has what the key schedule needs, but not crypto_pwhash (sumo only)", () => {
+describe('libsodium-wrappers 0.8 (standard build)', () => {
+  it('has what the key schedule needs, but not crypto_pwhash (sumo only)', () => {
     const s = lib() as unknown as Record<string, unknown>;
     for (const f of [
-      "crypto_box_easy",
-      "crypto_box_open_easy",
-      "crypto_box_keypair",
-      "crypto_sign_keypair",
-      "crypto_sign_detached",
-      "crypto_sign_verify_detached",
-      "crypto_generichash",
-      "crypto_auth",
-      "crypto_auth_verify",
-      "crypto_aead_xchacha20poly1305_ietf_encrypt",
-      "crypto_aead_xchacha20poly1305_ietf_decrypt",
-      "randombytes_buf",
-      "pad",
-      "unpad",
-      "memzero",
+      'crypto_box_easy',
+      'crypto_box_open_easy',
+      'crypto_box_keypair',
+      'crypto_sign_keypair',
+      'crypto_sign_detached',
+      'crypto_sign_verify_detached',
+      'crypto_generichash',
+      'crypto_auth',
+      'crypto_auth_verify',
+      'crypto_aead_xchacha20poly1305_ietf_encrypt',
+      'crypto_aead_xchacha20poly1305_ietf_decrypt',
+      'randombytes_buf',
+      'pad',
+      'unpad',
+      'memzero',
     ]) {
-      expect(typeof s[f], f).toBe("function");
+      expect(typeof s[f], f).toBe('function');
     }
-    expect(typeof s.crypto_pwhash).toBe("undefined");
+    expect(typeof s.crypto_pwhash).toBe('undefined');
   });
 
-  it("exposes crypto functions on the default export only", async () => {
-    const ns = (await import("libsodium-wrappers")) as unknown as Record<string, unknown>;
-    expect(typeof ns.crypto_box_easy).toBe("undefined");
-    expect(typeof sodium.crypto_box_easy).toBe("function");
+  it('exposes crypto functions on the default export only', async () => {
+    const ns = (await import('libsodium-wrappers')) as unknown as Record<string, unknown>;
+    expect(typeof ns.crypto_box_easy).toBe('undefined');
+    expect(typeof sodium.crypto_box_easy).toBe('function');
   });
 
-  it("crypto_auth is HMAC-SHA-512-256", () => {
+  it('crypto_auth is HMAC-SHA-512-256', () => {
     const key = lib().randombytes_buf(32);
-    const msg = new TextEncoder().encode("conclave");
-    const expected = createHmac("sha512", key).update(msg).digest().subarray(0, 32);
+    const msg = new TextEncoder().encode('conclave');
+    const expected = createHmac('sha512', key).update(msg).digest().subarray(0, 32);
     expect(Buffer.from(lib().crypto_auth(msg, key))).toEqual(expected);
   });
 });
 
-describe("kdf", () => {
-  it("is keyed BLAKE2b-256 of the label", () => {
+describe('kdf', () => {
+  it('is keyed BLAKE2b-256 of the label', () => {
     const key = lib().randombytes_buf(32);
     expect(kdf(key, LABEL_AUTH)).toEqual(lib().crypto_generichash(32, LABEL_AUTH, key));
     expect(kdf(key, LABEL_AUTH)).toHaveLength(32);
   });
 
-  it("separates labels and keys, and is deterministic", () => {
+  it('separates labels and keys, and is deterministic', () => {
     const k1 = lib().randombytes_buf(32);
     const k2 = lib().randombytes_buf(32);
     expect(kdf(k1, LABEL_CHAT)).toEqual(kdf(k1, LABEL_CHAT));
@@ -62,14 +62,14 @@ describe("kdf", () => {
     expect(kdf(k1, LABEL_CHAT)).not.toEqual(kdf(k2, LABEL_CHAT));
   });
 
-  it("rejects bad keys and empty labels", () => {
+  it('rejects bad keys and empty labels', () => {
     expect(() => kdf(new Uint8Array(16), LABEL_AUTH)).toThrow(RangeError);
-    expect(() => kdf(new Uint8Array(32), "")).toThrow(RangeError);
+    expect(() => kdf(new Uint8Array(32), '')).toThrow(RangeError);
   });
 
-  it("derives a 16-byte salt per room", () => {
-    expect(passphraseSalt("room-a", 16)).toHaveLength(16);
-    expect(passphraseSalt("room-a", 16)).toEqual(passphraseSalt("room-a", 16));
-    expect(passphraseSalt("room-a", 16)).not.toEqual(passphraseSalt("room-b", 16));
+  it('derives a 16-byte salt per room', () => {
+    expect(passphraseSalt('room-a', 16)).toHaveLength(16);
+    expect(passphraseSalt('room-a', 16)).toEqual(passphraseSalt('room-a', 16));
+    expect(passphraseSalt('room-a', 16)).not.toEqual(passphraseSalt('room-b', 16));
   });
 });

@@ -14,16 +14,16 @@
  * codes. Keyed BLAKE2b with the whole label as message keeps the labels
  * self-describing and is easy to reproduce in any BLAKE2b implementation.
  */
-import { LABEL_PASSPHRASE_SALT } from "./labels.js";
-import { lib } from "./sodium.js";
-import { Writer } from "./encoding.js";
+import { LABEL_PASSPHRASE_SALT } from './labels.js';
+import { lib } from './sodium.js';
+import { Writer } from './encoding.js';
 
 export const KEY_BYTES = 32;
 
 /** KDF(key, label): 32 bytes. The key must be 32 bytes (all our keys are). */
 export function kdf(key: Uint8Array, label: string): Uint8Array {
   if (key.length !== KEY_BYTES) throw new RangeError(`KDF key must be ${KEY_BYTES} bytes, got ${key.length}`);
-  if (label.length === 0) throw new RangeError("KDF label must not be empty");
+  if (label.length === 0) throw new RangeError('KDF label must not be empty');
   return lib().crypto_generichash(KEY_BYTES, label, key);
 }
 

@@ -21,12 +21,12 @@
  * recipient can tell which membership change a key belongs to even if the
  * box arrives late (see key-manager.ts).
  */
-import { DecodeError, Reader, Writer } from "./encoding.js";
-import { WIRE_VERSION } from "./identity.js";
-import { KEY_BYTES } from "./kdf.js";
-import { CONTEXT_KEY_BOX } from "./labels.js";
-import type { SenderKey } from "./sender-key.js";
-import { lib } from "./sodium.js";
+import { DecodeError, Reader, Writer } from './encoding.js';
+import { WIRE_VERSION } from './identity.js';
+import { KEY_BYTES } from './kdf.js';
+import { CONTEXT_KEY_BOX } from './labels.js';
+import type { SenderKey } from './sender-key.js';
+import { lib } from './sodium.js';
 
 export const KIND_KEY_BOX = 0x4b;
 /**
@@ -47,20 +47,18 @@ export interface KeyBoxContent {
 }
 
 export type KeyBoxRejectReason =
-  | "malformed" // not a v1 key box
-  | "bad-box" // does not decrypt with these keys (tampered, or not for this identity)
-  | "wrong-room"
-  | "wrong-sender"
-  | "wrong-recipient";
+  | 'malformed' // not a v1 key box
+  | 'bad-box' // does not decrypt with these keys (tampered, or not for this identity)
+  | 'wrong-room'
+  | 'wrong-sender'
+  | 'wrong-recipient';
 
-export type KeyBoxResult =
-  | { ok: true; linkGeneration: number; senderKey: SenderKey }
-  | { ok: false; reason: KeyBoxRejectReason };
+export type KeyBoxResult = { ok: true; linkGeneration: number; senderKey: SenderKey } | { ok: false; reason: KeyBoxRejectReason };
 
 /** Box `content` from the holder of senderBoxSk to the holder of recipientBoxPk. */
 export function sealKeyBox(content: KeyBoxContent, recipientBoxPk: Uint8Array, senderBoxSk: Uint8Array): Uint8Array {
-  if (content.linkGeneration > content.senderKey.generation) throw new RangeError("linkGeneration after generation");
-  if (content.senderKey.generation > MAX_BOXED_GENERATION) throw new RangeError("generation too large to box");
+  if (content.linkGeneration > content.senderKey.generation) throw new RangeError('linkGeneration after generation');
+  if (content.senderKey.generation > MAX_BOXED_GENERATION) throw new RangeError('generation too large to box');
   const s = lib();
   const plaintext = new Writer()
     .str(CONTEXT_KEY_BOX)
@@ -95,34 +93,34 @@ export function openKeyBox(
   let ct: Uint8Array;
   try {
     const r = new Reader(bytes);
-    if (r.u8() !== WIRE_VERSION || r.u8() !== KIND_KEY_BOX) throw new DecodeError("not a v1 key box");
+    if (r.u8() !== WIRE_VERSION || r.u8() !== KIND_KEY_BOX) throw new DecodeError('not a v1 key box');
     nonce = r.fixed(NONCE_BYTES);
     ct = r.rest();
-    if (ct.length < MAC_BYTES) throw new DecodeError("truncated key box");
+    if (ct.length < MAC_BYTES) throw new DecodeError('truncated key box');
   } catch {
-    return { ok: false, reason: "malformed" };
+    return { ok: false, reason: 'malformed' };
   }
   const s = lib();
   let plaintext: Uint8Array;
   try {
     plaintext = s.crypto_box_open_easy(ct, nonce, ctx.senderBoxPk, ctx.recipientBoxSk);
   } catch {
-    return { ok: false, reason: "bad-box" };
+    return { ok: false, reason: 'bad-box' };
   }
   try {
     const r = new Reader(plaintext);
-    if (r.str() !== CONTEXT_KEY_BOX) return { ok: false, reason: "malformed" };
-    if (r.str() !== ctx.roomId) return { ok: false, reason: "wrong-room" };
-    if (r.str() !== ctx.senderPeerId) return { ok: false, reason: "wrong-sender" };
-    if (r.str() !== ctx.recipientPeerId) return { ok: false, reason: "wrong-recipient" };
+    if (r.str() !== CONTEXT_KEY_BOX) return { ok: false, reason: 'malformed' };
+    if (r.str() !== ctx.roomId) return { ok: false, reason: 'wrong-room' };
+    if (r.str() !== ctx.senderPeerId) return { ok: false, reason: 'wrong-sender' };
+    if (r.str() !== ctx.recipientPeerId) return { ok: false, reason: 'wrong-recipient' };
     const linkGeneration = r.u32();
     const generation = r.u32();
     const key = r.fixed(KEY_BYTES);
     r.end();
-    if (linkGeneration > generation || generation > MAX_BOXED_GENERATION) return { ok: false, reason: "malformed" };
+    if (linkGeneration > generation || generation > MAX_BOXED_GENERATION) return { ok: false, reason: 'malformed' };
     return { ok: true, linkGeneration, senderKey: { generation, key } };
   } catch {
-    return { ok: false, reason: "malformed" };
+    return { ok: false, reason: 'malformed' };
   } finally {
     s.memzero(plaintext);
   }

@@ -5,8 +5,8 @@
  * media code and the app can name them without reading the state machine;
  * key-manager.ts and keys/index.ts re-export them as before.
  */
-import type { AnnouncementRejectReason, Identity } from "./identity.js";
-import type { KeyBoxRejectReason } from "./key-box.js";
+import type { AnnouncementRejectReason, Identity } from './identity.js';
+import type { KeyBoxRejectReason } from './key-box.js';
 
 export interface OutgoingBox {
   to: string;
@@ -40,18 +40,18 @@ export interface DropReceiveKeys {
 export type RejectReason =
   | AnnouncementRejectReason
   | KeyBoxRejectReason
-  | "self-id" // announcement claiming our own peerId
-  | "identity-conflict" // a second, different announcement for a known peer
-  | "sender-index-conflict" // senderIndex already used by another member
-  | "not-a-member" // bundle from a peer whose announcement failed verification
-  | "stale" // bundle older than what we hold, or from before a later leave
-  | "link-mismatch" // bundle inconsistent with the sender's earlier bundles
-  | "expired" // waited PENDING_TTL_MS without becoming usable
-  | "pending-overflow";
+  | 'self-id' // announcement claiming our own peerId
+  | 'identity-conflict' // a second, different announcement for a known peer
+  | 'sender-index-conflict' // senderIndex already used by another member
+  | 'not-a-member' // bundle from a peer whose announcement failed verification
+  | 'stale' // bundle older than what we hold, or from before a later leave
+  | 'link-mismatch' // bundle inconsistent with the sender's earlier bundles
+  | 'expired' // waited PENDING_TTL_MS without becoming usable
+  | 'pending-overflow';
 
 export interface Rejection {
   peerId: string;
-  what: "announcement" | "key-bundle";
+  what: 'announcement' | 'key-bundle';
   reason: RejectReason;
 }
 
@@ -69,12 +69,12 @@ export interface Effects {
 }
 
 export type MemberState =
-  | "self"
-  | "verified" // announcement verified, and we hold its current key
-  | "waiting-for-key" // announcement verified; its key for the current epoch has not arrived yet
-  | "unverified" // announcement MAC failed: different meeting secret (or forged)
-  | "invalid" // malformed / bad signature / conflicting announcement
-  | "unknown"; // no announcement seen (or left)
+  | 'self'
+  | 'verified' // announcement verified, and we hold its current key
+  | 'waiting-for-key' // announcement verified; its key for the current epoch has not arrived yet
+  | 'unverified' // announcement MAC failed: different meeting secret (or forged)
+  | 'invalid' // malformed / bad signature / conflicting announcement
+  | 'unknown'; // no announcement seen (or left)
 
 export interface PeerInfo {
   peerId: string;
@@ -85,7 +85,7 @@ export interface PeerInfo {
 
 export type ChatDecryptResult =
   | { ok: true; plaintext: Uint8Array; text: string; generation: number }
-  | { ok: false; reason: "not-a-member" | "no-key" | "expired-key" | "malformed" | "bad-ciphertext" };
+  | { ok: false; reason: 'not-a-member' | 'no-key' | 'expired-key' | 'malformed' | 'bad-ciphertext' };
 
 export interface KeyManagerOptions {
   roomId: string;

@@ -45,7 +45,7 @@
  * A later `setSendKey` supersedes an earlier one even before it activates;
  * an `addReceiveKeys` entry for a KID the Worker already has replaces it.
  */
-import { bytesEqual } from "./encoding.js";
+import { bytesEqual } from './encoding.js';
 import {
   type Identity,
   checkPeerId,
@@ -54,13 +54,13 @@ import {
   encodeAnnouncement,
   generateIdentity,
   verifyAnnouncement,
-} from "./identity.js";
-import { type ChatOpenResult, chatGeneration, deriveChatKey, openChat, sealChat } from "./chat-key.js";
-import { openKeyBox, sealKeyBox } from "./key-box.js";
-import { MEETING_SECRET_BYTES, MeetingSecretError } from "./meeting-secret.js";
-import { type SafetyCode, computeSafetyCode, deriveVerifyKey } from "./safety-code.js";
-import { type SenderKey, freshSenderKey, kidFor, ratchetSenderKey, sframeBaseKey } from "./sender-key.js";
-import { lib, sodiumReady } from "./sodium.js";
+} from './identity.js';
+import { type ChatOpenResult, chatGeneration, deriveChatKey, openChat, sealChat } from './chat-key.js';
+import { openKeyBox, sealKeyBox } from './key-box.js';
+import { MEETING_SECRET_BYTES, MeetingSecretError } from './meeting-secret.js';
+import { type SafetyCode, computeSafetyCode, deriveVerifyKey } from './safety-code.js';
+import { type SenderKey, freshSenderKey, kidFor, ratchetSenderKey, sframeBaseKey } from './sender-key.js';
+import { lib, sodiumReady } from './sodium.js';
 import type {
   ChatDecryptResult,
   Effects,
@@ -71,10 +71,10 @@ import type {
   ReceiveKey,
   RejectReason,
   SendKeyUpdate,
-} from "./key-manager-types.js";
+} from './key-manager-types.js';
 
 // Every type of the KeyManager's interface, so callers import them from here with the class.
-export type * from "./key-manager-types.js";
+export type * from './key-manager-types.js';
 
 /** Delay before switching to a new own key, so receivers have it first. */
 export const ACTIVATION_DELAY_MS = 250;
@@ -172,7 +172,7 @@ export class KeyManager {
 
   static async create(opts: KeyManagerOptions): Promise<KeyManager> {
     await sodiumReady();
-    if (opts.roomId.length === 0) throw new RangeError("roomId must not be empty");
+    if (opts.roomId.length === 0) throw new RangeError('roomId must not be empty');
     checkPeerId(opts.selfId);
     checkSenderIndex(opts.senderIndex);
     if (opts.meetingSecret.length !== MEETING_SECRET_BYTES) {
@@ -199,7 +199,7 @@ export class KeyManager {
   onRoster(entries: ReadonlyArray<{ peerId: string; bytes: Uint8Array }>): Effects {
     this.assertLive();
     const e = noEffects();
-    if (this.rosterDone) throw new Error("onRoster called twice");
+    if (this.rosterDone) throw new Error('onRoster called twice');
     this.rosterDone = true;
     for (const { peerId, bytes } of entries) this.admit(peerId, bytes, e);
     e.setSendKey = this.sendKeyUpdate(0);
@@ -291,12 +291,12 @@ export class KeyManager {
   }
 
   memberState(peerId: string): MemberState {
-    if (peerId === this.selfId) return "self";
+    if (peerId === this.selfId) return 'self';
     const m = this.members.get(peerId);
-    if (m !== undefined) return this.hasCurrentKey(m) ? "verified" : "waiting-for-key";
+    if (m !== undefined) return this.hasCurrentKey(m) ? 'verified' : 'waiting-for-key';
     const r = this.refused.get(peerId);
-    if (r !== undefined) return r.reason === "bad-mac" ? "unverified" : "invalid";
-    return "unknown";
+    if (r !== undefined) return r.reason === 'bad-mac' ? 'unverified' : 'invalid';
+    return 'unknown';
   }
 
   /** Every peer we know about (members and refused announcers), without ourselves. */
@@ -329,15 +329,19 @@ export class KeyManager {
   decryptChat(fromPeerId: string, bytes: Uint8Array): ChatDecryptResult {
     this.assertLive();
     const m = this.members.get(fromPeerId);
-    if (m === undefined) return { ok: false, reason: "not-a-member" };
+    if (m === undefined) return { ok: false, reason: 'not-a-member' };
     const generation = chatGeneration(bytes);
-    if (generation === null) return { ok: false, reason: "malformed" };
+    if (generation === null) return { ok: false, reason: 'malformed' };
     const now = this.now();
-    if (m.linkGen === undefined) return { ok: false, reason: "no-key" };
-    for (const f of m.chatFloor) if (now >= f.at && generation < m.linkGen + f.fromEvent) return { ok: false, reason: "expired-key" };
+    if (m.linkGen === undefined) return { ok: false, reason: 'no-key' };
+    for (const f of m.chatFloor) if (now >= f.at && generation < m.linkGen + f.fromEvent) return { ok: false, reason: 'expired-key' };
     const key = m.keys.get(generation);
-    if (key === undefined) return { ok: false, reason: "no-key" };
-    const r: ChatOpenResult = openChat(deriveChatKey({ generation, key }), { roomId: this.roomId, senderPeerId: fromPeerId, generation }, bytes);
+    if (key === undefined) return { ok: false, reason: 'no-key' };
+    const r: ChatOpenResult = openChat(
+      deriveChatKey({ generation, key }),
+      { roomId: this.roomId, senderPeerId: fromPeerId, generation },
+      bytes,
+    );
     if (!r.ok) return r;
     return { ok: true, plaintext: r.plaintext, text: textDecoder.decode(r.plaintext), generation };
   }
@@ -360,7 +364,7 @@ export class KeyManager {
   // ---------------------------------------------------------------- internals
 
   private assertLive(): void {
-    if (this.disposed) throw new Error("KeyManager was disposed");
+    if (this.disposed) throw new Error('KeyManager was disposed');
   }
 
   private sendKeyUpdate(activateAfterMs: number): SendKeyUpdate {
@@ -399,27 +403,27 @@ export class KeyManager {
   /** Verifies an announcement and makes its sender a member; reports and returns undefined if refused. */
   private admit(peerId: string, bytes: Uint8Array, e: Effects): Member | undefined {
     const refuse = (reason: RejectReason): undefined => {
-      e.rejected.push({ peerId, what: "announcement", reason });
+      e.rejected.push({ peerId, what: 'announcement', reason });
       if (!this.members.has(peerId) && peerId !== this.selfId) this.refused.set(peerId, { reason, bytes: bytes.slice() });
       return undefined;
     };
-    if (peerId === this.selfId) return refuse("self-id");
+    if (peerId === this.selfId) return refuse('self-id');
     const known = this.members.get(peerId);
     if (known !== undefined) {
       if (bytesEqual(known.announcement, bytes)) return undefined; // harmless duplicate
-      return refuse("identity-conflict");
+      return refuse('identity-conflict');
     }
     const prior = this.refused.get(peerId);
     if (prior !== undefined && bytesEqual(prior.bytes, bytes)) return undefined; // same refused bytes again
     const v = verifyAnnouncement(bytes, { roomId: this.roomId, authKey: this.authKey, fromPeerId: peerId });
     if (!v.ok) return refuse(v.reason);
     const a = v.announcement;
-    if (a.senderIndex === this.senderIndex) return refuse("sender-index-conflict");
+    if (a.senderIndex === this.senderIndex) return refuse('sender-index-conflict');
     for (const m of this.members.values()) {
-      if (m.senderIndex === a.senderIndex) return refuse("sender-index-conflict");
-      if (bytesEqual(m.signPk, a.signPk) || bytesEqual(m.boxPk, a.boxPk)) return refuse("identity-conflict");
+      if (m.senderIndex === a.senderIndex) return refuse('sender-index-conflict');
+      if (bytesEqual(m.signPk, a.signPk) || bytesEqual(m.boxPk, a.boxPk)) return refuse('identity-conflict');
     }
-    if (bytesEqual(this.identity.signPk, a.signPk) || bytesEqual(this.identity.boxPk, a.boxPk)) return refuse("identity-conflict");
+    if (bytesEqual(this.identity.signPk, a.signPk) || bytesEqual(this.identity.boxPk, a.boxPk)) return refuse('identity-conflict');
     this.refused.delete(peerId);
     this.gone.delete(peerId); // the same id may come back with a new session
     const m: Member = {
@@ -494,9 +498,9 @@ export class KeyManager {
       const keep: Pending[] = [];
       for (const p of this.pending) {
         const r = this.tryBundle(p, e);
-        if (r === "placed") progress = true;
-        else if (r === "wait") {
-          if (now - p.at >= PENDING_TTL_MS) e.rejected.push({ peerId: p.from, what: "key-bundle", reason: "expired" });
+        if (r === 'placed') progress = true;
+        else if (r === 'wait') {
+          if (now - p.at >= PENDING_TTL_MS) e.rejected.push({ peerId: p.from, what: 'key-bundle', reason: 'expired' });
           else keep.push(p);
         }
       }
@@ -504,19 +508,19 @@ export class KeyManager {
     }
     while (this.pending.length > MAX_PENDING) {
       const p = this.pending.shift() as Pending;
-      e.rejected.push({ peerId: p.from, what: "key-bundle", reason: "pending-overflow" });
+      e.rejected.push({ peerId: p.from, what: 'key-bundle', reason: 'pending-overflow' });
     }
   }
 
-  private tryBundle(p: Pending, e: Effects): "placed" | "wait" | "done" {
-    const reject = (reason: RejectReason): "done" => {
-      e.rejected.push({ peerId: p.from, what: "key-bundle", reason });
-      return "done";
+  private tryBundle(p: Pending, e: Effects): 'placed' | 'wait' | 'done' {
+    const reject = (reason: RejectReason): 'done' => {
+      e.rejected.push({ peerId: p.from, what: 'key-bundle', reason });
+      return 'done';
     };
     const m = this.members.get(p.from);
     if (m === undefined) {
-      if (this.refused.has(p.from) || this.gone.has(p.from) || p.from === this.selfId) return reject("not-a-member");
-      return "wait"; // its announcement may still be on its way
+      if (this.refused.has(p.from) || this.gone.has(p.from) || p.from === this.selfId) return reject('not-a-member');
+      return 'wait'; // its announcement may still be on its way
     }
     const r = openKeyBox(p.bytes, {
       roomId: this.roomId,
@@ -527,15 +531,15 @@ export class KeyManager {
     });
     if (!r.ok) return reject(r.reason);
     const { linkGeneration: L, senderKey: k } = r;
-    if (m.linkGen !== undefined && m.linkGen !== L) return reject("link-mismatch");
+    if (m.linkGen !== undefined && m.linkGen !== L) return reject('link-mismatch');
     const idx = k.generation - L;
-    if (idx > m.events) return "wait"; // a change we have not seen yet
+    if (idx > m.events) return 'wait'; // a change we have not seen yet
     m.linkGen ??= L;
-    if (m.lastLeave >= idx) return reject("stale"); // superseded by a fresh key after a leave
+    if (m.lastLeave >= idx) return reject('stale'); // superseded by a fresh key after a leave
     if (k.generation <= m.highestExplicit) {
       const had = m.keys.get(k.generation);
-      if (k.generation === m.highestExplicit && had !== undefined && bytesEqual(had, k.key)) return "done"; // duplicate
-      return reject("stale");
+      if (k.generation === m.highestExplicit && had !== undefined && bytesEqual(had, k.key)) return 'done'; // duplicate
+      return reject('stale');
     }
     m.highestExplicit = k.generation;
     // Everything installed before this generation is superseded.
@@ -550,6 +554,6 @@ export class KeyManager {
       this.install(m, next, e);
       cur = next;
     }
-    return "placed";
+    return 'placed';
   }
 }

@@ -18,14 +18,14 @@
  * passphrase guesses offline against an announcement MAC, paying one argon2id
  * per guess: a passphrase room is only as strong as its passphrase.
  */
-import { passphraseSalt } from "./kdf.js";
-import { lib, loadSumo, sodiumReady } from "./sodium.js";
+import { passphraseSalt } from './kdf.js';
+import { lib, loadSumo, sodiumReady } from './sodium.js';
 
 export const MEETING_SECRET_BYTES = 32;
 /** Length of the base64url (no padding) encoding of a meeting secret. */
 export const MEETING_SECRET_CHARS = 43;
 /** Name of the fragment parameter: `#k=<secret>`. */
-export const FRAGMENT_KEY = "k";
+export const FRAGMENT_KEY = 'k';
 
 /** argon2id opslimit used for passphrases (production). */
 export const PASSPHRASE_OPSLIMIT = 3;
@@ -36,7 +36,7 @@ export const PASSPHRASE_MEMLIMIT = 128 * 1024 * 1024;
 export class MeetingSecretError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "MeetingSecretError";
+    this.name = 'MeetingSecretError';
   }
 }
 
@@ -70,7 +70,7 @@ export function decodeMeetingSecret(text: string): Uint8Array {
     );
   }
   if (!/^[A-Za-z0-9_-]+$/.test(text)) {
-    throw new MeetingSecretError("meeting secret must use only base64url characters A–Z a–z 0–9 - _ (no padding)");
+    throw new MeetingSecretError('meeting secret must use only base64url characters A–Z a–z 0–9 - _ (no padding)');
   }
   const s = lib();
   let bytes: Uint8Array;
@@ -78,11 +78,11 @@ export function decodeMeetingSecret(text: string): Uint8Array {
     bytes = s.from_base64(text, s.base64_variants.URLSAFE_NO_PADDING);
   } catch {
     // libsodium refuses non-canonical input too (43 characters carry 258 bits: the last 2 must be zero)
-    throw new MeetingSecretError("meeting secret is not valid canonical base64url (mistyped or altered character?)");
+    throw new MeetingSecretError('meeting secret is not valid canonical base64url (mistyped or altered character?)');
   }
   checkLength(bytes);
   if (s.to_base64(bytes, s.base64_variants.URLSAFE_NO_PADDING) !== text) {
-    throw new MeetingSecretError("meeting secret is not valid canonical base64url (mistyped or altered character?)");
+    throw new MeetingSecretError('meeting secret is not valid canonical base64url (mistyped or altered character?)');
   }
   return bytes;
 }
@@ -93,14 +93,14 @@ export function decodeMeetingSecret(text: string): Uint8Array {
  * {@link MeetingSecretError} if there is one and it is malformed.
  */
 export function meetingSecretFromFragment(fragment: string): Uint8Array | null {
-  const body = fragment.startsWith("#") ? fragment.slice(1) : fragment;
+  const body = fragment.startsWith('#') ? fragment.slice(1) : fragment;
   let found: string | null = null;
-  for (const part of body.split("&")) {
-    const eq = part.indexOf("=");
+  for (const part of body.split('&')) {
+    const eq = part.indexOf('=');
     const name = eq < 0 ? part : part.slice(0, eq);
     if (name !== FRAGMENT_KEY) continue;
-    if (found !== null) throw new MeetingSecretError("fragment has more than one meeting secret");
-    found = eq < 0 ? "" : part.slice(eq + 1);
+    if (found !== null) throw new MeetingSecretError('fragment has more than one meeting secret');
+    found = eq < 0 ? '' : part.slice(eq + 1);
   }
   return found === null ? null : decodeMeetingSecret(found);
 }
@@ -126,13 +126,9 @@ export interface PassphraseOptions {
  * that long (it yields once first so a spinner can paint); loads the sumo
  * build of libsodium on first use.
  */
-export async function secretFromPassphrase(
-  passphrase: string,
-  roomId: string,
-  options: PassphraseOptions = {},
-): Promise<Uint8Array> {
-  if (passphrase.length === 0) throw new MeetingSecretError("passphrase must not be empty");
-  if (roomId.length === 0) throw new MeetingSecretError("room id must not be empty");
+export async function secretFromPassphrase(passphrase: string, roomId: string, options: PassphraseOptions = {}): Promise<Uint8Array> {
+  if (passphrase.length === 0) throw new MeetingSecretError('passphrase must not be empty');
+  if (roomId.length === 0) throw new MeetingSecretError('room id must not be empty');
   await sodiumReady();
   const sumo = await loadSumo();
   const opsLimit = options.limits?.opsLimit ?? PASSPHRASE_OPSLIMIT;
@@ -141,7 +137,7 @@ export async function secretFromPassphrase(
   await new Promise<void>((resolve) => setTimeout(resolve, 0));
   const secret = sumo.crypto_pwhash(
     MEETING_SECRET_BYTES,
-    passphrase.normalize("NFC"),
+    passphrase.normalize('NFC'),
     salt,
     opsLimit,
     memLimit,

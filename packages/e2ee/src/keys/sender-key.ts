@@ -14,9 +14,9 @@
  *    is only ever a BLAKE2b input (ratchet, chat, sframe), never also an
  *    HKDF-SHA-256 input.
  */
-import { KEY_BYTES, kdf } from "./kdf.js";
-import { LABEL_RATCHET, LABEL_SFRAME } from "./labels.js";
-import { lib } from "./sodium.js";
+import { KEY_BYTES, kdf } from './kdf.js';
+import { LABEL_RATCHET, LABEL_SFRAME } from './labels.js';
+import { lib } from './sodium.js';
 
 export const MAX_GENERATION = 0xffff_ffff;
 
@@ -36,7 +36,7 @@ export function splitKid(kid: bigint): { senderIndex: number; generationLow: num
 }
 
 function nextGeneration(g: number): number {
-  if (g >= MAX_GENERATION) throw new RangeError("sender key generation exhausted");
+  if (g >= MAX_GENERATION) throw new RangeError('sender key generation exhausted');
   return g + 1;
 }
 

@@ -16,7 +16,7 @@
  *    randombytes, base64 helpers) is in the standard build.
  *  - The ESM build needs globalThis.crypto.getRandomValues (browsers, Node ≥ 19).
  */
-import sodium from "libsodium-wrappers";
+import sodium from 'libsodium-wrappers';
 
 export type Sodium = typeof sodium;
 
@@ -32,7 +32,7 @@ export async function sodiumReady(): Promise<void> {
 /** The initialised library; throws a clear error if {@link sodiumReady} was not awaited. */
 export function lib(): Sodium {
   if (!isReady) {
-    throw new Error("libsodium is not initialised: await sodiumReady() (or KeyManager.create) first");
+    throw new Error('libsodium is not initialised: await sodiumReady() (or KeyManager.create) first');
   }
   return sodium;
 }
@@ -41,11 +41,11 @@ let sumo: Promise<Sodium> | undefined;
 
 /** The sumo build (for crypto_pwhash), loaded on first use. */
 export function loadSumo(): Promise<Sodium> {
-  sumo ??= import("libsodium-wrappers-sumo").then(async (m) => {
+  sumo ??= import('libsodium-wrappers-sumo').then(async (m) => {
     const s = m.default as unknown as Sodium;
     await s.ready;
-    if (typeof s.crypto_pwhash !== "function") {
-      throw new Error("libsodium-wrappers-sumo loaded without crypto_pwhash");
+    if (typeof s.crypto_pwhash !== 'function') {
+      throw new Error('libsodium-wrappers-sumo loaded without crypto_pwhash');
     }
     return s;
   });

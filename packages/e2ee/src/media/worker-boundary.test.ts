@@ -95,8 +95,14 @@ describe('media/ page–Worker boundary', () => {
         { file: at('page/x.ts'), source: "import type { EncodedFrame } from '../worker/frame-transformer.js';" },
         { file: at('worker/y.ts'), source: "export {\n  MediaEncryption,\n} from '../page/media-encryption.js';" },
         { file: at('index.ts'), source: "const w = await import('./worker/media-worker.js');" },
-        { file: at('worker-messages.ts'), source: "import type { Effects } from '../keys/key-manager.js';\nimport type { MediaKind } from '@conclave/protocol';" },
-        { file: at('page/ok.ts'), source: "import { a } from '../worker-messages.js';\nimport { b } from '../../frame-crypto.js';\nimport './z.js';" },
+        {
+          file: at('worker-messages.ts'),
+          source: "import type { Effects } from '../keys/key-manager.js';\nimport type { MediaKind } from '@conclave/protocol';",
+        },
+        {
+          file: at('page/ok.ts'),
+          source: "import { a } from '../worker-messages.js';\nimport { b } from '../../frame-crypto.js';\nimport './z.js';",
+        },
         { file: at('worker/ok.ts'), source: "import { a } from '../worker-messages.js';\nimport { c } from './frame-transformer.js';" },
       ]),
     ).toEqual([

@@ -136,12 +136,7 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
  * Verifies and decrypts `ciphertext || tag`. Throws `SFrameError('auth-failed')`
  * when the tag does not verify (nothing is decrypted in that case).
  */
-export async function aeadDecrypt(
-  key: AeadKey,
-  nonce: Uint8Array,
-  aad: Uint8Array,
-  ciphertextAndTag: Uint8Array,
-): Promise<Uint8Array> {
+export async function aeadDecrypt(key: AeadKey, nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Promise<Uint8Array> {
   const suite = key.suite;
   checkNonce(suite, nonce);
   if (ciphertextAndTag.length < suite.Nt) {

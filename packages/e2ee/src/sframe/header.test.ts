@@ -55,12 +55,17 @@ describe('SFrame header: rules', () => {
 
   it('round-trips any 64-bit KID and CTR (property)', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: MAX_HEADER_VALUE }), fc.bigInt({ min: 0n, max: MAX_HEADER_VALUE }), fc.uint8Array({ maxLength: 4 }), (kid, ctr, tail) => {
-        const h = encodeHeader(kid, ctr);
-        expect(h.length).toBeLessThanOrEqual(17);
-        const d = decodeHeader(new Uint8Array([...h, ...tail]));
-        expect(d).toEqual({ kid, ctr, length: h.length });
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: MAX_HEADER_VALUE }),
+        fc.bigInt({ min: 0n, max: MAX_HEADER_VALUE }),
+        fc.uint8Array({ maxLength: 4 }),
+        (kid, ctr, tail) => {
+          const h = encodeHeader(kid, ctr);
+          expect(h.length).toBeLessThanOrEqual(17);
+          const d = decodeHeader(new Uint8Array([...h, ...tail]));
+          expect(d).toEqual({ kid, ctr, length: h.length });
+        },
+      ),
       { numRuns: 2000 },
     );
   });

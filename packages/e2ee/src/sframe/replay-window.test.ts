@@ -54,7 +54,9 @@ describe('ReplayWindow', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 100 }),
-        fc.array(fc.oneof(fc.bigInt({ min: 0n, max: 300n }), fc.bigInt({ min: MAX_HEADER_VALUE - 300n, max: MAX_HEADER_VALUE })), { maxLength: 300 }),
+        fc.array(fc.oneof(fc.bigInt({ min: 0n, max: 300n }), fc.bigInt({ min: MAX_HEADER_VALUE - 300n, max: MAX_HEADER_VALUE })), {
+          maxLength: 300,
+        }),
         (size, ctrs) => {
           const w = new ReplayWindow(size);
           const seen = new Set<bigint>();

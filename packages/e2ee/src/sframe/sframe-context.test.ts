@@ -36,9 +36,16 @@ describe('SFrameSender', () => {
     await s.setKey(4, 1n, KEY_A);
     const ctrs = async (n: number) =>
       Promise.all(Array.from({ length: n }, () => s.encrypt(NONE, NONE))).then((fs) => fs.map((f) => decodeHeader(f)));
-    expect((await ctrs(3)).map((h) => [h.kid, h.ctr])).toEqual([[1n, 0n], [1n, 1n], [1n, 2n]]);
+    expect((await ctrs(3)).map((h) => [h.kid, h.ctr])).toEqual([
+      [1n, 0n],
+      [1n, 1n],
+      [1n, 2n],
+    ]);
     await s.setKey(2, 2n, KEY_B);
-    expect((await ctrs(2)).map((h) => [h.kid, h.ctr])).toEqual([[2n, 0n], [2n, 1n]]);
+    expect((await ctrs(2)).map((h) => [h.kid, h.ctr])).toEqual([
+      [2n, 0n],
+      [2n, 1n],
+    ]);
     await s.setKey(4, 1n, KEY_A);
     expect(s.nextCounter).toBe(3n);
     expect((await ctrs(1)).map((h) => [h.kid, h.ctr])).toEqual([[1n, 3n]]);

@@ -104,9 +104,14 @@ describe('SFrame: properties', () => {
         const byte = i >> 3;
         if (byte < sf.length) badSf[byte]! ^= 1 << (i & 7);
         else badMd[byte - sf.length]! ^= 1 << (i & 7);
-        tries.push(sframeDecrypt(suite, baseKey, badMd, badSf).then(() => Promise.reject(new Error(`bit ${i} accepted`)), (e) => {
-          expect(e).toBeInstanceOf(SFrameError);
-        }));
+        tries.push(
+          sframeDecrypt(suite, baseKey, badMd, badSf).then(
+            () => Promise.reject(new Error(`bit ${i} accepted`)),
+            (e) => {
+              expect(e).toBeInstanceOf(SFrameError);
+            },
+          ),
+        );
       }
       await Promise.all(tries);
     }
@@ -117,7 +122,10 @@ describe('SFrame: properties', () => {
     const sf = await sframeEncrypt(4, key, 1n, 2n, new Uint8Array(0), new Uint8Array(10));
     await expect(sframeDecrypt(4, key, new Uint8Array(0), sf.subarray(0, 10))).rejects.toMatchObject({ code: 'truncated' });
     await expect(sframeDecrypt(4, key, new Uint8Array(0), new Uint8Array(0))).rejects.toMatchObject({ code: 'truncated' });
-    await expect(sframeDecrypt(4, new Uint8Array(16).fill(1), new Uint8Array(0), sf)).rejects.toMatchObject({ code: 'auth-failed', kid: 1n });
+    await expect(sframeDecrypt(4, new Uint8Array(16).fill(1), new Uint8Array(0), sf)).rejects.toMatchObject({
+      code: 'auth-failed',
+      kid: 1n,
+    });
     await expect(sframeDecrypt(9, key, new Uint8Array(0), sf)).rejects.toMatchObject({ code: 'unknown-suite' });
     await expect(sframeEncrypt(4, key, 1n, -1n, new Uint8Array(0), new Uint8Array(1))).rejects.toMatchObject({ code: 'invalid-argument' });
   });

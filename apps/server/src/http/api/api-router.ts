@@ -108,7 +108,11 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
       if (err instanceof HasherUnavailable) {
         // Sign-ins, tickets to rooms with a password, setup and password changes wait for the one hasher thread.
         const seconds = String(Math.ceil(err.retryAfterMs / 1000));
-        r.send(503, { error: { code: 'unavailable', message: 'the server is busy checking passwords; try again in a moment' } }, { 'Retry-After': seconds });
+        r.send(
+          503,
+          { error: { code: 'unavailable', message: 'the server is busy checking passwords; try again in a moment' } },
+          { 'Retry-After': seconds },
+        );
         return;
       }
       deps.logger.error({ err, path: r.req.url }, 'API request failed');

@@ -45,7 +45,12 @@ let host: string;
 let hostRoom: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ dataDir, adminPassword: ADMIN_PASSWORD, allowAnonymousRooms: false, metrics: { token: 'metrics-token-0123456789', port: undefined, host: '127.0.0.1' } });
+  app = await startTestApp({
+    dataDir,
+    adminPassword: ADMIN_PASSWORD,
+    allowAnonymousRooms: false,
+    metrics: { token: 'metrics-token-0123456789', port: undefined, host: '127.0.0.1' },
+  });
   admin = await login('admin', ADMIN_PASSWORD);
   expect((await api('POST', '/api/users', { username: 'hana', password: 'host-password-1', role: 'host' }, admin)).status).toBe(201);
   host = await login('hana', 'host-password-1');
@@ -117,7 +122,11 @@ describe('access control', () => {
       expect(await guest.call(method as 'mutePeer', data)).toMatchObject({ ok: false, error: { code: ErrorCode.Forbidden } });
     }
     // A host's own ticket skips the password and makes them host.
-    const hostTicket = await fetch(`${app.url}/api/rooms/${hostRoom}/ticket`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: host }, body: '{}' });
+    const hostTicket = await fetch(`${app.url}/api/rooms/${hostRoom}/ticket`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Cookie: host },
+      body: '{}',
+    });
     expect(((await hostTicket.json()) as { role: string }).role).toBe('host');
     guest.close();
   });
@@ -180,7 +189,16 @@ describe('metrics', () => {
     const res = await fetch(`${app.url}/metrics`, { headers: { Authorization: 'Bearer metrics-token-0123456789' } });
     expect(res.status).toBe(200);
     const text = await res.text();
-    for (const name of ['conclave_rooms', 'conclave_peers', 'conclave_transports', 'conclave_producers', 'conclave_consumers', 'conclave_signaling_messages_total', 'conclave_login_failures_total', 'conclave_worker_cpu_percent']) {
+    for (const name of [
+      'conclave_rooms',
+      'conclave_peers',
+      'conclave_transports',
+      'conclave_producers',
+      'conclave_consumers',
+      'conclave_signaling_messages_total',
+      'conclave_login_failures_total',
+      'conclave_worker_cpu_percent',
+    ]) {
       expect(text).toContain(name);
     }
   });
@@ -192,11 +210,19 @@ describe('persistence', () => {
     await app.close();
     app = await startTestApp({ dataDir, adminPassword: ADMIN_PASSWORD, allowAnonymousRooms: false });
     const cookie = await login('admin', ADMIN_PASSWORD);
-    const rooms = (await api('GET', '/api/rooms', undefined, cookie)).body!['rooms'] as Array<{ id: string; lobby: boolean; hasPassword: boolean }>;
+    const rooms = (await api('GET', '/api/rooms', undefined, cookie)).body!['rooms'] as Array<{
+      id: string;
+      lobby: boolean;
+      hasPassword: boolean;
+    }>;
     expect(rooms.find((r) => r.id === hostRoom)).toMatchObject({ lobby: true, hasPassword: true });
     const users = (await api('GET', '/api/users', undefined, cookie)).body!['users'] as Array<{ username: string }>;
     expect(users.map((u) => u.username).sort()).toEqual(['admin', 'hana']);
-    const audit = (await api('GET', '/api/audit', undefined, cookie)).body!['entries'] as Array<{ action: string; actor: string; ip: string }>;
+    const audit = (await api('GET', '/api/audit', undefined, cookie)).body!['entries'] as Array<{
+      action: string;
+      actor: string;
+      ip: string;
+    }>;
     expect(audit.find((e) => e.action === 'room.create' && e.actor === 'hana')?.ip).toBeTruthy();
     expect(audit.some((e) => e.action === 'user.create')).toBe(true);
     expect(audit.some((e) => e.action === 'auth.login-failed')).toBe(true);
@@ -205,12 +231,17 @@ describe('persistence', () => {
 
 describe('first start', () => {
   it('prints a one-time setup link when there is no admin password, and it works once', async () => {
-    const fresh = await startTestApp({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'conclave-setup-')), adminPassword: undefined, allowAnonymousRooms: false });
+    const fresh = await startTestApp({
+      dataDir: mkdtempSync(path.join(os.tmpdir(), 'conclave-setup-')),
+      adminPassword: undefined,
+      allowAnonymousRooms: false,
+    });
     try {
       expect(fresh.setupToken).toBeTruthy();
       const status = await fetch(`${fresh.url}/api/setup`);
       expect(await status.json()).toEqual({ needed: true });
-      const post = (body: unknown) => fetch(`${fresh.url}/api/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      const post = (body: unknown) =>
+        fetch(`${fresh.url}/api/setup`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
       expect((await post({ token: 'wrong', username: 'root', password: 'a-long-password' })).status).toBe(403);
       const ok = await post({ token: fresh.setupToken, username: 'root', password: 'a-long-password' });
       expect(ok.status).toBe(201);

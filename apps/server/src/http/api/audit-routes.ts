@@ -9,7 +9,8 @@ export function auditRoutes({ store }: ApiDeps): RouteTable {
       const limit = Number(r.query.get('limit') ?? 100);
       const beforeRaw = r.query.get('before');
       const before = beforeRaw === null ? undefined : Number(beforeRaw);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ApiError(400, 'bad_request', 'limit: a whole number from 1 to 500');
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+        throw new ApiError(400, 'bad_request', 'limit: a whole number from 1 to 500');
       if (before !== undefined && (!Number.isInteger(before) || before < 1)) throw new ApiError(400, 'bad_request', 'before: an entry id');
       r.send(200, { entries: store.audit.list(limit, before) });
     },

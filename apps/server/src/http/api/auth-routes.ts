@@ -18,7 +18,9 @@ export function authRoutes({ accounts, store, metrics }: ApiDeps): RouteTable {
       if (!result.ok && result.reason === 'throttled') {
         metrics.loginFailures.inc();
         const seconds = Math.ceil(result.retryAfterMs / 1000);
-        throw new ApiError(429, 'too_many_attempts', `too many failed sign-ins; try again in ${seconds} s`, { 'Retry-After': String(seconds) });
+        throw new ApiError(429, 'too_many_attempts', `too many failed sign-ins; try again in ${seconds} s`, {
+          'Retry-After': String(seconds),
+        });
       }
       if (!result.ok) {
         metrics.loginFailures.inc();
@@ -26,9 +28,13 @@ export function authRoutes({ accounts, store, metrics }: ApiDeps): RouteTable {
         throw new ApiError(401, 'invalid_credentials', 'wrong username or password');
       }
       store.audit.record({ actor: result.user.username, action: 'auth.login', ip: r.ip });
-      r.send(200, { user: publicUser(result.user) }, {
-        'Set-Cookie': [sessionCookie(result.token, result.expiresAt, r.https), deviceCookie(result.deviceCookie, r.https)],
-      });
+      r.send(
+        200,
+        { user: publicUser(result.user) },
+        {
+          'Set-Cookie': [sessionCookie(result.token, result.expiresAt, r.https), deviceCookie(result.deviceCookie, r.https)],
+        },
+      );
     },
 
     'POST /api/auth/logout': async (r) => {
@@ -55,11 +61,21 @@ export function authRoutes({ accounts, store, metrics }: ApiDeps): RouteTable {
         if (err instanceof AccountError) throw new ApiError(403, 'setup_not_available', err.message);
         throw err;
       }
-      store.audit.record({ actor: user.username, action: 'user.create', target: user.username, detail: 'first admin, from the setup link', ip: r.ip });
-      const { token: session, expiresAt } = accounts.startSession(user);
-      r.send(201, { user: publicUser(user) }, {
-        'Set-Cookie': [sessionCookie(session, expiresAt, r.https), deviceCookie(accounts.deviceCookieFor(user), r.https)],
+      store.audit.record({
+        actor: user.username,
+        action: 'user.create',
+        target: user.username,
+        detail: 'first admin, from the setup link',
+        ip: r.ip,
       });
+      const { token: session, expiresAt } = accounts.startSession(user);
+      r.send(
+        201,
+        { user: publicUser(user) },
+        {
+          'Set-Cookie': [sessionCookie(session, expiresAt, r.https), deviceCookie(accounts.deviceCookieFor(user), r.https)],
+        },
+      );
     },
   };
 }

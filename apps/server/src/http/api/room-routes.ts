@@ -68,8 +68,11 @@ export function roomRoutes({ directory, moderation, store }: ApiDeps): RouteTabl
       const patch = await r.body(UpdateRoomBody);
       const { locked, ...settings } = patch;
       const updated = (await directory.update(room.id, settings))!;
-      const changes = Object.keys(settings).map((k) => (k === 'password' ? (settings.password === null ? 'password removed' : 'password set') : k));
-      if (changes.length) store.audit.record({ actor: user.username, action: 'room.update', target: room.id, detail: changes.join(', '), ip: r.ip });
+      const changes = Object.keys(settings).map((k) =>
+        k === 'password' ? (settings.password === null ? 'password removed' : 'password set') : k,
+      );
+      if (changes.length)
+        store.audit.record({ actor: user.username, action: 'room.update', target: room.id, detail: changes.join(', '), ip: r.ip });
       if (locked !== undefined && locked !== updated.locked) moderation.lock(room.id, locked, actorOf(user, r));
       r.send(200, await directory.summary(directory.get(room.id)!));
     },
@@ -104,7 +107,10 @@ export function roomRoutes({ directory, moderation, store }: ApiDeps): RouteTabl
       const { password, rejoinPass } = await r.body(TicketBody);
       try {
         const session = r.sessionToken;
-        r.send(200, await directory.issueTicket(r.param('id'), password, r.user, r.ip, rejoinPass, session ? sessionKeyOf(session) : undefined));
+        r.send(
+          200,
+          await directory.issueTicket(r.param('id'), password, r.user, r.ip, rejoinPass, session ? sessionKeyOf(session) : undefined),
+        );
       } catch (err) {
         if (!(err instanceof TicketRefused)) throw err;
         const headers: Record<string, string> = err.retryAfterMs ? { 'Retry-After': String(Math.ceil(err.retryAfterMs / 1000)) } : {};

@@ -39,7 +39,8 @@ export function userRoutes({ accounts, store }: ApiDeps): RouteTable {
       const id = userId(r.param('id'));
       const patch = await r.body(UpdateUserBody);
       const user = await accounts.update(id, patch).catch(mapAccountError);
-      if (patch.role) store.audit.record({ actor: admin.username, action: 'user.role', target: user.username, detail: `role ${patch.role}`, ip: r.ip });
+      if (patch.role)
+        store.audit.record({ actor: admin.username, action: 'user.role', target: user.username, detail: `role ${patch.role}`, ip: r.ip });
       if (patch.password) store.audit.record({ actor: admin.username, action: 'user.password-reset', target: user.username, ip: r.ip });
       r.send(200, { user: publicUser(user) });
     },

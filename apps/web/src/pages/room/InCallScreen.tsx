@@ -81,10 +81,18 @@ export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCa
         <>
           <RecordingIndicator view={recording.view} />
           {isHost && (
-            <HostControls locked={call.locked} onLock={(locked) => void meeting.host('lockRoom', { locked })} onEnd={() => void meeting.host('endMeeting', {})} />
+            <HostControls
+              locked={call.locked}
+              onLock={(locked) => void meeting.host('lockRoom', { locked })}
+              onEnd={() => void meeting.host('endMeeting', {})}
+            />
           )}
           <SafetyCodeChip code={e2ee.safetyCode} />
-          <InviteLink link={inviteLink(roomId, linkKey?.kind === 'link' ? secret : null)} initiallyOpen={created} othersPresent={call.participants.length > 0} />
+          <InviteLink
+            link={inviteLink(roomId, linkKey?.kind === 'link' ? secret : null)}
+            initiallyOpen={created}
+            othersPresent={call.participants.length > 0}
+          />
         </>
       }
       decorateRemote={(p) => {
@@ -134,7 +142,12 @@ export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCa
       }
       overlay={
         <>
-          {isHost && <LobbyPanel waiting={call.lobby} onDecide={(requestId, admit) => void meeting.host(admit ? 'lobbyAdmit' : 'lobbyDeny', { requestId })} />}
+          {isHost && (
+            <LobbyPanel
+              waiting={call.lobby}
+              onDecide={(requestId, admit) => void meeting.host(admit ? 'lobbyAdmit' : 'lobbyDeny', { requestId })}
+            />
+          )}
           <RecordingResult view={recording.view} onDismiss={recording.dismiss} />
         </>
       }

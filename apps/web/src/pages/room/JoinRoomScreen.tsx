@@ -50,7 +50,8 @@ export function JoinRoomScreen({ roomId, snapshot, preview, support, secrets, on
   const { room, linkKey } = snapshot;
   const needsPassphrase = linkKey !== null && linkKey.kind !== 'link';
   const info = room instanceof AccessError ? null : room;
-  const ready = linkKey !== null && info !== null && (!needsPassphrase || passphrase.length > 0) && (!info.hasPassword || roomPassword.length > 0);
+  const ready =
+    linkKey !== null && info !== null && (!needsPassphrase || passphrase.length > 0) && (!info.hasPassword || roomPassword.length > 0);
   return (
     <JoinScreen
       roomId={roomId}

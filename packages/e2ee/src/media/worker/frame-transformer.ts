@@ -25,9 +25,7 @@ export interface TransformHooks {
 const DEFAULT_MIME = { audio: 'audio/opus', video: 'video/VP8' } as const;
 
 function asArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
-    ? (bytes.buffer as ArrayBuffer)
-    : bytes.slice().buffer;
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
 }
 
 /** Maps a decrypt failure to what the person is told about that participant. */

@@ -116,7 +116,10 @@ describe('MediaWorker', () => {
     await alice.send({ type: 'set-send-key', kid: 3n, baseKey: key(4), activateAfterMs: 0 });
     // One sender key, two video tracks: the screen's key frame, then 200 camera frames, then a screen delta frame.
     const [screenKey] = await pump(alice, { operation: 'encrypt', kind: 'video' }, [vp8Frame(true)]);
-    const camera = await pump(alice, { operation: 'encrypt', kind: 'video' }, [vp8Frame(true), ...Array.from({ length: 199 }, () => vp8Frame(false))]);
+    const camera = await pump(alice, { operation: 'encrypt', kind: 'video' }, [
+      vp8Frame(true),
+      ...Array.from({ length: 199 }, () => vp8Frame(false)),
+    ]);
     const [screenDelta] = await pump(alice, { operation: 'encrypt', kind: 'video' }, [vp8Frame(false)]);
     expect(camera).toHaveLength(200);
 
@@ -138,7 +141,9 @@ describe('MediaWorker', () => {
     ]);
     expect(await pump(bob, { operation: 'decrypt', kind: 'audio', peerId: 'alice' }, before)).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 200));
-    const after = await pump(alice, { operation: 'encrypt', kind: 'audio' }, [{ data: new Uint8Array(60).fill(9).buffer, getMetadata: () => ({}) }]);
+    const after = await pump(alice, { operation: 'encrypt', kind: 'audio' }, [
+      { data: new Uint8Array(60).fill(9).buffer, getMetadata: () => ({}) },
+    ]);
     expect(await pump(bob, { operation: 'decrypt', kind: 'audio', peerId: 'alice' }, after)).toHaveLength(0); // kid 2 unknown to bob
   });
 });

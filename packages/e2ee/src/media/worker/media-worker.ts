@@ -13,7 +13,14 @@
 import { FrameCrypto } from '../../frame-crypto.js';
 import { SFrameReceiver, SFrameSender } from '../../sframe/sframe-context.js';
 import { createFrameTransform, type EncodedFrame } from './frame-transformer.js';
-import { SUITE_FOR_KIND, type FromWorker, type MediaKind, type ReceiveStatus, type ToWorker, type TransformOptions } from '../worker-messages.js';
+import {
+  SUITE_FOR_KIND,
+  type FromWorker,
+  type MediaKind,
+  type ReceiveStatus,
+  type ToWorker,
+  type TransformOptions,
+} from '../worker-messages.js';
 
 /** The parts of RTCRtpScriptTransformer used here. */
 interface ScriptTransformer {
@@ -91,9 +98,7 @@ export class MediaWorker {
         if (this.activation) clearTimeout(this.activation);
         const activate = async () => {
           this.activation = null;
-          await Promise.all(
-            (['audio', 'video'] as const).map((k) => this.send[k].sender.setKey(SUITE_FOR_KIND[k], msg.kid, msg.baseKey)),
-          );
+          await Promise.all((['audio', 'video'] as const).map((k) => this.send[k].sender.setKey(SUITE_FOR_KIND[k], msg.kid, msg.baseKey)));
           this.scope.postMessage({ type: 'send-key-active', kid: msg.kid });
           // Receivers that had nothing decodable need a key frame under the new key.
           for (const t of this.sendTransformers) if (t.options.kind === 'video') void t.generateKeyFrame?.().catch(() => undefined);
