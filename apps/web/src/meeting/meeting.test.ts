@@ -69,6 +69,22 @@ describe('Meeting: joining', () => {
     expect(w.connections[0]!.isOpen).toBe(false);
   });
 
+  it('a browser whose encryption cannot start gets the words on the join screen, not a join that hangs', async () => {
+    const w = world({
+      createEncryption: () => {
+        throw new Error('This browser cannot encrypt video frames end to end.');
+      },
+    });
+    await started(w);
+    expect(await join(w)).toBe(false);
+    expect(w.meeting.store.getSnapshot()).toMatchObject({
+      screen: 'join',
+      joining: false,
+      joinError: 'This browser cannot encrypt video frames end to end.',
+    });
+    expect(w.connections).toHaveLength(0);
+  });
+
   it('leaves the camera behind when the person joins with it off', async () => {
     const w = world();
     await started(w);

@@ -87,13 +87,13 @@ export class Meeting {
     const { stream } = request;
     applyJoinChoice(stream, request.micOn, request.cameraOn);
     this.store.update({ joining: 'call', secret });
-    this.makeParts(stream, secret, request.name);
     this.roomPassword = request.roomPassword || undefined;
     this.ended = false;
     this.stoppedJoin = null;
     this.status.set({ ...initialStatus, phase: 'connecting' });
     const offOnline = this.deps.onOnline(() => this.rejoiner.wake());
     try {
+      this.makeParts(stream, secret, request.name);
       await this.connectAndJoin();
       if (this.joinStopped()) throw new Error('The join was stopped.');
       this.inCall = true;
