@@ -63,14 +63,12 @@ export interface CallSnapshot {
   lobby: Array<{ requestId: string; displayName: string }>;
 }
 
-export const initialSnapshot: CallSnapshot = {
+/** The call's own fields of CallSnapshot (the Meeting's); the media parts add the tracks and participants. */
+export type CallStatus = Omit<CallSnapshot, 'participants' | 'localVideoTrack' | 'micEnabled' | 'cameraEnabled' | 'localScreenTrack'>;
+
+export const initialStatus: CallStatus = {
   phase: 'idle',
   selfId: null,
-  participants: [],
-  localVideoTrack: null,
-  micEnabled: false,
-  cameraEnabled: false,
-  localScreenTrack: null,
   activeSpeakerId: null,
   notice: null,
   error: null,
@@ -80,4 +78,13 @@ export const initialSnapshot: CallSnapshot = {
   roomName: null,
   locked: false,
   lobby: [],
+};
+
+export const initialSnapshot: CallSnapshot = {
+  ...initialStatus,
+  participants: [],
+  localVideoTrack: null,
+  micEnabled: false,
+  cameraEnabled: false,
+  localScreenTrack: null,
 };

@@ -32,20 +32,23 @@ export interface E2eeSnapshot {
   tiles: Record<string, TileE2eeView>;
 }
 
+/** Before the first join: no code, nothing sent, nobody known. */
+export const idleE2ee: E2eeSnapshot = {
+  safetyCode: null,
+  sending: false,
+  tiles: {},
+  activeKid: null,
+  activeSince: null,
+  lastLeaveAt: null,
+};
+
 interface FrameStatus {
   status: ReceiveStatus;
   reason?: string;
 }
 
 export class E2eeSession implements MediaTransforms, ChatCrypto {
-  readonly store = new Store<E2eeSnapshot>({
-    safetyCode: null,
-    sending: false,
-    tiles: {},
-    activeKid: null,
-    activeSince: null,
-    lastLeaveAt: null,
-  });
+  readonly store = new Store<E2eeSnapshot>(idleE2ee);
   /** The word last reported to the server on this connection. */
   private reported: E2eeStatus | null = null;
   private readonly frames = new Map<string, Partial<Record<MediaKind, FrameStatus>>>();

@@ -6,7 +6,7 @@
  */
 import type { Signaling } from '../signaling/signaling-port.js';
 import { Store } from '../state/store.js';
-import { initialStatus, type CallStatus } from './meeting-state.js';
+import { initialStatus, type CallStatus } from '../call/call-state.js';
 
 export class CallStatusStore extends Store<CallStatus> {
   private noticeId = 0;

@@ -4,12 +4,13 @@
  * changed, so React and the recording compare by reference.
  */
 import { AccessError } from '../api/room-access.js';
-import type { CallSnapshot, RemoteParticipant } from '../call/call-state.js';
+import type { CallSnapshot, CallStatus, RemoteParticipant } from '../call/call-state.js';
 import type { PublisherState } from '../call/publisher.js';
 import { emptyChatLog } from '../chat/chat-log.js';
 import { idleRecording } from '../recording/meeting-recording.js';
 import type { CallParts } from './meeting.js';
-import { idleE2ee, type CallStatus, type MeetingScreen, type MeetingSnapshot } from './meeting-state.js';
+import { idleE2ee } from '../e2ee/e2ee-session.js';
+import type { MeetingScreen, MeetingSnapshot } from './meeting-state.js';
 
 const nobody: RemoteParticipant[] = [];
 const idlePublisher: PublisherState = { micEnabled: false, cameraEnabled: false, localVideoTrack: null, localScreenTrack: null };

@@ -6,28 +6,11 @@
  */
 import type { PublicRoom } from '@conclave/protocol';
 import type { AccessError } from '../api/room-access.js';
-import { initialSnapshot, type CallSnapshot } from '../call/call-state.js';
+import { initialSnapshot, type CallSnapshot, type CallStatus } from '../call/call-state.js';
 import { emptyChatLog, type ChatLog } from '../chat/chat-log.js';
-import type { E2eeSnapshot } from '../e2ee/e2ee-session.js';
+import { idleE2ee, type E2eeSnapshot } from '../e2ee/e2ee-session.js';
 import type { LinkKey } from '../e2ee/meeting-key.js';
 import { idleRecording, type RecordingView } from '../recording/meeting-recording.js';
-
-/** The call's own fields of CallSnapshot; the media parts add the tracks and participants. */
-export type CallStatus = Omit<CallSnapshot, 'participants' | 'localVideoTrack' | 'micEnabled' | 'cameraEnabled' | 'localScreenTrack'>;
-
-export const initialStatus: CallStatus = {
-  phase: 'idle',
-  selfId: null,
-  activeSpeakerId: null,
-  notice: null,
-  error: null,
-  reconnecting: null,
-  recording: false,
-  role: 'guest',
-  roomName: null,
-  locked: false,
-  lobby: [],
-};
 
 /** How the call has recovered so far (rejoins, ICE restarts) and the transports' states now, for window.conclave. */
 export interface RecoveryStats {
@@ -57,15 +40,6 @@ export interface MeetingSnapshot {
   chat: ChatLog;
   recording: RecordingView;
 }
-
-export const idleE2ee: E2eeSnapshot = {
-  safetyCode: null,
-  sending: false,
-  tiles: {},
-  activeKid: null,
-  activeSince: null,
-  lastLeaveAt: null,
-};
 
 export function initialMeeting(displayName: string): MeetingSnapshot {
   return {

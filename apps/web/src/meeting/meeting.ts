@@ -13,7 +13,8 @@ import { applyJoinChoice, createCallParts, disposeCallParts, partStores, type Ca
 import { composeMeeting } from './compose-snapshot.js';
 import { requestJoin } from './lobby.js';
 import type { JoinRequest, MeetingDeps } from './meeting-deps.js';
-import { initialMeeting, initialStatus, type MeetingSnapshot, type RecoveryStats } from './meeting-state.js';
+import { initialStatus } from '../call/call-state.js';
+import { initialMeeting, type MeetingSnapshot, type RecoveryStats } from './meeting-state.js';
 import { CallStatusStore } from './call-status.js';
 import { closedText, noticeText, rejoinText } from './notice-text.js';
 import { Rejoiner, systemClock } from './rejoiner.js';

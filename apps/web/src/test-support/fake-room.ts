@@ -6,7 +6,7 @@
 import type { JoinAnswer, PeerInfo } from '@conclave/protocol';
 import type { E2eeSnapshot } from '../e2ee/e2ee-session.js';
 import type { MeetingEncryption } from '../meeting/meeting-encryption.js';
-import { idleE2ee } from '../meeting/meeting-state.js';
+import { idleE2ee } from '../e2ee/e2ee-session.js';
 import { Store } from '../state/store.js';
 import { FakeSignaling } from './fake-signaling.js';
 
