@@ -11,6 +11,7 @@ import type { Signaling } from '../signaling/signaling-port.js';
 import { IceWatchdog } from './ice-watchdog.js';
 import type { CreateDevice, MediaDevice, MediaTransport, TransportSettings } from './media-device.js';
 import { readSend, statsEntries, type SendReading } from './receive-stats.js';
+import { lostText } from '../meeting/notice-text.js';
 
 export interface MediaConnectionEvents {
   /** The media path could not be repaired: the call should rejoin. */
@@ -99,7 +100,7 @@ export class MediaConnection {
         restart: () => this.restartIce(transport),
         giveUp: (why) => {
           console.warn(`conclave: ${direction} transport: ${why}; rejoining`);
-          this.options.onLost('The media connection was lost.');
+          this.options.onLost(lostText.media);
         },
         onRecovering: (down) => this.setDown(transportId, down),
       }),

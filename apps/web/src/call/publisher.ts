@@ -12,6 +12,7 @@ import { Store } from '../state/store.js';
 import type { MediaDevice, MediaProducer, MediaTransport } from './media-device.js';
 import type { MediaTransforms } from './media-transforms.js';
 import { simulcastEncodings } from './simulcast.js';
+import { noticeText } from '../meeting/notice-text.js';
 
 /** VP8 for camera video (every browser decodes it; simulcast-ready); Opus for audio. */
 const PREFERRED_CODEC = { video: 'video/vp8', audio: 'audio/opus' } as const;
@@ -133,7 +134,7 @@ export class Publisher {
     if (!enabled) return this.stopScreenShare();
     if (this.screen) return;
     const track = await this.options.tracks.screen();
-    if (track === 'failed') return this.options.notify('Could not share the screen.');
+    if (track === 'failed') return this.options.notify(noticeText.screenShareFailed);
     if (!track) return; // cancelled in the picker: nothing to say
     if ('contentHint' in track) track.contentHint = 'detail';
     this.screen = track;
@@ -143,7 +144,7 @@ export class Publisher {
       await this.produce('screen', track);
     } catch (err) {
       console.warn('conclave: could not share the screen', err);
-      this.options.notify('Could not share the screen.');
+      this.options.notify(noticeText.screenShareFailed);
       await this.stopScreenShare(track);
     }
   }
