@@ -61,7 +61,7 @@ export default defineConfig({
     env: {
       PORT: String(TEST_PORT),
       HOST: '127.0.0.1',
-      CONCLAVE_RTC_PORT: process.env.CONCLAVE_TEST_RTC_PORT ?? '42000',
+      CONCLAVE_RTC_PORT: process.env.CONCLAVE_TEST_RTC_PORT ?? '22000',
       CONCLAVE_WORKERS: '2',
       CONCLAVE_DATA_DIR: dataDir,
       CONCLAVE_LOG_LEVEL: 'debug',

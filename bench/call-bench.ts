@@ -42,7 +42,7 @@ async function startServer() {
     env: {
       ...process.env,
       PORT: String(PORT),
-      CONCLAVE_RTC_PORT: '45000',
+      CONCLAVE_RTC_PORT: '25000',
       CONCLAVE_WORKERS: '1',
       CONCLAVE_ALLOW_ANONYMOUS_ROOMS: '1', // measures calls, not accounts
       CONCLAVE_LOG_LEVEL: 'warn',

@@ -248,7 +248,7 @@ test('first start: the one-time setup link creates the first admin, signs them i
     ...process.env,
     PORT: String(port),
     HOST: '127.0.0.1',
-    CONCLAVE_RTC_PORT: String(Number(process.env.CONCLAVE_TEST_RTC_PORT ?? 42000) + 50),
+    CONCLAVE_RTC_PORT: String(Number(process.env.CONCLAVE_TEST_RTC_PORT ?? 22000) + 50),
     CONCLAVE_WORKERS: '1',
     CONCLAVE_LOG_LEVEL: 'warn',
     CONCLAVE_DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'conclave-setup-')),

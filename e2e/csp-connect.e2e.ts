@@ -98,7 +98,7 @@ async function open(browser: Browser, url: string): Promise<Page> {
 const ANONYMOUS = { CONCLAVE_ALLOW_ANONYMOUS_ROOMS: '1' };
 
 test('connect-src allows this origin over http and ws, and nothing else', async ({ browser }) => {
-  const server = new OwnServer({ port: 3301, rtcPort: 42160, env: ANONYMOUS, logFile: 'test-results/csp-connect-http.log' });
+  const server = new OwnServer({ port: 3301, rtcPort: 22160, env: ANONYMOUS, logFile: 'test-results/csp-connect-http.log' });
   await server.start();
   try {
     const page = await open(browser, `${server.baseUrl}/r/csp-room#k=the-meeting-key`);
@@ -121,7 +121,7 @@ test('connect-src allows this origin over http and ws, and nothing else', async 
 test('connect-src allows this origin over self-signed https and wss, with CONCLAVE_ALLOWED_ORIGINS set', async ({ browser }) => {
   const server = new TlsOwnServer(3303, {
     port: 3303,
-    rtcPort: 42170,
+    rtcPort: 22170,
     env: { ...ANONYMOUS, CONCLAVE_TLS_SELF_SIGNED: '1', CONCLAVE_ALLOWED_ORIGINS: 'https://meet.example.org' },
     logFile: 'test-results/csp-connect-https.log',
   });

@@ -21,7 +21,7 @@ import { decodingAll, recoveryOf } from './reconnection/call-probe.js';
 import { OwnServer } from './reconnection/own-server.js';
 
 const PORT = 3290;
-const RTC_PORT = 42100;
+const RTC_PORT = 22100;
 const HOST = 'Ada';
 const GUESTS = ['Grace', 'Linus'];
 const NAMES = [HOST, ...GUESTS];

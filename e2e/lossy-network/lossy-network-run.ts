@@ -29,7 +29,7 @@ const NAMES = ['Ada', 'Grace'] as const;
 type Name = (typeof NAMES)[number];
 const other = (n: Name): Name => (n === 'Ada' ? 'Grace' : 'Ada');
 const SHOTS = 'test-results/screenshots';
-const RTC_PORT = 42120;
+const RTC_PORT = 22120;
 /** Each measuring window; the clean one and the lossy one are equally long. */
 const WINDOW_MS = 20_000;
 const IMPAIRMENT: Impairment = { loss: 0.1, delayMs: 100, jitterMs: 30 };

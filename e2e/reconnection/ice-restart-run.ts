@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   prepareRules();
   const server = new OwnServer({
     port: 3291,
-    rtcPort: 42110,
+    rtcPort: 22110,
     logFile: 'test-results/ice-restart-server.log',
     env: { CONCLAVE_PUBLIC_IP: NETNS_MEDIA_IP, CONCLAVE_RTC_LISTEN_IP: NETNS_MEDIA_IP },
   });

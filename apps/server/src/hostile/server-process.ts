@@ -67,7 +67,7 @@ export class ServerProcess {
     if (this.running) throw new Error('ServerProcess.start: already running');
     this.port ||= await freePort();
     // A private media port range per process (one worker, one port).
-    this.rtcPort ||= 45000 + ((process.pid * 7 + this.port) % 400) * 10;
+    this.rtcPort ||= 26000 + ((process.pid * 7 + this.port) % 400) * 10;
     const log = createWriteStream(this.logFile, { flags: 'a' });
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(serverDir, 'src/main.ts')], {
       cwd: root,

@@ -12,7 +12,8 @@ import type { App } from '../app.js';
 import type { Logger } from '../logger.js';
 import { TestClient } from './ws-client.js';
 
-let nextRtcPort = 44000 + (process.pid % 50) * 20;
+// Below Linux's ephemeral range (32768-60999): an outgoing connection cannot be holding the port.
+let nextRtcPort = 24000 + (process.pid % 50) * 20;
 
 export type TestApp = App & {
   url: string;
