@@ -95,4 +95,39 @@ describe('Meeting: losing the connection', () => {
     expect(w.meeting.store.getSnapshot().call.reconnecting).toBeNull();
     expect(w.meeting.recovery()).toMatchObject({ rejoins: 0, iceRestarts: 1 });
   });
+
+  it('a first join whose connection drops fails with the words and starts no rejoin of a call that never began', async () => {
+    vi.useFakeTimers();
+    const w = world();
+    w.next = () => {
+      const s = roomSignaling();
+      s.answer('createTransport', () => {
+        s.drop(1006);
+        throw new Error('The connection to the meeting server was lost.');
+      });
+      return s;
+    };
+    await started(w);
+    expect(await join(w)).toBe(false);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(w.tickets).toHaveLength(1);
+    expect(w.meeting.store.getSnapshot().call).toMatchObject({ phase: 'idle', reconnecting: null });
+    expect(w.meeting.store.getSnapshot()).toMatchObject({ screen: 'join', joinError: 'The connection to the meeting server was lost.' });
+  });
+
+  it('a rejoin that lands in a lobby whose host says no ends the call with who said it', async () => {
+    vi.useFakeTimers();
+    const w = world();
+    await started(w);
+    await join(w);
+    w.next = () => roomSignaling().answer('join', () => ({ status: 'waiting' }));
+    w.connections[0]!.drop(1006);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(w.connections).toHaveLength(2);
+    w.connections[1]!.notify('lobbyDecision', { admitted: false, by: 'Grace' });
+    await vi.advanceTimersByTimeAsync(0);
+    const snap = w.meeting.store.getSnapshot();
+    expect(snap.screen).toBe('ended');
+    expect(snap.call.error).toBe('The connection to the meeting server was lost. Grace did not let you in.');
+  });
 });
