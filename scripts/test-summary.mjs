@@ -16,6 +16,14 @@ for (const file of files) {
     passed += report.numPassedTests;
     failed += report.numFailedTests + (report.numRuntimeErrors ?? 0);
     skipped += report.numPendingTests + report.numTodoTests;
+    // A file whose set-up failed (a beforeAll hook threw) reports its tests as skipped: they are failures.
+    for (const suite of report.testResults ?? []) {
+      if (suite.status !== 'failed' || suite.assertionResults.some((a) => a.status === 'failed')) continue;
+      const notRun = suite.assertionResults.filter((a) => a.status === 'skipped' || a.status === 'pending').length;
+      failed += Math.max(1, notRun);
+      skipped -= notRun;
+      console.log(`failed to run: ${path.relative(process.cwd(), suite.name)}: ${(suite.message ?? '').split('\n')[0]}`);
+    }
   } else {
     // Playwright's JSON reporter
     passed += report.stats.expected + report.stats.flaky;
