@@ -11,7 +11,7 @@ import type { Signaling } from '../signaling/signaling-port.js';
 import { IceWatchdog } from './ice-watchdog.js';
 import type { CreateDevice, MediaDevice, MediaTransport, TransportSettings } from './media-device.js';
 import { readSend, statsEntries, type SendReading } from './receive-stats.js';
-import { lostText } from '../meeting/notice-text.js';
+import { lostText } from '../notices/notice-text.js';
 
 export interface MediaConnectionEvents {
   /** The media path could not be repaired: the call should rejoin. */

@@ -12,7 +12,7 @@ import { Store } from '../state/store.js';
 import type { MediaDevice, MediaProducer, MediaTransport } from './media-device.js';
 import type { MediaTransforms } from './media-transforms.js';
 import { simulcastEncodings } from './simulcast.js';
-import { noticeText } from '../meeting/notice-text.js';
+import { noticeText } from '../notices/notice-text.js';
 
 /** VP8 for camera video (every browser decodes it; simulcast-ready); Opus for audio. */
 const PREFERRED_CODEC = { video: 'video/vp8', audio: 'audio/opus' } as const;

@@ -5,7 +5,7 @@
  * are drawn from. A rejoin starts it afresh (the server has new ids).
  */
 import type { NotificationData, PeerInfo, ProducerInfo } from '@conclave/protocol';
-import { noticeText } from '../meeting/notice-text.js';
+import { noticeText } from '../notices/notice-text.js';
 import { SignalingError } from '../signaling/signaling-client.js';
 import type { Signaling } from '../signaling/signaling-port.js';
 import { Store } from '../state/store.js';

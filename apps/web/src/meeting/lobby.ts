@@ -6,7 +6,7 @@
 import type { JoinAnswer, NotificationData, RequestData } from '@conclave/protocol';
 import { SignalingError } from '../signaling/signaling-client.js';
 import type { Signaling } from '../signaling/signaling-port.js';
-import { deniedText, lostText } from './notice-text.js';
+import { deniedText, lostText } from '../notices/notice-text.js';
 
 export async function requestJoin(
   signaling: Signaling,

@@ -16,7 +16,7 @@ import type { JoinRequest, MeetingDeps } from './meeting-deps.js';
 import { initialStatus } from '../call/call-state.js';
 import { initialMeeting, type MeetingSnapshot, type RecoveryStats } from './meeting-state.js';
 import { CallStatusStore } from './call-status.js';
-import { closedText, noticeText, rejoinText } from './notice-text.js';
+import { closedText, noticeText, rejoinText } from '../notices/notice-text.js';
 import { Rejoiner, systemClock } from './rejoiner.js';
 import { listenToRoom } from './room-events.js';
 import { lookUpRoom } from './room-lookup.js';

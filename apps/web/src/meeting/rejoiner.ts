@@ -8,7 +8,7 @@
 import { SignalingError } from '../signaling/signaling-client.js';
 import { REJOIN_GIVE_UP_MS, RejoinBackoff } from './rejoin-backoff.js';
 import type { CallStatusStore } from './call-status.js';
-import { gaveUpText, noticeText } from './notice-text.js';
+import { gaveUpText, noticeText } from '../notices/notice-text.js';
 
 /** Time, for the backoff; unit tests give a fake one. */
 export interface Clock {

@@ -8,7 +8,7 @@ import { CloseCode, type NotificationData } from '@conclave/protocol';
 import type { Signaling } from '../signaling/signaling-port.js';
 import type { Store } from '../state/store.js';
 import type { CallStatus } from '../call/call-state.js';
-import { hostActionText, lostText, noticeText } from './notice-text.js';
+import { hostActionText, lostText, noticeText } from '../notices/notice-text.js';
 
 export interface RoomEventsOptions {
   status: Store<CallStatus>;
