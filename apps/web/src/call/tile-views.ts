@@ -81,12 +81,6 @@ export class TileViewTracker {
     this.schedule();
   }
 
-  dispose(): void {
-    this.stop();
-    this.elements.clear();
-    this.refs.clear();
-  }
-
   private observe(el: HTMLElement, consumerId: string): void {
     this.elements.set(el, consumerId);
     this.resize.observe(el);

@@ -19,7 +19,7 @@ function sameFields<T extends object>(a: T, b: T): boolean {
   return (Object.keys(b) as Array<keyof T>).every((k) => a[k] === b[k]) && Object.keys(a).length === Object.keys(b).length;
 }
 
-export function screenOf(room: MeetingSnapshot['room'], phase: CallStatus['phase'], joined: boolean, inCall: boolean): MeetingScreen {
+function screenOf(room: MeetingSnapshot['room'], phase: CallStatus['phase'], joined: boolean, inCall: boolean): MeetingScreen {
   if (room instanceof AccessError && room.code === 'not_found') return 'not-found';
   if (joined && !inCall && phase === 'waiting') return 'waiting';
   if (!joined || !inCall) return 'join';
