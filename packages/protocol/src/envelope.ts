@@ -24,6 +24,7 @@ const RequestEnvelope = z.object({
 const ErrorBodySchema = z.object({
   code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
   message: z.string(),
+  epoch: z.number().int().nonnegative().optional(),
 });
 
 const ResponseEnvelope = z.discriminatedUnion('ok', [

@@ -31,10 +31,18 @@ export const ErrorCode = {
   /** The room's lobby holds MAX_LOBBY_WAITING guests already; try again later. */
   LobbyFull: 'lobby_full',
   /**
-   * e2eeAnnounce again with nobody having joined or left since this peer's
-   * last one: an announcement is accepted once per membership change.
+   * groupJoin twice on one join: a peer offers one KeyPackage per join (a
+   * rejoin is a new join, with a new one).
    */
-  AnnounceRepeated: 'announce_repeated',
+  GroupJoinRepeated: 'group_join_repeated',
+  /**
+   * groupCommit on an epoch that is over: another member's commit won it.
+   * `epoch` in the error is the group's epoch now; process the winning
+   * commit (it was relayed first) and commit again if still needed.
+   */
+  StaleEpoch: 'stale_epoch',
+  /** A group handshake from a peer the Delivery Service does not count as a group member. */
+  NotGroupMember: 'not_group_member',
   /** A transport, producer or consumer id that is not this peer's. */
   NotFound: 'not_found',
   /** The room cannot take more participants. */
@@ -60,4 +68,6 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export interface ErrorBody {
   code: ErrorCode;
   message: string;
+  /** stale_epoch only: the epoch that won, i.e. the group's epoch now. */
+  epoch?: number;
 }

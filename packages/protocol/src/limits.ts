@@ -68,12 +68,18 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
 export const JOIN_DEADLINE_MS = 20_000;
 
 /**
- * Longest E2EE announcement the server stores and relays, in base64url
- * characters. A real one is about 300 (peer id, two public keys, MAC,
- * signature); each newcomer is sent every member's, so this bounds that
- * roster at 1 KiB a member.
+ * MLS handshake bytes the server relays as the group's Delivery Service, in
+ * base64url characters. A KeyPackage is about 350 bytes; the admission proof
+ * is a 32-byte MAC. A commit for 100 members is a few KB; a Welcome carries
+ * the ratchet tree (about 26 KB at 100 members). A commit and its Welcome
+ * travel in one request, so together they stay under MAX_MESSAGE_BYTES.
  */
-export const MAX_E2EE_ANNOUNCEMENT_CHARS = 1024;
+export const MAX_KEY_PACKAGE_CHARS = 2048;
+export const MAX_ADMISSION_PROOF_CHARS = 128;
+export const MAX_GROUP_COMMIT_CHARS = 16 * 1024;
+export const MAX_GROUP_WELCOME_CHARS = 44 * 1024;
+/** Members one commit may add or remove (as named to the server for routing). */
+export const MAX_GROUP_CHANGES = 100;
 
 /** Guests waiting in one room's lobby at once; one more gets `lobby_full`. */
 export const MAX_LOBBY_WAITING = 50;

@@ -6,7 +6,16 @@
 import { z } from 'zod';
 import { TileView } from './simulcast.js';
 import { cleanDisplayName } from './display-name.js';
-import { MAX_CHAT_SEALED_CHARS, MAX_DISPLAY_NAME_LENGTH, MAX_E2EE_ANNOUNCEMENT_CHARS, ROOM_ID_PATTERN } from './limits.js';
+import {
+  MAX_ADMISSION_PROOF_CHARS,
+  MAX_CHAT_SEALED_CHARS,
+  MAX_DISPLAY_NAME_LENGTH,
+  MAX_GROUP_CHANGES,
+  MAX_GROUP_COMMIT_CHARS,
+  MAX_GROUP_WELCOME_CHARS,
+  MAX_KEY_PACKAGE_CHARS,
+  ROOM_ID_PATTERN,
+} from './limits.js';
 import {
   DtlsParameters,
   E2eeStatus,
@@ -36,22 +45,28 @@ export const DisplayName = z
       .max(MAX_DISPLAY_NAME_LENGTH, `display name is longer than ${MAX_DISPLAY_NAME_LENGTH} characters`),
   );
 
-/** Opaque end-to-end encrypted bytes (base64url) that the server only relays. */
-export const SealedBytes = z
-  .string()
-  .max(8192)
-  .regex(/^[A-Za-z0-9_-]*$/, 'base64url');
+function sealed(max: number, what: string) {
+  return z
+    .string()
+    .min(1, `empty ${what}`)
+    .max(max, `${what} is longer than ${max} characters`)
+    .regex(/^[A-Za-z0-9_-]*$/, 'base64url');
+}
 
-/**
- * An E2EE identity announcement (base64url): about 300 characters (a peer id,
- * two public keys, a MAC and a signature). Capped far tighter than other
- * sealed bytes because the server stores one per member and hands them all
- * to each newcomer as its roster.
- */
-export const SealedAnnouncement = SealedBytes.max(
-  MAX_E2EE_ANNOUNCEMENT_CHARS,
-  `announcement is longer than ${MAX_E2EE_ANNOUNCEMENT_CHARS} characters`,
-);
+/** An MLS KeyPackage (RFC 9420), as the newcomer made it; opaque to the server. */
+export const SealedKeyPackage = sealed(MAX_KEY_PACKAGE_CHARS, 'key package');
+/** The newcomer's proof that it holds the meeting's link key (a MAC over its KeyPackage); opaque to the server. */
+export const AdmissionProof = sealed(MAX_ADMISSION_PROOF_CHARS, 'admission proof');
+/** An MLS commit message; opaque to the server. */
+export const SealedCommit = sealed(MAX_GROUP_COMMIT_CHARS, 'commit');
+/** An MLS Welcome message; opaque to the server. */
+export const SealedWelcome = sealed(MAX_GROUP_WELCOME_CHARS, 'welcome');
+/** A group epoch as the Delivery Service counts it: commits accepted since the group was founded. */
+export const Epoch = z.number().int().nonnegative();
+
+/** A newcomer's request to be added to the meeting's MLS group. */
+export const GroupJoinRequest = z.object({ peerId: Id, keyPackage: SealedKeyPackage, proof: AdmissionProof });
+export type GroupJoinRequest = z.infer<typeof GroupJoinRequest>;
 
 /** One chat message, end-to-end encrypted (base64url); the server relays it and keeps nothing. */
 export const SealedChat = z
@@ -168,18 +183,37 @@ export const methods = {
     response: Empty,
   },
   /**
-   * Broadcast this peer's E2EE identity announcement to the room and store it
-   * for later joiners. The response is the roster: every announcement stored
-   * before this one, in one step, so each member sees one consistent order.
+   * E2EE (the server as the MLS group's Delivery Service). Offer this
+   * peer's KeyPackage and admission proof, once per join. The server relays
+   * them to every other peer that has offered one (`groupJoinRequest`) and
+   * keeps them until a commit adds this peer or it leaves.
+   * `found`: nobody is in the group, so this peer founds it (epoch 0);
+   * otherwise it waits for a `groupWelcome`. `waiting`: the other peers
+   * whose requests are still open, so this peer can take over adding them.
    */
-  e2eeAnnounce: {
-    request: z.object({ announcement: SealedAnnouncement }).strict(),
-    response: z.object({ roster: z.array(z.object({ peerId: Id, announcement: SealedAnnouncement })) }),
+  groupJoin: {
+    request: z.object({ keyPackage: SealedKeyPackage, proof: AdmissionProof }).strict(),
+    response: z.object({ found: z.boolean(), epoch: Epoch, waiting: z.array(GroupJoinRequest) }),
   },
-  /** One sealed box per recipient; the server delivers each to its peer only. */
-  e2eeKeys: {
-    request: z.object({ boxes: z.array(z.object({ to: Id, box: SealedBytes })).max(256) }).strict(),
-    response: Empty,
+  /**
+   * A commit on `epoch`. The first commit of each epoch wins: the server
+   * relays it to every other peer in the group or waiting to join
+   * (`groupCommit`), delivers `welcome` to each peer in `added`, and answers
+   * with the new epoch. A commit on an older epoch is refused (stale_epoch,
+   * with the epoch now). `added` and `removed` only route the Welcome and
+   * keep the server's count of who is in the group; the group itself decides.
+   */
+  groupCommit: {
+    request: z
+      .object({
+        epoch: Epoch,
+        commit: SealedCommit,
+        welcome: SealedWelcome.optional(),
+        added: z.array(Id).max(MAX_GROUP_CHANGES).default([]),
+        removed: z.array(Id).max(MAX_GROUP_CHANGES).default([]),
+      })
+      .strict(),
+    response: z.object({ epoch: Epoch }),
   },
   /**
    * Relay an encrypted chat message to the other members of the room, who get

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { Id, MediaKind, MediaSource } from './media.js';
 import { MAX_LOBBY_WAITING } from './limits.js';
-import { PeerInfo, SealedAnnouncement, SealedBytes, SealedChat } from './methods.js';
+import { Epoch, GroupJoinRequest, PeerInfo, SealedChat, SealedCommit, SealedWelcome } from './methods.js';
 
 /** One guest waiting in a lobby, as hosts see them. */
 export const LobbyEntry = z.object({ requestId: Id, displayName: z.string() });
@@ -39,8 +39,17 @@ export const notifications = {
   }),
   /** A consumer of this client's was closed by the server (its producer went away). */
   consumerClosed: z.object({ consumerId: Id }),
-  e2eeAnnounce: z.object({ peerId: Id, announcement: SealedAnnouncement }),
-  e2eeKey: z.object({ from: Id, box: SealedBytes }),
+  /** Someone asks to be added to the meeting's MLS group (see the groupJoin method). */
+  groupJoinRequest: GroupJoinRequest,
+  /** The commit that won `epoch` (the group moves to epoch + 1); never echoed to its sender. */
+  groupCommit: z.object({ from: Id, epoch: Epoch, commit: SealedCommit }),
+  /** To a peer a commit added: its Welcome into the group at `epoch`. */
+  groupWelcome: z.object({ from: Id, epoch: Epoch, welcome: SealedWelcome }),
+  /**
+   * To a peer waiting to join the group: nobody is left in it, so this peer
+   * founds a new one (epoch 0) and adds the others who wait.
+   */
+  groupFound: z.object({ waiting: z.array(GroupJoinRequest) }),
   /** Another member started or stopped recording the meeting in their browser. */
   peerRecording: z.object({ peerId: Id, recording: z.boolean() }),
   /** A chat message another member sent (never echoed to its sender), at the server's time. */
