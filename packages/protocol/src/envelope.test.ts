@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from './errors.js';
-import { MAX_MESSAGE_BYTES } from './limits.js';
+import {
+  MAX_ADMISSION_PROOF_CHARS,
+  MAX_GROUP_CHANGES,
+  MAX_GROUP_COMMIT_CHARS,
+  MAX_GROUP_WELCOME_CHARS,
+  MAX_KEY_PACKAGE_CHARS,
+  MAX_MESSAGE_BYTES,
+} from './limits.js';
 import { notification, parseRequest, parseServerMessage, responseError, responseOk } from './envelope.js';
 
 const parse = (value: unknown) => {
@@ -59,12 +66,38 @@ describe('parseRequest', () => {
     }
   });
 
-  it('only accepts base64url sealed bytes for E2EE relays', () => {
-    expect(parse({ type: 'request', id: 1, method: 'e2eeAnnounce', data: { announcement: 'abc_-9' } }).ok).toBe(true);
-    expect(parse({ type: 'request', id: 1, method: 'e2eeAnnounce', data: { announcement: '<script>' } }).ok).toBe(false);
-    // Announcements are small (about 300 characters) and every newcomer is sent all of them: capped at 1024.
-    expect(parse({ type: 'request', id: 1, method: 'e2eeAnnounce', data: { announcement: 'A'.repeat(1024) } }).ok).toBe(true);
-    expect(parse({ type: 'request', id: 1, method: 'e2eeAnnounce', data: { announcement: 'A'.repeat(1025) } }).ok).toBe(false);
+  it('only accepts base64url MLS handshake bytes, each within its cap', () => {
+    const join = (keyPackage: string, proof = 'cHJvb2Y') =>
+      parse({ type: 'request', id: 1, method: 'groupJoin', data: { keyPackage, proof } });
+    expect(join('abc_-9').ok).toBe(true);
+    expect(join('<script>').ok).toBe(false);
+    expect(join('').ok).toBe(false);
+    expect(join('A'.repeat(MAX_KEY_PACKAGE_CHARS)).ok).toBe(true);
+    expect(join('A'.repeat(MAX_KEY_PACKAGE_CHARS + 1)).ok).toBe(false);
+    expect(join('QQ', 'A'.repeat(MAX_ADMISSION_PROOF_CHARS)).ok).toBe(true);
+    expect(join('QQ', 'A'.repeat(MAX_ADMISSION_PROOF_CHARS + 1)).ok).toBe(false);
+    expect(join('QQ', '').ok).toBe(false);
+
+    const commit = (data: Record<string, unknown>) =>
+      parse({ type: 'request', id: 2, method: 'groupCommit', data: { epoch: 0, commit: 'Yw', ...data } });
+    expect(commit({ commit: 'A'.repeat(MAX_GROUP_COMMIT_CHARS) }).ok).toBe(true);
+    expect(commit({ commit: 'A'.repeat(MAX_GROUP_COMMIT_CHARS + 1) }).ok).toBe(false);
+    expect(commit({ commit: 'a+b/' }).ok).toBe(false);
+    expect(commit({ welcome: 'A'.repeat(MAX_GROUP_WELCOME_CHARS) }).ok).toBe(true);
+    expect(commit({ welcome: 'A'.repeat(MAX_GROUP_WELCOME_CHARS + 1) }).ok).toBe(false);
+    expect(commit({ epoch: -1 }).ok).toBe(false);
+    expect(commit({ epoch: 1.5 }).ok).toBe(false);
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => `p${i}`);
+    expect(commit({ added: ids(MAX_GROUP_CHANGES), removed: ids(MAX_GROUP_CHANGES) }).ok).toBe(true);
+    expect(commit({ added: ids(MAX_GROUP_CHANGES + 1) }).ok).toBe(false);
+    expect(commit({ removed: ids(MAX_GROUP_CHANGES + 1) }).ok).toBe(false);
+  });
+
+  it('fills in empty added and removed lists on a commit that names nobody', () => {
+    expect(parse({ type: 'request', id: 1, method: 'groupCommit', data: { epoch: 3, commit: 'Yw' } })).toEqual({
+      ok: true,
+      request: { id: 1, method: 'groupCommit', data: { epoch: 3, commit: 'Yw', added: [], removed: [] } },
+    });
   });
 });
 
@@ -75,6 +108,30 @@ describe('parseServerMessage', () => {
     expect(parseServerMessage(JSON.stringify(err))).toEqual(err);
     const n = notification('peerLeft', { peerId: 'p1' });
     expect(parseServerMessage(JSON.stringify(n))).toEqual(n);
+  });
+
+  it('carries the winning epoch on a stale_epoch error, and nothing but a whole non-negative one', () => {
+    const stale = responseError(5, { code: ErrorCode.StaleEpoch, message: 'epoch 2 is over', epoch: 3 });
+    expect(parseServerMessage(JSON.stringify(stale))).toEqual(stale);
+    for (const epoch of [-1, 2.5, '3']) {
+      const bad = { type: 'response', id: 5, ok: false, error: { code: ErrorCode.StaleEpoch, message: 'x', epoch } };
+      expect(parseServerMessage(JSON.stringify(bad))).toBeNull();
+    }
+  });
+
+  it('parses the Delivery Service notifications', () => {
+    const request = { peerId: 'p2', keyPackage: 'a2V5', proof: 'cHJvb2Y' };
+    for (const n of [
+      notification('groupJoinRequest', request),
+      notification('groupCommit', { from: 'p1', epoch: 0, commit: 'Yw' }),
+      notification('groupWelcome', { from: 'p1', epoch: 1, welcome: 'dw' }),
+      notification('groupFound', { waiting: [request] }),
+    ]) {
+      expect(parseServerMessage(JSON.stringify(n))).toEqual(n);
+    }
+    expect(
+      parseServerMessage(JSON.stringify({ type: 'notification', method: 'groupCommit', data: { from: 'p1', epoch: 0, commit: '' } })),
+    ).toBeNull();
   });
 
   it('returns null for unknown notifications and bad data', () => {
