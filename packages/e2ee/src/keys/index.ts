@@ -1,25 +1,8 @@
 /**
- * @conclave/e2ee/keys — the key schedule (browser main thread): meeting
- * secret, identities, sender keys, key boxes, safety code, chat.
+ * @conclave/e2ee/keys — the meeting's link key (`#k=` in the invite link,
+ * never sent to a server) or a passphrase stretched into one with argon2id,
+ * and base64url. Group keys come from @conclave/e2ee/group.
  */
-export {
-  KeyManager,
-  ACTIVATION_DELAY_MS,
-  JOIN_GRACE_MS,
-  LEAVE_GRACE_MS,
-  PENDING_TTL_MS,
-  type KeyManagerOptions,
-  type Effects,
-  type OutgoingBox,
-  type SendKeyUpdate,
-  type ReceiveKey,
-  type DropReceiveKeys,
-  type Rejection,
-  type RejectReason,
-  type MemberState,
-  type PeerInfo,
-  type ChatDecryptResult,
-} from './key-manager.js';
 export {
   generateMeetingSecret,
   encodeMeetingSecret,
@@ -33,7 +16,5 @@ export {
   PASSPHRASE_MEMLIMIT,
   type PassphraseOptions,
 } from './meeting-secret.js';
-export { SAFETY_EMOJI, type SafetyCode } from './safety-code.js';
-export { kidFor, splitKid } from './sender-key.js';
 export { sodiumReady } from './sodium.js';
 export { toBase64url, fromBase64url } from './base64url.js';

@@ -1,9 +1,8 @@
-/** Tests for kdf.ts, and for what libsodium-wrappers 0.8 offers (standard vs sumo build, HMAC-SHA-512-256). */
+/** Tests for kdf.ts (the passphrase salt), and for what libsodium-wrappers 0.8 offers (standard vs sumo build, HMAC-SHA-512-256). */
 import { createHmac } from 'node:crypto';
 import sodium from 'libsodium-wrappers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { kdf, passphraseSalt } from './kdf.js';
-import { LABEL_AUTH, LABEL_CHAT, LABEL_RATCHET } from './labels.js';
+import { passphraseSalt } from './kdf.js';
 import { lib, sodiumReady } from './sodium.js';
 
 beforeAll(sodiumReady);
@@ -47,26 +46,7 @@ describe('libsodium-wrappers 0.8 (standard build)', () => {
   });
 });
 
-describe('kdf', () => {
-  it('is keyed BLAKE2b-256 of the label', () => {
-    const key = lib().randombytes_buf(32);
-    expect(kdf(key, LABEL_AUTH)).toEqual(lib().crypto_generichash(32, LABEL_AUTH, key));
-    expect(kdf(key, LABEL_AUTH)).toHaveLength(32);
-  });
-
-  it('separates labels and keys, and is deterministic', () => {
-    const k1 = lib().randombytes_buf(32);
-    const k2 = lib().randombytes_buf(32);
-    expect(kdf(k1, LABEL_CHAT)).toEqual(kdf(k1, LABEL_CHAT));
-    expect(kdf(k1, LABEL_CHAT)).not.toEqual(kdf(k1, LABEL_RATCHET));
-    expect(kdf(k1, LABEL_CHAT)).not.toEqual(kdf(k2, LABEL_CHAT));
-  });
-
-  it('rejects bad keys and empty labels', () => {
-    expect(() => kdf(new Uint8Array(16), LABEL_AUTH)).toThrow(RangeError);
-    expect(() => kdf(new Uint8Array(32), '')).toThrow(RangeError);
-  });
-
+describe('passphrase salt', () => {
   it('derives a 16-byte salt per room', () => {
     expect(passphraseSalt('room-a', 16)).toHaveLength(16);
     expect(passphraseSalt('room-a', 16)).toEqual(passphraseSalt('room-a', 16));

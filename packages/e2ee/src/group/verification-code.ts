@@ -1,27 +1,23 @@
 /**
- * The room's verification ("safety") code.
+ * The meeting's verification code, from the MLS group's epoch authenticator
+ * (RFC 9420 §8.7): a secret every member of one epoch shares and nobody
+ * outside it can compute, bound to everything the group agreed on in that
+ * epoch (members, their keys, the whole transcript of commits).
  *
- *   K_verify = KDF(meetingSecret, "conclave/v1/verify")
- *   h = BLAKE2b-512(key = K_verify,
- *                   str(CONTEXT_SAFETY_CODE) ‖ str(roomId) ‖ u32 n ‖ e_1 ‖ … ‖ e_n)
+ *   h = HKDF-Expand-SHA256(epoch_authenticator, "conclave/v2/verification-code" ‖ room id, 32)
  *
- * with e_i = signPk ‖ boxPk (64 bytes) of every member whose announcement
- * verified, including oneself, sorted bytewise (duplicates removed). So it
- * is equal for everyone who sees the same member set and changes when
- * anyone joins or leaves. Being keyed with the meeting secret, the server
- * cannot even compute it.
- *
- * Shown as 10 digits in two groups of five (h[0..8) as a big-endian integer
- * mod 10^10, ≈33 bits), 4 emoji from a fixed 256-entry table (h[8..12),
- * 32 bits), and a `words` form for screen readers (digits spelled one by
- * one, then the emoji names). Reading digits and emoji aloud compares ≈65
- * bits, which someone who knows the meeting secret would have to match by
- * grinding identity keys.
+ * Shown as 25 digits in five groups of five (each group: 5 bytes of h as a
+ * big-endian integer mod 10^5; 83 bits in all) and 4 emoji from a fixed
+ * 256-entry table (h[25..29), a quick glance, 32 bits), with a `words` form
+ * for screen readers. Equal codes mean the same group state: same members,
+ * same epoch. It changes with every commit. Unlike the first generation's
+ * code, nobody can grind it: the authenticator comes out of the key
+ * schedule after the commit is fixed, so an insider choosing keys cannot
+ * steer it, and a man in the middle would have to match 83 bits with two
+ * separate groups.
  */
-import { Writer, compareBytes } from './encoding.js';
-import { kdf } from './kdf.js';
-import { CONTEXT_SAFETY_CODE, LABEL_VERIFY } from './labels.js';
-import { lib } from './sodium.js';
+import { expand } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 
 /** 256 distinct single-code-point emoji (Unicode ≤ 11, default emoji presentation) and their names. */
 export const SAFETY_EMOJI: ReadonlyArray<readonly [emoji: string, name: string]> = [
@@ -284,54 +280,39 @@ export const SAFETY_EMOJI: ReadonlyArray<readonly [emoji: string, name: string]>
 ];
 
 const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'] as const;
+const LABEL = 'conclave/v2/verification-code';
+export const CODE_GROUPS = 5;
+export const CODE_GROUP_DIGITS = 5;
 
 export interface SafetyCode {
-  /** "12345 67890" */
+  /** "12345 67890 12345 67890 12345" */
   digits: string;
   /** 4 emoji */
   emoji: string[];
   /** The names of the 4 emoji, e.g. ["dog", "rocket", "pizza", "key"]. */
   emojiNames: string[];
-  /** For screen readers: "one two three four five, six seven eight nine zero; dog, rocket, pizza, key". */
+  /** For screen readers: "one two three four five, …; dog, rocket, pizza, key". */
   words: string;
-  /** How many identities (including oneself) the code covers. */
+  /** How many group members (including oneself) the code covers. */
   memberCount: number;
+  /** The group epoch it belongs to. */
+  epoch: bigint;
 }
 
-export interface IdentityKeys {
-  signPk: Uint8Array;
-  boxPk: Uint8Array;
-}
-
-/** K_verify = KDF(meetingSecret, "conclave/v1/verify"). */
-export function deriveVerifyKey(meetingSecret: Uint8Array): Uint8Array {
-  return kdf(meetingSecret, LABEL_VERIFY);
-}
-
-/** The code for a member set (order does not matter). */
-export function computeSafetyCode(verifyKey: Uint8Array, roomId: string, members: readonly IdentityKeys[]): SafetyCode {
-  const entries = members
-    .map((m) => {
-      if (m.signPk.length !== 32 || m.boxPk.length !== 32) throw new RangeError('identity keys must be 32 bytes');
-      const e = new Uint8Array(64);
-      e.set(m.signPk, 0);
-      e.set(m.boxPk, 32);
-      return e;
-    })
-    .sort(compareBytes)
-    .filter((e, i, all) => i === 0 || compareBytes(e, all[i - 1] as Uint8Array) !== 0);
-  const w = new Writer().str(CONTEXT_SAFETY_CODE).str(roomId).u32(entries.length);
-  for (const e of entries) w.fixed(e, 64);
-  const h = lib().crypto_generichash(64, w.finish(), verifyKey);
-
-  let n = 0n;
-  for (let i = 0; i < 8; i++) n = (n << 8n) | BigInt(h[i] as number);
-  const ten = (n % 10_000_000_000n).toString().padStart(10, '0');
-  const digits = `${ten.slice(0, 5)} ${ten.slice(5)}`;
-  const picks = [8, 9, 10, 11].map((i) => SAFETY_EMOJI[h[i] as number] as readonly [string, string]);
+/** The code of one epoch of one room's group. */
+export function verificationCode(epochAuthenticator: Uint8Array, roomId: string, memberCount: number, epoch: bigint): SafetyCode {
+  if (epochAuthenticator.length < 16) throw new RangeError('epoch authenticator too short');
+  const h = expand(sha256, epochAuthenticator, new TextEncoder().encode(`${LABEL}\u0000${roomId}`), 32);
+  const groups: string[] = [];
+  for (let g = 0; g < CODE_GROUPS; g++) {
+    let n = 0n;
+    for (let i = 0; i < 5; i++) n = (n << 8n) | BigInt(h[g * 5 + i] as number);
+    groups.push((n % 100_000n).toString().padStart(CODE_GROUP_DIGITS, '0'));
+  }
+  const picks = [25, 26, 27, 28].map((i) => SAFETY_EMOJI[h[i] as number] as readonly [string, string]);
   const emoji = picks.map((p) => p[0]);
   const emojiNames = picks.map((p) => p[1]);
   const spell = (s: string) => [...s].map((d) => DIGIT_WORDS[Number(d)]).join(' ');
-  const words = `${spell(ten.slice(0, 5))}, ${spell(ten.slice(5))}; ${emojiNames.join(', ')}`;
-  return { digits, emoji, emojiNames, words, memberCount: entries.length };
+  const words = `${groups.map(spell).join(', ')}; ${emojiNames.join(', ')}`;
+  return { digits: groups.join(' '), emoji, emojiNames, words, memberCount, epoch };
 }

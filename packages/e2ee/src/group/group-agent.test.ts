@@ -1,0 +1,125 @@
+/** GroupAgent over an honest Delivery Service: joins, leaves, removals, updates, chat, keys per epoch. */
+import { describe, expect, it } from 'vitest';
+import { FakeDelivery, type TestMember } from '../../test/fake-delivery.js';
+import { TAKEOVER_MS, UPDATE_EVERY_MS } from './group-agent.js';
+
+const linkKey = crypto.getRandomValues(new Uint8Array(32));
+
+function codes(...ms: TestMember[]): string[] {
+  return ms.map((m) => m.agent.code()?.digits ?? 'none');
+}
+
+async function room(n: number): Promise<{ ds: FakeDelivery; ms: TestMember[] }> {
+  const ds = new FakeDelivery();
+  const ms: TestMember[] = [];
+  for (let i = 0; i < n; i++) {
+    ms.push(await ds.join(`p${i}`, linkKey));
+    await ds.settleAll(1);
+  }
+  await ds.settleAll(2);
+  return { ds, ms };
+}
+
+describe('GroupAgent', () => {
+  it('founds the group, adds newcomers with a Welcome, and gives everyone equal codes and keys', async () => {
+    const { ms } = await room(3);
+    for (const m of ms) expect(m.roster()).toEqual(['p0', 'p1', 'p2']);
+    const [c0, c1, c2] = codes(...ms);
+    expect(c0).toMatch(/^\d{5}( \d{5}){4}$/);
+    expect(c1).toBe(c0);
+    expect(c2).toBe(c0);
+    // Everyone derives the same base key for each leaf in the same epoch.
+    const epochs = ms.map((m) => m.last!.keys.epoch);
+    expect(new Set(epochs).size).toBe(1);
+    for (const leaf of [0, 1, 2]) {
+      const keys = ms.map((m) => Buffer.from(m.last!.keys.baseKeys.get(leaf)!).toString('hex'));
+      expect(new Set(keys).size).toBe(1);
+    }
+  });
+
+  it('commits a Remove when the server says someone left: new code, new keys, the leaver out', async () => {
+    const { ds, ms } = await room(3);
+    const before = ms[0]!.agent.code()!.digits;
+    const oldKey = Buffer.from(ms[0]!.sendKey()!).toString('hex');
+    ds.leave('p2');
+    await ds.settleAll(2);
+    expect(ms[0]!.roster()).toEqual(['p0', 'p1']);
+    expect(ms[1]!.roster()).toEqual(['p0', 'p1']);
+    expect(ms[0]!.agent.code()!.digits).toBe(ms[1]!.agent.code()!.digits);
+    expect(ms[0]!.agent.code()!.digits).not.toBe(before);
+    expect(Buffer.from(ms[0]!.sendKey()!).toString('hex')).not.toBe(oldKey);
+  });
+
+  it('takes over when the first committer is gone without a word', async () => {
+    const { ds, ms } = await room(2);
+    // p0 (leaf 0, first in commit order) stops answering: its socket is dead but the server has not noticed.
+    ds.filter = (to) => to !== 'p0';
+    const p2 = await ds.join('p2', linkKey);
+    await ds.settle();
+    expect(p2.roster()).toEqual([]);
+    await ds.settle(TAKEOVER_MS + 10);
+    await ds.settleAll(1);
+    expect(p2.roster()).toEqual(['p0', 'p1', 'p2']);
+    expect(ms[1]!.agent.code()!.digits).toBe(p2.agent.code()!.digits);
+  });
+
+  it('lets the first commit of an epoch win; the loser processes the winner and retries what is left', async () => {
+    const { ds, ms } = await room(3);
+    // p0 and p1 both act at once: p0 removes p2 (host kick), p1 commits an update.
+    const kick = ms[0]!.agent.remove('p2');
+    const update = ms[1]!.agent.refresh();
+    await Promise.all([kick, update]);
+    await ds.settleAll(2);
+    expect(ms[0]!.roster()).toEqual(['p0', 'p1']);
+    expect(ms[0]!.agent.code()!.digits).toBe(ms[1]!.agent.code()!.digits);
+    expect(ms[2]!.removed).toBe(true);
+    expect(ms[2]!.agent.code()).toBeNull();
+  });
+
+  it('founds a new group when everyone in the old one left while someone waited', async () => {
+    const ds = new FakeDelivery();
+    const p0 = await ds.join('p0', linkKey);
+    ds.filter = (to) => to !== 'p0'; // p0 never sees p1's request
+    const p1 = await ds.join('p1', linkKey);
+    await ds.settle();
+    ds.filter = () => true;
+    ds.leave('p0');
+    await ds.settleAll(1);
+    expect(p0.gone).toBe(true);
+    expect(p1.roster()).toEqual(['p1']);
+    expect(p1.agent.epoch).toBe(0n);
+  });
+
+  it('commits an update of its own leaf every few minutes: new epoch, new keys', async () => {
+    const { ds, ms } = await room(2);
+    const epoch = ms[0]!.agent.epoch!;
+    const key = Buffer.from(ms[1]!.sendKey()!).toString('hex');
+    await ds.settle(UPDATE_EVERY_MS * 1.3);
+    await ds.settleAll(1);
+    expect(ms[0]!.agent.epoch!).toBeGreaterThan(epoch);
+    expect(ms[0]!.agent.code()!.digits).toBe(ms[1]!.agent.code()!.digits);
+    expect(Buffer.from(ms[1]!.sendKey()!).toString('hex')).not.toBe(key);
+  });
+
+  it('carries chat as signed, numbered MLS application messages, attributed to the signing member', async () => {
+    const { ds, ms } = await room(3);
+    await ms[0]!.chat('hello');
+    await ms[1]!.chat('hi there');
+    await ds.settle();
+    expect(ms[2]!.chats).toEqual([
+      { from: 'p0', text: 'hello' },
+      { from: 'p1', text: 'hi there' },
+    ]);
+    expect(ms[0]!.chats).toEqual([{ from: 'p1', text: 'hi there' }]);
+  });
+
+  it('removes a member who announced its own leave, even when the server hides the leave', async () => {
+    const { ds, ms } = await room(3);
+    const notice = await ms[2]!.agent.sealLeaving();
+    ds.broadcastApp('p2', notice!);
+    ds.leave('p2', ['p0', 'p1']); // the server tells nobody
+    await ds.settleAll(2);
+    expect(ms[0]!.roster()).toEqual(['p0', 'p1']);
+    expect(ms[1]!.roster()).toEqual(['p0', 'p1']);
+  });
+});
