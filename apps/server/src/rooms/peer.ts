@@ -34,10 +34,6 @@ export class Peer {
   readonly consumers = new Map<string, PeerConsumer>();
   /** How this peer shows the videos it consumes, steering their layers and pausing unseen ones. */
   readonly views: ConsumerViews;
-  /** The peer's E2EE identity announcement (opaque to the server), given to later announcers as their roster. */
-  announcement: string | undefined;
-  /** The room's membershipVersion when this peer's last announcement was accepted (null: none yet). */
-  announcedAtVersion: number | null = null;
   /** Encryption as the peer's own client reports it (for the admin page). */
   e2ee: E2eeStatus | 'unknown' = 'unknown';
   /** The peer says it is recording the meeting in its own browser (told to everyone, shown on its tile). */

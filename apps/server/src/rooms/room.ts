@@ -1,13 +1,15 @@
 /**
- * A meeting room: one mediasoup Router on one worker slot, and the peers in
- * it. The Room hands out sender indexes, fans notifications out, and tells
- * its registry when it has become empty.
+ * A meeting room: one mediasoup Router on one worker slot, the peers in it,
+ * and the Delivery Service of its MLS group (group-delivery.ts). The Room
+ * hands out sender indexes, fans notifications out, and tells its registry
+ * when it has become empty.
  */
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { notification, type NotificationData, type ServerMessage } from '@conclave/protocol';
 import type { Logger } from '../logger.js';
 import type { WorkerSlot } from '../media/worker-pool.js';
+import { GroupDelivery } from './group-delivery.js';
 import type { Peer } from './peer.js';
 
 interface RoomEvents {
@@ -17,12 +19,8 @@ interface RoomEvents {
 
 export class Room extends EventEmitter<RoomEvents> {
   readonly peers = new Map<string, Peer>();
-  /**
-   * Goes up by one at every join and every leave. An E2EE announcement is
-   * accepted once per peer per value of it (see e2eeAnnounce), so nobody can
-   * rebroadcast at will.
-   */
-  membershipVersion = 0;
+  /** The Delivery Service of the meeting's MLS group: what the server keeps of the E2EE, in memory only. */
+  readonly group = new GroupDelivery((peerId, message) => this.peers.get(peerId)?.send(message));
   private closed = false;
   /** One ActiveSpeakerObserver per router, made when the first microphone arrives. */
   private speakerObserver: Promise<types.ActiveSpeakerObserver | null> | null = null;
@@ -58,7 +56,6 @@ export class Room extends EventEmitter<RoomEvents> {
   addPeer(peer: Peer): void {
     this.broadcast(notification('peerJoined', peer.info()), peer.id);
     this.peers.set(peer.id, peer);
-    this.membershipVersion += 1;
     if (this.activeSpeakerId) peer.send(notification('activeSpeaker', { peerId: this.activeSpeakerId }));
     this.logger.info({ peerId: peer.id, peers: this.peers.size }, 'peer joined');
   }
@@ -68,9 +65,10 @@ export class Room extends EventEmitter<RoomEvents> {
     const peer = this.peers.get(peerId);
     if (!peer) return;
     this.peers.delete(peerId);
-    this.membershipVersion += 1;
     peer.close();
     this.broadcast(notification('peerLeft', { peerId }));
+    // After peerLeft: a peer that founds the group anew has been told who went first.
+    this.group.leave(peerId);
     if (this.activeSpeakerId === peerId) this.setActiveSpeaker(null);
     this.logger.info({ peerId, peers: this.peers.size }, 'peer left');
     if (this.peers.size === 0) this.emit('empty');
@@ -136,6 +134,7 @@ export class Room extends EventEmitter<RoomEvents> {
       peer.close();
     }
     this.peers.clear();
+    this.group.clear();
     if (!this.router.closed) this.router.close();
     this.logger.info({ reason: reason?.reason ?? 'empty' }, 'room closed');
     this.emit('closed');

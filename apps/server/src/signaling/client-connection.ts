@@ -208,7 +208,7 @@ export class ClientConnection {
       if (request.method === 'leave') this.armJoinDeadline();
     } catch (err) {
       if (err instanceof RequestError) {
-        this.send(responseError(request.id, { code: err.code, message: err.message }));
+        this.send(responseError(request.id, err.body()));
       } else {
         this.logger.error({ err, method: request.method }, 'request failed');
         this.send(responseError(request.id, { code: ErrorCode.Internal, message: 'internal error' }));

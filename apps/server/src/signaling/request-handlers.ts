@@ -20,6 +20,7 @@ import type { Room } from '../rooms/room.js';
 import { admit, type EntryRefusal } from '../rooms/admission.js';
 import { NoWorkerError } from '../rooms/room-registry.js';
 import { chatHandlers } from './chat-handlers.js';
+import { groupHandlers } from './group-handlers.js';
 import type { Handlers } from './handler.js';
 import { hostHandlers } from './host-handlers.js';
 import { recordingHandlers } from './recording-handlers.js';
@@ -356,33 +357,6 @@ export const handlers: Handlers = {
     return {};
   },
 
-  async e2eeAnnounce(session, { announcement }) {
-    const { peer, room } = joined(session);
-    // Once per membership change: a client announces once after each join, and a second announcement with
-    // nobody having joined or left since would only make every member redo its key work for nothing.
-    if (peer.announcedAtVersion === room.membershipVersion) {
-      throw new RequestError(ErrorCode.AnnounceRepeated, 'announced already: nobody has joined or left since');
-    }
-    peer.announcedAtVersion = room.membershipVersion;
-    // Roster and broadcast happen in one synchronous step: every member sees one order of announcements.
-    const roster = [...room.peers.values()]
-      .filter((p) => p !== peer && p.announcement !== undefined)
-      .map((p) => ({ peerId: p.id, announcement: p.announcement! }));
-    peer.announcement = announcement;
-    room.broadcast(notification('e2eeAnnounce', { peerId: peer.id, announcement }), peer.id);
-    return { roster };
-  },
-
-  async e2eeKeys(session, { boxes }) {
-    const { peer, room } = joined(session);
-    for (const { to, box } of boxes) {
-      const recipient = room.peers.get(to);
-      // A box for someone who has just left is dropped silently: that is a normal race.
-      if (recipient && recipient !== peer) recipient.send(notification('e2eeKey', { from: peer.id, box }));
-    }
-    return {};
-  },
-
   async leave(session, _data, { passes }) {
     const { peer, room } = joined(session);
     passes.revoke(peer.id);
@@ -403,5 +377,6 @@ export const handlers: Handlers = {
 
   ...hostHandlers,
   ...chatHandlers,
+  ...groupHandlers,
   ...recordingHandlers,
 };
