@@ -1,8 +1,9 @@
 /**
  * The signaling protocol's limits against real sockets and real mediasoup
  * workers: what a frame may cost (size, depth, bytes per second), one join
- * per connection, one consumer per producer, one E2EE announcement per
- * membership change, the lobby's cap and its deltas to hosts, and TURN
+ * per connection, one consumer per producer, one MLS group join request per
+ * join and the largest commit with its Welcome in one frame, the lobby's
+ * cap and its deltas to hosts, and TURN
  * credentials within an address's budget, fresh on every ICE restart.
  */
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,9 @@ import {
   CloseCode,
   ErrorCode,
   HARD_MAX_FRAME_BYTES,
+  MAX_GROUP_CHANGES,
+  MAX_GROUP_COMMIT_CHARS,
+  MAX_GROUP_WELCOME_CHARS,
   MAX_MESSAGE_BYTES,
   RATE_LIMIT_BURST,
   RATE_LIMIT_BYTES_BURST,
@@ -118,28 +122,44 @@ describe('one of each', () => {
     b.client.close();
   });
 
-  it('accepts e2eeAnnounce once per membership change', async () => {
+  it('accepts groupJoin once per join; a rejoin on a new connection may ask again', async () => {
     const roomId = newRoom();
     const a = await joined(roomId, 'A');
     const b = await joined(roomId, 'B');
-    await a.client.request('e2eeAnnounce', { announcement: 'QQ' });
-    expect(await a.client.call('e2eeAnnounce', { announcement: 'QUE' })).toMatchObject({
+    expect(await a.client.request('groupJoin', { keyPackage: 'QQ', proof: 'UA' })).toMatchObject({ found: true });
+    expect(await a.client.call('groupJoin', { keyPackage: 'QUE', proof: 'UA' })).toMatchObject({
       ok: false,
-      error: { code: ErrorCode.AnnounceRepeated },
+      error: { code: ErrorCode.GroupJoinRepeated },
     });
-    await b.client.request('e2eeAnnounce', { announcement: 'Qg' });
-    // Somebody joins: one more is fine, and only one.
-    const c = await joined(roomId, 'C');
-    await a.client.request('e2eeAnnounce', { announcement: 'QUE' });
-    expect(await a.client.call('e2eeAnnounce', { announcement: 'QUFB' })).toMatchObject({
+    await b.client.request('groupJoin', { keyPackage: 'Qg', proof: 'UA' });
+    expect(await b.client.call('groupJoin', { keyPackage: 'QmI', proof: 'UA' })).toMatchObject({
       ok: false,
-      error: { code: ErrorCode.AnnounceRepeated },
+      error: { code: ErrorCode.GroupJoinRepeated },
     });
-    // The others heard it exactly twice.
-    await b.client.waitFor(() => b.client.notifications.filter((n) => n.method === 'e2eeAnnounce').length === 2, 2000, 'two announcements');
+    // The founder heard B's request exactly once.
+    await a.client.waitForNotification('groupJoinRequest', (d) => d.peerId === b.info.peerId);
     await new Promise((r) => setTimeout(r, 100));
-    expect(b.client.notifications.filter((n) => n.method === 'e2eeAnnounce').length).toBe(2);
-    for (const x of [a, b, c]) x.client.close();
+    expect(a.client.notifications.filter((n) => n.method === 'groupJoinRequest').length).toBe(1);
+    // B comes back as a new peer on a new connection: a new join, so a new request.
+    await b.client.request('leave', {});
+    b.client.close();
+    const b2 = await joined(roomId, 'B');
+    expect(await b2.client.request('groupJoin', { keyPackage: 'QmI', proof: 'UA' })).toMatchObject({ found: false, epoch: 0, waiting: [] });
+    await a.client.waitForNotification('groupJoinRequest', (d) => d.peerId === b2.info.peerId);
+    for (const x of [a, b2]) x.client.close();
+  });
+
+  it('takes the largest commit with the largest Welcome, adding the most peers, in one frame', async () => {
+    const roomId = newRoom();
+    const a = await joined(roomId, 'A');
+    await a.client.request('groupJoin', { keyPackage: 'QQ', proof: 'UA' });
+    // Peer ids are UUIDs: 100 of them, as long as real ones (nobody by these ids is waiting, so nobody gets the Welcome).
+    const added = Array.from({ length: MAX_GROUP_CHANGES }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const data = { epoch: 0, commit: 'C'.repeat(MAX_GROUP_COMMIT_CHARS), welcome: 'W'.repeat(MAX_GROUP_WELCOME_CHARS), added, removed: [] };
+    const frame = JSON.stringify({ type: 'request', id: 99_999, method: 'groupCommit', data });
+    expect(Buffer.byteLength(frame)).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(await a.client.request('groupCommit', data)).toEqual({ epoch: 1 });
+    a.client.close();
   });
 });
 

@@ -170,22 +170,31 @@ describe('bad clients', () => {
     calm.client.close();
   });
 
-  it('relays E2EE boxes only to their addressee', async () => {
+  it('relays MLS handshakes only to peers in the group or waiting to join it, and a Welcome only to its addressee', async () => {
     const roomId = newRoom();
     const a = await joined(roomId, 'A');
     const b = await joined(roomId, 'B');
-    const c = await joined(roomId, 'C');
-    expect(await a.client.request('e2eeAnnounce', { announcement: 'YW5ub3VuY2U' })).toEqual({ roster: [] });
-    await b.client.waitForNotification('e2eeAnnounce', (d) => d.peerId === a.info.peerId);
-    await a.client.request('e2eeKeys', { boxes: [{ to: b.info.peerId, box: 'Ym94LWZvci1i' }] });
-    expect(await b.client.waitForNotification('e2eeKey')).toEqual({ from: a.info.peerId, box: 'Ym94LWZvci1i' });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(c.client.notifications.some((n) => n.method === 'e2eeKey')).toBe(false);
-    // A later announcer gets every stored announcement as its roster.
-    const d = await joined(roomId, 'D');
-    expect(await d.client.request('e2eeAnnounce', { announcement: 'ZA' })).toEqual({
-      roster: [{ peerId: a.info.peerId, announcement: 'YW5ub3VuY2U' }],
+    const c = await joined(roomId, 'C'); // in the room, but never asks to join the group
+    expect(await a.client.request('groupJoin', { keyPackage: 'a2V5LWE', proof: 'cHJvb2Y' })).toEqual({
+      found: true,
+      epoch: 0,
+      waiting: [],
     });
-    for (const x of [a, b, c, d]) x.client.close();
+    await b.client.request('groupJoin', { keyPackage: 'a2V5LWI', proof: 'cHJvb2Y' });
+    expect(await a.client.waitForNotification('groupJoinRequest')).toEqual({
+      peerId: b.info.peerId,
+      keyPackage: 'a2V5LWI',
+      proof: 'cHJvb2Y',
+    });
+    await a.client.request('groupCommit', { epoch: 0, commit: 'Y29tbWl0', welcome: 'd2VsY29tZQ', added: [b.info.peerId, c.info.peerId] });
+    expect(await b.client.waitForNotification('groupWelcome')).toEqual({ from: a.info.peerId, epoch: 1, welcome: 'd2VsY29tZQ' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(c.client.notifications.filter((n) => n.method.startsWith('group'))).toEqual([]);
+    // C, named in `added` without having asked, is not in the group: it may not commit.
+    expect(await c.client.call('groupCommit', { epoch: 1, commit: 'Yw' })).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.NotGroupMember },
+    });
+    for (const x of [a, b, c]) x.client.close();
   });
 });
