@@ -8,9 +8,9 @@
  * so it imports nothing but the wire protocol's types (worker-boundary.test.ts
  * checks all three rules).
  */
-import type { E2eeStatus, MediaKind } from '@conclave/protocol';
+import type { E2eeStatus, MediaKind, MediaSource } from '@conclave/protocol';
 
-export type { MediaKind };
+export type { MediaKind, MediaSource };
 
 /** Per remote participant and kind, what their frames are doing in this browser (the protocol's E2eeStatus). */
 export type ReceiveStatus = E2eeStatus;
@@ -19,16 +19,25 @@ export type ReceiveStatus = E2eeStatus;
 export interface TransformOptions {
   operation: 'encrypt' | 'decrypt';
   kind: MediaKind;
+  /** Which source of the sender (camera, screen, mic, screen audio): each has its own KID, key and counters. */
+  source: MediaSource;
   /** The codec, when the page knows it; the frame's own metadata wins when present. */
   mimeType?: string;
   /** For 'decrypt': whose frames these are. */
   peerId?: string;
 }
 
+/**
+ * Keys arrive per MLS epoch as RFC 9605 §5.2 base keys of a member's leaf;
+ * the Worker derives the KID of each source (group/sframe-epoch-keys.ts).
+ */
 export type ToWorker =
-  | { type: 'set-send-key'; kid: bigint; baseKey: Uint8Array; activateAfterMs: number }
-  | { type: 'add-receive-key'; peerId: string; kid: bigint; baseKey: Uint8Array }
-  | { type: 'drop-receive-keys'; peerId: string; kid?: bigint }
+  /** Our own base key of a new epoch: every source switches to it after `activateAfterMs`. */
+  | { type: 'set-send-key'; epoch: bigint; leaf: number; baseKey: Uint8Array; activateAfterMs: number }
+  /** A member's base key of an epoch, for every source of theirs. */
+  | { type: 'add-receive-key'; peerId: string; epoch: bigint; leaf: number; baseKey: Uint8Array }
+  /** Drop a member's keys: of one epoch, or (no epoch) all of them. */
+  | { type: 'drop-receive-keys'; peerId: string; epoch?: bigint }
   /** Forget every key (leaving, or rejoining as a new participant). */
   | { type: 'reset' }
   /** createEncodedStreams fallback: the page hands over a sender's or receiver's streams. */
@@ -38,11 +47,14 @@ export type FromWorker =
   | { type: 'receive-status'; peerId: string; kind: MediaKind; status: ReceiveStatus; reason?: string }
   /** Whether this participant's own frames are being encrypted and sent (false = held back: no key). */
   | { type: 'send-status'; sending: boolean }
-  /** A new send key is now in use: every frame from here on is under `kid`. */
-  | { type: 'send-key-active'; kid: bigint };
+  /** A new epoch's send key is now in use: every frame from here on is under it. */
+  | { type: 'send-key-active'; epoch: bigint };
 
 /** Suites by media kind (docs/e2ee-keys.md, SECURITY.md "Frame format"): GCM for video, CTR+HMAC-64 for small audio frames. */
 export const SUITE_FOR_KIND: Record<MediaKind, number> = {
   video: 0x0004, // AES_128_GCM_SHA256_128
   audio: 0x0002, // AES_128_CTR_HMAC_SHA256_64
 };
+
+/** The media kind of each source. */
+export const KIND_OF_SOURCE: Record<MediaSource, MediaKind> = { camera: 'video', screen: 'video', mic: 'audio', 'screen-audio': 'audio' };

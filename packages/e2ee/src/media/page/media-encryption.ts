@@ -1,16 +1,15 @@
 /**
  * The page's side of frame encryption: attaches the Worker's transform to
- * every RTCRtpSender and RTCRtpReceiver before its first frame, forwards key
- * changes from the KeyManager to the Worker (running the delayed drops), and
+ * every RTCRtpSender and RTCRtpReceiver before its first frame, forwards each
+ * MLS epoch's keys to the Worker (running the delayed drops), and
  * reports what each remote participant's frames are doing.
  *
  * Page side of the boundary: files in media/page/ run on the page and import
  * nothing from media/worker/ (worker-boundary.test.ts checks); they talk to
  * the Worker only through the messages in ../worker-messages.ts.
  */
-import type { Effects } from '../../keys/key-manager-types.js';
 import type { FrameTransformSupport } from './frame-transform-support.js';
-import type { FromWorker, MediaKind, ReceiveStatus, ToWorker, TransformOptions } from '../worker-messages.js';
+import type { FromWorker, MediaKind, MediaSource, ReceiveStatus, ToWorker, TransformOptions } from '../worker-messages.js';
 
 interface WorkerLike {
   postMessage(message: ToWorker, transfer?: Transferable[]): void;
@@ -28,7 +27,7 @@ interface EncodedStreamsEndpoint {
 export interface MediaEncryptionEvents {
   onReceiveStatus?: (peerId: string, kind: MediaKind, status: ReceiveStatus, reason?: string) => void;
   onSendStatus?: (sending: boolean) => void;
-  onSendKeyActive?: (kid: bigint) => void;
+  onSendKeyActive?: (epoch: bigint) => void;
 }
 
 export class MediaEncryption {
@@ -42,7 +41,7 @@ export class MediaEncryption {
     worker.addEventListener('message', ({ data }) => {
       if (data.type === 'receive-status') events.onReceiveStatus?.(data.peerId, data.kind, data.status, data.reason);
       else if (data.type === 'send-status') events.onSendStatus?.(data.sending);
-      else if (data.type === 'send-key-active') events.onSendKeyActive?.(data.kid);
+      else if (data.type === 'send-key-active') events.onSendKeyActive?.(data.epoch);
     });
   }
 
@@ -51,34 +50,35 @@ export class MediaEncryption {
     return this.support === 'encoded-streams';
   }
 
-  attachSender(sender: RTCRtpSender, kind: MediaKind, mimeType?: string): void {
-    this.attach(sender as unknown as EncodedStreamsEndpoint, { operation: 'encrypt', kind, ...(mimeType ? { mimeType } : {}) });
+  attachSender(sender: RTCRtpSender, kind: MediaKind, source: MediaSource, mimeType?: string): void {
+    this.attach(sender as unknown as EncodedStreamsEndpoint, { operation: 'encrypt', kind, source, ...(mimeType ? { mimeType } : {}) });
   }
 
-  attachReceiver(receiver: RTCRtpReceiver, peerId: string, kind: MediaKind, mimeType?: string): void {
-    this.attach(receiver as unknown as EncodedStreamsEndpoint, { operation: 'decrypt', kind, peerId, ...(mimeType ? { mimeType } : {}) });
+  attachReceiver(receiver: RTCRtpReceiver, peerId: string, kind: MediaKind, source: MediaSource, mimeType?: string): void {
+    this.attach(receiver as unknown as EncodedStreamsEndpoint, { operation: 'decrypt', kind, source, peerId, ...(mimeType ? { mimeType } : {}) });
   }
 
-  /** Applies a KeyManager's key effects to the Worker; delayed drops are timed here. */
-  apply(effects: Pick<Effects, 'setSendKey' | 'addReceiveKeys' | 'dropReceiveKeys'>): void {
-    if (effects.setSendKey) {
-      const { kid, baseKey, activateAfterMs } = effects.setSendKey;
-      this.worker.postMessage({ type: 'set-send-key', kid, baseKey, activateAfterMs });
+  /** Our base key of a new epoch; the Worker switches every source to it after `activateAfterMs`. */
+  setSendKey(epoch: bigint, leaf: number, baseKey: Uint8Array, activateAfterMs: number): void {
+    this.worker.postMessage({ type: 'set-send-key', epoch, leaf, baseKey, activateAfterMs });
+  }
+
+  addReceiveKey(peerId: string, epoch: bigint, leaf: number, baseKey: Uint8Array): void {
+    this.worker.postMessage({ type: 'add-receive-key', peerId, epoch, leaf, baseKey });
+  }
+
+  /** Drops a member's keys of one epoch (or all, without `epoch`), now or `afterMs` from now. */
+  dropReceiveKeys(peerId: string, epoch: bigint | undefined, afterMs: number): void {
+    const message: ToWorker = { type: 'drop-receive-keys', peerId, ...(epoch !== undefined ? { epoch } : {}) };
+    if (afterMs <= 0) {
+      this.worker.postMessage(message);
+      return;
     }
-    for (const { peerId, kid, baseKey } of effects.addReceiveKeys) {
-      this.worker.postMessage({ type: 'add-receive-key', peerId, kid, baseKey });
-    }
-    for (const drop of effects.dropReceiveKeys) {
-      const message: ToWorker = { type: 'drop-receive-keys', peerId: drop.peerId, ...(drop.kid !== undefined ? { kid: drop.kid } : {}) };
-      if (drop.afterMs <= 0) this.worker.postMessage(message);
-      else {
-        const t = setTimeout(() => {
-          this.timers.delete(t);
-          this.worker.postMessage(message);
-        }, drop.afterMs);
-        this.timers.add(t);
-      }
-    }
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      this.worker.postMessage(message);
+    }, afterMs);
+    this.timers.add(t);
   }
 
   /** Forgets every key in the Worker (before rejoining as a new participant). */

@@ -55,95 +55,138 @@ function setup() {
   return scope;
 }
 
+const sendKey = (epoch: bigint, n: number, activateAfterMs = 0): ToWorker => ({
+  type: 'set-send-key',
+  epoch,
+  leaf: 1,
+  baseKey: key(n),
+  activateAfterMs,
+});
+const recvKey = (epoch: bigint, n: number): ToWorker => ({ type: 'add-receive-key', peerId: 'alice', epoch, leaf: 1, baseKey: key(n) });
+const camOut: TransformOptions = { operation: 'encrypt', kind: 'video', source: 'camera' };
+const camIn: TransformOptions = { operation: 'decrypt', kind: 'video', source: 'camera', peerId: 'alice' };
+const screenOut: TransformOptions = { operation: 'encrypt', kind: 'video', source: 'screen' };
+const screenIn: TransformOptions = { operation: 'decrypt', kind: 'video', source: 'screen', peerId: 'alice' };
+const micOut: TransformOptions = { operation: 'encrypt', kind: 'audio', source: 'mic', mimeType: 'audio/opus' };
+const micIn: TransformOptions = { operation: 'decrypt', kind: 'audio', source: 'mic', peerId: 'alice' };
+const opus = (): EncodedFrame => ({ data: new Uint8Array(60).fill(9).buffer, getMetadata: () => ({}) });
+
 describe('MediaWorker', () => {
   it('sends nothing before it has a key (fail closed)', async () => {
     const scope = setup();
-    const out = await pump(scope, { operation: 'encrypt', kind: 'video' }, [vp8Frame(true), vp8Frame(false)]);
+    const out = await pump(scope, camOut, [vp8Frame(true), vp8Frame(false)]);
     expect(out).toHaveLength(0);
     expect(scope.posted.some((m) => m.type === 'send-status' && m.sending)).toBe(false);
   });
 
   it('encrypts with the clear VP8 header, and a receiver with the key restores the exact frame', async () => {
     const alice = setup();
-    await alice.send({ type: 'set-send-key', kid: 0x10001n, baseKey: key(1), activateAfterMs: 0 });
+    await alice.send(sendKey(3n, 1));
     const originals = [vp8Frame(true), vp8Frame(false)].map((f) => new Uint8Array(f.data.slice(0)));
-    const sent = await pump(alice, { operation: 'encrypt', kind: 'video' }, [vp8Frame(true), vp8Frame(false)]);
+    const sent = await pump(alice, camOut, [vp8Frame(true), vp8Frame(false)]);
     expect(sent).toHaveLength(2);
     expect(alice.posted).toContainEqual({ type: 'send-status', sending: true });
-    expect(alice.posted).toContainEqual({ type: 'send-key-active', kid: 0x10001n });
+    expect(alice.posted).toContainEqual({ type: 'send-key-active', epoch: 3n });
     const keyFrame = new Uint8Array(sent[0]!.data);
     expect([...keyFrame.subarray(0, 10)]).toEqual([...originals[0]!.subarray(0, 10)]); // clear bytes
     expect(keyFrame.length).toBeGreaterThan(originals[0]!.length); // SFrame header + tag added
     expect(Buffer.from(keyFrame.subarray(10)).includes(Buffer.from(originals[0]!.subarray(10, 40)))).toBe(false);
 
     const bob = setup();
-    await bob.send({ type: 'add-receive-key', peerId: 'alice', kid: 0x10001n, baseKey: key(1) });
-    const got = await pump(bob, { operation: 'decrypt', kind: 'video', peerId: 'alice' }, sent);
+    await bob.send(recvKey(3n, 1));
+    const got = await pump(bob, camIn, sent);
     expect(got.map((f) => [...new Uint8Array(f.data)])).toEqual(originals.map((o) => [...o]));
     expect(bob.posted).toContainEqual({ type: 'receive-status', peerId: 'alice', kind: 'video', status: 'encrypted', reason: 'ok' });
   });
 
   it('drops frames it cannot authenticate and says why', async () => {
     const alice = setup();
-    await alice.send({ type: 'set-send-key', kid: 5n, baseKey: key(1), activateAfterMs: 0 });
-    const sent = await pump(alice, { operation: 'encrypt', kind: 'video' }, [vp8Frame(true)]);
+    await alice.send(sendKey(5n, 1));
+    const sent = await pump(alice, camOut, [vp8Frame(true)]);
 
     const noKey = setup();
-    expect(await pump(noKey, { operation: 'decrypt', kind: 'video', peerId: 'alice' }, [sent[0]!])).toHaveLength(0);
+    expect(await pump(noKey, camIn, [sent[0]!])).toHaveLength(0);
     expect(noKey.posted.at(-1)).toMatchObject({ type: 'receive-status', status: 'waiting-for-key' });
 
     const wrongKey = setup();
-    await wrongKey.send({ type: 'add-receive-key', peerId: 'alice', kid: 5n, baseKey: key(2) });
-    expect(await pump(wrongKey, { operation: 'decrypt', kind: 'video', peerId: 'alice' }, [sent[0]!])).toHaveLength(0);
+    await wrongKey.send(recvKey(5n, 2));
+    expect(await pump(wrongKey, camIn, [sent[0]!])).toHaveLength(0);
     expect(wrongKey.posted.at(-1)).toMatchObject({ type: 'receive-status', status: 'cannot-decrypt' });
   });
 
   it('forgets keys on reset and on drop', async () => {
     const alice = setup();
-    await alice.send({ type: 'set-send-key', kid: 7n, baseKey: key(3), activateAfterMs: 0 });
-    const frames = await pump(alice, { operation: 'encrypt', kind: 'video' }, [vp8Frame(true), vp8Frame(false)]);
+    await alice.send(sendKey(7n, 3));
+    const frames = await pump(alice, camOut, [vp8Frame(true), vp8Frame(false)]);
     const bob = setup();
-    await bob.send({ type: 'add-receive-key', peerId: 'alice', kid: 7n, baseKey: key(3) });
-    await bob.send({ type: 'drop-receive-keys', peerId: 'alice', kid: 7n });
-    expect(await pump(bob, { operation: 'decrypt', kind: 'video', peerId: 'alice' }, frames)).toHaveLength(0);
+    await bob.send(recvKey(7n, 3));
+    await bob.send({ type: 'drop-receive-keys', peerId: 'alice', epoch: 7n });
+    expect(await pump(bob, camIn, frames)).toHaveLength(0);
 
     await alice.send({ type: 'reset' });
-    expect(await pump(alice, { operation: 'encrypt', kind: 'video' }, [vp8Frame(true)])).toHaveLength(0);
+    expect(await pump(alice, camOut, [vp8Frame(true)])).toHaveLength(0);
   });
 
-  it("gives each receiver its own replay window, so a busy camera cannot push the screen share's frames out", async () => {
+  it('gives camera, screen and mic their own KIDs and counters under one epoch key', async () => {
     const alice = setup();
-    await alice.send({ type: 'set-send-key', kid: 3n, baseKey: key(4), activateAfterMs: 0 });
-    // One sender key, two video tracks: the screen's key frame, then 200 camera frames, then a screen delta frame.
-    const [screenKey] = await pump(alice, { operation: 'encrypt', kind: 'video' }, [vp8Frame(true)]);
-    const camera = await pump(alice, { operation: 'encrypt', kind: 'video' }, [
-      vp8Frame(true),
-      ...Array.from({ length: 199 }, () => vp8Frame(false)),
-    ]);
-    const [screenDelta] = await pump(alice, { operation: 'encrypt', kind: 'video' }, [vp8Frame(false)]);
-    expect(camera).toHaveLength(200);
-
+    await alice.send(sendKey(4n, 4));
+    const [cam] = await pump(alice, camOut, [vp8Frame(true)]);
+    const [screen] = await pump(alice, screenOut, [vp8Frame(true)]);
+    const [mic] = await pump(alice, micOut, [opus()]);
+    // Each is counter 0 of its own KID: the SFrame header differs in its KID, not in a shared counter.
+    const header = (f: EncodedFrame, clear: number) => [...new Uint8Array(f.data).subarray(clear, clear + 6)].join(',');
+    expect(new Set([header(cam!, 10), header(screen!, 10), header(mic!, 0)]).size).toBe(3);
     const bob = setup();
-    await bob.send({ type: 'add-receive-key', peerId: 'alice', kid: 3n, baseKey: key(4) });
-    // The camera receiver runs ahead by 200 counters before the screen receiver sees its first frame.
-    expect(await pump(bob, { operation: 'decrypt', kind: 'video', peerId: 'alice' }, camera)).toHaveLength(200);
-    expect(await pump(bob, { operation: 'decrypt', kind: 'video', peerId: 'alice' }, [screenKey!, screenDelta!])).toHaveLength(2);
+    await bob.send(recvKey(4n, 4));
+    expect(await pump(bob, camIn, [cam!])).toHaveLength(1);
+    expect(await pump(bob, screenIn, [screen!])).toHaveLength(1);
+    expect(await pump(bob, micIn, [mic!])).toHaveLength(1);
+  });
+
+  it('refuses camera frames copied into the screen-share stream', async () => {
+    const alice = setup();
+    await alice.send(sendKey(4n, 4));
+    const cam = await pump(alice, camOut, [vp8Frame(true), vp8Frame(false)]);
+    const bob = setup();
+    await bob.send(recvKey(4n, 4));
+    expect(await pump(bob, screenIn, cam)).toHaveLength(0);
+    expect(await pump(bob, camIn, cam)).toHaveLength(2); // and the copies did not use up the camera's counters
+  });
+
+  it('shares one replay window per (sender, KID) across receivers: frames replayed through a second receiver are refused', async () => {
+    const alice = setup();
+    await alice.send(sendKey(2n, 5));
+    const frames = await pump(alice, camOut, [vp8Frame(true), ...Array.from({ length: 5 }, () => vp8Frame(false))]);
+    const bob = setup();
+    await bob.send(recvKey(2n, 5));
+    expect(await pump(bob, camIn, frames)).toHaveLength(6);
+    // The server opens a second consumer of alice's camera and replays everything through it.
+    expect(await pump(bob, camIn, frames)).toHaveLength(0);
+  });
+
+  it('never reuses a (key, counter) after a reset: a KID set again resumes its counters', async () => {
+    const alice = setup();
+    await alice.send(sendKey(9n, 6));
+    const first = await pump(alice, camOut, [vp8Frame(true), vp8Frame(false)]);
+    await alice.send({ type: 'reset' });
+    await alice.send(sendKey(9n, 6));
+    const second = await pump(alice, camOut, [vp8Frame(true)]);
+    const bob = setup();
+    await bob.send(recvKey(9n, 6));
+    // All three decrypt: the third frame carries counter 2, not a second counter 0.
+    expect(await pump(bob, camIn, [...first, ...second])).toHaveLength(3);
   });
 
   it('delays a replacement send key by its activation time', async () => {
     const alice = setup();
-    await alice.send({ type: 'set-send-key', kid: 1n, baseKey: key(1), activateAfterMs: 0 });
-    await alice.send({ type: 'set-send-key', kid: 2n, baseKey: key(2), activateAfterMs: 150 });
+    await alice.send(sendKey(1n, 1));
+    await alice.send(sendKey(2n, 2, 150));
     const bob = setup();
-    await bob.send({ type: 'add-receive-key', peerId: 'alice', kid: 1n, baseKey: key(1) });
-    const before = await pump(alice, { operation: 'encrypt', kind: 'audio', mimeType: 'audio/opus' }, [
-      { data: new Uint8Array(60).fill(9).buffer, getMetadata: () => ({}) },
-    ]);
-    expect(await pump(bob, { operation: 'decrypt', kind: 'audio', peerId: 'alice' }, before)).toHaveLength(1);
+    await bob.send(recvKey(1n, 1));
+    const before = await pump(alice, micOut, [opus()]);
+    expect(await pump(bob, micIn, before)).toHaveLength(1);
     await new Promise((r) => setTimeout(r, 200));
-    const after = await pump(alice, { operation: 'encrypt', kind: 'audio' }, [
-      { data: new Uint8Array(60).fill(9).buffer, getMetadata: () => ({}) },
-    ]);
-    expect(await pump(bob, { operation: 'decrypt', kind: 'audio', peerId: 'alice' }, after)).toHaveLength(0); // kid 2 unknown to bob
+    const after = await pump(alice, micOut, [opus()]);
+    expect(await pump(bob, micIn, after)).toHaveLength(0); // epoch 2 unknown to bob
   });
 });

@@ -11,12 +11,15 @@
  * Worker and import nothing from media/page/ (worker-boundary.test.ts checks).
  */
 import { FrameCrypto } from '../../frame-crypto.js';
+import { kidFor, SOURCES } from '../../group/sframe-epoch-keys.js';
 import { SFrameReceiver, SFrameSender } from '../../sframe/sframe-context.js';
 import { createFrameTransform, type EncodedFrame } from './frame-transformer.js';
 import {
+  KIND_OF_SOURCE,
   SUITE_FOR_KIND,
   type FromWorker,
   type MediaKind,
+  type MediaSource,
   type ReceiveStatus,
   type ToWorker,
   type TransformOptions,
@@ -40,12 +43,9 @@ export interface WorkerScope {
 /** A failure is only reported after this long without any good frame, so a rekey does not flicker the UI. */
 const FAILURE_REPORT_AFTER_MS = 1000;
 
-/**
- * One receiver's decryption state. Each receiver (camera, screen, mic…) has
- * its own FrameCrypto and so its own replay windows: a peer's camera and
- * screen share draw counters from one sender key, and a busy camera must not
- * push the screen's counters out of a shared window.
- */
+const suiteOf = (source: MediaSource) => SUITE_FOR_KIND[KIND_OF_SOURCE[source]];
+
+/** One receiver's decryption state: the shared receiver of its (peer, source), ready once its keys are imported. */
 interface ReceiveStream {
   kind: MediaKind;
   crypto: FrameCrypto;
@@ -54,8 +54,15 @@ interface ReceiveStream {
 }
 
 interface PeerReceive {
-  /** The peer's current receive keys, given to every receiver, including ones attached later. */
-  keys: Map<bigint, Uint8Array>;
+  /** The peer's base keys by epoch, with its leaf index in that epoch. */
+  keys: Map<bigint, { leaf: number; baseKey: Uint8Array }>;
+  /**
+   * One SFrameReceiver per source of the peer, shared by every receiver of
+   * that source in this page: a KID belongs to one (sender, source), so its
+   * replay window is one, however many receivers the server makes. A frame
+   * of one source copied into another source's stream finds no key there.
+   */
+  receivers: Map<MediaSource, SFrameReceiver>;
   streams: Set<ReceiveStream>;
   transformers: Set<ScriptTransformer>;
   status: Partial<Record<MediaKind, ReceiveStatus>>;
@@ -63,10 +70,8 @@ interface PeerReceive {
 }
 
 export class MediaWorker {
-  private readonly send: Record<MediaKind, FrameCrypto> = {
-    audio: new FrameCrypto({ sender: new SFrameSender() }),
-    video: new FrameCrypto({ sender: new SFrameSender() }),
-  };
+  /** One sender (own KID, key and counters) per source; a new epoch sets all of them. */
+  private readonly send = new Map<MediaSource, FrameCrypto>(SOURCES.map((s) => [s, new FrameCrypto({ sender: new SFrameSender() })]));
   private readonly sendTransformers = new Set<ScriptTransformer>();
   private readonly peers = new Map<string, PeerReceive>();
   private sending = false;
@@ -82,6 +87,7 @@ export class MediaWorker {
     if (!p) {
       p = {
         keys: new Map(),
+        receivers: new Map(SOURCES.map((s) => [s, new SFrameReceiver()])),
         streams: new Set(),
         transformers: new Set(),
         status: {},
@@ -92,26 +98,30 @@ export class MediaWorker {
     return p;
   }
 
+  private get hasSendKey(): boolean {
+    return [...this.send.values()].some((c) => c.sender.hasKey);
+  }
+
   private async onMessage(msg: ToWorker): Promise<void> {
     switch (msg.type) {
       case 'set-send-key': {
         if (this.activation) clearTimeout(this.activation);
         const activate = async () => {
           this.activation = null;
-          await Promise.all((['audio', 'video'] as const).map((k) => this.send[k].sender.setKey(SUITE_FOR_KIND[k], msg.kid, msg.baseKey)));
-          this.scope.postMessage({ type: 'send-key-active', kid: msg.kid });
+          await Promise.all(SOURCES.map((s) => this.send.get(s)!.sender.setKey(suiteOf(s), kidFor(s, msg.leaf, msg.epoch), msg.baseKey)));
+          this.scope.postMessage({ type: 'send-key-active', epoch: msg.epoch });
           // Receivers that had nothing decodable need a key frame under the new key.
           for (const t of this.sendTransformers) if (t.options.kind === 'video') void t.generateKeyFrame?.().catch(() => undefined);
         };
-        if (msg.activateAfterMs > 0 && (this.send.video.sender.hasKey || this.send.audio.sender.hasKey)) {
+        if (msg.activateAfterMs > 0 && this.hasSendKey) {
           this.activation = setTimeout(() => void activate(), msg.activateAfterMs);
         } else await activate();
         return;
       }
       case 'add-receive-key': {
         const p = this.peer(msg.peerId);
-        p.keys.set(msg.kid, msg.baseKey);
-        await Promise.all([...p.streams].map((s) => s.crypto.receiver.addKey(SUITE_FOR_KIND[s.kind], msg.kid, msg.baseKey)));
+        p.keys.set(msg.epoch, { leaf: msg.leaf, baseKey: msg.baseKey });
+        await Promise.all(SOURCES.map((s) => p.receivers.get(s)!.addKey(suiteOf(s), kidFor(s, msg.leaf, msg.epoch), msg.baseKey)));
         if (p.status.video !== 'encrypted') {
           for (const t of p.transformers) if (t.options.kind === 'video') void t.sendKeyFrameRequest?.().catch(() => undefined);
         }
@@ -120,16 +130,19 @@ export class MediaWorker {
       case 'drop-receive-keys': {
         const p = this.peers.get(msg.peerId);
         if (!p) return;
-        if (msg.kid === undefined) this.forgetPeer(msg.peerId, p);
+        if (msg.epoch === undefined) this.forgetPeer(msg.peerId, p);
         else {
-          p.keys.delete(msg.kid);
-          for (const s of p.streams) s.crypto.receiver.removeKey(msg.kid);
+          const k = p.keys.get(msg.epoch);
+          if (!k) return;
+          p.keys.delete(msg.epoch);
+          for (const s of SOURCES) p.receivers.get(s)!.removeKey(kidFor(s, k.leaf, msg.epoch));
         }
         return;
       }
       case 'reset': {
         if (this.activation) clearTimeout(this.activation);
-        for (const k of ['audio', 'video'] as const) this.send[k].sender.clearKey();
+        // clearKey keeps each KID's next counter: a key set again later never reuses a counter.
+        for (const c of this.send.values()) c.sender.clearKey();
         for (const [peerId, p] of this.peers) this.forgetPeer(peerId, p);
         this.setSending(false);
         return;
@@ -143,21 +156,23 @@ export class MediaWorker {
 
   /** Drops every key of a peer; receivers still attached keep failing closed until new keys come. */
   private forgetPeer(peerId: string, p: PeerReceive): void {
-    for (const kid of p.keys.keys()) for (const s of p.streams) s.crypto.receiver.removeKey(kid);
+    for (const [epoch, k] of p.keys) for (const s of SOURCES) p.receivers.get(s)!.removeKey(kidFor(s, k.leaf, epoch));
     p.keys.clear();
     p.status = {};
     p.lastGoodAt = {};
     if (p.streams.size === 0) this.peers.delete(peerId);
   }
 
-  /** A new receiver of `peerId`'s frames: its own FrameCrypto, with all of the peer's current keys. */
-  private addStream(peerId: string, kind: MediaKind): ReceiveStream {
+  /** A new receiver of `peerId`'s `source`: the shared receiver of that source, ready once pending imports settle. */
+  private addStream(peerId: string, kind: MediaKind, source: MediaSource): ReceiveStream {
     const p = this.peer(peerId);
-    const crypto = new FrameCrypto({ receiver: new SFrameReceiver() });
-    const ready = Promise.all([...p.keys].map(([kid, baseKey]) => crypto.receiver.addKey(SUITE_FOR_KIND[kind], kid, baseKey))).catch(
-      () => undefined,
-    );
-    const stream: ReceiveStream = { kind, crypto, ready };
+    const receiver = p.receivers.get(source)!;
+    const ready = Promise.all(
+      [...p.keys].map(([epoch, k]) =>
+        receiver.hasKey(kidFor(source, k.leaf, epoch)) ? undefined : receiver.addKey(suiteOf(source), kidFor(source, k.leaf, epoch), k.baseKey),
+      ),
+    ).catch(() => undefined);
+    const stream: ReceiveStream = { kind, crypto: new FrameCrypto({ receiver }), ready };
     p.streams.add(stream);
     return stream;
   }
@@ -173,12 +188,12 @@ export class MediaWorker {
   }
 
   private attach(readable: ReadableStream<EncodedFrame>, writable: WritableStream<EncodedFrame>, options: TransformOptions): void {
-    const { kind, peerId } = options;
-    const stream = options.operation === 'decrypt' && peerId ? this.addStream(peerId, kind) : null;
+    const { kind, peerId, source } = options;
+    const stream = options.operation === 'decrypt' && peerId ? this.addStream(peerId, kind, source) : null;
     const transform =
       options.operation === 'encrypt'
         ? createFrameTransform(options, {
-            crypto: () => this.send[kind],
+            crypto: () => this.send.get(source) ?? null,
             onSent: () => this.setSending(true),
           })
         : createFrameTransform(options, {

@@ -1,0 +1,21 @@
+/**
+ * @conclave/e2ee/group — the meeting's MLS group (RFC 9420) and what comes
+ * out of it: membership, SFrame keys per epoch (RFC 9605 §5.2), the
+ * verification code, and signed chat.
+ */
+export {
+  GroupAgent,
+  TAKEOVER_MS,
+  UPDATE_EVERY_MS,
+  type CommitAnswer,
+  type DeliveryPort,
+  type EpochKeys,
+  type GroupAgentEvents,
+  type GroupAgentOptions,
+  type OpenedAppMessage,
+  type RawJoinRequest,
+  type Rejection,
+} from './group-agent.js';
+export { GroupError, type GroupMember } from './meeting-group.js';
+export { SAFETY_EMOJI, type SafetyCode } from './verification-code.js';
+export { LINK_KEY_BYTES } from './admission.js';
