@@ -19,6 +19,7 @@ import {
   CloseCode,
   JOIN_DEADLINE_MS,
   MAX_BUFFERED_BYTES,
+  MAX_GROUP_COMMIT_CHARS,
   MAX_LOBBY_WAITING,
   MAX_MESSAGE_BYTES,
   type MethodName,
@@ -181,27 +182,33 @@ describe('per-client ceilings', () => {
     for (let i = 0; i < 9; i++) senders.push(await Member.join(roomId, `Sender ${i}`));
     const connection = [...app.signaling.connections].find((c) => c.session.peer?.id === slow.peerId)!;
     expect(connection).toBeTruthy();
+
+    // The senders make up the MLS group; it waits to be added, so every commit they make is relayed to it.
+    const keyPackage = 'K'.repeat(470);
+    const proof = 'P'.repeat(43);
+    expect(await senders[0]!.client.request('groupJoin', { keyPackage, proof })).toMatchObject({ found: true });
+    await slow.client.request('groupJoin', { keyPackage, proof });
+    for (const s of senders.slice(1)) await s.client.request('groupJoin', { keyPackage, proof });
+    const founded = await senders[0]!.client.request('groupCommit', {
+      epoch: 0,
+      commit: 'C'.repeat(1000),
+      added: senders.slice(1).map((s) => s.peerId),
+      removed: [],
+    });
+    let epoch = founded.epoch;
     // It stops reading: nothing more is taken from its socket, so the kernel's buffers fill, then the server's.
     (slow.client.ws as unknown as { _socket: { pause(): void } })._socket.pause();
 
-    // The others send it key boxes as fast as their own limits allow: 7 boxes of 8 KiB per frame.
-    const box = 'A'.repeat(8000);
-    const frame = (id: number) =>
-      JSON.stringify({
-        type: 'request',
-        id,
-        method: 'e2eeKeys',
-        data: { boxes: Array.from({ length: 7 }, () => ({ to: slow.peerId, box })) },
-      });
-    expect(frame(1).length).toBeLessThan(MAX_MESSAGE_BYTES);
+    // The others commit in turn as fast as the server answers, each commit as large as allowed (16 KiB).
+    const commit = 'A'.repeat(MAX_GROUP_COMMIT_CHARS);
     let sentToIt = 0;
     const started = Date.now();
-    for (let round = 0; round < 30 && app.registry.get(roomId)?.peers.has(slow.peerId); round++) {
+    for (let round = 0; round < 100 && app.registry.get(roomId)?.peers.has(slow.peerId); round++) {
       for (const s of senders) {
-        s.client.sendRaw(frame(1000 + round));
-        sentToIt += 7 * box.length;
+        const r = await s.client.request('groupCommit', { epoch, commit, added: [], removed: [] });
+        epoch = r.epoch;
+        sentToIt += commit.length;
       }
-      await new Promise((r) => setImmediate(r));
     }
     await senders[0]!.client.waitForNotification('peerLeft', (d) => d.peerId === slow.peerId, 20_000);
     const peak = connection.peakBufferedBytes;
@@ -224,12 +231,21 @@ describe('per-client ceilings', () => {
     const roomId = await ownedRoom('Amplification', false);
     const host = await Member.join(roomId, 'Host', true);
     const members: Member[] = [host];
-    // Each announces once after joining, as the client does (a realistic 300-character announcement).
-    const announcement = 'A'.repeat(300);
-    await host.client.request('e2eeAnnounce', { announcement });
+    // The MLS group as the client makes it, with realistic sizes: the host founds it, and each member
+    // who comes in offers its KeyPackage (about 470 characters) and is added by a commit (about 1 KB)
+    // with a Welcome (about 3 KB, the ratchet tree of 10).
+    const keyPackage = 'K'.repeat(470);
+    const proof = 'P'.repeat(43);
+    const commit = 'C'.repeat(1000);
+    const welcome = 'W'.repeat(3000);
+    expect(await host.client.request('groupJoin', { keyPackage, proof })).toMatchObject({ found: true, epoch: 0 });
+    let epoch = 0;
     for (let i = 1; i < 10; i++) {
       const m = await Member.join(roomId, `Member ${i}`);
-      await m.client.request('e2eeAnnounce', { announcement });
+      await m.client.request('groupJoin', { keyPackage, proof });
+      await host.client.waitForNotification('groupJoinRequest', (d) => d.peerId === m.peerId);
+      ({ epoch } = await host.client.request('groupCommit', { epoch, commit, welcome, added: [m.peerId], removed: [] }));
+      await m.client.waitForNotification('groupWelcome');
       members.push(m);
     }
     const guest = members[1]!;
@@ -268,7 +284,7 @@ describe('per-client ceilings', () => {
       data: Record<string, unknown>,
       expected: Array<[Member, NotificationName, number]>,
       byGuest = true,
-    ) => {
+    ): Promise<unknown> => {
       const everyone = [...members];
       const before = new Map(everyone.map((m) => [m, m.received] as const));
       const counts = new Map(expected.map(([m, n]) => [`${m.peerId}/${n}`, m.count(n)] as const));
@@ -283,6 +299,16 @@ describe('per-client ceilings', () => {
       }
       const out = everyone.reduce((sum, m) => sum + m.received - before.get(m)!, 0);
       results.push({ what, ratio: out / Buffer.byteLength(frame), sent: Buffer.byteLength(frame), out, byGuest });
+      return answer.data;
+    };
+    /** A commit on the group's epoch now, measured; the epoch moves on. */
+    const measureCommit = async (
+      what: string,
+      from: Member,
+      data: { commit: string; welcome?: string; added?: string[] },
+      expected: Array<[Member, NotificationName, number]>,
+    ) => {
+      ({ epoch } = (await measure(what, from, 'groupCommit', { epoch, ...data }, expected)) as { epoch: number });
     };
     const toOthers = (n: NotificationName, k = 1): Array<[Member, NotificationName, number]> => others.map((m) => [m, n, k]);
 
@@ -298,13 +324,9 @@ describe('per-client ceilings', () => {
       { transportId, kind: 'audio', source: 'screen-audio', rtpParameters: opus(31) },
       toOthers('producerAdded'),
     );
-    await measure(
-      'e2eeKeys (a box to each of 9)',
-      guest,
-      'e2eeKeys',
-      { boxes: others.map((m) => ({ to: m.peerId, box: 'B'.repeat(200) })) },
-      toOthers('e2eeKey'),
-    );
+    await measureCommit('groupCommit (1 KB, relayed to 9)', guest, { commit }, toOthers('groupCommit'));
+    // The smallest commit the protocol lets through, for the worst case a member can repeat at will.
+    await measureCommit('groupCommit (1 character, relayed to 9)', guest, { commit: 'Q' }, toOthers('groupCommit'));
     const viewer = others[1]!;
     await measure(
       'setViews',
@@ -322,15 +344,20 @@ describe('per-client ceilings', () => {
     members.push(newcomer);
     const all = (except: Member[], n: NotificationName) =>
       members.filter((m) => !except.includes(m)).map((m) => [m, n, 1] as [Member, NotificationName, number]);
-    // An announcement is accepted once per membership change: someone came in, so the guest may announce again.
-    await measure('e2eeAnnounce (300 characters)', guest, 'e2eeAnnounce', { announcement }, all([guest], 'e2eeAnnounce'));
-    // A newcomer's own announcement is answered with everyone's (the roster): the smallest it may send, for the worst case.
+    // A newcomer offers its KeyPackage once per join, relayed to the 9 in the group: the smallest it may send, for the worst case.
     await measure(
-      'e2eeAnnounce by a newcomer (1 character; answered with the roster of 9)',
+      'groupJoin by a newcomer (1-character KeyPackage and proof, relayed to 9)',
       newcomer,
-      'e2eeAnnounce',
-      { announcement: 'Q' },
-      all([newcomer], 'e2eeAnnounce'),
+      'groupJoin',
+      { keyPackage: 'Q', proof: 'Q' },
+      all([newcomer], 'groupJoinRequest'),
+    );
+    // Adding it: the commit goes to everyone else (the newcomer too, as it waits), the Welcome to the newcomer only.
+    await measureCommit(
+      'groupCommit adding the newcomer (1 KB commit, 3 KB Welcome)',
+      guest,
+      { commit, welcome, added: [newcomer.peerId] },
+      [...all([guest], 'groupCommit'), [newcomer, 'groupWelcome', 1]],
     );
     // Host controls fan out too (hosts only).
     await measure('removePeer', host, 'removePeer', { peerId: newcomer.peerId }, all([host, newcomer], 'peerLeft'), false);

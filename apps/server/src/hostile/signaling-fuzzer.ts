@@ -10,7 +10,7 @@
  * order (the ids learnt from the server aside), so a failure can be replayed
  * with CONCLAVE_FUZZ_SEED.
  */
-import { methodNames, type MethodName } from '@conclave/protocol';
+import { MAX_KEY_PACKAGE_CHARS, methodNames, type MethodName } from '@conclave/protocol';
 import { seededRandom } from './seeded-random.js';
 
 /** Ids a fuzzing client has learnt from the server (its own objects, and others'). */
@@ -214,10 +214,21 @@ export class SignalingFuzzer {
             visible: this.chance(0.7),
           })),
         };
-      case 'e2eeAnnounce':
-        return { announcement: 'QUJD'.repeat(1 + this.int(40)) };
-      case 'e2eeKeys':
-        return { boxes: Array.from({ length: 1 + this.int(3) }, () => ({ to: this.id(k.peerIds), box: 'Ym94'.repeat(1 + this.int(20)) })) };
+      case 'groupJoin':
+        // A real KeyPackage is about 470 characters; now and then one at the cap.
+        return {
+          keyPackage: this.chance(0.1) ? 'A'.repeat(MAX_KEY_PACKAGE_CHARS) : 'S1Bh'.repeat(1 + this.int(150)),
+          proof: 'cHJm'.repeat(1 + this.int(11)),
+        };
+      case 'groupCommit':
+        // Mostly on the first few epochs, so some land on the group's and are relayed, others are stale.
+        return {
+          epoch: this.int(4),
+          commit: 'Q29t'.repeat(1 + this.int(500)),
+          ...(this.chance(0.5) ? { welcome: 'V2Vs'.repeat(1 + this.int(2000)) } : {}),
+          added: Array.from({ length: this.int(3) }, () => this.id(k.peerIds)),
+          removed: Array.from({ length: this.int(2) }, () => this.id(k.peerIds)),
+        };
       case 'chatSend':
         return { message: 'Y2hhdA'.repeat(1 + this.int(30)) };
       case 'setRecording':
