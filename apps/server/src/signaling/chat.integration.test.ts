@@ -14,7 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KeyManager, toBase64url } from '@conclave/e2ee/keys';
+import { GroupAgent } from '@conclave/e2ee/group';
+import { sodiumReady, toBase64url } from '@conclave/e2ee/keys';
 import { CHAT_RATE_BURST, ErrorCode, MAX_CHAT_SEALED_CHARS, MAX_MESSAGE_BYTES } from '@conclave/protocol';
 import { startTestApp, type TestApp } from '../test-support/test-app.js';
 import { TestClient } from '../test-support/ws-client.js';
@@ -25,7 +26,7 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'conclave-chat-'));
 const logLines: string[] = [];
 let app: TestApp;
 let adminCookie: string;
-let sealer: KeyManager;
+let sealer: GroupAgent;
 
 beforeAll(async () => {
   const logger = pino({ level: 'trace' }, { write: (line: string) => void logLines.push(line) });
@@ -37,8 +38,19 @@ beforeAll(async () => {
   });
   expect(res.status).toBe(200);
   adminCookie = res.headers.get('set-cookie')!.split(';')[0]!;
-  // Real ciphertext, as a browser would send it.
-  sealer = await KeyManager.create({ roomId: 'chat-test', selfId: 'sender', senderIndex: 0, meetingSecret: randomBytes(32) });
+  // Real ciphertext, as a browser would send it: an MLS application message, here of a group of one.
+  sealer = new GroupAgent({
+    roomId: 'chat-test',
+    linkKey: randomBytes(32),
+    self: { peerId: 'sender', displayName: 'Sender' },
+    port: {
+      join: async () => ({ found: true, epoch: 0, waiting: [] }),
+      commit: async ({ epoch }) => ({ ok: true, epoch: epoch + 1 }),
+    },
+    events: { onEpoch: () => undefined },
+  });
+  await sealer.start();
+  await sodiumReady(); // for toBase64url
 }, 60_000);
 
 afterAll(async () => {
@@ -48,7 +60,11 @@ afterAll(async () => {
 
 let roomSeq = 0;
 const newRoom = () => `chat-${process.pid}-${++roomSeq}`;
-const seal = (text: string) => toBase64url(sealer.encryptChat(text));
+async function seal(text: string): Promise<string> {
+  const sealed = await sealer.sealChat(text);
+  if (!sealed) throw new Error('the sealer is not in its group');
+  return toBase64url(sealed);
+}
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const chats = (c: TestClient) => c.notifications.filter((n) => n.method === 'chatMessage').map((n) => n.data);
 
@@ -68,7 +84,7 @@ describe('chat relay', () => {
     const elsewhere = await join(newRoom(), 'Dave');
     const notJoined = await TestClient.connect(await app.ticketUrl(roomId));
 
-    const message = seal('hello from alice');
+    const message = await seal('hello from alice');
     const before = Date.now();
     const { at } = await alice.client.request('chatSend', { message });
     expect(Math.abs(Date.parse(at) - before)).toBeLessThan(5000);
@@ -84,7 +100,7 @@ describe('chat relay', () => {
     expect(await notJoined.call('chatSend', { message })).toMatchObject({ ok: false, error: { code: ErrorCode.NotJoined } });
     await bob.client.request('leave', {});
     expect(await bob.client.call('chatSend', { message })).toMatchObject({ ok: false, error: { code: ErrorCode.NotJoined } });
-    await carol.client.request('chatSend', { message: seal('after bob left') });
+    await carol.client.request('chatSend', { message: await seal('after bob left') });
     await alice.client.waitForNotification('chatMessage', (m) => m.from === carol.peerId);
     await pause(300);
     expect(chats(bob.client)).toHaveLength(1);
@@ -114,8 +130,11 @@ describe('chat relay', () => {
     await host.waitForNotification('lobbyEntered', (w) => w.displayName === 'Guest');
 
     // Waiting is not being a member: it cannot chat, and hears nothing.
-    expect(await guest.call('chatSend', { message: seal('let me in') })).toMatchObject({ ok: false, error: { code: ErrorCode.NotJoined } });
-    await host.request('chatSend', { message: seal('only for members') });
+    expect(await guest.call('chatSend', { message: await seal('let me in') })).toMatchObject({
+      ok: false,
+      error: { code: ErrorCode.NotJoined },
+    });
+    await host.request('chatSend', { message: await seal('only for members') });
     await pause(300);
     expect(chats(guest)).toEqual([]);
     host.close();
@@ -128,7 +147,7 @@ describe('chat limits', () => {
     const roomId = newRoom();
     const sender = await join(roomId, 'Chatty');
     const reader = await join(roomId, 'Reader');
-    const message = seal('again');
+    const message = await seal('again');
     const answers = await Promise.all(Array.from({ length: CHAT_RATE_BURST + 2 }, () => sender.client.call('chatSend', { message })));
     expect(answers.filter((a) => a.ok)).toHaveLength(CHAT_RATE_BURST);
     for (const refused of answers.slice(CHAT_RATE_BURST)) {
@@ -157,7 +176,7 @@ describe('chat limits', () => {
       [{ message: 'plain text, not ciphertext' }, ErrorCode.BadMessage],
       [{ message: '<img src=x onerror=alert(1)>' }, ErrorCode.BadMessage],
       [{ message: 12345 }, ErrorCode.BadMessage],
-      [{ message: seal('x'), text: 'a plaintext copy' }, ErrorCode.BadMessage],
+      [{ message: await seal('x'), text: 'a plaintext copy' }, ErrorCode.BadMessage],
       [{}, ErrorCode.BadMessage],
     ];
     for (const [data, code] of refused) {
@@ -188,7 +207,7 @@ describe('what the server keeps', () => {
     const roomId = newRoom();
     const a = await join(roomId, 'Ada');
     const b = await join(roomId, 'Grace');
-    const message = seal(marker);
+    const message = await seal(marker);
     await a.client.request('chatSend', { message });
     expect((await b.client.waitForNotification('chatMessage')).message).toBe(message);
     // A refused one too (the error path must not log it either).
