@@ -27,16 +27,21 @@ export interface DecodedHeader extends SFrameHeader {
   length: number;
 }
 
-/** Bytes needed after the config byte for `value` (0 when it fits in 3 bits). */
+const U32 = 0xffff_ffffn;
+
+/**
+ * Bytes needed after the config byte for `value` (0 when it fits in 3 bits).
+ * Counters and KIDs are almost always below 2^32, so that case uses Number
+ * arithmetic: the header is built for every frame.
+ */
 function extraBytes(value: bigint): number {
   if (value < 8n) return 0;
-  let n = 1;
-  let v = value >> 8n;
-  while (v > 0n) {
-    n++;
-    v >>= 8n;
+  if (value <= U32) {
+    const v = Number(value);
+    return v < 0x100 ? 1 : v < 0x1_0000 ? 2 : v < 0x100_0000 ? 3 : 4;
   }
-  return n;
+  const hi = Number(value >> 32n); // 1 .. 2^32 - 1
+  return hi < 0x100 ? 5 : hi < 0x1_0000 ? 6 : hi < 0x100_0000 ? 7 : 8;
 }
 
 function checkValue(name: string, value: bigint): void {
@@ -52,12 +57,21 @@ export function headerLength(kid: bigint, ctr: bigint): number {
   return 1 + extraBytes(kid) + extraBytes(ctr);
 }
 
-function writeBigEndian(value: bigint, out: Uint8Array, offset: number, len: number): void {
-  let v = value;
+/** Writes the low `len` (≤ 4) bytes of `v` big-endian at `offset`. */
+function writeU32(v: number, out: Uint8Array, offset: number, len: number): void {
   for (let i = offset + len - 1; i >= offset; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
+    out[i] = v & 0xff;
+    v >>>= 8;
   }
+}
+
+function writeBigEndian(value: bigint, out: Uint8Array, offset: number, len: number): void {
+  if (len <= 4) {
+    writeU32(Number(value), out, offset, len);
+    return;
+  }
+  writeU32(Number(value >> 32n), out, offset, len - 4);
+  writeU32(Number(value & U32), out, offset + len - 4, 4);
 }
 
 /**
@@ -65,12 +79,14 @@ function writeBigEndian(value: bigint, out: Uint8Array, offset: number, len: num
  * Throws `invalid-argument` when a value is out of range or `out` is too short.
  */
 export function writeHeader(kid: bigint, ctr: bigint, out: Uint8Array, offset = 0): number {
-  const len = headerLength(kid, ctr);
+  checkValue('KID', kid);
+  checkValue('CTR', ctr);
+  const kLen = extraBytes(kid);
+  const cLen = extraBytes(ctr);
+  const len = 1 + kLen + cLen;
   if (offset < 0 || offset + len > out.length) {
     throw new SFrameError('invalid-argument', 'output buffer too small for the SFrame header');
   }
-  const kLen = extraBytes(kid);
-  const cLen = extraBytes(ctr);
   const kBits = kLen === 0 ? Number(kid) << 4 : 0x80 | ((kLen - 1) << 4);
   const cBits = cLen === 0 ? Number(ctr) : 0x08 | (cLen - 1);
   out[offset] = kBits | cBits;
@@ -86,13 +102,22 @@ export function encodeHeader(kid: bigint, ctr: bigint): Uint8Array {
   return out;
 }
 
+/** Reads `len` (≤ 4) big-endian bytes at `offset` as a Number. */
+function readU32(buf: Uint8Array, offset: number, len: number): number {
+  let v = 0;
+  for (let i = 0; i < len; i++) v = v * 256 + buf[offset + i]!;
+  return v;
+}
+
 function readLong(buf: Uint8Array, offset: number, len: number, what: string): bigint {
   // Minimal form: a long value is at least 8 and has no leading zero byte.
   if (buf[offset] === 0) {
     throw new SFrameError('malformed-header', `${what} has a leading zero byte (not minimal)`);
   }
-  let v = 0n;
-  for (let i = 0; i < len; i++) v = (v << 8n) | BigInt(buf[offset + i]!);
+  const v =
+    len <= 4
+      ? BigInt(readU32(buf, offset, len))
+      : (BigInt(readU32(buf, offset, len - 4)) << 32n) | BigInt(readU32(buf, offset + len - 4, 4));
   if (v < 8n) {
     throw new SFrameError('malformed-header', `${what} < 8 must be carried in the config byte`);
   }
