@@ -10,12 +10,17 @@
  *                   || nonce || aad || ct
  *
  * Keys are imported once (`importAeadKey`) into non-extractable CryptoKeys and
- * reused for every frame. Decryption verifies the tag before it decrypts
- * anything and fails with `SFrameError('auth-failed')`.
+ * reused for every frame. Decryption returns nothing unless the tag verified,
+ * and fails with `SFrameError('auth-failed')`.
+ *
+ * Per frame the hot path (`aeadEncryptInto`, `aeadDecrypt` with `out`)
+ * allocates only what WebCrypto returns, the caller's output buffer and, for
+ * CTR+HMAC, the HMAC input; see place-bytes.ts for how it copies.
  */
 import { cipherSuite, type CipherSuite } from './cipher-suites.js';
 import { SFrameError } from './errors.js';
 import { splitCtrHmacKey } from './key-derivation.js';
+import { placeBytes } from './place-bytes.js';
 import { bytes, subtle } from './webcrypto.js';
 
 /** An imported sframe_key, ready for per-frame use. */
@@ -69,23 +74,88 @@ function writeU64(out: Uint8Array, offset: number, n: number): void {
   out[offset + 7] = lo & 0xff;
 }
 
-function ctrParams(nonce: Uint8Array): AesCtrParams {
-  const counter = new Uint8Array(16);
-  counter.set(nonce, 0); // Nn = 12, then four zero bytes
-  return { name: 'AES-CTR', counter, length: 32 };
+/** Checks that `out` ends exactly `length` bytes after `offset`. */
+function checkOut(out: Uint8Array, offset: number, length: number): void {
+  if (!Number.isInteger(offset) || offset < 0 || out.length !== offset + length) {
+    throw new SFrameError('invalid-argument', `output buffer must end ${length} bytes after offset ${offset}`);
+  }
 }
 
-/** The truncated HMAC tag of §4.5.1 over (nonce, aad, ct). */
-async function ctrHmacTag(key: AeadKey, nonce: Uint8Array, aad: Uint8Array, ct: Uint8Array): Promise<Uint8Array> {
-  const authData = new Uint8Array(24 + nonce.length + aad.length + ct.length);
-  writeU64(authData, 0, aad.length);
-  writeU64(authData, 8, ct.length);
-  writeU64(authData, 16, key.suite.Nt);
-  authData.set(nonce, 24);
-  authData.set(aad, 24 + nonce.length);
-  authData.set(ct, 24 + nonce.length + aad.length);
-  const mac = await subtle().sign('HMAC', key.authKey!, authData);
-  return new Uint8Array(mac, 0, key.suite.Nt);
+/**
+ * The bytes HMAC'd by a CTR+HMAC suite (§4.5.1), in one buffer with 16 spare
+ * bytes after them for the AES-CTR initial counter block (`nonce || 0^32`),
+ * so each frame allocates one buffer for both. The ciphertext part is left
+ * for the caller to fill.
+ */
+interface AuthData {
+  /** len(aad) || len(ct) || Nt || nonce || aad || ct. */
+  readonly data: Uint8Array;
+  /** Where ct starts in `data`. */
+  readonly ctOffset: number;
+  readonly counter: Uint8Array;
+}
+
+function authData(nonce: Uint8Array, aad: Uint8Array, ctLength: number): AuthData {
+  const ctOffset = 24 + nonce.length + aad.length;
+  const buf = new Uint8Array(ctOffset + ctLength + 16);
+  const data = buf.subarray(0, ctOffset + ctLength);
+  const counter = buf.subarray(ctOffset + ctLength);
+  counter.set(nonce, 0); // Nn = 12, then four zero bytes
+  return { data, ctOffset, counter };
+}
+
+/** Writes the length fields, nonce and aad before the ciphertext (after it was placed, see placeBytes). */
+function writeAuthPrefix(suite: CipherSuite, auth: AuthData, nonce: Uint8Array, aad: Uint8Array): void {
+  const d = auth.data;
+  writeU64(d, 0, aad.length);
+  writeU64(d, 8, d.length - auth.ctOffset);
+  writeU64(d, 16, suite.Nt);
+  d.set(nonce, 24);
+  d.set(aad, 24 + nonce.length);
+}
+
+function ctrParams(counter: Uint8Array): AesCtrParams {
+  return { name: 'AES-CTR', counter: bytes(counter), length: 32 };
+}
+
+function gcmParams(nonce: Uint8Array, aad: Uint8Array): AesGcmParams {
+  return { name: 'AES-GCM', iv: bytes(nonce), additionalData: bytes(aad), tagLength: 128 };
+}
+
+/**
+ * Encrypts `plaintext` and writes `ciphertext || tag` into `out` at `offset`;
+ * `out` must end right after it. Hot-path form of `aeadEncrypt`: the caller
+ * allocates the frame's output buffer once, with room in front for what goes
+ * before the SFrame.
+ *
+ * `nonce` and `aad` may be views into `out[offset..]`: they are read before
+ * `out` is written. Up to 7 bytes before `offset` may be overwritten (see
+ * placeBytes): the caller writes its prefix after this resolves.
+ */
+export async function aeadEncryptInto(
+  key: AeadKey,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+  plaintext: Uint8Array,
+  out: Uint8Array,
+  offset: number,
+): Promise<void> {
+  const suite = key.suite;
+  checkNonce(suite, nonce);
+  checkOut(out, offset, plaintext.length + suite.Nt);
+  const s = subtle();
+  if (suite.aead === 'aes-gcm') {
+    const sealed = await s.encrypt(gcmParams(nonce, aad), key.encKey, bytes(plaintext));
+    placeBytes(out, offset, new Uint8Array(sealed));
+    return;
+  }
+  const auth = authData(nonce, aad, plaintext.length);
+  const ct = new Uint8Array(await s.encrypt(ctrParams(auth.counter), key.encKey, bytes(plaintext)));
+  placeBytes(auth.data, auth.ctOffset, ct);
+  writeAuthPrefix(suite, auth, nonce, aad);
+  const mac = await s.sign('HMAC', key.authKey!, bytes(auth.data));
+  placeBytes(out, offset, ct);
+  out.set(new Uint8Array(mac, 0, suite.Nt), offset + ct.length);
 }
 
 /**
@@ -102,25 +172,13 @@ export async function aeadEncrypt(
   const suite = key.suite;
   checkNonce(suite, nonce);
   const pre = prefix?.length ?? 0;
-  const s = subtle();
-  if (suite.aead === 'aes-gcm') {
-    const sealed = await s.encrypt(
-      { name: 'AES-GCM', iv: bytes(nonce), additionalData: bytes(aad), tagLength: 128 },
-      key.encKey,
-      bytes(plaintext),
-    );
-    if (pre === 0) return new Uint8Array(sealed);
-    const out = new Uint8Array(pre + sealed.byteLength);
-    out.set(prefix!, 0);
-    out.set(new Uint8Array(sealed), pre);
-    return out;
+  if (pre === 0 && suite.aead === 'aes-gcm') {
+    // WebCrypto's own output is the answer: no copy.
+    return new Uint8Array(await subtle().encrypt(gcmParams(nonce, aad), key.encKey, bytes(plaintext)));
   }
-  const ct = new Uint8Array(await s.encrypt(ctrParams(nonce), key.encKey, bytes(plaintext)));
-  const tag = await ctrHmacTag(key, nonce, aad, ct);
-  const out = new Uint8Array(pre + ct.length + suite.Nt);
+  const out = new Uint8Array(pre + plaintext.length + suite.Nt);
+  await aeadEncryptInto(key, nonce, aad, plaintext, out, pre);
   if (pre > 0) out.set(prefix!, 0);
-  out.set(ct, pre);
-  out.set(tag, pre + ct.length);
   return out;
 }
 
@@ -133,34 +191,57 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Verifies and decrypts `ciphertext || tag`. Throws `SFrameError('auth-failed')`
- * when the tag does not verify (nothing is decrypted in that case).
+ * Verifies and decrypts `ciphertext || tag`; returns the plaintext in a
+ * buffer of its own, or, with `out`, writes it there at `offset` (`out` must
+ * end right after it; up to 7 bytes before `offset` may be overwritten, see
+ * placeBytes) and returns `out`. Throws `SFrameError('auth-failed')` when
+ * the tag does not verify, and then nothing is returned or written to `out`.
+ *
+ * CTR+HMAC suites compute the HMAC and the AES-CTR pass together (one wait
+ * instead of two); the plaintext is released only after the tag compared
+ * equal, and wiped otherwise. `nonce` and `aad` may be views into `out`:
+ * they are read before `out` is written.
  */
-export async function aeadDecrypt(key: AeadKey, nonce: Uint8Array, aad: Uint8Array, ciphertextAndTag: Uint8Array): Promise<Uint8Array> {
+export async function aeadDecrypt(
+  key: AeadKey,
+  nonce: Uint8Array,
+  aad: Uint8Array,
+  ciphertextAndTag: Uint8Array,
+  out?: Uint8Array,
+  offset = 0,
+): Promise<Uint8Array> {
   const suite = key.suite;
   checkNonce(suite, nonce);
   if (ciphertextAndTag.length < suite.Nt) {
     throw new SFrameError('auth-failed', `ciphertext shorter than the ${suite.Nt}-byte tag`);
   }
+  const ctLen = ciphertextAndTag.length - suite.Nt;
+  if (out) checkOut(out, offset, ctLen);
   const s = subtle();
+  let pt: Uint8Array;
   if (suite.aead === 'aes-gcm') {
     try {
-      const pt = await s.decrypt(
-        { name: 'AES-GCM', iv: bytes(nonce), additionalData: bytes(aad), tagLength: 128 },
-        key.encKey,
-        bytes(ciphertextAndTag),
-      );
-      return new Uint8Array(pt);
+      pt = new Uint8Array(await s.decrypt(gcmParams(nonce, aad), key.encKey, bytes(ciphertextAndTag)));
     } catch (cause) {
       throw new SFrameError('auth-failed', 'AES-GCM tag did not verify', undefined, { cause });
     }
+  } else {
+    const ct = ciphertextAndTag.subarray(0, ctLen);
+    const tag = ciphertextAndTag.subarray(ctLen);
+    const auth = authData(nonce, aad, ctLen);
+    placeBytes(auth.data, auth.ctOffset, ct);
+    writeAuthPrefix(suite, auth, nonce, aad);
+    const [mac, decrypted] = await Promise.all([
+      s.sign('HMAC', key.authKey!, bytes(auth.data)),
+      s.decrypt(ctrParams(auth.counter), key.encKey, bytes(ct)),
+    ]);
+    pt = new Uint8Array(decrypted);
+    if (!equalBytes(new Uint8Array(mac, 0, suite.Nt), tag)) {
+      pt.fill(0);
+      throw new SFrameError('auth-failed', 'HMAC tag did not verify');
+    }
   }
-  const ctLen = ciphertextAndTag.length - suite.Nt;
-  const ct = ciphertextAndTag.subarray(0, ctLen);
-  const tag = ciphertextAndTag.subarray(ctLen);
-  const expected = await ctrHmacTag(key, nonce, aad, ct);
-  if (!equalBytes(expected, tag)) {
-    throw new SFrameError('auth-failed', 'HMAC tag did not verify');
-  }
-  return new Uint8Array(await s.decrypt(ctrParams(nonce), key.encKey, bytes(ct)));
+  if (!out) return pt;
+  placeBytes(out, offset, pt);
+  return out;
 }
