@@ -6,7 +6,15 @@
  */
 
 // SFrame core
-export { sframeEncrypt, sframeDecrypt, computeNonce, buildAad, encryptWithKey, decryptWithKey } from './sframe/sframe.js';
+export {
+  sframeEncrypt,
+  sframeDecrypt,
+  computeNonce,
+  buildAad,
+  encryptWithKey,
+  decryptWithKey,
+  type SFramePrefix,
+} from './sframe/sframe.js';
 export { SFrameError, type SFrameErrorCode } from './sframe/errors.js';
 export {
   encodeHeader,
@@ -39,7 +47,7 @@ export {
   splitCtrHmacKey,
   type DerivedKeyMaterial,
 } from './sframe/key-derivation.js';
-export { importAeadKey, aeadEncrypt, aeadDecrypt, type AeadKey } from './sframe/aead.js';
+export { importAeadKey, aeadEncrypt, aeadEncryptInto, aeadDecrypt, type AeadKey } from './sframe/aead.js';
 export { importSFrameKey, type SFrameKey } from './sframe/sframe-key.js';
 export { ReplayWindow, type ReplayStatus } from './sframe/replay-window.js';
 export {

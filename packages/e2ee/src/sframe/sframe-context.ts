@@ -13,14 +13,14 @@
  *   `SFrameError`s, carrying the KID); the window only records counters of
  *   frames that authenticated.
  *
- * Per frame there is no key derivation or import, only the small buffers the
- * WebCrypto calls need (header, nonce, AAD) and their outputs.
+ * Per frame there is no key derivation or import: one output buffer, what
+ * WebCrypto returns, and for CTR+HMAC the HMAC input (see sframe.ts, aead.ts).
  */
 import { cipherSuite } from './cipher-suites.js';
 import { SFrameError } from './errors.js';
 import { decodeHeader, MAX_HEADER_VALUE } from './header.js';
 import { ReplayWindow } from './replay-window.js';
-import { decryptWithKey, encryptWithKey } from './sframe.js';
+import { decryptWithKey, encryptWithKey, type SFramePrefix } from './sframe.js';
 import { importSFrameKey, type SFrameKey } from './sframe-key.js';
 
 /** Synchronous argument checks, so a bad call fails before it changes any state. */
@@ -107,10 +107,12 @@ export class SFrameSender {
 
   /**
    * Encrypts one frame under the current key and the next counter; returns
-   * header || ciphertext || tag. The counter is reserved before this method
-   * first awaits, so concurrent calls never share one.
+   * header || ciphertext || tag, or with `prefix` one buffer `prefix ||
+   * header || ciphertext || tag` (see `encryptWithKey`). The counter is
+   * reserved before this method first awaits, so concurrent calls never
+   * share one.
    */
-  async encrypt(metadata: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
+  async encrypt(metadata: Uint8Array, plaintext: Uint8Array, prefix?: SFramePrefix): Promise<Uint8Array> {
     const cur = this.#current;
     if (!cur) throw new SFrameError('no-key', 'no sender key set: refusing to send');
     const ctr = cur.next;
@@ -118,7 +120,7 @@ export class SFrameSender {
       throw new SFrameError('counter-exhausted', `counter space of KID ${cur.key.kid} used up: set a new key`, cur.key.kid);
     }
     cur.next = ctr + 1n;
-    return encryptWithKey(cur.key, ctr, metadata, plaintext);
+    return encryptWithKey(cur.key, ctr, metadata, plaintext, prefix);
   }
 }
 
@@ -135,6 +137,7 @@ interface ReceiverEntry {
 export interface DecryptedFrame {
   kid: bigint;
   ctr: bigint;
+  /** The plaintext, after the prefix when `decrypt` was given one. */
   plaintext: Uint8Array;
 }
 
@@ -193,17 +196,18 @@ export class SFrameReceiver {
 
   /**
    * Authenticates and decrypts one SFrame (header || ciphertext || tag) with
-   * `metadata`. Throws `SFrameError` with code `truncated`/`malformed-header`,
-   * `unknown-key`, `replay` or `auth-failed`.
+   * `metadata`. With `prefix`, `plaintext` is one buffer `prefix ||
+   * plaintext` (see `decryptWithKey`). Throws `SFrameError` with code
+   * `truncated`/`malformed-header`, `unknown-key`, `replay` or `auth-failed`.
    */
-  async decrypt(metadata: Uint8Array, sframe: Uint8Array): Promise<DecryptedFrame> {
+  async decrypt(metadata: Uint8Array, sframe: Uint8Array, prefix?: Uint8Array): Promise<DecryptedFrame> {
     const header = decodeHeader(sframe, 0);
     const { kid, ctr } = header;
     const entry = this.#keys.get(kid);
     if (!entry) throw new SFrameError('unknown-key', `no key for KID ${kid}`, kid);
     const before = entry.window.check(ctr);
     if (before !== 'fresh') throw new SFrameError('replay', `counter ${ctr} of KID ${kid} is ${before}`, kid);
-    const plaintext = await decryptWithKey(entry.key, header, metadata, sframe);
+    const plaintext = await decryptWithKey(entry.key, header, metadata, sframe, prefix);
     const after = entry.window.commit(ctr);
     if (after !== 'fresh') throw new SFrameError('replay', `counter ${ctr} of KID ${kid} is ${after}`, kid);
     return { kid, ctr, plaintext };

@@ -5,7 +5,8 @@ import { CIPHER_SUITES, cipherSuite } from './cipher-suites.js';
 import { SFrameError } from './errors.js';
 import { decodeHeader, encodeHeader, MAX_HEADER_VALUE } from './header.js';
 import { deriveKeyMaterial } from './key-derivation.js';
-import { buildAad, computeNonce, sframeDecrypt, sframeEncrypt } from './sframe.js';
+import { buildAad, computeNonce, decryptWithKey, encryptWithKey, sframeDecrypt, sframeEncrypt } from './sframe.js';
+import { importSFrameKey } from './sframe-key.js';
 
 const { sframe: vectors } = loadVectors();
 
@@ -22,6 +23,54 @@ describe('SFrame: RFC 9605 vectors', () => {
     expect(out.kid).toBe(v.kid);
     expect(out.ctr).toBe(v.ctr);
     expect(toHex(out.plaintext)).toBe(toHex(v.pt));
+  });
+});
+
+describe('SFrame: output with a prefix (the codec bytes that go in front)', () => {
+  const prefix = Uint8Array.from({ length: 11 }, (_, i) => 0xa0 + i);
+
+  it.each(vectors.map((v) => [v.cipher_suite, v]))('suite %i: prefix || the vector bytes, either way round', async (_s, v) => {
+    const key = await importSFrameKey(v.cipher_suite, v.base_key, v.kid);
+    expect(toHex(await encryptWithKey(key, v.ctr, v.metadata, v.pt))).toBe(toHex(v.ct));
+    expect(toHex(await encryptWithKey(key, v.ctr, v.metadata, v.pt, prefix))).toBe(toHex(prefix) + toHex(v.ct));
+    let asked = -1;
+    const viaFunction = await encryptWithKey(key, v.ctr, v.metadata, v.pt, (n) => {
+      asked = n;
+      return prefix;
+    });
+    expect(asked).toBe(v.ct.length);
+    expect(toHex(viaFunction)).toBe(toHex(prefix) + toHex(v.ct));
+    const header = decodeHeader(v.ct);
+    expect(toHex(await decryptWithKey(key, header, v.metadata, v.ct))).toBe(toHex(v.pt));
+    const restored = await decryptWithKey(key, header, v.metadata, v.ct, prefix);
+    expect(toHex(restored)).toBe(toHex(prefix) + toHex(v.pt));
+    expect(restored.byteLength).toBe(restored.buffer.byteLength); // one exact buffer, usable as a frame's data
+  });
+
+  it('equals prefix || the unprefixed SFrame for any sizes, and decrypts back (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...suiteIds),
+        smallOrLarge,
+        fc.uint8Array({ maxLength: 24 }),
+        fc.uint8Array({ maxLength: 40 }),
+        fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 256, maxLength: 5000 })),
+        async (suite, ctr, pre, metadata, plaintext) => {
+          const key = await importSFrameKey(suite, new Uint8Array(16).fill(5), 0x1_0002n);
+          const bare = await encryptWithKey(key, ctr, metadata, plaintext);
+          const joined = await encryptWithKey(key, ctr, metadata, plaintext, pre);
+          expect(toHex(joined)).toBe(toHex(pre) + toHex(bare));
+          expect(joined.byteLength).toBe(joined.buffer.byteLength);
+          const header = decodeHeader(bare);
+          const restored = await decryptWithKey(key, header, metadata, joined.subarray(pre.length), pre);
+          expect(toHex(restored)).toBe(toHex(pre) + toHex(plaintext));
+          const bad = joined.slice(pre.length);
+          bad[bad.length - 1]! ^= 1;
+          await expect(decryptWithKey(key, header, metadata, bad, pre)).rejects.toMatchObject({ code: 'auth-failed' });
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
 
