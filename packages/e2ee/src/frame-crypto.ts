@@ -5,7 +5,9 @@
  * one `SFrameReceiver` (every other participant's keys, selected by the KID in
  * each frame). `encryptFrame` keeps the codec's clear bytes readable, passes
  * them to SFrame as authenticated metadata and encrypts the rest;
- * `decryptFrame` reverses it.
+ * `decryptFrame` reverses it. Each direction writes the frame once: SFrame
+ * encrypts into a buffer that already holds the codec's bytes in front
+ * (`joinHead`), and decrypts into one that starts with the clear bytes.
  *
  * Failures are thrown, never papered over: `SFrameError` (no key,
  * unknown-key, replay, auth-failed…, with the KID when known) or `CodecError`
@@ -36,15 +38,21 @@ export class FrameCrypto {
   async encryptFrame(mime: string, isKeyFrame: boolean, frame: Uint8Array): Promise<Uint8Array> {
     const framing = framingFor(mime);
     const { clear, payload } = framing.split(frame, isKeyFrame);
-    const sframe = await this.sender.encrypt(clear, payload);
-    return framing.join(clear, sframe);
+    let headLength = 0;
+    const joined = await this.sender.encrypt(clear, payload, (sframeLength) => {
+      const head = framing.joinHead(clear, sframeLength);
+      headLength = head.length;
+      return head;
+    });
+    return framing.finishJoin(joined, headLength);
   }
 
   /** Authenticates and decrypts one received frame of type `mime`; returns the original frame. */
   async decryptFrame(mime: string, frame: Uint8Array): Promise<Uint8Array> {
     const framing = framingFor(mime);
     const { clear, sframe } = framing.parse(frame);
-    const { plaintext } = await this.receiver.decrypt(clear, sframe);
-    return framing.restore(clear, plaintext);
+    // restore(clear, payload) is clear || payload for every framing: decrypt straight into it.
+    const { plaintext } = await this.receiver.decrypt(clear, sframe, clear);
+    return plaintext;
   }
 }

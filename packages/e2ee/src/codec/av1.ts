@@ -113,6 +113,15 @@ export const AV1_FRAMING: CodecFraming = Object.freeze({
     out.set(sframe, clear.length + sizeLen);
     return out;
   },
+  joinHead(clear: Uint8Array, sframeLength: number): Uint8Array {
+    const head = new Uint8Array(clear.length + leb128Size(sframeLength));
+    head.set(clear, 0);
+    writeLeb128(sframeLength, head, clear.length);
+    return head;
+  },
+  finishJoin(joined: Uint8Array): Uint8Array {
+    return joined;
+  },
   parse(frame: Uint8Array): ParsedFrame {
     const { offset, header } = findFirstFrameObu(frame);
     const cut = offset + header.headerLength;

@@ -9,6 +9,12 @@
  *     receiver: parse(wire) → {clear, sframe};     payload = SFrame⁻¹(metadata = clear, sframe)
  *               restore(clear, payload) → the original frame
  *
+ * `split` always cuts the frame in two, so `restore(clear, payload)` is
+ * `clear || payload` for every framing; FrameCrypto has SFrame decrypt
+ * straight into such a buffer. On the sending side `joinHead` and
+ * `finishJoin` give the same frame as `join` without a second copy of the
+ * SFrame (see there).
+ *
  * All functions are pure; results may be views into their inputs. Input that
  * does not parse throws a `CodecError`.
  */
@@ -37,6 +43,18 @@ export interface CodecFraming {
   split(frame: Uint8Array, isKeyFrame: boolean): SplitFrame;
   /** Builds the transmitted frame from the clear bytes and the SFrame. */
   join(clear: Uint8Array, sframe: Uint8Array): Uint8Array;
+  /**
+   * The bytes `join` puts before an SFrame of `sframeLength` bytes (the clear
+   * bytes, and any length field). The sender writes the SFrame straight after
+   * them into one buffer, then `finishJoin(buffer, head.length)` equals
+   * `join(clear, sframe)`.
+   */
+  joinHead(clear: Uint8Array, sframeLength: number): Uint8Array;
+  /**
+   * Turns `joinHead(…) || sframe` into the transmitted frame: `joined` itself
+   * unless the codec has to rewrite the SFrame bytes (H.264 escaping).
+   */
+  finishJoin(joined: Uint8Array, headLength: number): Uint8Array;
   /** Receiver side: recovers the clear bytes and the SFrame from a transmitted frame. */
   parse(frame: Uint8Array): ParsedFrame;
   /** Receiver side: rebuilds the original frame from the clear bytes and the decrypted payload. */

@@ -48,6 +48,15 @@ export const H264_FRAMING: CodecFraming = Object.freeze({
   join(clear: Uint8Array, sframe: Uint8Array): Uint8Array {
     return concatBytes(clear, escapeEmulation(sframe));
   },
+  joinHead(clear: Uint8Array): Uint8Array {
+    return clear;
+  },
+  finishJoin(joined: Uint8Array, headLength: number): Uint8Array {
+    const sframe = joined.subarray(headLength);
+    const escaped = escapeEmulation(sframe);
+    // Random ciphertext rarely holds 00 00 0x (x ≤ 3): usually nothing to do.
+    return escaped === sframe ? joined : concatBytes(joined.subarray(0, headLength), escaped);
+  },
   parse(frame: Uint8Array): ParsedFrame {
     const h = findFirstSliceNalHeader(frame);
     const clear = h < 0 ? EMPTY : frame.subarray(0, h + 1);

@@ -15,6 +15,12 @@ export function opaqueFraming(codec: string): CodecFraming {
     join(_clear: Uint8Array, sframe: Uint8Array): Uint8Array {
       return sframe;
     },
+    joinHead(): Uint8Array {
+      return EMPTY;
+    },
+    finishJoin(joined: Uint8Array): Uint8Array {
+      return joined;
+    },
     parse(frame: Uint8Array): ParsedFrame {
       return { clear: EMPTY, sframe: frame };
     },

@@ -34,6 +34,12 @@ export const VP8_FRAMING: CodecFraming = Object.freeze({
   join(clear: Uint8Array, sframe: Uint8Array): Uint8Array {
     return concatBytes(clear, sframe);
   },
+  joinHead(clear: Uint8Array): Uint8Array {
+    return clear;
+  },
+  finishJoin(joined: Uint8Array): Uint8Array {
+    return joined;
+  },
   parse(frame: Uint8Array): ParsedFrame {
     const n = vp8ClearLength(frame);
     return { clear: frame.subarray(0, n), sframe: frame.subarray(n) };
