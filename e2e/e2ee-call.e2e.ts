@@ -1,8 +1,11 @@
 /**
- * End-to-end encryption as people meet it: the same verification code for
- * everyone, changing on every join and leave; a participant holding a
- * different meeting key decodes nothing and is shown as cannot-decrypt while
- * the others carry on; and the passphrase path for links without a key.
+ * End-to-end encryption as people meet it, on the MLS group: the same
+ * 25-digit verification code for everyone, changing on every join and
+ * leave; a leave gives new keys within a second; a participant holding a
+ * different meeting key is never let into the group, decodes nothing and
+ * says so, while the others show it as not yet encrypted; a group member the
+ * server's list lacks still has a tile; and the passphrase path for links
+ * without a key.
  */
 import { randomBytes } from 'node:crypto';
 import { expect, test } from '@playwright/test';
@@ -11,7 +14,7 @@ import { newMeeting, Participant } from './participant.js';
 async function code(p: Participant): Promise<string> {
   const chip = p.page.getByTestId('safety-code');
   await expect(chip).toHaveAttribute('data-state', 'ready');
-  return (await chip.textContent()) ?? '';
+  return (await chip.getAttribute('data-code')) ?? '';
 }
 
 /** Waits until all participants show one code, and returns it. */
@@ -29,13 +32,17 @@ async function agreedCode(people: Participant[]): Promise<string> {
   return codes[0]!;
 }
 
-test('three with the same key decode each other; a fourth with a different key decodes nothing', async ({ browser }) => {
+const e2eeState = (p: Participant) => p.page.evaluate(() => window.conclave?.e2ee() ?? null);
+
+test('three with the same key decode each other; a leave rekeys within a second; a fourth with a different key decodes nothing', async ({
+  browser,
+}) => {
   const secret = randomBytes(32).toString('base64url');
   const room = await newMeeting({ secret });
-  const ada = await Participant.join(browser, 'Ada', room);
+  const ada = await Participant.join(browser, 'Ada', room, { testHooks: true });
   const grace = await Participant.join(browser, 'Grace', room);
   const codeOfTwo = await agreedCode([ada, grace]);
-  expect(codeOfTwo).toMatch(/\d{5} \d{5}/);
+  expect(codeOfTwo).toMatch(/^\d{5}( \d{5}){4}$/);
 
   const linus = await Participant.join(browser, 'Linus', room);
   const people = [ada, grace, linus];
@@ -47,29 +54,52 @@ test('three with the same key decode each other; a fourth with a different key d
       await me.expectReceiving(other.name);
       await expect(me.tile(other.name)).toHaveAttribute('data-e2ee', 'encrypted');
     }
+    await expect(me.page.getByTestId('participant-count')).toHaveText('3');
   }
+  await ada.page.getByTestId('safety-code').click();
+  await expect(ada.page.getByTestId('safety-code-full')).toContainText(codeOfThree);
   await ada.page.screenshot({ path: 'test-results/screenshots/e2ee-three-way.png' });
+  await ada.page.getByTestId('safety-code').click();
 
-  // Same room, different meeting key.
+  // Same room, different meeting key: never added to the group.
   const wrongRoom = room.replace(/#k=.*/, `#k=${randomBytes(32).toString('base64url')}`);
   const mallory = await Participant.join(browser, 'Mallory', wrongRoom);
   for (const name of ['Ada', 'Grace', 'Linus']) {
-    await expect(mallory.tile(name)).toHaveAttribute('data-e2ee', 'cannot-decrypt');
+    await expect(mallory.tile(name)).toHaveAttribute('data-e2ee', 'cannot-decrypt', { timeout: 30_000 });
     await expect(mallory.tile(name)).toContainText('Cannot decrypt');
   }
-  for (const p of people) await expect(p.tile('Mallory')).toHaveAttribute('data-e2ee', 'cannot-decrypt');
-  await mallory.page.waitForTimeout(3000);
+  await expect(mallory.page.getByTestId('safety-code')).toHaveAttribute('data-state', 'pending');
+  for (const p of people) {
+    await expect(p.tile('Mallory')).toHaveAttribute('data-e2ee', 'waiting-for-key');
+    await expect(p.tile('Mallory')).toContainText('Not in the encrypted meeting');
+  }
   for (const s of await mallory.stats()) expect(s.framesDecoded, `Mallory decodes ${s.displayName}`).toBe(0);
   await mallory.page.screenshot({ path: 'test-results/screenshots/e2ee-cannot-decrypt.png' });
 
-  // The others carry on: frames keep being decoded, and their code is unchanged by a member they cannot verify.
+  // The others carry on: frames keep being decoded, and their code is unchanged by someone the group refused.
   for (const me of people) for (const other of people.filter((p) => p !== me)) await me.expectReceiving(other.name, { audio: false });
   expect(await agreedCode(people)).toBe(codeOfThree);
+  for (const s of await mallory.stats()) expect(s.framesDecoded, `Mallory decodes ${s.displayName}`).toBe(0);
 
-  // Leaving changes the code again, for those who stay.
+  // A member the server's list lacks (as a server hiding a listener would show it) still has a tile.
+  const linusId = await linus.page.evaluate(() => window.conclave?.recovery() as { peerId: string });
+  await ada.page.evaluate((id) => window.conclave?.hideParticipant?.(id), linusId.peerId);
+  await expect(ada.page.locator('[data-group-only="true"]')).toHaveAttribute('data-peer-name', 'Linus');
+  await expect(ada.page.getByTestId('no-media-member')).toHaveText('In the meeting, no media');
+  await expect(ada.page.getByTestId('participant-count')).toHaveText('3');
+  await ada.page.screenshot({ path: 'test-results/screenshots/e2ee-member-without-media.png' });
+
+  // Leaving changes the code and the keys for those who stay, within a second of the server's word.
+  const keyBefore = await ada.page.evaluate(() => window.conclave?.sendKey?.()?.baseKey);
   await linus.close();
   const codeAfterLeave = await agreedCode([ada, grace]);
   expect(codeAfterLeave).not.toBe(codeOfThree);
+  for (const p of [ada, grace]) {
+    await expect.poll(async () => (await e2eeState(p))?.members.length).toBe(1);
+    const s = (await e2eeState(p))!;
+    expect(s.activeSince! - s.lastLeaveAt!, `${p.name}: new key in use after the leave`).toBeLessThan(1000);
+  }
+  expect(await ada.page.evaluate(() => window.conclave?.sendKey?.()?.baseKey)).not.toBe(keyBefore);
   await ada.expectReceiving('Grace', { audio: false });
   await grace.expectReceiving('Ada', { audio: false });
 
@@ -93,6 +123,6 @@ test('a link without a key asks for a passphrase, and the same passphrase meets'
   await b.expectReceiving('Alice');
   await agreedCode([a, b]);
   const c = await joinWith('Carol', 'wrong passphrase');
-  await expect(c.tile('Alice')).toHaveAttribute('data-e2ee', 'cannot-decrypt');
+  await expect(c.tile('Alice')).toHaveAttribute('data-e2ee', 'cannot-decrypt', { timeout: 30_000 });
   for (const p of [a, b, c]) await p.close();
 });

@@ -4,8 +4,16 @@ declare global {
   interface Window {
     conclave?: {
       stats: () => Promise<unknown>;
-      e2ee: () => { activeKid: string | null; activeSince: number | null; lastLeaveAt: number | null } | null;
-      sendKey?: () => { kid: string; baseKey: string } | null;
+      e2ee: () => {
+        activeEpoch: string | null;
+        activeSince: number | null;
+        lastLeaveAt: number | null;
+        inGroup: boolean;
+        members: string[];
+        code: string | null;
+      } | null;
+      sendKey?: () => { epoch: string; leaf: number; baseKey: string } | null;
+      hideParticipant?: (peerId: string) => void;
       /** Rejoins, ICE restarts and transport states (apps/web/src/meeting/meeting-state.ts RecoveryStats). */
       recovery: () => unknown;
     };

@@ -59,6 +59,10 @@ export class Participant {
     const page = await context.newPage();
     if (testHooks) await page.addInitScript(() => (window.__CONCLAVE_TEST_HOOKS__ = true));
     page.on('pageerror', (err) => console.log(`[${name}] page error: ${err.message}`));
+    // What the encryption layer refused (a commit, a Welcome, a join request): the first thing to read when a test fails.
+    page.on('console', (m) => {
+      if (m.text().startsWith('conclave e2ee')) console.log(`[${name}] ${m.text()}`);
+    });
     await page.goto(path);
     return new Participant(name, context, page);
   }

@@ -13,10 +13,19 @@ declare global {
     conclave?: {
       stats: () => Promise<unknown>;
       /** Encryption state: the KID in use and when it became active (no key material). */
-      e2ee: () => { activeKid: string | null; activeSince: number | null; lastLeaveAt: number | null } | null;
+      e2ee: () => {
+        activeEpoch: string | null;
+        activeSince: number | null;
+        lastLeaveAt: number | null;
+        inGroup: boolean;
+        members: string[];
+        code: string | null;
+      } | null;
       /** How the call recovered so far: rejoins, ICE restarts, the transports' states (no secrets). */
       recovery: () => RecoveryStats | null;
-      sendKey?: () => { kid: string; baseKey: string } | null;
+      sendKey?: () => { epoch: string; leaf: number; baseKey: string } | null;
+      /** Forgets a participant as a server hiding a member would (the encrypted group keeps them). */
+      hideParticipant?: (peerId: string) => void;
     };
     __CONCLAVE_TEST_HOOKS__?: boolean;
   }
@@ -30,14 +39,24 @@ export function installDiagnostics(meeting: Meeting): void {
     recovery: () => (meeting.current ? meeting.recovery() : null),
     e2ee: () => {
       const snap = meeting.current?.e2ee.store.getSnapshot();
-      return snap ? { activeKid: snap.activeKid, activeSince: snap.activeSince, lastLeaveAt: snap.lastLeaveAt } : null;
+      return snap
+        ? {
+            activeEpoch: snap.activeEpoch,
+            activeSince: snap.activeSince,
+            lastLeaveAt: snap.lastLeaveAt,
+            inGroup: snap.inGroup,
+            members: Object.keys(snap.members),
+            code: snap.safetyCode?.digits ?? null,
+          }
+        : null;
     },
     ...(window.__CONCLAVE_TEST_HOOKS__
       ? {
           sendKey: () => {
             const k = meeting.current?.e2ee.debugSendKey();
-            return k ? { kid: k.kid.toString(), baseKey: hex(k.baseKey) } : null;
+            return k ? { epoch: k.epoch, leaf: k.leaf, baseKey: hex(k.baseKey) } : null;
           },
+          hideParticipant: (peerId: string) => meeting.current?.media.subscriber.hideParticipant(peerId),
         }
       : {}),
   };

@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { joinCall, launchChromium } from '../test-support/browser.js';
 import { sframeDecrypt } from '@conclave/e2ee';
 import { decodeHeader } from '@conclave/e2ee/frames';
+import { kidFor } from '@conclave/e2ee/group';
 import { startTestApp } from '../test-support/test-app.js';
 import { FrameAssembler } from '../test-support/rtp-frames.js';
 
@@ -34,12 +35,17 @@ function join(name: string, link: string): Promise<Page> {
   });
 }
 
-async function sendKey(page: Page): Promise<{ kid: bigint; baseKey: Uint8Array }> {
+/** The sender's MLS epoch key (RFC 9605 §5.2 base key of its leaf) and the KIDs of its camera and microphone. */
+async function sendKey(page: Page): Promise<{ camera: bigint; mic: bigint; baseKey: Uint8Array }> {
   const k = await page.evaluate(() =>
-    (window as unknown as { conclave: { sendKey: () => { kid: string; baseKey: string } | null } }).conclave.sendKey(),
+    (window as unknown as { conclave: { sendKey: () => { epoch: string; leaf: number; baseKey: string } | null } }).conclave.sendKey(),
   );
   if (!k) throw new Error('no send key yet');
-  return { kid: BigInt(k.kid), baseKey: Uint8Array.from(Buffer.from(k.baseKey, 'hex')) };
+  return {
+    camera: kidFor('camera', k.leaf, BigInt(k.epoch)),
+    mic: kidFor('mic', k.leaf, BigInt(k.epoch)),
+    baseKey: Uint8Array.from(Buffer.from(k.baseKey, 'hex')),
+  };
 }
 
 async function decryptsWith(suite: number, key: Uint8Array, metadata: Uint8Array, sframe: Uint8Array): Promise<boolean> {
@@ -105,7 +111,7 @@ it('every frame the SFU relays is clear codec bytes + SFrame that only its sende
       expect([...clear.subarray(3, 6)], 'VP8 key frame start code stays readable').toEqual([0x9d, 0x01, 0x2a]);
     }
     const header = decodeHeader(sframe);
-    expect(header.kid, 'the KID names Ada').toBe(adaKey.kid);
+    expect(header.kid, "the KID names Ada's camera in this epoch").toBe(adaKey.camera);
     expect(await decryptsWith(0x0004, adaKey.baseKey, clear, sframe), 'opens with the sender key').toBe(true);
     expect(await decryptsWith(0x0004, graceKey.baseKey, clear, sframe), 'no other key opens it').toBe(false);
     // The clear bytes are authenticated as SFrame metadata: changing one breaks the frame.
@@ -159,7 +165,7 @@ it('every frame the SFU relays is clear codec bytes + SFrame that only its sende
   // Audio: Opus keeps nothing clear; the whole frame is SFrame (suite 0x0002).
   expect(audioFrames.frames.length).toBeGreaterThanOrEqual(50);
   for (const frame of audioFrames.frames) {
-    expect(decodeHeader(frame).kid).toBe(adaKey.kid);
+    expect(decodeHeader(frame).kid, "the KID names Ada's microphone in this epoch").toBe(adaKey.mic);
     expect(await decryptsWith(0x0002, adaKey.baseKey, new Uint8Array(0), frame)).toBe(true);
     expect(await decryptsWith(0x0002, graceKey.baseKey, new Uint8Array(0), frame)).toBe(false);
   }

@@ -122,6 +122,14 @@ export class Subscriber {
     this.publish();
   }
 
+  /**
+   * Test hook (window.conclave.hideParticipant): forgets a participant as a
+   * server that hides a member would, leaving encryption untouched.
+   */
+  hideParticipant(peerId: string): void {
+    this.removePeer(peerId);
+  }
+
   private removePeer(peerId: string): void {
     const peer = this.remote.get(peerId);
     if (!peer) return;

@@ -2,16 +2,15 @@
  * The chat of one person in one meeting: sends what they type, encrypted, and
  * decrypts what the others send. Its store holds the chat log.
  *
- * The server relays `chatMessage` notifications holding ciphertext only. A
- * message whose sender's key has not reached us yet (someone has just joined
- * or left, or we are rejoining) is retried for a few seconds before it is
- * shown as undecryptable. The same ciphertext twice is a replay (every
- * message has a random nonce) and is ignored.
+ * The server relays `chatMessage` notifications holding ciphertext only:
+ * MLS application messages, signed by the sender's leaf and numbered, so a
+ * replayed, reordered or relabelled message is refused by the group layer.
+ * A message we cannot open yet (we are still being added, or are rejoining)
+ * is retried for a few seconds before it is shown as undecryptable.
  *
  * The log outlives reconnections (each new signaling connection is
  * `attach`ed) and ends with the meeting: nothing is stored.
  */
-import type { ChatDecryptResult } from '@conclave/e2ee/keys';
 import { MAX_CHAT_TEXT_LENGTH, type NotificationData } from '@conclave/protocol';
 import type { Signaling } from '../signaling/signaling-port.js';
 import { Store } from '../state/store.js';
@@ -31,25 +30,14 @@ import {
 
 export type ChatDecryptOutcome =
   | { ok: true; text: string }
-  /** `retry`: the key may still come (no key yet, sender not yet known). */
-  | { ok: false; retry: boolean; reason: string };
-
-/**
- * The key manager's answer, for chat: a sender not yet known (its
- * announcement is on its way) or a key not yet held (its key box is) may
- * still work a moment later; a wrong key, tampering or a key from before a
- * leave never will.
- */
-export function chatOutcome(r: ChatDecryptResult): ChatDecryptOutcome {
-  if (r.ok) return { ok: true, text: r.text };
-  return { ok: false, retry: r.reason === 'no-key' || r.reason === 'not-a-member', reason: r.reason };
-}
+  /** `retry`: the keys may still come (we are being added). `silent`: not a chat message (a leave notice): show nothing. */
+  | { ok: false; retry: boolean; reason: string; silent?: boolean };
 
 /** What chat needs of end-to-end encryption (E2eeSession). */
 export interface ChatCrypto {
-  /** base64url ciphertext under our current sender key, or null while we have no keys. */
-  encryptChat(text: string): string | null;
-  decryptChat(from: string, message: string): ChatDecryptOutcome;
+  /** base64url ciphertext for the group's current epoch, or null while we are not in the group. */
+  encryptChat(text: string): Promise<string | null>;
+  decryptChat(from: string, message: string): Promise<ChatDecryptOutcome>;
 }
 
 export type ChatSignaling = Pick<Signaling, 'request' | 'on'>;
@@ -73,7 +61,10 @@ interface Incoming {
   id: string;
   from: string;
   message: string;
+  at: string;
   firstTry: number;
+  /** Whether its place in the log is taken (a "decrypting…" line shown while it is retried). */
+  placed?: boolean;
 }
 
 function failureText(err: unknown): string {
@@ -160,7 +151,7 @@ export class ChatSession {
     const signaling = this.signaling;
     let sealed: string | null = null;
     try {
-      sealed = this.options.crypto.encryptChat(text);
+      sealed = await this.options.crypto.encryptChat(text);
     } catch (err) {
       console.warn('conclave chat: could not encrypt', err);
     }
@@ -181,8 +172,7 @@ export class ChatSession {
     if (this.disposed || this.seen.has(message)) return;
     this.remember(message);
     const id = `in-${++this.seq}`;
-    this.set(addIncoming(this.log, { id, from, name: this.options.nameOf(from) ?? 'Someone', at }));
-    this.attempt({ id, from, message, firstTry: this.now() });
+    void this.attempt({ id, from, message, at, firstTry: this.now() });
   }
 
   private remember(ciphertext: string): void {
@@ -191,14 +181,23 @@ export class ChatSession {
   }
 
   /** One decryption attempt; schedules another while the key may still come. */
-  private attempt(m: Incoming): void {
+  private async attempt(m: Incoming): Promise<void> {
     let r: ChatDecryptOutcome;
     try {
-      r = this.options.crypto.decryptChat(m.from, m.message);
+      r = await this.options.crypto.decryptChat(m.from, m.message);
     } catch (err) {
       r = { ok: false, retry: false, reason: String(err) };
     }
+    if (this.disposed) return;
+    if (!r.ok && r.silent) {
+      this.waiting.delete(m.id);
+      return;
+    }
     const name = this.options.nameOf(m.from);
+    if (!m.placed) {
+      m.placed = true;
+      this.set(addIncoming(this.log, { id: m.id, from: m.from, name: name ?? 'Someone', at: m.at }));
+    }
     if (r.ok) {
       this.waiting.delete(m.id);
       this.set(received(this.log, m.id, r.text, this.open, name));
@@ -216,7 +215,7 @@ export class ChatSession {
     if (this.timer || this.disposed) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      for (const m of [...this.waiting.values()]) this.attempt(m);
+      for (const m of [...this.waiting.values()]) void this.attempt(m);
     }, this.retryEveryMs);
   }
 

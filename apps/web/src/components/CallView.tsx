@@ -1,7 +1,7 @@
 /** The call: a header, the grid of participants, the controls, and toasts. */
 import { useState, type ReactNode } from 'react';
 import { useElementSize } from '../hooks/useElementSize.js';
-import { callTiles, type RemoteDecoration, type TileEntry } from './call-tiles.js';
+import { callTiles, type GroupOnlyMember, type RemoteDecoration, type TileEntry } from './call-tiles.js';
 import { Toast } from './Toast.js';
 import './call-layout.css';
 import { GridIcon, ScreenShareIcon, ScreenShareOffIcon, SpeakerViewIcon } from './call-icons.js';
@@ -35,6 +35,10 @@ export interface CallViewProps {
   controlsExtra?: ReactNode;
   /** Tells the server how each remote video is shown (simulcast layers, pausing unseen ones). */
   tileViews?: TileViewTracker | undefined;
+  /** Members of the encrypted group the server does not show (each gets a tile). */
+  groupOnly?: GroupOnlyMember[];
+  /** How many people are in the meeting, as the encrypted group counts them (default: the server's list). */
+  memberCount?: number | undefined;
 }
 
 type Layout = 'grid' | 'speaker';
@@ -55,15 +59,17 @@ export function CallView({
   sidePanel,
   controlsExtra,
   tileViews,
+  groupOnly,
+  memberCount,
 }: CallViewProps) {
   const [gridRef, size] = useElementSize<HTMLDivElement>();
-  const count = snapshot.participants.length + 1;
+  const count = memberCount ?? snapshot.participants.length + 1;
   const [chosenLayout, setChosenLayout] = useState<Layout>('grid');
   const [pinned, setPinned] = useState<string | null>(null);
   const [dismissedScreens, setDismissedScreens] = useState('');
 
   const speakingId = snapshot.activeSpeakerId;
-  const tiles = callTiles({ snapshot, displayName, decorateRemote, tileViews });
+  const tiles = callTiles({ snapshot, displayName, decorateRemote, tileViews, groupOnly });
 
   // A remote screen share takes the main area while it is on (until the person switches to the
   // grid; a new share takes it again); pinning does too. Unpinning, or the share ending,
@@ -115,7 +121,7 @@ export function CallView({
               Locked
             </span>
           )}
-          <span className="call__count" title="Participants">
+          <span className="call__count" title="People in the encrypted meeting" data-testid="participant-count">
             <UsersIcon width={16} height={16} /> {count}
           </span>
           {layoutToggle}

@@ -1,9 +1,12 @@
 /**
- * The verification code in the call header. Everyone in the meeting sees the
- * same code exactly when nobody is in between; people read it aloud to check.
+ * The verification code in the call header, from the MLS group's epoch
+ * authenticator: everyone sees the same code exactly when they share the
+ * group state (same members, same epoch). The chip shows the emoji and the
+ * first group of digits for a glance; the popover has all 25 digits to read
+ * aloud. `data-code` carries the full digits, `data-epoch` the epoch.
  */
 import { useState } from 'react';
-import type { SafetyCode } from '@conclave/e2ee/keys';
+import type { SafetyCode } from '@conclave/e2ee/group';
 import { LockIcon } from './icons.js';
 
 export function SafetyCodeChip({ code }: { code: SafetyCode | null }) {
@@ -22,30 +25,32 @@ export function SafetyCodeChip({ code }: { code: SafetyCode | null }) {
         className="chip chip--secure"
         data-testid="safety-code"
         data-state="ready"
+        data-code={code.digits}
+        data-epoch={code.epoch.toString()}
         aria-expanded={open}
         aria-label={`Verification code ${code.digits}, ${code.emojiNames.join(', ')}`}
         title="Verification code: compare it with the others"
         onClick={() => setOpen((v) => !v)}
       >
         <LockIcon width={15} height={15} />
-        <span className="safety__digits">{code.digits}</span>
         <span className="safety__emoji" aria-hidden="true">
           {code.emoji.join(' ')}
         </span>
+        <span className="safety__digits">{code.digits.split(' ')[0]}…</span>
       </button>
       {open && (
         <div className="popover" role="dialog" aria-label="Verify encryption">
           <h2>Verify this meeting</h2>
           <p>
             Read the code aloud. If everyone sees the same code, every frame is encrypted end to end between exactly the {code.memberCount}{' '}
-            people in this meeting, and nobody (not even the server) is in between.
+            members of this meeting&rsquo;s encrypted group, and nobody (not even the server) is in between.
           </p>
-          <p className="safety__big">
+          <p className="safety__big" data-testid="safety-code-full">
             <span>{code.digits}</span>
             <span>{code.emoji.join(' ')}</span>
           </p>
           <p className="muted">{code.emojiNames.join(' · ')}</p>
-          <p className="muted">The code changes whenever someone joins or leaves.</p>
+          <p className="muted">The code changes whenever the group changes: someone joins or leaves, or keys are renewed.</p>
         </div>
       )}
     </div>

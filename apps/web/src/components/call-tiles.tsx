@@ -1,7 +1,8 @@
 /**
  * The call's tiles before they are placed: this participant's camera and
  * screen, then each remote participant's camera and screen, with what the
- * app adds to a remote tile (encryption state, badges, host actions).
+ * app adds to a remote tile (encryption state, badges, host actions), then a
+ * tile for each group member the server does not show.
  */
 import type { ReactNode } from 'react';
 import type { CallSnapshot, RemoteParticipant } from '../call/call-state.js';
@@ -24,14 +25,21 @@ export interface RemoteDecoration {
   actions?: ReactNode;
 }
 
+/** A member of the meeting's encrypted group whom the server does not show: it still gets a tile. */
+export interface GroupOnlyMember {
+  peerId: string;
+  displayName: string;
+}
+
 export interface CallTilesInput {
   snapshot: CallSnapshot;
+  groupOnly?: GroupOnlyMember[] | undefined;
   displayName: string;
   decorateRemote?: ((p: RemoteParticipant) => RemoteDecoration) | undefined;
   tileViews?: TileViewTracker | undefined;
 }
 
-export function callTiles({ snapshot, displayName, decorateRemote, tileViews }: CallTilesInput): TileEntry[] {
+export function callTiles({ snapshot, displayName, decorateRemote, tileViews, groupOnly = [] }: CallTilesInput): TileEntry[] {
   const tiles: TileEntry[] = [];
   const speakingId = snapshot.activeSpeakerId;
   tiles.push({
@@ -129,6 +137,42 @@ export function callTiles({ snapshot, displayName, decorateRemote, tileViews }: 
         ),
       });
     }
+  }
+  // Holds every key, so it must be seen: a member the server hides (a listener it slipped in) still has a tile.
+  for (const m of groupOnly) {
+    tiles.push({
+      key: `group:${m.peerId}`,
+      peerId: m.peerId,
+      source: 'camera',
+      node: (onTogglePin, isPinned) => (
+        <ParticipantTile
+          key={`group:${m.peerId}`}
+          name={m.displayName}
+          videoTrack={null}
+          videoOff
+          audioMuted
+          pinned={isPinned}
+          onTogglePin={onTogglePin}
+          tileProps={{
+            'data-testid': 'remote-tile',
+            'data-peer-name': m.displayName,
+            'data-peer-id': m.peerId,
+            'data-e2ee': 'encrypted',
+            'data-group-only': 'true',
+          }}
+          badge={
+            <span
+              className="e2ee-badge e2ee-badge--waiting-for-key"
+              role="status"
+              data-testid="no-media-member"
+              title="In the encrypted meeting, but the server shows no media for them"
+            >
+              In the meeting, no media
+            </span>
+          }
+        />
+      ),
+    });
   }
 
   return tiles;

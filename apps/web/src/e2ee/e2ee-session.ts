@@ -1,45 +1,71 @@
 /**
- * End-to-end encryption for one person in one meeting: drives the key
- * schedule (KeyManager) from signaling, hands keys to the media Worker, and
- * attaches the Worker's transform to every sender and receiver. Its store
- * holds the safety code and each remote participant's state, and it tells
- * the server, in one word, what it sees (for the admin page).
+ * End-to-end encryption for one person in one meeting: this browser's part
+ * in the meeting's MLS group (GroupAgent, over the server as Delivery
+ * Service), each epoch's SFrame keys handed to the media Worker, and the
+ * Worker's transform on every sender and receiver. Its store holds the
+ * verification code, the group's members and each remote participant's
+ * state; it tells the server, in one word, what it sees (for the admin page).
  *
- * A fresh KeyManager is made on every (re)join: a rejoin is a new member
- * with a new identity, and the Worker forgets every old key first.
+ * Every (re)join is a new member: a fresh KeyPackage and signature key, and
+ * the Worker forgets every old key first.
  */
 import type { E2eeStatus, JoinAnswer, MediaKind, MediaSource } from '@conclave/protocol';
-import { KeyManager, fromBase64url, sodiumReady, toBase64url, type Effects, type SafetyCode } from '@conclave/e2ee/keys';
+import { GroupAgent, type EpochKeys, type GroupMember, type Rejection, type SafetyCode } from '@conclave/e2ee/group';
+import { fromBase64url, sodiumReady, toBase64url } from '@conclave/e2ee/keys';
 import { MediaEncryption, type FrameTransformSupport, type ReceiveStatus } from '@conclave/e2ee/media';
 import type { MediaTransforms } from '../call/media-transforms.js';
-import { chatOutcome, type ChatCrypto, type ChatDecryptOutcome } from '../chat/chat-session.js';
+import type { ChatCrypto, ChatDecryptOutcome } from '../chat/chat-session.js';
 import type { Signaling } from '../signaling/signaling-port.js';
 import { Store } from '../state/store.js';
+import { deliveryPort } from './delivery-port.js';
 import { e2eeSummary } from './e2ee-summary.js';
 import { tileE2ee, type TileE2eeView } from './tile-e2ee.js';
 
-const TICK_MS = 1000;
+/** Delay before our frames switch to a new epoch's key, so the others have processed the commit. */
+export const ACTIVATION_DELAY_MS = 250;
+/** How long we wait to be added before telling people nobody let us in (a different meeting key, most likely). */
+export const ADMISSION_WAIT_MS = 8000;
+/** How long the previous epoch's keys of members still in the group stay usable (late frames). */
+export const EPOCH_GRACE_MS = 1000;
+
+export interface GroupMemberView {
+  peerId: string;
+  displayName: string;
+}
 
 export interface E2eeSnapshot {
   safetyCode: SafetyCode | null;
   /** Whether our own frames are leaving encrypted (false: held back for want of a key). */
   sending: boolean;
-  /** The KID our frames use now, and when (Date.now()) the Worker switched to it. */
-  activeKid: string | null;
+  /** Whether we are in the meeting's group (false while our Welcome is on its way). */
+  inGroup: boolean;
+  /** Nobody added us within ADMISSION_WAIT_MS (most likely a different meeting key). */
+  refused: boolean;
+  /** The group epoch our frames use now, and when (Date.now()) the Worker switched to it. */
+  activeEpoch: string | null;
   activeSince: number | null;
   /** When (Date.now()) the server's announcement of the latest leave reached us. */
   lastLeaveAt: number | null;
+  /** The group's other members, by peer id: the roster people see. */
+  members: Record<string, GroupMemberView>;
+  /** Per remote participant (group members and peers the server shows). */
   tiles: Record<string, TileE2eeView>;
+  /** The latest refusal worth telling people about (e.g. a wrong link key). */
+  warning: string | null;
 }
 
 /** Before the first join: no code, nothing sent, nobody known. */
 export const idleE2ee: E2eeSnapshot = {
   safetyCode: null,
   sending: false,
+  inGroup: false,
+  refused: false,
   tiles: {},
-  activeKid: null,
+  members: {},
+  activeEpoch: null,
   activeSince: null,
   lastLeaveAt: null,
+  warning: null,
 };
 
 interface FrameStatus {
@@ -53,14 +79,22 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
   private reported: E2eeStatus | null = null;
   private readonly frames = new Map<string, Partial<Record<MediaKind, FrameStatus>>>();
   private readonly media: MediaEncryption;
-  private keys: KeyManager | null = null;
+  private agent: GroupAgent | null = null;
   private signaling: Signaling | null = null;
+  private selfId: string | null = null;
   private unsubscribe: Array<() => void> = [];
-  private tick: ReturnType<typeof setInterval> | null = null;
+  /** Peers the server shows in the room now (ourselves excluded). */
+  private readonly serverPeers = new Set<string>();
+  /** What the Worker holds: per peer, the epochs installed. */
+  private readonly installed = new Map<string, Set<bigint>>();
+  private members: GroupMember[] = [];
+  private ownLeaf: number | null = null;
+  private admissionTimer: ReturnType<typeof setTimeout> | null = null;
+  private sendKey: { epoch: string; leaf: number; baseKey: Uint8Array } | null = null;
 
   constructor(
     private readonly roomId: string,
-    private readonly meetingSecret: Uint8Array,
+    private readonly linkKey: Uint8Array,
     support: Exclude<FrameTransformSupport, 'none'>,
   ) {
     const worker = new Worker(new URL('./media-worker.ts', import.meta.url), { type: 'module', name: 'conclave-media' });
@@ -70,7 +104,7 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
         this.publish();
       },
       onSendStatus: (sending) => this.update({ sending }),
-      onSendKeyActive: (kid) => this.update({ activeKid: kid.toString(), activeSince: Date.now() }),
+      onSendKeyActive: (epoch) => this.update({ activeEpoch: epoch.toString(), activeSince: Date.now() }),
     });
   }
 
@@ -79,51 +113,79 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     return this.media.needsInsertableStreams ? { encodedInsertableStreams: true } : undefined;
   }
 
-  attachSender(sender: RTCRtpSender, kind: MediaKind, _source: MediaSource, mimeType?: string): void {
-    this.media.attachSender(sender, kind, mimeType);
+  attachSender(sender: RTCRtpSender, kind: MediaKind, source: MediaSource, mimeType?: string): void {
+    this.media.attachSender(sender, kind, source, mimeType);
   }
 
-  attachReceiver(receiver: RTCRtpReceiver, peerId: string, kind: MediaKind, _source: MediaSource, mimeType?: string): void {
-    this.media.attachReceiver(receiver, peerId, kind, mimeType);
+  attachReceiver(receiver: RTCRtpReceiver, peerId: string, kind: MediaKind, source: MediaSource, mimeType?: string): void {
+    this.media.attachReceiver(receiver, peerId, kind, source, mimeType);
   }
 
   /**
-   * A (re)join: a new member with a fresh identity on the new connection,
-   * announced to the room; the roster's keys follow. Called by the Meeting
-   * after each join answer, before media flows.
+   * A (re)join: a new member with a fresh KeyPackage on the new connection,
+   * offered to the group; a committer adds us. Called by the Meeting after
+   * each join answer; media setup runs alongside.
    */
-  async attach(signaling: Signaling, joined: JoinAnswer): Promise<void> {
+  async attach(signaling: Signaling, joined: JoinAnswer, displayName = 'Someone'): Promise<void> {
     this.stop();
     this.media.reset();
     this.frames.clear();
+    this.installed.clear();
+    this.members = [];
+    this.ownLeaf = null;
+    this.serverPeers.clear();
+    for (const p of joined.peers) this.serverPeers.add(p.peerId);
+    this.store.set({ ...idleE2ee });
     await sodiumReady();
-    const keys = await KeyManager.create({
+    const agent = new GroupAgent({
       roomId: this.roomId,
-      selfId: joined.peerId,
-      senderIndex: joined.senderIndex,
-      meetingSecret: this.meetingSecret,
+      linkKey: this.linkKey,
+      self: { peerId: joined.peerId, displayName: displayName.slice(0, 64) || 'Someone' },
+      port: deliveryPort(signaling),
+      events: {
+        onEpoch: (keys, members, code) => this.onEpoch(keys, members, code),
+        onRejected: (r) => this.onRejected(r),
+        onRemoved: () => this.onRemoved(),
+      },
     });
-    this.keys = keys;
+    this.agent = agent;
     this.signaling = signaling;
+    this.selfId = joined.peerId;
     this.reported = null;
-
-    // Announcements relayed before our roster arrives were stored before ours, so they are in the roster.
-    let rosterSeen = false;
+    const swallow = (p: Promise<unknown>) => void p.catch((err: unknown) => console.warn('conclave e2ee:', err));
     this.unsubscribe.push(
-      signaling.on('e2eeAnnounce', ({ peerId, announcement }) => {
-        if (rosterSeen) this.run(() => keys.onAnnouncement(peerId, fromBase64url(announcement)));
+      signaling.on('groupJoinRequest', (r) =>
+        swallow(agent.onJoinRequest({ peerId: r.peerId, keyPackage: fromBase64url(r.keyPackage), proof: fromBase64url(r.proof) })),
+      ),
+      signaling.on('groupCommit', (c) => swallow(agent.onCommit(c.from, c.epoch, fromBase64url(c.commit)))),
+      signaling.on('groupWelcome', (w) => swallow(agent.onWelcome(w.from, fromBase64url(w.welcome)))),
+      signaling.on('groupFound', (f) =>
+        swallow(
+          agent.onFound(
+            f.waiting.map((r) => ({ peerId: r.peerId, keyPackage: fromBase64url(r.keyPackage), proof: fromBase64url(r.proof) })),
+          ),
+        ),
+      ),
+      signaling.on('peerJoined', (p) => {
+        this.serverPeers.add(p.peerId);
+        this.publish();
       }),
-      signaling.on('e2eeKey', ({ from, box }) => this.run(() => keys.onKeyBundle(from, fromBase64url(box)))),
       signaling.on('peerLeft', ({ peerId }) => {
+        this.serverPeers.delete(peerId);
         this.update({ lastLeaveAt: Date.now() });
         this.frames.delete(peerId);
-        this.run(() => keys.onPeerLeft(peerId));
+        swallow(agent.onPeerLeft(peerId));
+        this.publish();
       }),
     );
-    const { roster } = await signaling.request('e2eeAnnounce', { announcement: toBase64url(keys.announcement()) });
-    rosterSeen = true;
-    this.run(() => keys.onRoster(roster.map((r) => ({ peerId: r.peerId, bytes: fromBase64url(r.announcement) }))));
-    this.tick = setInterval(() => this.run(() => keys.tick()), TICK_MS);
+    await agent.start();
+    if (this.ownLeaf === null) {
+      this.admissionTimer = setTimeout(() => {
+        if (this.ownLeaf !== null || this.agent !== agent) return;
+        this.update({ refused: true });
+        this.publish();
+      }, ADMISSION_WAIT_MS);
+    }
     this.report();
   }
 
@@ -131,75 +193,123 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
   dispose(): void {
     this.stop();
     this.media.dispose();
-    this.keys = null;
-  }
-
-  /** A chat message encrypted under our current sender key (base64url), or null while we hold no keys. */
-  encryptChat(text: string): string | null {
-    return this.keys ? toBase64url(this.keys.encryptChat(text)) : null;
   }
 
   /**
-   * Decrypts a chat message the server says `from` sent. `retry` when its key
-   * may still be on its way: the sender's announcement or key box has not
-   * been processed yet, or we are between a rejoin and our new keys.
+   * Before leaving: a signed notice, so the others commit our removal even
+   * if the server hides the leave. Best effort; resolves quickly.
    */
-  decryptChat(from: string, message: string): ChatDecryptOutcome {
-    const keys = this.keys;
-    if (!keys) return { ok: false, retry: true, reason: 'no keys yet' };
+  async announceLeave(): Promise<void> {
+    const agent = this.agent;
+    const signaling = this.signaling;
+    if (!agent || !signaling) return;
+    const sealed = await agent.sealLeaving().catch(() => null);
+    if (sealed) await signaling.request('chatSend', { message: toBase64url(sealed) }).catch(() => undefined);
+  }
+
+  /** A host's removal: our own client commits the Remove first; the server is asked to disconnect after. */
+  async removeMember(peerId: string): Promise<void> {
+    if (!this.agent) throw new Error('not in the meeting');
+    await this.agent.remove(peerId);
+  }
+
+  /** A chat message sealed as an MLS application message (base64url), or null while we are not in the group. */
+  async encryptChat(text: string): Promise<string | null> {
+    const sealed = await this.agent?.sealChat(text);
+    return sealed ? toBase64url(sealed) : null;
+  }
+
+  /** Opens a chat message the server says `from` sent. `retry` while we may still get the keys for it. */
+  async decryptChat(from: string, message: string): Promise<ChatDecryptOutcome> {
+    const agent = this.agent;
+    if (!agent) return { ok: false, retry: true, reason: 'no keys yet' };
     let bytes: Uint8Array;
     try {
       bytes = fromBase64url(message);
     } catch {
       return { ok: false, retry: false, reason: 'malformed' };
     }
-    return chatOutcome(keys.decryptChat(from, bytes));
+    const opened = await agent.openApp(from, bytes);
+    if (opened.kind === 'chat') return { ok: true, text: opened.text };
+    if (opened.kind === 'leaving') return { ok: false, retry: false, reason: 'leave notice', silent: true };
+    return { ok: false, retry: opened.retry, reason: opened.reason };
   }
 
-  /** For the diagnostics hook used by tests: the key our own frames use now. */
-  debugSendKey(): { kid: bigint; baseKey: Uint8Array } | null {
-    const snap = this.keys?.keySnapshot();
-    return snap ? { kid: snap.sendKey.kid, baseKey: snap.sendKey.baseKey } : null;
+  /** For the diagnostics hook used by tests: the epoch and key our own frames use now. */
+  debugSendKey(): { epoch: string; leaf: number; baseKey: Uint8Array } | null {
+    return this.sendKey;
   }
 
   private stop(): void {
-    this.signaling = null;
-    if (this.tick) clearInterval(this.tick);
-    this.tick = null;
+    if (this.admissionTimer) clearTimeout(this.admissionTimer);
+    this.admissionTimer = null;
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
-    this.keys?.dispose();
-    this.keys = null;
+    this.agent?.dispose();
+    this.agent = null;
+    this.signaling = null;
+    this.sendKey = null;
   }
 
-  /** Runs a KeyManager step and carries out its effects; a bad input is logged, never thrown. */
-  private run(step: () => Effects): void {
-    let effects: Effects;
-    try {
-      effects = step();
-    } catch (err) {
-      console.warn('conclave e2ee: refused input', err);
-      return;
+  private onEpoch(keys: EpochKeys, members: GroupMember[], code: SafetyCode): void {
+    const firstEpoch = this.ownLeaf === null;
+    const previous = new Map(this.members.map((m) => [m.peerId, m]));
+    this.members = members;
+    this.ownLeaf = keys.ownLeaf;
+    const own = keys.baseKeys.get(keys.ownLeaf);
+    if (own) {
+      this.media.setSendKey(keys.epoch, keys.ownLeaf, own, firstEpoch ? 0 : ACTIVATION_DELAY_MS);
+      this.sendKey = { epoch: keys.epoch.toString(), leaf: keys.ownLeaf, baseKey: own };
     }
-    this.media.apply(effects);
-    if (effects.send.length > 0) {
-      const boxes = effects.send.map((b) => ({ to: b.to, box: toBase64url(b.bytes) }));
-      this.signaling?.request('e2eeKeys', { boxes }).catch((err) => console.warn('conclave e2ee: key delivery failed', err));
+    const present = new Set<string>();
+    for (const m of members) {
+      if (m.leaf === keys.ownLeaf) continue;
+      present.add(m.peerId);
+      const key = keys.baseKeys.get(m.leaf);
+      if (!key) continue;
+      this.media.addReceiveKey(m.peerId, keys.epoch, m.leaf, key);
+      const epochs = this.installed.get(m.peerId) ?? new Set<bigint>();
+      // Earlier epochs of a member still in the group: usable a moment longer, for frames already on their way.
+      for (const e of epochs) this.media.dropReceiveKeys(m.peerId, e, EPOCH_GRACE_MS);
+      this.installed.set(m.peerId, new Set([keys.epoch]));
     }
-    for (const r of effects.rejected) console.warn(`conclave e2ee: refused ${r.what} from ${r.peerId}: ${r.reason}`);
-    if (effects.safetyCodeChanged && this.keys) this.update({ safetyCode: this.keys.safetyCode() });
+    // Members no longer in the group: every key of theirs goes now.
+    for (const peerId of previous.keys()) {
+      if (present.has(peerId)) continue;
+      this.media.dropReceiveKeys(peerId, undefined, 0);
+      this.installed.delete(peerId);
+    }
+    const view: Record<string, GroupMemberView> = {};
+    for (const m of members) if (m.leaf !== keys.ownLeaf) view[m.peerId] = { peerId: m.peerId, displayName: m.displayName };
+    this.update({ safetyCode: code, inGroup: true, refused: false, members: view });
+    this.publish();
+  }
+
+  private onRejected(r: Rejection): void {
+    console.warn(`conclave e2ee: refused ${r.what}${r.peerId ? ` from ${r.peerId}` : ''}: ${r.reason}`);
+    if (r.what === 'join-request' && r.reason === 'wrong-link-key') {
+      this.update({ warning: 'Someone tried to join with a different meeting key. They were not let into the encryption.' });
+    }
+  }
+
+  private onRemoved(): void {
+    this.media.reset();
+    this.installed.clear();
+    this.members = [];
+    this.update({ safetyCode: null, inGroup: false, members: {}, warning: 'You were removed from the encrypted meeting.' });
     this.publish();
   }
 
   private publish(): void {
-    const keys = this.keys;
-    if (!keys) return;
+    if (!this.agent) return;
     const tiles: Record<string, TileE2eeView> = {};
-    for (const peer of keys.peers()) {
-      if (peer.state === 'self') continue;
-      const f = this.frames.get(peer.peerId);
+    const inGroup = new Set(this.members.filter((m) => m.leaf !== this.ownLeaf).map((m) => m.peerId));
+    for (const peerId of new Set([...inGroup, ...this.serverPeers])) {
+      if (peerId === this.selfId) continue;
+      const f = this.frames.get(peerId);
       const frames = f?.video ?? f?.audio;
-      tiles[peer.peerId] = tileE2ee(peer.state, frames?.status, frames?.reason);
+      const self = this.ownLeaf !== null ? 'in-group' : this.store.getSnapshot().refused ? 'refused' : 'joining';
+      tiles[peerId] = tileE2ee(inGroup.has(peerId) ? 'member' : 'not-in-group', frames?.status, frames?.reason, self);
     }
     this.update({ tiles });
   }
@@ -212,7 +322,7 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
   /** Tells the server what this browser sees of encryption (for the admin page), when it changes. */
   private report(): void {
     const signaling = this.signaling;
-    if (!signaling || !this.keys) return;
+    if (!signaling || !this.agent) return;
     const summary = e2eeSummary(this.store.getSnapshot());
     if (summary === this.reported) return;
     this.reported = summary;

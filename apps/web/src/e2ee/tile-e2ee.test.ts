@@ -2,27 +2,30 @@ import { describe, expect, it } from 'vitest';
 import { tileE2ee } from './tile-e2ee.js';
 
 describe('tileE2ee', () => {
-  it('shows a different meeting key as cannot-decrypt, whatever the frames do', () => {
-    expect(tileE2ee('unverified', undefined).state).toBe('cannot-decrypt');
-    expect(tileE2ee('unverified', 'waiting-for-key').text).toMatch(/meeting key is different/);
-    expect(tileE2ee('invalid', 'encrypted').state).toBe('cannot-decrypt');
-  });
-
-  it('trusts the frames once they flow', () => {
-    expect(tileE2ee('verified', 'encrypted').state).toBe('encrypted');
-    expect(tileE2ee('verified', 'cannot-decrypt', 'auth-failed')).toEqual({
-      state: 'cannot-decrypt',
-      text: 'Cannot decrypt: their frames do not authenticate with the key we hold',
+  it('shows someone the server shows but the group does not hold as not yet encrypted', () => {
+    expect(tileE2ee('not-in-group', undefined)).toEqual({
+      state: 'waiting-for-key',
+      text: 'Not in the encrypted meeting yet: they get no keys until a member adds them',
     });
+    expect(tileE2ee('not-in-group', 'encrypted').state).toBe('waiting-for-key');
   });
 
-  it('waits while keys are missing', () => {
-    expect(tileE2ee('unknown', undefined).state).toBe('waiting-for-key');
-    expect(tileE2ee('waiting-for-key', undefined).state).toBe('waiting-for-key');
-    expect(tileE2ee('verified', 'waiting-for-key').state).toBe('waiting-for-key');
+  it("trusts a member's frames once they flow, and says when they do not authenticate", () => {
+    expect(tileE2ee('member', 'encrypted').state).toBe('encrypted');
+    expect(tileE2ee('member', 'cannot-decrypt', 'auth-failed')).toEqual({
+      state: 'cannot-decrypt',
+      text: 'Cannot decrypt: their frames do not authenticate with this meeting’s keys',
+    });
+    expect(tileE2ee('member', 'waiting-for-key').state).toBe('waiting-for-key');
   });
 
-  it('counts a verified member whose key we hold as encrypted before any frame', () => {
-    expect(tileE2ee('verified', undefined).state).toBe('encrypted');
+  it('counts a member as encrypted before any frame: we hold their keys', () => {
+    expect(tileE2ee('member', undefined).state).toBe('encrypted');
+  });
+
+  it('waits while we are being added, and says cannot-decrypt once nobody let us in', () => {
+    expect(tileE2ee('member', 'encrypted', undefined, 'joining').state).toBe('waiting-for-key');
+    expect(tileE2ee('not-in-group', undefined, undefined, 'refused')).toMatchObject({ state: 'cannot-decrypt' });
+    expect(tileE2ee('not-in-group', undefined, undefined, 'refused').text).toMatch(/meeting key/);
   });
 });

@@ -12,10 +12,14 @@ import type { ReadableStore } from '../state/store.js';
 
 export interface MeetingEncryption extends MediaTransforms, ChatCrypto {
   readonly store: ReadableStore<E2eeSnapshot>;
-  /** A (re)join on a new connection: a new member, announced; it reports its own status to the server. */
-  attach(signaling: Signaling, joined: JoinAnswer): Promise<void>;
+  /** A (re)join on a new connection: a new member offered to the group; it reports its own status to the server. */
+  attach(signaling: Signaling, joined: JoinAnswer, displayName: string): Promise<void>;
+  /** A host's removal: commits the member's Remove before the server is asked to disconnect it. */
+  removeMember(peerId: string): Promise<void>;
+  /** Before leaving: a signed leave notice to the group. */
+  announceLeave(): Promise<void>;
   /** The meeting is over: forget every key. */
   dispose(): void;
-  /** For the diagnostics hook used by tests: the key our own frames use now. */
-  debugSendKey(): { kid: bigint; baseKey: Uint8Array } | null;
+  /** For the diagnostics hook used by tests: the epoch, leaf and key our own frames use now. */
+  debugSendKey(): { epoch: string; leaf: number; baseKey: Uint8Array } | null;
 }

@@ -135,6 +135,8 @@ export class Meeting {
     if (signaling?.isOpen && this.status.getSnapshot().recording) {
       await signaling.request('setRecording', { recording: false }).catch(() => undefined);
     }
+    // A signed leave notice: the others commit our removal even if the server hid the leave.
+    if (signaling?.isOpen) await this.parts?.e2ee.announceLeave().catch(() => undefined);
     if (signaling?.isOpen) await signaling.request('leave', {}).catch(() => undefined);
     this.end(null);
   }
@@ -160,6 +162,8 @@ export class Meeting {
   /** Host controls; the server refuses them for guests. Failures become a notice. */
   async host<A extends HostAction>(action: A, data: RequestData<A>): Promise<void> {
     try {
+      // A removal is first a Remove committed by our own client: out of the encryption even if the server then keeps them connected.
+      if (action === 'removePeer') await this.parts?.e2ee.removeMember((data as RequestData<'removePeer'>).peerId);
       await this.signaling?.request(action, data);
     } catch (err) {
       this.status.notify((err as Error).message);
@@ -221,13 +225,16 @@ export class Meeting {
     const request = { roomId: this.deps.roomId, displayName: this.store.getSnapshot().displayName };
     const joined = await requestJoin(signaling, request, (phase) => this.status.update({ phase }));
     this.status.update({ role: joined.role, roomName: joined.room.name, locked: joined.room.locked });
-    await parts.media.connect(joined, {
-      onLost: (why) => this.rejoiner.rejoin(why),
-      onMediaDown: (down) => this.status.mediaDown(down, this.rejoiner.running),
-    });
     this.rejoinPass = joined.rejoinPass;
     this.status.update({ selfId: joined.peerId });
-    await parts.e2ee.attach(signaling, joined);
+    // The MLS join (our KeyPackage out, a Welcome back) overlaps transport setup; no frame leaves before its key.
+    await Promise.all([
+      parts.media.connect(joined, {
+        onLost: (why) => this.rejoiner.rejoin(why),
+        onMediaDown: (down) => this.status.mediaDown(down, this.rejoiner.running),
+      }),
+      parts.e2ee.attach(signaling, joined, this.store.getSnapshot().displayName),
+    ]);
     const recorders = joined.peers.filter((p) => p.recording).map((p) => p.displayName);
     if (recorders.length > 0) this.status.notify(noticeText.recorders(recorders));
     // After a rejoin the server has a new peer for us: tell the room again that we are still recording.

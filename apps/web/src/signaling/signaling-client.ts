@@ -16,6 +16,8 @@ export class SignalingError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** stale_epoch only: the group's epoch now. */
+    readonly epoch?: number,
   ) {
     super(message);
     this.name = 'SignalingError';
@@ -144,7 +146,7 @@ export class SignalingClient {
       this.pending.delete(message.id);
       clearTimeout(pending.timer);
       if (message.ok) pending.resolve(message.data);
-      else pending.reject(new SignalingError(message.error.code, message.error.message));
+      else pending.reject(new SignalingError(message.error.code, message.error.message, message.error.epoch));
       return;
     }
     for (const handler of this.handlers.get(message.method) ?? []) {

@@ -77,12 +77,25 @@ export class FakeEncryption implements MeetingEncryption {
     this.receivers.push(`${peerId}:${kind}/${source}`);
   }
 
-  encryptChat(text: string): string | null {
-    return `sealed-${text}`;
+  readonly removed: string[] = [];
+  leaveAnnounced = 0;
+
+  encryptChat(text: string): Promise<string | null> {
+    return Promise.resolve(`sealed-${text}`);
   }
 
   decryptChat(_from: string, message: string) {
-    return { ok: true as const, text: message.replace(/^sealed-/, '') };
+    return Promise.resolve({ ok: true as const, text: message.replace(/^sealed-/, '') });
+  }
+
+  removeMember(peerId: string): Promise<void> {
+    this.removed.push(peerId);
+    return Promise.resolve();
+  }
+
+  announceLeave(): Promise<void> {
+    this.leaveAnnounced += 1;
+    return Promise.resolve();
   }
 
   dispose(): void {

@@ -19,3 +19,4 @@ export {
 export { GroupError, type GroupMember } from './meeting-group.js';
 export { SAFETY_EMOJI, type SafetyCode } from './verification-code.js';
 export { LINK_KEY_BYTES } from './admission.js';
+export { kidFor, splitKid, SOURCE_CONTEXT } from './sframe-epoch-keys.js';

@@ -204,7 +204,16 @@ export class MeetingGroup {
     if (message.wireformat !== 'mls_welcome') throw new GroupError('malformed', `expected a Welcome, got ${message.wireformat}`);
     let state: ClientState;
     try {
-      state = await joinGroup(message.welcome, offer.publicPackage, offer.privatePackage, emptyPskIndex, cs, undefined, undefined, clientConfig());
+      state = await joinGroup(
+        message.welcome,
+        offer.publicPackage,
+        offer.privatePackage,
+        emptyPskIndex,
+        cs,
+        undefined,
+        undefined,
+        clientConfig(),
+      );
     } catch (err) {
       throw classify(err);
     }
@@ -320,7 +329,8 @@ export class MeetingGroup {
   async open(bytes: Uint8Array): Promise<OpenedMessage> {
     this.assertLive();
     const message = decodeOne(bytes);
-    if (message.wireformat !== 'mls_private_message') throw new GroupError('malformed', `expected a private message, got ${message.wireformat}`);
+    if (message.wireformat !== 'mls_private_message')
+      throw new GroupError('malformed', `expected a private message, got ${message.wireformat}`);
     const pm = message.privateMessage;
     if (pm.contentType !== 'application') throw new GroupError('malformed', `expected application data, got ${pm.contentType}`);
     const current = pm.epoch === this.epoch;
@@ -368,7 +378,7 @@ export class MeetingGroup {
     if (this.disposed) return;
     this.disposed = true;
     const s = this.state;
-    for (const v of Object.values(s.keySchedule)) zeroOutUint8Array(v);
+    for (const v of Object.values(s.keySchedule) as Uint8Array[]) zeroOutUint8Array(v);
     for (const k of Object.values(s.privatePath.privateKeys)) zeroOutUint8Array(k);
     zeroOutUint8Array(s.signaturePrivateKey);
     if (this.epochCache) zeroOutUint8Array(this.epochCache.secret);
@@ -390,7 +400,13 @@ export class MeetingGroup {
   private async sframeEpochSecret(): Promise<Uint8Array> {
     const epoch = this.epoch;
     if (this.epochCache?.epoch === epoch) return this.epochCache.secret;
-    const secret = await mlsExporter(this.state.keySchedule.exporterSecret, SFRAME_EXPORTER_LABEL, new Uint8Array(0), SFRAME_BASE_KEY_BYTES, this.cs);
+    const secret = await mlsExporter(
+      this.state.keySchedule.exporterSecret,
+      SFRAME_EXPORTER_LABEL,
+      new Uint8Array(0),
+      SFRAME_BASE_KEY_BYTES,
+      this.cs,
+    );
     this.epochCache = { epoch, secret };
     return secret;
   }

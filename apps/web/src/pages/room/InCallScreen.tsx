@@ -70,6 +70,8 @@ export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCa
   return (
     <CallView
       tileViews={tileViews}
+      groupOnly={Object.values(e2ee.members).filter((m) => !call.participants.some((p) => p.peerId === m.peerId))}
+      memberCount={e2ee.safetyCode?.memberCount}
       roomId={roomId}
       displayName={displayName}
       snapshot={call}
@@ -96,7 +98,7 @@ export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCa
         </>
       }
       decorateRemote={(p) => {
-        const view = e2ee.tiles[p.peerId] ?? tileE2ee('unknown', undefined);
+        const view = e2ee.tiles[p.peerId] ?? tileE2ee('not-in-group', undefined, undefined, e2ee.inGroup ? 'in-group' : 'joining');
         const mic = p.media.find((m) => m.source === 'mic');
         return {
           attrs: { 'data-e2ee': view.state, 'data-role': p.role },

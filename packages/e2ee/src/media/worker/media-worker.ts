@@ -63,6 +63,8 @@ interface PeerReceive {
    * of one source copied into another source's stream finds no key there.
    */
   receivers: Map<MediaSource, SFrameReceiver>;
+  /** Settles when every key given so far is imported: a new receiver's first frames wait for it. */
+  importing: Promise<unknown>;
   streams: Set<ReceiveStream>;
   transformers: Set<ScriptTransformer>;
   status: Partial<Record<MediaKind, ReceiveStatus>>;
@@ -88,6 +90,7 @@ export class MediaWorker {
       p = {
         keys: new Map(),
         receivers: new Map(SOURCES.map((s) => [s, new SFrameReceiver()])),
+        importing: Promise.resolve(),
         streams: new Set(),
         transformers: new Set(),
         status: {},
@@ -121,7 +124,9 @@ export class MediaWorker {
       case 'add-receive-key': {
         const p = this.peer(msg.peerId);
         p.keys.set(msg.epoch, { leaf: msg.leaf, baseKey: msg.baseKey });
-        await Promise.all(SOURCES.map((s) => p.receivers.get(s)!.addKey(suiteOf(s), kidFor(s, msg.leaf, msg.epoch), msg.baseKey)));
+        const imported = Promise.all(SOURCES.map((s) => p.receivers.get(s)!.addKey(suiteOf(s), kidFor(s, msg.leaf, msg.epoch), msg.baseKey)));
+        p.importing = Promise.all([p.importing, imported]).catch(() => undefined);
+        await imported;
         if (p.status.video !== 'encrypted') {
           for (const t of p.transformers) if (t.options.kind === 'video') void t.sendKeyFrameRequest?.().catch(() => undefined);
         }
@@ -167,12 +172,7 @@ export class MediaWorker {
   private addStream(peerId: string, kind: MediaKind, source: MediaSource): ReceiveStream {
     const p = this.peer(peerId);
     const receiver = p.receivers.get(source)!;
-    const ready = Promise.all(
-      [...p.keys].map(([epoch, k]) =>
-        receiver.hasKey(kidFor(source, k.leaf, epoch)) ? undefined : receiver.addKey(suiteOf(source), kidFor(source, k.leaf, epoch), k.baseKey),
-      ),
-    ).catch(() => undefined);
-    const stream: ReceiveStream = { kind, crypto: new FrameCrypto({ receiver }), ready };
+    const stream: ReceiveStream = { kind, crypto: new FrameCrypto({ receiver }), ready: p.importing };
     p.streams.add(stream);
     return stream;
   }
