@@ -162,8 +162,9 @@ async function main() {
         const leaver = await openJoinScreen(browser, rekeyRoom, `Leaver ${i + 1}`);
         await leaver.getByTestId('join-button').click();
         await leaver.getByTestId('local-video').waitFor();
-        await new Promise((r) => setTimeout(r, 1500)); // the join's ratchet settles
-        const before = await Promise.all(stay.map((p) => p.evaluate(() => window.conclave!.e2ee()?.activeKid ?? null)));
+        // The leaver is in the group: everyone shows the same member count.
+        await Promise.all(stay.map((p) => p.waitForFunction((n) => window.conclave!.e2ee()?.members.length === n, 3)));
+        const before = await Promise.all(stay.map((p) => p.evaluate(() => window.conclave!.e2ee()?.activeEpoch ?? null)));
         const t0 = Date.now();
         await leaver.getByTestId('leave-button').click();
         const seen = await Promise.all(
@@ -171,7 +172,7 @@ async function main() {
             p.evaluate(async (old) => {
               for (;;) {
                 const e = window.conclave!.e2ee();
-                if (e?.activeKid && e.activeKid !== old && e.activeSince && e.lastLeaveAt) return [e.lastLeaveAt, e.activeSince];
+                if (e?.activeEpoch && e.activeEpoch !== old && e.activeSince && e.lastLeaveAt) return [e.lastLeaveAt, e.activeSince];
                 await new Promise((r) => setTimeout(r, 5));
               }
             }, before[k] ?? null),

@@ -50,8 +50,6 @@ export interface E2eeSnapshot {
   members: Record<string, GroupMemberView>;
   /** Per remote participant (group members and peers the server shows). */
   tiles: Record<string, TileE2eeView>;
-  /** The latest refusal worth telling people about (e.g. a wrong link key). */
-  warning: string | null;
 }
 
 /** Before the first join: no code, nothing sent, nobody known. */
@@ -65,7 +63,6 @@ export const idleE2ee: E2eeSnapshot = {
   activeEpoch: null,
   activeSince: null,
   lastLeaveAt: null,
-  warning: null,
 };
 
 interface FrameStatus {
@@ -96,6 +93,8 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     private readonly roomId: string,
     private readonly linkKey: Uint8Array,
     support: Exclude<FrameTransformSupport, 'none'>,
+    /** Words for the person: someone was refused, we were removed. */
+    private readonly notify: (text: string) => void = () => undefined,
   ) {
     const worker = new Worker(new URL('./media-worker.ts', import.meta.url), { type: 'module', name: 'conclave-media' });
     this.media = new MediaEncryption(worker, support, {
@@ -288,7 +287,7 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
   private onRejected(r: Rejection): void {
     console.warn(`conclave e2ee: refused ${r.what}${r.peerId ? ` from ${r.peerId}` : ''}: ${r.reason}`);
     if (r.what === 'join-request' && r.reason === 'wrong-link-key') {
-      this.update({ warning: 'Someone tried to join with a different meeting key. They were not let into the encryption.' });
+      this.notify('Someone tried to join with a different meeting key. They were not let into the encrypted meeting.');
     }
   }
 
@@ -296,7 +295,8 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     this.media.reset();
     this.installed.clear();
     this.members = [];
-    this.update({ safetyCode: null, inGroup: false, members: {}, warning: 'You were removed from the encrypted meeting.' });
+    this.update({ safetyCode: null, inGroup: false, members: {} });
+    this.notify('You were removed from the encrypted meeting.');
     this.publish();
   }
 

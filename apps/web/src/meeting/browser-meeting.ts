@@ -26,9 +26,9 @@ export function createBrowserMeeting(roomId: string): BrowserMeeting {
     deriveKey: meetingKeyFromPassphrase,
     openSignaling: (id, password, rejoinPass) => ticketedConnect(id, password)(rejoinPass),
     createDevice: createMediasoupDevice,
-    createEncryption: (id, secret) => {
+    createEncryption: (id, secret, notify) => {
       if (support === 'none') throw new Error('This browser cannot encrypt video frames end to end.');
-      return new E2eeSession(id, secret, support);
+      return new E2eeSession(id, secret, support, notify);
     },
     tracks: browserTracks,
     onOnline: (listener) => {

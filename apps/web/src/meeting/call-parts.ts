@@ -31,7 +31,7 @@ export interface CallPartsContext {
 }
 
 export function createCallParts({ deps, stream, secret, selfName, notify, call, roomName }: CallPartsContext): CallParts {
-  const e2ee = deps.createEncryption(deps.roomId, secret);
+  const e2ee = deps.createEncryption(deps.roomId, secret, notify);
   const media = new CallMedia({ stream, tracks: deps.tracks, createDevice: deps.createDevice, transforms: e2ee, notify });
   const chat = new ChatSession({ crypto: e2ee, nameOf: (peerId) => media.subscriber.nameOf(peerId) });
   const recording = new MeetingRecording(

@@ -21,7 +21,8 @@ export interface MeetingDeps {
   /** A signaling connection with a fresh join ticket (a rejoin gives the last join's pass). */
   openSignaling(roomId: string, roomPassword: string | undefined, rejoinPass: string | null): Promise<Signaling>;
   createDevice: CreateDevice;
-  createEncryption(roomId: string, secret: Uint8Array): MeetingEncryption;
+  /** `notify`: words for the person about the encryption (someone refused, we were removed). */
+  createEncryption(roomId: string, secret: Uint8Array, notify: (text: string) => void): MeetingEncryption;
   tracks: TrackSource;
   /** Calls back when the browser comes back online; returns what stops it. */
   onOnline(listener: () => void): () => void;

@@ -32,14 +32,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { checkAdmission, admissionKey, proveAdmission, type AdmissionKey } from './admission.js';
-import {
-  GroupError,
-  MeetingGroup,
-  type CheckedKeyPackage,
-  type GroupMember,
-  type JoinOffer,
-  type PendingCommit,
-} from './meeting-group.js';
+import { GroupError, MeetingGroup, type CheckedKeyPackage, type GroupMember, type JoinOffer, type PendingCommit } from './meeting-group.js';
 import type { MemberCredential } from './member-credential.js';
 import type { SafetyCode } from './verification-code.js';
 
@@ -199,8 +192,12 @@ export class GroupAgent {
 
   /** The Delivery Service relayed someone's request to join. */
   onJoinRequest(r: RawJoinRequest): Promise<void> {
-    return this.run(() => {
+    return this.run(async () => {
       this.addRequest(r);
+      // Every member checks at once, so everyone hears of a wrong link key, not only the committer.
+      // (Not while we wait to be added ourselves: with a wrong key of our own, everyone else's would look wrong.)
+      const req = this.requests.get(r.peerId);
+      if (req && this.group?.active && !(await this.checkRequest(req))) this.requests.delete(r.peerId);
       this.scheduleWork();
     });
   }
