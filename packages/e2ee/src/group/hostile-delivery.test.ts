@@ -161,7 +161,10 @@ describe('a hostile Delivery Service', () => {
     await ds.settle();
     const victim = await ds.join('p1', linkKey);
     ds.filter = () => false; // the server keeps p1's request from p0, and takes it to the other room's member
-    const request = ds.relayed.find((r) => r.notice.type === 'joinRequest')!.notice as { type: 'joinRequest'; request: { keyPackage: Uint8Array } };
+    const request = ds.relayed.find((r) => r.notice.type === 'joinRequest')!.notice as {
+      type: 'joinRequest';
+      request: { keyPackage: Uint8Array };
+    };
     const q0 = other.members.get('q0')!;
     // In the other room the proof fails (it covers the room id): q0 refuses to add p1.
     other.send('q0', { type: 'joinRequest', request: { peerId: 'p1', keyPackage: request.request.keyPackage, proof: new Uint8Array(32) } });

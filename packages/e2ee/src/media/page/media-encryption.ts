@@ -55,7 +55,13 @@ export class MediaEncryption {
   }
 
   attachReceiver(receiver: RTCRtpReceiver, peerId: string, kind: MediaKind, source: MediaSource, mimeType?: string): void {
-    this.attach(receiver as unknown as EncodedStreamsEndpoint, { operation: 'decrypt', kind, source, peerId, ...(mimeType ? { mimeType } : {}) });
+    this.attach(receiver as unknown as EncodedStreamsEndpoint, {
+      operation: 'decrypt',
+      kind,
+      source,
+      peerId,
+      ...(mimeType ? { mimeType } : {}),
+    });
   }
 
   /** Our base key of a new epoch; the Worker switches every source to it after `activateAfterMs`. */
