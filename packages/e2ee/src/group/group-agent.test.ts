@@ -122,4 +122,26 @@ describe('GroupAgent', () => {
     expect(ms[0]!.roster()).toEqual(['p0', 'p1']);
     expect(ms[1]!.roster()).toEqual(['p0', 'p1']);
   });
+
+  it('replaces the old leaf of a peer that rejoins under the same id, and never hands out a send key twice', async () => {
+    const { ds, ms } = await room(3);
+    const keysSeen = new Set<string>();
+    const record = (m: TestMember) => {
+      for (const e of m.epochs) keysSeen.add(`${m.peerId}:${Buffer.from(e.keys.baseKeys.get(e.keys.ownLeaf)!).toString('hex')}`);
+    };
+    // p2's connection drops; the server does not notice, and p2 comes back as a new member under the same peer id.
+    ms[2]!.gone = true;
+    ms[2]!.agent.dispose();
+    record(ms[2]!);
+    const again = await ds.join('p2', linkKey);
+    await ds.settleAll(2);
+    for (const m of [ms[0]!, ms[1]!, again]) expect(m.roster()).toEqual(['p0', 'p1', 'p2']);
+    expect(again.agent.code()!.digits).toBe(ms[0]!.agent.code()!.digits);
+    const before = keysSeen.size;
+    record(again);
+    // Every send key the rejoined member ever used is new: a restarted Worker is never given old counters' key.
+    expect(keysSeen.size).toBe(before + again.epochs.length);
+    const sendKeys = [...ms[0]!.epochs.map((e) => Buffer.from(e.keys.baseKeys.get(e.keys.ownLeaf)!).toString('hex'))];
+    expect(new Set(sendKeys).size).toBe(sendKeys.length);
+  });
 });
