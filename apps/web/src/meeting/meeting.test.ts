@@ -197,3 +197,75 @@ describe('Meeting: the end of the call', () => {
     expect(w.meeting.store.getSnapshot().call.recording).toBe(false);
   });
 });
+
+/** A promise the test settles by hand, to see what happens while it is pending. */
+function deferred() {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe('Meeting: the encryption group on removal and leave', () => {
+  async function hostInCall() {
+    const w = world();
+    w.next = () => roomSignaling(joinAnswer({ role: 'host', peers: [peer('p1', 'Linus')] }));
+    await started(w);
+    expect(await join(w)).toBe(true);
+    return { w, s: w.connections[0]!, e2ee: w.encryption[0]! };
+  }
+
+  it("a host's removal commits the member's Remove first, and asks the server to disconnect them only once it is in", async () => {
+    const { w, s, e2ee } = await hostInCall();
+    const commit = deferred();
+    const removeMember = vi.spyOn(e2ee, 'removeMember').mockReturnValue(commit.promise);
+    const removing = w.meeting.host('removePeer', { peerId: 'p1' });
+    await vi.waitFor(() => expect(removeMember).toHaveBeenCalledWith('p1'));
+    // The Remove is not committed yet: the server has heard nothing.
+    await Promise.resolve();
+    expect(s.sent('removePeer')).toEqual([]);
+    commit.resolve();
+    await removing;
+    expect(s.sent('removePeer')).toEqual([{ peerId: 'p1' }]);
+    expect(removeMember).toHaveBeenCalledTimes(1);
+    expect(w.meeting.store.getSnapshot().call.notice).toBeNull();
+  });
+
+  it('a removal whose Remove cannot be committed is not sent to the server, and the host is told', async () => {
+    const { w, s, e2ee } = await hostInCall();
+    const removeMember = vi.spyOn(e2ee, 'removeMember').mockRejectedValue(new Error('could not commit the removal: the group kept moving'));
+    await w.meeting.host('removePeer', { peerId: 'p1' });
+    expect(s.sent('removePeer')).toEqual([]);
+    expect(w.meeting.store.getSnapshot().call.notice?.text).toBe('could not commit the removal: the group kept moving');
+    // Other host actions do not go through the group.
+    await w.meeting.host('lockRoom', { locked: true });
+    expect(s.sent('lockRoom')).toEqual([{ locked: true }]);
+    expect(removeMember).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaving sends the signed leave notice to the group before telling the server', async () => {
+    const { w, s, e2ee } = await hostInCall();
+    const notice = deferred();
+    const announceLeave = vi.spyOn(e2ee, 'announceLeave').mockReturnValue(notice.promise);
+    const leaving = w.meeting.leave();
+    await vi.waitFor(() => expect(announceLeave).toHaveBeenCalledTimes(1));
+    await Promise.resolve();
+    expect(s.sent('leave')).toEqual([]);
+    notice.resolve();
+    await leaving;
+    expect(s.sent('leave')).toEqual([{}]);
+    expect(w.meeting.store.getSnapshot().screen).toBe('ended');
+  });
+
+  it('leaves even when the leave notice cannot be sent', async () => {
+    const { w, s, e2ee } = await hostInCall();
+    const announceLeave = vi.spyOn(e2ee, 'announceLeave').mockRejectedValue(new Error('not in the group'));
+    await w.meeting.leave();
+    expect(announceLeave).toHaveBeenCalledTimes(1);
+    expect(s.sent('leave')).toEqual([{}]);
+    expect(w.meeting.store.getSnapshot().screen).toBe('ended');
+  });
+});
