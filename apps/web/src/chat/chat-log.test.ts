@@ -3,6 +3,7 @@ import {
   MAX_CHAT_MESSAGES,
   addIncoming,
   addOwn,
+  dropIncoming,
   emptyChatLog,
   fullTime,
   markRead,
@@ -110,5 +111,16 @@ describe('formatting', () => {
     expect(normalizeChatText('  \n hello\r\n  world \n\n')).toBe('hello\n  world');
     expect(normalizeChatText(' \n\t ')).toBe('');
     expect(normalizeChatText('<b>not html</b>')).toBe('<b>not html</b>');
+  });
+});
+
+describe('dropIncoming', () => {
+  it('removes a line still decrypting, and nothing else', () => {
+    let log = addIncoming(emptyChatLog, { id: 'a', from: 'p', name: 'P', at: T0 });
+    log = addIncoming(log, { id: 'b', from: 'p', name: 'P', at: T1 });
+    log = received(log, 'b', 'hello', true);
+    expect(dropIncoming(log, 'a').messages.map((m) => m.id)).toEqual(['b']);
+    expect(dropIncoming(log, 'b')).toBe(log);
+    expect(dropIncoming(log, 'nope')).toBe(log);
   });
 });

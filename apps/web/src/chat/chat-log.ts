@@ -93,6 +93,13 @@ export function undecryptable(log: ChatLog, id: string, error: string, open: boo
   return next === log || open ? next : { ...next, unread: next.unread + 1 };
 }
 
+/** A line still decrypting that turned out not to be chat (a member's leave notice): it goes. */
+export function dropIncoming(log: ChatLog, id: string): ChatLog {
+  const i = log.messages.findIndex((m) => m.id === id && m.status === 'decrypting');
+  if (i < 0) return log;
+  return { ...log, messages: [...log.messages.slice(0, i), ...log.messages.slice(i + 1)] };
+}
+
 export function markRead(log: ChatLog): ChatLog {
   return log.unread === 0 ? log : { ...log, unread: 0 };
 }

@@ -180,6 +180,17 @@ describe('ChatSession', () => {
     expect(log(chat).unread).toBe(2);
   });
 
+  it('drops the decrypting line of a leave notice that could only be opened on a retry', async () => {
+    const { chat, crypto, net } = setup();
+    net.deliver({ from: 'late', message: leaveNotice(), at: '2026-11-21T10:00:02.000Z' });
+    await settled();
+    expect(log(chat).messages.map((m) => m.status)).toEqual(['decrypting']);
+    crypto.keys.add('late'); // we are in the group now
+    await vi.advanceTimersByTimeAsync(500);
+    expect(log(chat).messages).toEqual([]);
+    expect(log(chat).unread).toBe(0);
+  });
+
   it('retries a message while the keys may still come, and shows it once they do', async () => {
     const { chat, crypto, net } = setup();
     net.deliver({ from: 'late', message: sealed('early bird'), at: '2026-11-21T10:00:02.000Z' });

@@ -17,6 +17,7 @@ import { Store } from '../state/store.js';
 import {
   addIncoming,
   addOwn,
+  dropIncoming,
   emptyChatLog,
   markRead,
   normalizeChatText,
@@ -191,6 +192,7 @@ export class ChatSession {
     if (this.disposed) return;
     if (!r.ok && r.silent) {
       this.waiting.delete(m.id);
+      if (m.placed) this.set(dropIncoming(this.log, m.id)); // shown as decrypting while it was retried
       return;
     }
     const name = this.options.nameOf(m.from);
