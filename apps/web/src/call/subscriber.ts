@@ -127,16 +127,16 @@ export class Subscriber {
    * server that hides a member would, leaving encryption untouched.
    */
   hideParticipant(peerId: string): void {
-    this.removePeer(peerId);
+    this.removePeer(peerId, false);
   }
 
-  private removePeer(peerId: string): void {
+  private removePeer(peerId: string, announce = true): void {
     const peer = this.remote.get(peerId);
     if (!peer) return;
     for (const consumer of peer.consumers.values()) consumer.close();
     this.remote.delete(peerId);
     this.publish();
-    this.options.notify(noticeText.left(peer.info.displayName));
+    if (announce) this.options.notify(noticeText.left(peer.info.displayName));
   }
 
   private onPeerRecording(peerId: string, recording: boolean): void {

@@ -9,8 +9,20 @@ import { useState } from 'react';
 import type { SafetyCode } from '@conclave/e2ee/group';
 import { LockIcon } from './icons.js';
 
-export function SafetyCodeChip({ code }: { code: SafetyCode | null }) {
+export function SafetyCodeChip({ code, refused = false }: { code: SafetyCode | null; refused?: boolean }) {
   const [open, setOpen] = useState(false);
+  if (!code && refused) {
+    return (
+      <span
+        className="chip chip--danger"
+        data-testid="safety-code"
+        data-state="refused"
+        title="No member added you to the encrypted meeting: is your meeting key (the link's #k=, or the passphrase) the same as theirs?"
+      >
+        Not let into the encryption
+      </span>
+    );
+  }
   if (!code) {
     return (
       <span className="chip chip--muted" data-testid="safety-code" data-state="pending">

@@ -89,7 +89,7 @@ export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCa
               onEnd={() => void meeting.host('endMeeting', {})}
             />
           )}
-          <SafetyCodeChip code={e2ee.safetyCode} />
+          <SafetyCodeChip code={e2ee.safetyCode} refused={e2ee.refused} />
           <InviteLink
             link={inviteLink(roomId, linkKey?.kind === 'link' ? secret : null)}
             initiallyOpen={created}
