@@ -2,7 +2,8 @@
  * MLS group costs, through the module the app uses (dist/group/meeting-group.js):
  * for groups of 3, 10, 50 and 100 members, the time and size of a commit
  * that adds one member with its Welcome, of processing that commit, of
- * joining from the Welcome, and of a Remove commit and its processing.
+ * joining from the Welcome, and of a Remove commit (with its UpdatePath) and
+ * its processing.
  * Medians of REPEAT runs each. Run after `tsc -b`: node bench/mls-group.bench.mjs
  */
 import { MeetingGroup } from '../dist/group/meeting-group.js';
@@ -51,9 +52,11 @@ async function buildGroup(n) {
 }
 
 console.log(`MLS group (ts-mls 1.6.4, ${process.version}), median of ${REPEAT}:`);
-console.log('members | commit Add+Welcome | commit size | Welcome size | process commit | join from Welcome | commit Remove | process Remove');
+console.log(
+  'members | commit Add+Welcome | commit size | Welcome size | process commit | join from Welcome | commit Remove | Remove size | process Remove',
+);
 for (const n of SIZES) {
-  const rows = { add: [], process: [], join: [], remove: [], processRemove: [], commitBytes: [], welcomeBytes: [] };
+  const rows = { add: [], process: [], join: [], remove: [], processRemove: [], commitBytes: [], welcomeBytes: [], removeBytes: [] };
   for (let r = 0; r < REPEAT; r++) {
     const { founder, observer } = await buildGroup(n - 1);
     const newcomer = await offer(1000 + r);
@@ -70,13 +73,14 @@ for (const n of SIZES) {
     const leaf = joined.ownLeaf;
     const [tRemove, removal] = await time(() => founder.commit({ remove: [leaf] }));
     rows.remove.push(tRemove);
+    rows.removeBytes.push(removal.commit.length);
     const [tProcessRemove] = await time(() => observer.processCommit(removal.commit));
     rows.processRemove.push(tProcessRemove);
     founder.adopt(removal);
     for (const g of [founder, observer, joined]) g.dispose();
   }
   console.log(
-    `${String(n).padStart(7)} | ${ms(median(rows.add)).padStart(18)} | ${kb(median(rows.commitBytes)).padStart(11)} | ${kb(median(rows.welcomeBytes)).padStart(12)} | ${ms(median(rows.process)).padStart(14)} | ${ms(median(rows.join)).padStart(17)} | ${ms(median(rows.remove)).padStart(13)} | ${ms(median(rows.processRemove)).padStart(14)}`,
+    `${String(n).padStart(7)} | ${ms(median(rows.add)).padStart(18)} | ${kb(median(rows.commitBytes)).padStart(11)} | ${kb(median(rows.welcomeBytes)).padStart(12)} | ${ms(median(rows.process)).padStart(14)} | ${ms(median(rows.join)).padStart(17)} | ${ms(median(rows.remove)).padStart(13)} | ${kb(median(rows.removeBytes)).padStart(11)} | ${ms(median(rows.processRemove)).padStart(14)}`,
   );
 }
 const kp = await offer(1);
