@@ -124,7 +124,9 @@ export class MediaWorker {
       case 'add-receive-key': {
         const p = this.peer(msg.peerId);
         p.keys.set(msg.epoch, { leaf: msg.leaf, baseKey: msg.baseKey });
-        const imported = Promise.all(SOURCES.map((s) => p.receivers.get(s)!.addKey(suiteOf(s), kidFor(s, msg.leaf, msg.epoch), msg.baseKey)));
+        const imported = Promise.all(
+          SOURCES.map((s) => p.receivers.get(s)!.addKey(suiteOf(s), kidFor(s, msg.leaf, msg.epoch), msg.baseKey)),
+        );
         p.importing = Promise.all([p.importing, imported]).catch(() => undefined);
         await imported;
         if (p.status.video !== 'encrypted') {
