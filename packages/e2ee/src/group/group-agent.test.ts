@@ -94,9 +94,15 @@ describe('GroupAgent', () => {
     const { ds, ms } = await room(2);
     const epoch = ms[0]!.agent.epoch!;
     const key = Buffer.from(ms[1]!.sendKey()!).toString('hex');
-    await ds.settle(UPDATE_EVERY_MS * 1.3);
+    // Other commits in between (p1's own updates) do not put off p0's: it renews its own leaf all the same.
+    await ds.settle(UPDATE_EVERY_MS * 0.5);
+    await ms[1]!.agent.refresh();
+    await ds.settle();
+    const sinceP1 = ds.relayed.length;
+    await ds.settle(UPDATE_EVERY_MS * 0.8);
     await ds.settleAll(1);
-    expect(ms[0]!.agent.epoch!).toBeGreaterThan(epoch);
+    expect(ds.relayed.slice(sinceP1).some((r) => r.notice.type === 'commit' && r.notice.from === 'p0')).toBe(true);
+    expect(ms[0]!.agent.epoch!).toBeGreaterThan(epoch + 1n);
     expect(ms[0]!.agent.code()!.digits).toBe(ms[1]!.agent.code()!.digits);
     expect(Buffer.from(ms[1]!.sendKey()!).toString('hex')).not.toBe(key);
   });

@@ -400,14 +400,24 @@ export class GroupAgent {
       if (req.checked && inGroup.has(hex(req.checked.keyPackage.leafNode.signaturePublicKey))) this.requests.delete(peerId);
     }
     this.events.onEpoch({ epoch: group.epoch, ownLeaf: group.ownLeaf, baseKeys: await group.sframeBaseKeys() }, members, group.code());
-    this.scheduleUpdate();
+    if (this.updateTimer === undefined) this.scheduleUpdate();
     this.scheduleWork();
   }
 
+  /**
+   * Our own leaf's update, every UPDATE_EVERY_MS or so, whatever else the
+   * group does: other members' commits renew the path, not our leaf.
+   */
   private scheduleUpdate(): void {
     this.clock.clearTimeout(this.updateTimer);
     const delay = UPDATE_EVERY_MS * (0.75 + 0.5 * this.random());
-    this.updateTimer = this.clock.setTimeout(() => void this.refresh().catch(() => undefined), delay);
+    this.updateTimer = this.clock.setTimeout(() => {
+      void this.refresh()
+        .catch(() => undefined)
+        .finally(() => {
+          if (!this.disposed) this.scheduleUpdate();
+        });
+    }, delay);
   }
 
   /** Our place in commit order among members not known to have left (0: we commit first). */
