@@ -248,3 +248,15 @@ export class FakeDelivery {
     for (let i = 0; i < rounds; i++) await this.settle(1600);
   }
 }
+
+/** A room of `n` members (p0, p1, …) with one link key, joined one after another and settled. */
+export async function groupOf(n: number, linkKey: Uint8Array): Promise<{ ds: FakeDelivery; ms: TestMember[] }> {
+  const ds = new FakeDelivery();
+  const ms: TestMember[] = [];
+  for (let i = 0; i < n; i++) {
+    ms.push(await ds.join(`p${i}`, linkKey));
+    await ds.settleAll(1);
+  }
+  await ds.settleAll(2);
+  return { ds, ms };
+}

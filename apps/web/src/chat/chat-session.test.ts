@@ -5,6 +5,7 @@ import { fromBase64url, sodiumReady, toBase64url } from '@conclave/e2ee/keys';
 import { MAX_CHAT_TEXT_LENGTH, type NotificationData } from '@conclave/protocol';
 import { SignalingError } from '../signaling/signaling-client.js';
 import { CHAT_RETRY_FOR_MS, ChatSession, type ChatCrypto, type ChatDecryptOutcome, type ChatSignaling } from './chat-session.js';
+import { groupChat } from '../e2ee/group-chat.js';
 
 type ChatNotification = NotificationData<'chatMessage'>;
 
@@ -270,27 +271,8 @@ describe('with real MLS group agents', () => {
   /** MLS work is quick, but the machine may be busy. */
   const soon = { timeout: 10_000 };
 
-  /** Chat through a GroupAgent, as E2eeSession does it (encryptChat / decryptChat). */
-  function groupChat(agent: GroupAgent): ChatCrypto {
-    return {
-      async encryptChat(text) {
-        const bytes = await agent.sealChat(text);
-        return bytes ? toBase64url(bytes) : null;
-      },
-      async decryptChat(from, message) {
-        let bytes: Uint8Array;
-        try {
-          bytes = fromBase64url(message);
-        } catch {
-          return { ok: false, retry: false, reason: 'malformed' };
-        }
-        const opened = await agent.openApp(from, bytes);
-        if (opened.kind === 'chat') return { ok: true, text: opened.text };
-        if (opened.kind === 'leaving') return { ok: false, retry: false, reason: 'leave notice', silent: true };
-        return { ok: false, retry: opened.retry, reason: opened.reason };
-      },
-    };
-  }
+  /** Chat through a GroupAgent, exactly as E2eeSession does it. */
+  const chatOf = (agent: GroupAgent): ChatCrypto => groupChat(() => agent);
 
   /**
    * The smallest honest Delivery Service: the first to join founds the group,
@@ -372,7 +354,7 @@ describe('with real MLS group agents', () => {
     await vi.waitFor(() => expect(ada.members().map((m) => m.peerId)).toEqual(['ada', 'bob']), soon);
     expect(bob.members()).toEqual([]);
 
-    const bobCrypto = groupChat(bob);
+    const bobCrypto = chatOf(bob);
     const bobDecrypt = vi.spyOn(bobCrypto, 'decryptChat');
     const bobNet = fakeSignaling();
     const bobChat = new ChatSession({ crypto: bobCrypto, nameOf: (id) => ({ ada: 'Ada' })[id], retryEveryMs: 10, retryForMs: 10_000 });
@@ -383,7 +365,7 @@ describe('with real MLS group agents', () => {
       bobNet.deliver({ from: 'ada', message, at });
       return { at };
     });
-    const adaChat = new ChatSession({ crypto: groupChat(ada), nameOf: () => 'Bob' });
+    const adaChat = new ChatSession({ crypto: chatOf(ada), nameOf: () => 'Bob' });
     adaChat.attach(adaNet.signaling);
 
     expect(adaChat.send('secret plan ✓', 'Ada')).toBe(true);

@@ -18,6 +18,7 @@ import type { ChatCrypto, ChatDecryptOutcome } from '../chat/chat-session.js';
 import type { Signaling } from '../signaling/signaling-port.js';
 import { Store } from '../state/store.js';
 import { deliveryPort } from './delivery-port.js';
+import { groupChat } from './group-chat.js';
 import { e2eeSummary } from './e2ee-summary.js';
 import { tileE2ee, type TileE2eeView } from './tile-e2ee.js';
 
@@ -88,6 +89,7 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
   private ownLeaf: number | null = null;
   private admissionTimer: ReturnType<typeof setTimeout> | null = null;
   private sendKey: { epoch: string; leaf: number; baseKey: Uint8Array } | null = null;
+  private readonly chat = groupChat(() => this.agent);
 
   constructor(
     private readonly roomId: string,
@@ -213,25 +215,13 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
   }
 
   /** A chat message sealed as an MLS application message (base64url), or null while we are not in the group. */
-  async encryptChat(text: string): Promise<string | null> {
-    const sealed = await this.agent?.sealChat(text);
-    return sealed ? toBase64url(sealed) : null;
+  encryptChat(text: string): Promise<string | null> {
+    return this.chat.encryptChat(text);
   }
 
   /** Opens a chat message the server says `from` sent. `retry` while we may still get the keys for it. */
-  async decryptChat(from: string, message: string): Promise<ChatDecryptOutcome> {
-    const agent = this.agent;
-    if (!agent) return { ok: false, retry: true, reason: 'no keys yet' };
-    let bytes: Uint8Array;
-    try {
-      bytes = fromBase64url(message);
-    } catch {
-      return { ok: false, retry: false, reason: 'malformed' };
-    }
-    const opened = await agent.openApp(from, bytes);
-    if (opened.kind === 'chat') return { ok: true, text: opened.text };
-    if (opened.kind === 'leaving') return { ok: false, retry: false, reason: 'leave notice', silent: true };
-    return { ok: false, retry: opened.retry, reason: opened.reason };
+  decryptChat(from: string, message: string): Promise<ChatDecryptOutcome> {
+    return this.chat.decryptChat(from, message);
   }
 
   /** For the diagnostics hook used by tests: the epoch and key our own frames use now. */

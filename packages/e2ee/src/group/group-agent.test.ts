@@ -1,6 +1,6 @@
 /** GroupAgent over an honest Delivery Service: joins, leaves, removals, updates, chat, keys per epoch. */
 import { describe, expect, it } from 'vitest';
-import { FakeDelivery, type TestMember } from '../../test/fake-delivery.js';
+import { FakeDelivery, groupOf, type TestMember } from '../../test/fake-delivery.js';
 import { TAKEOVER_MS, UPDATE_EVERY_MS } from './group-agent.js';
 
 const linkKey = crypto.getRandomValues(new Uint8Array(32));
@@ -9,16 +9,7 @@ function codes(...ms: TestMember[]): string[] {
   return ms.map((m) => m.agent.code()?.digits ?? 'none');
 }
 
-async function room(n: number): Promise<{ ds: FakeDelivery; ms: TestMember[] }> {
-  const ds = new FakeDelivery();
-  const ms: TestMember[] = [];
-  for (let i = 0; i < n; i++) {
-    ms.push(await ds.join(`p${i}`, linkKey));
-    await ds.settleAll(1);
-  }
-  await ds.settleAll(2);
-  return { ds, ms };
-}
+const room = (n: number) => groupOf(n, linkKey);
 
 describe('GroupAgent', () => {
   it('founds the group, adds newcomers with a Welcome, and gives everyone equal codes and keys', async () => {

@@ -4,22 +4,13 @@
  * attack either fails or shows.
  */
 import { describe, expect, it } from 'vitest';
-import { FakeDelivery, type TestMember } from '../../test/fake-delivery.js';
+import { FakeDelivery, groupOf, type TestMember } from '../../test/fake-delivery.js';
 import { proveAdmission, admissionKey } from './admission.js';
 import { MeetingGroup } from './meeting-group.js';
 
 const linkKey = crypto.getRandomValues(new Uint8Array(32));
 
-async function room(n: number): Promise<{ ds: FakeDelivery; ms: TestMember[] }> {
-  const ds = new FakeDelivery();
-  const ms: TestMember[] = [];
-  for (let i = 0; i < n; i++) {
-    ms.push(await ds.join(`p${i}`, linkKey));
-    await ds.settleAll(1);
-  }
-  await ds.settleAll(2);
-  return { ds, ms };
-}
+const room = (n: number) => groupOf(n, linkKey);
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
