@@ -20,7 +20,7 @@
 import { cipherSuite, type CipherSuite } from './cipher-suites.js';
 import { SFrameError } from './errors.js';
 import { splitCtrHmacKey } from './key-derivation.js';
-import { placeBytes } from './place-bytes.js';
+import { fastCopyPad, placeBytes } from './place-bytes.js';
 import { bytes, subtle } from './webcrypto.js';
 
 /** An imported sframe_key, ready for per-frame use. */
@@ -84,8 +84,11 @@ function checkOut(out: Uint8Array, offset: number, length: number): void {
 /**
  * The bytes HMAC'd by a CTR+HMAC suite (§4.5.1), in one buffer with 16 spare
  * bytes after them for the AES-CTR initial counter block (`nonce || 0^32`),
- * so each frame allocates one buffer for both. The ciphertext part is left
- * for the caller to fill.
+ * so each frame allocates one buffer for both. Lengths, nonce and aad are
+ * written at once (so the caller's buffers are free again when the AEAD
+ * call returns its promise); the ciphertext is left for the caller, who
+ * copies it from a view at `ctByteOffset` (the buffer is padded in front so
+ * that copy is a fast one, see placeBytes).
  */
 interface AuthData {
   /** len(aad) || len(ct) || Nt || nonce || aad || ct. */
@@ -95,23 +98,19 @@ interface AuthData {
   readonly counter: Uint8Array;
 }
 
-function authData(nonce: Uint8Array, aad: Uint8Array, ctLength: number): AuthData {
+function authData(suite: CipherSuite, nonce: Uint8Array, aad: Uint8Array, ctLength: number, ctByteOffset: number): AuthData {
   const ctOffset = 24 + nonce.length + aad.length;
-  const buf = new Uint8Array(ctOffset + ctLength + 16);
-  const data = buf.subarray(0, ctOffset + ctLength);
-  const counter = buf.subarray(ctOffset + ctLength);
+  const pad = fastCopyPad(ctOffset, ctByteOffset, ctLength);
+  const buf = new Uint8Array(pad + ctOffset + ctLength + 16);
+  const data = buf.subarray(pad, pad + ctOffset + ctLength);
+  writeU64(data, 0, aad.length);
+  writeU64(data, 8, ctLength);
+  writeU64(data, 16, suite.Nt);
+  data.set(nonce, 24);
+  data.set(aad, 24 + nonce.length);
+  const counter = buf.subarray(pad + ctOffset + ctLength);
   counter.set(nonce, 0); // Nn = 12, then four zero bytes
   return { data, ctOffset, counter };
-}
-
-/** Writes the length fields, nonce and aad before the ciphertext (after it was placed, see placeBytes). */
-function writeAuthPrefix(suite: CipherSuite, auth: AuthData, nonce: Uint8Array, aad: Uint8Array): void {
-  const d = auth.data;
-  writeU64(d, 0, aad.length);
-  writeU64(d, 8, d.length - auth.ctOffset);
-  writeU64(d, 16, suite.Nt);
-  d.set(nonce, 24);
-  d.set(aad, 24 + nonce.length);
 }
 
 function ctrParams(counter: Uint8Array): AesCtrParams {
@@ -128,9 +127,10 @@ function gcmParams(nonce: Uint8Array, aad: Uint8Array): AesGcmParams {
  * allocates the frame's output buffer once, with room in front for what goes
  * before the SFrame.
  *
- * `nonce` and `aad` may be views into `out[offset..]`: they are read before
- * `out` is written. Up to 7 bytes before `offset` may be overwritten (see
- * placeBytes): the caller writes its prefix after this resolves.
+ * `nonce` and `aad` are read before this first awaits: the caller may reuse
+ * their buffers as soon as it has the promise. The bytes before `offset` may
+ * be overwritten (see placeBytes): the caller writes its prefix after this
+ * resolves.
  */
 export async function aeadEncryptInto(
   key: AeadKey,
@@ -149,10 +149,9 @@ export async function aeadEncryptInto(
     placeBytes(out, offset, new Uint8Array(sealed));
     return;
   }
-  const auth = authData(nonce, aad, plaintext.length);
+  const auth = authData(suite, nonce, aad, plaintext.length, 0); // WebCrypto's output starts its buffer
   const ct = new Uint8Array(await s.encrypt(ctrParams(auth.counter), key.encKey, bytes(plaintext)));
-  placeBytes(auth.data, auth.ctOffset, ct);
-  writeAuthPrefix(suite, auth, nonce, aad);
+  auth.data.set(ct, auth.ctOffset);
   const mac = await s.sign('HMAC', key.authKey!, bytes(auth.data));
   placeBytes(out, offset, ct);
   out.set(new Uint8Array(mac, 0, suite.Nt), offset + ct.length);
@@ -193,14 +192,14 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 /**
  * Verifies and decrypts `ciphertext || tag`; returns the plaintext in a
  * buffer of its own, or, with `out`, writes it there at `offset` (`out` must
- * end right after it; up to 7 bytes before `offset` may be overwritten, see
+ * end right after it; the bytes before `offset` may be overwritten, see
  * placeBytes) and returns `out`. Throws `SFrameError('auth-failed')` when
  * the tag does not verify, and then nothing is returned or written to `out`.
  *
  * CTR+HMAC suites compute the HMAC and the AES-CTR pass together (one wait
  * instead of two); the plaintext is released only after the tag compared
- * equal, and wiped otherwise. `nonce` and `aad` may be views into `out`:
- * they are read before `out` is written.
+ * equal, and wiped otherwise. `nonce` and `aad` are read before this first
+ * awaits, as in `aeadEncryptInto`.
  */
 export async function aeadDecrypt(
   key: AeadKey,
@@ -228,9 +227,8 @@ export async function aeadDecrypt(
   } else {
     const ct = ciphertextAndTag.subarray(0, ctLen);
     const tag = ciphertextAndTag.subarray(ctLen);
-    const auth = authData(nonce, aad, ctLen);
-    placeBytes(auth.data, auth.ctOffset, ct);
-    writeAuthPrefix(suite, auth, nonce, aad);
+    const auth = authData(suite, nonce, aad, ctLen, ct.byteOffset);
+    auth.data.set(ct, auth.ctOffset);
     const [mac, decrypted] = await Promise.all([
       s.sign('HMAC', key.authKey!, bytes(auth.data)),
       s.decrypt(ctrParams(auth.counter), key.encKey, bytes(ct)),
