@@ -74,6 +74,30 @@ describe('SFrame: output with a prefix (the codec bytes that go in front)', () =
   });
 });
 
+describe('SFrame: frames encrypted concurrently', () => {
+  // sframe.ts builds each frame's nonce and AAD in one buffer that the next
+  // frame reuses, relying on WebCrypto copying its inputs when called.
+  it.each(suiteIds)('suite %i: the same bytes as one at a time, with varying header and metadata lengths', async (suite) => {
+    const key = await importSFrameKey(suite, new Uint8Array(16).fill(8), 0x1_0002n);
+    const frames = Array.from({ length: 40 }, (_, i) => ({
+      ctr: BigInt(i * 37) ** 3n, // header lengths 1..5 bytes of CTR
+      metadata: new Uint8Array(i % 7).fill(i),
+      plaintext: new Uint8Array(i % 3 === 0 ? 5000 : 60 + i).fill(255 - i),
+    }));
+    const together = await Promise.all(frames.map((f) => encryptWithKey(key, f.ctr, f.metadata, f.plaintext, Uint8Array.of(1, 2))));
+    for (const [i, f] of frames.entries()) {
+      expect(toHex(together[i]!)).toBe(toHex(await encryptWithKey(key, f.ctr, f.metadata, f.plaintext, Uint8Array.of(1, 2))));
+    }
+    const opened = await Promise.all(
+      frames.map((f, i) => {
+        const sf = together[i]!.subarray(2);
+        return decryptWithKey(key, decodeHeader(sf), f.metadata, sf, f.metadata);
+      }),
+    );
+    for (const [i, f] of frames.entries()) expect(toHex(opened[i]!)).toBe(toHex(f.metadata) + toHex(f.plaintext));
+  });
+});
+
 describe('SFrame: nonce', () => {
   it('XORs the 64-bit counter into the last 8 bytes of the salt', () => {
     const salt = Uint8Array.from({ length: 12 }, (_, i) => i * 17);
