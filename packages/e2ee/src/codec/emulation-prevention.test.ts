@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hex, toHex } from '../../test/rfc9605-vectors.js';
 import { isEscaped } from '../../test/synthetic-frames.js';
-import { escapeEmulation, unescapeEmulation } from './emulation-prevention.js';
+import { escapeEmulation, findZeroPair, unescapeEmulation } from './emulation-prevention.js';
 import { CodecError } from './errors.js';
 
 /** Bytes rich in zeros and small values, where escaping matters. */
@@ -55,6 +55,47 @@ describe('emulation prevention', () => {
           return;
         }
         expect(toHex(escapeEmulation(raw))).toBe(toHex(b));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('escapes exactly as a byte-by-byte reference, also on views at any offset (property)', () => {
+    // H.264 §7.4.1 written out: after 00 00, a byte <= 03 (or the end) gets an 03 in front.
+    const reference = (src: Uint8Array): string => {
+      const out: number[] = [];
+      let zeros = 0;
+      for (const b of src) {
+        if (zeros >= 2 && b <= 3) {
+          out.push(3);
+          zeros = 0;
+        }
+        out.push(b);
+        zeros = b === 0 ? zeros + 1 : 0;
+      }
+      if (zeros >= 2) out.push(3);
+      return toHex(Uint8Array.from(out));
+    };
+    fc.assert(
+      fc.property(zeroHeavy, fc.nat(3), (raw, at) => {
+        const view = new Uint8Array([...new Uint8Array(at).fill(7), ...raw]).subarray(at);
+        expect(toHex(escapeEmulation(view))).toBe(reference(raw));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('finds the first 00 00 at or after a position (property)', () => {
+    fc.assert(
+      fc.property(zeroHeavy, fc.nat(310), (b, from) => {
+        let expected = -1;
+        for (let i = from; i + 1 < b.length; i++) {
+          if (b[i] === 0 && b[i + 1] === 0) {
+            expected = i;
+            break;
+          }
+        }
+        expect(findZeroPair(b, from)).toBe(expected);
       }),
       { numRuns: 2000 },
     );
