@@ -4,7 +4,7 @@
  * attack either fails or shows.
  */
 import { describe, expect, it } from 'vitest';
-import { FakeDelivery, groupOf, type TestMember } from '../../test/fake-delivery.js';
+import { FakeDelivery, groupOf } from '../../test/fake-delivery.js';
 import { proveAdmission, admissionKey } from './admission.js';
 import { MeetingGroup } from './meeting-group.js';
 
