@@ -3,7 +3,7 @@
  * sender's transform and a receiver's transform via the same messages the
  * page sends. Fail-closed behaviour is checked from the outside.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { EncodedFrame } from './frame-transformer.js';
 import { MediaWorker, type WorkerScope } from './media-worker.js';
 import type { FromWorker, ToWorker, TransformOptions } from '../worker-messages.js';
@@ -17,9 +17,10 @@ class FakeScope {
   addEventListener(type: string, l: (e: unknown) => void) {
     (this.listeners[type] ??= []).push(l);
   }
+  worker!: MediaWorker;
+  /** Delivers a message and waits until the Worker has carried it out (key imports are async). */
   async send(m: ToWorker) {
-    for (const l of this.listeners['message'] ?? []) l({ data: m });
-    await new Promise((r) => setTimeout(r, 20)); // key import is async
+    await this.worker.handle(m);
   }
 }
 
@@ -51,7 +52,7 @@ const key = (n: number) => new Uint8Array(32).fill(n);
 
 function setup() {
   const scope = new FakeScope();
-  new MediaWorker(scope as unknown as WorkerScope);
+  scope.worker = new MediaWorker(scope as unknown as WorkerScope);
   return scope;
 }
 
@@ -185,7 +186,8 @@ describe('MediaWorker', () => {
     await bob.send(recvKey(1n, 1));
     const before = await pump(alice, micOut, [opus()]);
     expect(await pump(bob, micIn, before)).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 200));
+    expect(alice.posted).not.toContainEqual({ type: 'send-key-active', epoch: 2n }); // not before its time
+    await vi.waitFor(() => expect(alice.posted).toContainEqual({ type: 'send-key-active', epoch: 2n }), { timeout: 5000 });
     const after = await pump(alice, micOut, [opus()]);
     expect(await pump(bob, micIn, after)).toHaveLength(0); // epoch 2 unknown to bob
   });

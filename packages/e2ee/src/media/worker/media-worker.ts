@@ -80,7 +80,7 @@ export class MediaWorker {
   private activation: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly scope: WorkerScope) {
-    scope.addEventListener('message', (event) => void this.onMessage(event.data));
+    scope.addEventListener('message', (event) => void this.handle(event.data));
     scope.addEventListener('rtctransform', (event) => this.attachScriptTransformer(event.transformer));
   }
 
@@ -105,7 +105,8 @@ export class MediaWorker {
     return [...this.send.values()].some((c) => c.sender.hasKey);
   }
 
-  private async onMessage(msg: ToWorker): Promise<void> {
+  /** One message from the page; settles when it is carried out (keys imported, or the activation timer set). */
+  async handle(msg: ToWorker): Promise<void> {
     switch (msg.type) {
       case 'set-send-key': {
         if (this.activation) clearTimeout(this.activation);
