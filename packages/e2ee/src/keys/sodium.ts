@@ -32,7 +32,7 @@ export async function sodiumReady(): Promise<void> {
 /** The initialised library; throws a clear error if {@link sodiumReady} was not awaited. */
 export function lib(): Sodium {
   if (!isReady) {
-    throw new Error('libsodium is not initialised: await sodiumReady() (or KeyManager.create) first');
+    throw new Error('libsodium is not initialised: await sodiumReady() first');
   }
   return sodium;
 }
