@@ -1,5 +1,6 @@
 /**
- * Loading libsodium for the key schedule.
+ * Loading libsodium, for the link key (random bytes, base64url) and the
+ * passphrase path (argon2id). The group's keys come from MLS (../group/).
  *
  * libsodium-wrappers 0.8.x notes (checked on Node 20 ESM and a Vite 8 build):
  *  - Only the DEFAULT export carries the crypto functions at run time; the
@@ -11,9 +12,8 @@
  *    libsodium-wrappers-sumo. The sumo build is loaded lazily by
  *    {@link loadSumo}, only when someone types a passphrase, so the common
  *    invite-link path does not download it (~190 kB gzipped).
- *  - Everything else used here (crypto_box, crypto_sign, crypto_generichash,
- *    crypto_auth = HMAC-SHA-512-256, crypto_aead_xchacha20poly1305_ietf,
- *    randombytes, base64 helpers) is in the standard build.
+ *  - Everything else used here (crypto_generichash for the passphrase salt,
+ *    randombytes, memzero, base64 helpers) is in the standard build.
  *  - The ESM build needs globalThis.crypto.getRandomValues (browsers, Node ≥ 19).
  */
 import sodium from 'libsodium-wrappers';
