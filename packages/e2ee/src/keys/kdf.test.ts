@@ -1,5 +1,4 @@
-/** Tests for kdf.ts (the passphrase salt), and for what libsodium-wrappers 0.8 offers (standard vs sumo build, HMAC-SHA-512-256). */
-import { createHmac } from 'node:crypto';
+/** Tests for kdf.ts (the passphrase salt), and for what libsodium-wrappers 0.8 offers (standard vs sumo build). */
 import sodium from 'libsodium-wrappers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { passphraseSalt } from './kdf.js';
@@ -20,13 +19,6 @@ describe('libsodium-wrappers 0.8 (standard build)', () => {
     const ns = (await import('libsodium-wrappers')) as unknown as Record<string, unknown>;
     expect(typeof ns.crypto_box_easy).toBe('undefined');
     expect(typeof sodium.crypto_box_easy).toBe('function');
-  });
-
-  it('crypto_auth is HMAC-SHA-512-256', () => {
-    const key = lib().randombytes_buf(32);
-    const msg = new TextEncoder().encode('conclave');
-    const expected = createHmac('sha512', key).update(msg).digest().subarray(0, 32);
-    expect(Buffer.from(lib().crypto_auth(msg, key))).toEqual(expected);
   });
 });
 
