@@ -136,9 +136,11 @@ test('record the meeting: the others are told, the file holds moving video and a
   await expect(grace.tile('Ada').getByTestId('tile-recording')).toBeVisible();
 
   // Someone joining now sees it at once.
-  const linus = await Participant.join(browser, 'Linus', room);
-  // The toast comes with the join answer and lasts 3.5 s: look for it before waiting for the tiles.
-  await expect(linus.page.locator('.toast')).toHaveText('Ada is recording this meeting');
+  const linus = await Participant.open(browser, 'Linus', room);
+  // The toast comes with the join answer and lasts 3.5 s: watch for it while the join is still under way.
+  const toldOnJoin = expect(linus.page.locator('.toast')).toHaveText('Ada is recording this meeting');
+  await linus.joinCall();
+  await toldOnJoin;
   await expect(linus.tile('Ada')).toHaveAttribute('data-recording', 'true');
   await expect(linus.tile('Grace')).toHaveAttribute('data-recording', 'false');
 
