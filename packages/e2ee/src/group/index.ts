@@ -18,5 +18,4 @@ export {
 } from './group-agent.js';
 export { GroupError, type GroupMember } from './meeting-group.js';
 export { SAFETY_EMOJI, type SafetyCode } from './verification-code.js';
-export { LINK_KEY_BYTES } from './admission.js';
-export { kidFor, splitKid, SOURCE_CONTEXT } from './sframe-epoch-keys.js';
+export { kidFor } from './sframe-epoch-keys.js';

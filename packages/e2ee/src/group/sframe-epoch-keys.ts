@@ -42,21 +42,3 @@ export function baseKeyForLeaf(sframeEpochSecret: Uint8Array, leaf: number): Uin
 export function kidFor(source: MediaSource, leaf: number, epoch: bigint): bigint {
   return (SOURCE_CONTEXT[source] << (LEAF_BITS + EPOCH_BITS)) | (BigInt(leaf) << EPOCH_BITS) | (epoch & ((1n << EPOCH_BITS) - 1n));
 }
-
-export interface KidParts {
-  source: MediaSource;
-  leaf: number;
-  epochLow: number;
-}
-
-/** Splits a KID into its parts; null for a KID no Conclave sender makes. */
-export function splitKid(kid: bigint): KidParts | null {
-  const context = kid >> (LEAF_BITS + EPOCH_BITS);
-  const source = SOURCES.find((s) => SOURCE_CONTEXT[s] === context);
-  if (source === undefined) return null;
-  return {
-    source,
-    leaf: Number((kid >> EPOCH_BITS) & ((1n << LEAF_BITS) - 1n)),
-    epochLow: Number(kid & ((1n << EPOCH_BITS) - 1n)),
-  };
-}
