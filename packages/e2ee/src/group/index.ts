@@ -19,3 +19,4 @@ export {
 export { GroupError, type GroupMember } from './meeting-group.js';
 export { SAFETY_EMOJI, type SafetyCode } from './verification-code.js';
 export { kidFor } from './sframe-epoch-keys.js';
+export { CpaceError, cpaceRespond, cpaceStart, type CpaceInitiator, type CpaceParams, type CpaceResponse } from './cpace.js';
