@@ -1,13 +1,18 @@
 /**
  * Before the call: the preview and name (JoinScreen), plus what this room
  * needs to be entered: its password, and the meeting passphrase when the
- * link carries no key. End-to-end encryption is always on: a browser that
- * cannot transform frames cannot join.
+ * link carries no key, which must meet the strength floor
+ * (e2ee-passphrase/passphrase-strength.ts) before the join button is enabled.
+ * End-to-end encryption is always on: a browser that cannot transform frames
+ * cannot join.
  */
+import { useId } from 'react';
 import type { FrameTransformSupport } from '@conclave/e2ee/media';
 import { AccessError } from '../../api/room-access.js';
 import { DeviceSelects } from '../../components/DeviceSettings.js';
 import { JoinScreen } from '../../components/JoinScreen.js';
+import { passphraseStrength } from '../../e2ee-passphrase/passphrase-strength.js';
+import { PassphraseWeakHint } from '../../e2ee-passphrase/PassphraseWeakHint.js';
 import { useDevices } from '../../hooks/useDevices.js';
 import type { PreviewMedia } from '../../hooks/usePreviewMedia.js';
 import type { MeetingSnapshot } from '../../meeting/meeting-state.js';
@@ -47,11 +52,12 @@ export function JoinRoomScreen({ roomId, snapshot, preview, support, secrets, on
     refreshKey: stream,
     switchTo: preview.switchDevice,
   });
+  const weakId = useId();
   const { room, linkKey } = snapshot;
   const needsPassphrase = linkKey !== null && linkKey.kind !== 'link';
+  const strength = passphraseStrength(passphrase);
   const info = room instanceof AccessError ? null : room;
-  const ready =
-    linkKey !== null && info !== null && (!needsPassphrase || passphrase.length > 0) && (!info.hasPassword || roomPassword.length > 0);
+  const ready = linkKey !== null && info !== null && (!needsPassphrase || strength.ok) && (!info.hasPassword || roomPassword.length > 0);
   return (
     <JoinScreen
       roomId={roomId}
@@ -95,7 +101,14 @@ export function JoinRoomScreen({ roomId, snapshot, preview, support, secrets, on
             value={passphrase}
             autoComplete="off"
             placeholder="The passphrase you were given"
+            aria-invalid={strength.problem ? true : undefined}
+            aria-describedby={strength.problem ? weakId : undefined}
             onChange={(e) => onSecretsChange({ ...secrets, passphrase: e.target.value })}
+          />
+          <PassphraseWeakHint
+            strength={strength}
+            id={weakId}
+            extra="If that is the passphrase you were given, ask whoever invited you for a stronger one."
           />
           <span className="field__hint">
             {linkKey?.kind === 'damaged'
