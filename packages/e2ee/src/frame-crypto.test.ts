@@ -12,7 +12,7 @@ import {
   vp8KeyFrame,
 } from '../test/synthetic-frames.js';
 import { framingFor } from './codec/registry.js';
-import { FrameCrypto } from './frame-crypto.js';
+import { FrameCrypto, type FrameOrigin } from './frame-crypto.js';
 import { SFrameError } from './sframe/errors.js';
 
 const ALICE_KEY = new Uint8Array(32).fill(0x11);
@@ -76,6 +76,45 @@ describe('FrameCrypto', () => {
     }
     if (clearLen > 0) expect(authFailures).toBeGreaterThan(0);
     expect(toHex(await bob.decryptFrame(mime, wire))).toBe(toHex(frame)); // the original still passes
+  });
+
+  it.each(cases)('%s: sender and receiver see the same origin (KID, CTR, clear bytes, SFrame)', async (_name, mime, key, frame, suite) => {
+    const { alice, bob } = await pair(suite);
+    const sent: FrameOrigin[] = [];
+    const got: FrameOrigin[] = [];
+    const copy = (o: FrameOrigin) => ({ kid: o.kid, ctr: o.ctr, clear: toHex(o.clear), sframe: toHex(o.sframe) });
+    for (let i = 0; i < 3; i++) {
+      const wire = await alice.encryptFrame(mime, key, frame, (o) => sent.push(copy(o) as never));
+      await bob.decryptFrame(mime, wire, (o) => got.push(copy(o) as never));
+    }
+    expect(got).toEqual(sent);
+    expect(sent.map((o) => o.ctr)).toEqual([0n, 1n, 2n]);
+    expect(sent[0]!.kid).toBe(0x0100n);
+  });
+
+  it('reports the origin SFrame unescaped, on both sides, when H.264 escaping rewrote it on the wire', async () => {
+    const { alice, bob } = await pair(0x0004);
+    const frame = h264IdrFrame(60_000);
+    // Deterministic (fixed key, counters from 0): find a frame whose ciphertext needed escaping.
+    for (let i = 0; i < 1000; i++) {
+      let sent: Uint8Array | undefined;
+      const wire = await alice.encryptFrame('video/H264', true, frame, (o) => (sent = o.sframe.slice()));
+      let got: Uint8Array | undefined;
+      await bob.decryptFrame('video/H264', wire, (o) => (got = o.sframe.slice()));
+      expect(Buffer.from(got!).equals(sent!)).toBe(true);
+      const clearLength = framingFor('video/H264').split(frame, true).clear.length;
+      if (wire.length > clearLength + sent!.length) return; // escaped on the wire, same origin bytes
+    }
+    throw new Error('no frame needed escaping');
+  });
+
+  it('reports no origin for a frame that does not authenticate', async () => {
+    const { alice, bob } = await pair(0x0004);
+    const wire = await alice.encryptFrame('video/VP8', true, vp8KeyFrame(500));
+    wire[wire.length - 1]! ^= 1;
+    let reported = false;
+    await expect(bob.decryptFrame('video/VP8', wire, () => (reported = true))).rejects.toMatchObject({ code: 'auth-failed' });
+    expect(reported).toBe(false);
   });
 
   it('fails closed without a key, and reports unknown KIDs and replays', async () => {

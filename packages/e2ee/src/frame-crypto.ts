@@ -15,11 +15,27 @@
  * nothing unencrypted is ever sent and nothing unauthenticated is ever played.
  */
 import { framingFor } from './codec/registry.js';
+import { decodeHeader } from './sframe/header.js';
 import { SFrameReceiver, SFrameSender } from './sframe/sframe-context.js';
 
 export interface FrameCryptoOptions {
   sender?: SFrameSender;
   receiver?: SFrameReceiver;
+}
+
+/**
+ * What identifies one frame to its sender's origin signature: its KID and
+ * CTR, and the bytes SFrame authenticated, exactly as sender and receiver
+ * both see them: the codec's clear bytes (the SFrame metadata) and the
+ * SFrame (header || ciphertext || tag) before any codec escaping (H.264
+ * emulation prevention is undone by the receiver's parse). Views into the
+ * frame: read them before the callback returns.
+ */
+export interface FrameOrigin {
+  kid: bigint;
+  ctr: bigint;
+  clear: Uint8Array;
+  sframe: Uint8Array;
 }
 
 export class FrameCrypto {
@@ -34,8 +50,9 @@ export class FrameCrypto {
   /**
    * Encrypts one encoded frame of type `mime` (e.g. 'video/VP8') with the
    * sender's current key. Throws `SFrameError('no-key')` when there is none.
+   * `onOrigin` is given the frame's origin once it is encrypted.
    */
-  async encryptFrame(mime: string, isKeyFrame: boolean, frame: Uint8Array): Promise<Uint8Array> {
+  async encryptFrame(mime: string, isKeyFrame: boolean, frame: Uint8Array, onOrigin?: (origin: FrameOrigin) => void): Promise<Uint8Array> {
     const framing = framingFor(mime);
     const { clear, payload } = framing.split(frame, isKeyFrame);
     let headLength = 0;
@@ -44,15 +61,24 @@ export class FrameCrypto {
       headLength = head.length;
       return head;
     });
+    if (onOrigin) {
+      const sframe = joined.subarray(headLength);
+      const { kid, ctr } = decodeHeader(sframe, 0);
+      onOrigin({ kid, ctr, clear, sframe });
+    }
     return framing.finishJoin(joined, headLength);
   }
 
-  /** Authenticates and decrypts one received frame of type `mime`; returns the original frame. */
-  async decryptFrame(mime: string, frame: Uint8Array): Promise<Uint8Array> {
+  /**
+   * Authenticates and decrypts one received frame of type `mime`; returns the
+   * original frame. `onOrigin` is given the frame's origin once it is authenticated.
+   */
+  async decryptFrame(mime: string, frame: Uint8Array, onOrigin?: (origin: FrameOrigin) => void): Promise<Uint8Array> {
     const framing = framingFor(mime);
     const { clear, sframe } = framing.parse(frame);
     // restore(clear, payload) is clear || payload for every framing: decrypt straight into it.
-    const { plaintext } = await this.receiver.decrypt(clear, sframe, clear);
+    const { kid, ctr, plaintext } = await this.receiver.decrypt(clear, sframe, clear);
+    onOrigin?.({ kid, ctr, clear, sframe });
     return plaintext;
   }
 }

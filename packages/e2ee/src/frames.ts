@@ -70,4 +70,4 @@ export { AV1_FRAMING, isFrameDataObu, readObuHeader, type ObuHeader } from './co
 export { readLeb128, writeLeb128, encodeLeb128, leb128Size, type Leb128 } from './codec/leb128.js';
 
 // Frame E2EE for the media Worker
-export { FrameCrypto, type FrameCryptoOptions } from './frame-crypto.js';
+export { FrameCrypto, type FrameCryptoOptions, type FrameOrigin } from './frame-crypto.js';
