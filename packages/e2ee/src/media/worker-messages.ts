@@ -41,14 +41,61 @@ export type ToWorker =
   /** Forget every key (leaving, or rejoining as a new participant). */
   | { type: 'reset' }
   /** createEncodedStreams fallback: the page hands over a sender's or receiver's streams. */
-  | { type: 'transform-streams'; options: TransformOptions; readable: ReadableStream; writable: WritableStream };
+  | { type: 'transform-streams'; options: TransformOptions; readable: ReadableStream; writable: WritableStream }
+  /**
+   * An origin batch (the bytes of a sender's 'origin-batch', as signed) whose
+   * signature the page verified as made by the MLS member at `leaf`, known
+   * to the page as `peerId`. Entries under any other leaf's KID are refused.
+   */
+  | { type: 'origin-verified'; peerId: string; leaf: number; batch: Uint8Array }
+  /**
+   * Whether frames of a (peer, source) whose origin failed are dropped (true)
+   * or only reported (false, the default until the page signs and relays
+   * batches: without them every stream would fail after ORIGIN_DEADLINE_MS).
+   */
+  | { type: 'origin-enforce'; enforce: boolean };
 
 export type FromWorker =
   | { type: 'receive-status'; peerId: string; kind: MediaKind; status: ReceiveStatus; reason?: string }
   /** Whether this participant's own frames are being encrypted and sent (false = held back: no key). */
   | { type: 'send-status'; sending: boolean }
   /** A new epoch's send key is now in use: every frame from here on is under it. */
-  | { type: 'send-key-active'; epoch: bigint };
+  | { type: 'send-key-active'; epoch: bigint }
+  /**
+   * Our recent frames, (KID, CTR, origin hash) each, in the layout of
+   * worker/origin-batch.ts: the page signs these bytes as they are and
+   * relays them to every receiver (who hands them back as 'origin-verified').
+   */
+  | { type: 'origin-batch'; batch: Uint8Array }
+  /** Whether a remote participant's source is shown to be theirs (frames covered by batches they signed). */
+  | { type: 'origin-status'; peerId: string; source: MediaSource; status: OriginStatus; reason?: OriginFailure };
+
+/**
+ * Origin of a remote (peer, source): 'pending' until a frame of it is covered
+ * by a batch its sender signed, then 'verified'; 'failed' when a frame is
+ * forged or stays unsigned (then its frames stop being shown, if enforced).
+ */
+export type OriginStatus = 'pending' | 'verified' | 'failed';
+/**
+ * 'forged': a signed batch lists the frame's (KID, CTR) with another hash;
+ * lasts until the peer's keys of a new epoch arrive. 'unsigned': a frame was
+ * not covered within ORIGIN_DEADLINE_MS; clears once frames are covered again.
+ */
+export type OriginFailure = 'forged' | 'unsigned';
+
+/** A sender hands its origin batch to the page this long after the batch's first entry… */
+export const ORIGIN_BATCH_MS = 250;
+/** …or as soon as it holds this many entries (also the most a receiver accepts in one batch). */
+export const ORIGIN_BATCH_MAX_ENTRIES = 64;
+/** The most bytes an origin batch can take (worker/origin-batch.ts: every entry in a run of its own). */
+export const ORIGIN_BATCH_MAX_BYTES = 1 + ORIGIN_BATCH_MAX_ENTRIES * (8 + 8 + 1 + 16);
+/**
+ * A received frame not covered by a verified batch this long after it
+ * arrived fails its (peer, source) as 'unsigned'. Batches travel sender
+ * Worker → page (signs) → signaling server → page (verifies) → Worker, and
+ * a loaded machine's main thread lags by several hundred ms.
+ */
+export const ORIGIN_DEADLINE_MS = 2000;
 
 /** Suites by media kind (docs/e2ee-keys.md, SECURITY.md "Frame format"): GCM for video, CTR+HMAC-64 for small audio frames. */
 export const SUITE_FOR_KIND: Record<MediaKind, number> = {
