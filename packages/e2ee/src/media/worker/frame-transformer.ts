@@ -6,7 +6,7 @@
  */
 import { CodecError } from '../../codec/errors.js';
 import { SFrameError } from '../../sframe/errors.js';
-import type { FrameCrypto } from '../../frame-crypto.js';
+import type { FrameCrypto, FrameOrigin } from '../../frame-crypto.js';
 import type { ReceiveStatus, TransformOptions } from '../worker-messages.js';
 
 /** The parts of RTCEncodedVideoFrame / RTCEncodedAudioFrame used here. */
@@ -20,6 +20,10 @@ export interface TransformHooks {
   crypto: () => FrameCrypto | null;
   onReceiveStatus?: (status: ReceiveStatus, reason: string) => void;
   onSent?: () => void;
+  /** Sender: the origin of each frame encrypted (read it before returning). */
+  onEncrypted?: (origin: FrameOrigin) => void;
+  /** Receiver: the origin of each frame authenticated (read it before returning); false = do not pass the frame on. */
+  onDecrypted?: (origin: FrameOrigin) => boolean;
 }
 
 const DEFAULT_MIME = { audio: 'audio/opus', video: 'video/VP8' } as const;
@@ -49,7 +53,7 @@ export function createFrameTransform(options: TransformOptions, hooks: Transform
         const crypto = hooks.crypto();
         if (!crypto?.sender.hasKey) return; // no key: send nothing rather than plaintext
         try {
-          const out = await crypto.encryptFrame(mimeOf(frame), frame.type === 'key', new Uint8Array(frame.data));
+          const out = await crypto.encryptFrame(mimeOf(frame), frame.type === 'key', new Uint8Array(frame.data), hooks.onEncrypted);
           frame.data = asArrayBuffer(out);
           controller.enqueue(frame);
           hooks.onSent?.();
@@ -66,9 +70,13 @@ export function createFrameTransform(options: TransformOptions, hooks: Transform
       if (!crypto) return hooks.onReceiveStatus?.('waiting-for-key', 'no keys yet');
       if (frame.data.byteLength === 0) return;
       try {
-        const out = await crypto.decryptFrame(mimeOf(frame), new Uint8Array(frame.data));
-        frame.data = asArrayBuffer(out);
-        controller.enqueue(frame);
+        let pass = true;
+        const onOrigin = hooks.onDecrypted && ((origin: FrameOrigin) => void (pass = hooks.onDecrypted!(origin)));
+        const out = await crypto.decryptFrame(mimeOf(frame), new Uint8Array(frame.data), onOrigin);
+        if (pass) {
+          frame.data = asArrayBuffer(out);
+          controller.enqueue(frame);
+        } // else its origin failed: dropped like a frame that does not authenticate
         hooks.onReceiveStatus?.('encrypted', 'ok');
       } catch (err) {
         const { status, reason } = statusForError(err);

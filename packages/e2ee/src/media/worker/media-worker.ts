@@ -7,19 +7,33 @@
  * Start it from a module Worker with `startMediaWorker(self)`. Keys arrive as
  * messages (../worker-messages.ts); status goes back the same way.
  *
+ * Frame origin (docs: design "Origin: frames signed by their sender"): every
+ * frame encrypted here goes into an origin batch for the page to sign
+ * (origin-batcher.ts); every frame decrypted here is matched against the
+ * batches its sender signed, per (peer, source) (origin-tracker.ts), and a
+ * source whose origin failed stops being shown once the page turns
+ * enforcement on ('origin-enforce').
+ *
  * Worker side of the boundary: files in media/worker/ run only in the media
  * Worker and import nothing from media/page/ (worker-boundary.test.ts checks).
  */
-import { FrameCrypto } from '../../frame-crypto.js';
+import { FrameCrypto, type FrameOrigin } from '../../frame-crypto.js';
 import { kidFor, SOURCES } from '../../group/sframe-epoch-keys.js';
 import { SFrameReceiver, SFrameSender } from '../../sframe/sframe-context.js';
 import { createFrameTransform, type EncodedFrame } from './frame-transformer.js';
+import { originHash } from './frame-origin.js';
+import { kidOwner } from './kid-owner.js';
+import { decodeOriginBatch } from './origin-batch.js';
+import { OriginBatcher } from './origin-batcher.js';
+import { OriginTracker } from './origin-tracker.js';
 import {
   KIND_OF_SOURCE,
   SUITE_FOR_KIND,
   type FromWorker,
   type MediaKind,
   type MediaSource,
+  type OriginFailure,
+  type OriginStatus,
   type ReceiveStatus,
   type ToWorker,
   type TransformOptions,
@@ -42,6 +56,22 @@ export interface WorkerScope {
 
 /** A failure is only reported after this long without any good frame, so a rekey does not flicker the UI. */
 const FAILURE_REPORT_AFTER_MS = 1000;
+
+/** How often frames waiting for their origin entry are checked against the deadline. */
+const ORIGIN_SWEEP_MS = 100;
+
+export interface MediaWorkerOptions {
+  /** Milliseconds on a monotonic clock (default performance.now). */
+  now?: () => number;
+}
+
+/** Origin batches and entries refused, for diagnostics and tests. */
+export interface OriginRefusals {
+  /** Batches that did not decode. */
+  batches: number;
+  /** Entries for a KID that is not the signer's leaf (or no KID of ours at all). */
+  entries: number;
+}
 
 const suiteOf = (source: MediaSource) => SUITE_FOR_KIND[KIND_OF_SOURCE[source]];
 
@@ -69,6 +99,8 @@ interface PeerReceive {
   transformers: Set<ScriptTransformer>;
   status: Partial<Record<MediaKind, ReceiveStatus>>;
   lastGoodAt: Partial<Record<MediaKind, number>>;
+  /** Origin of each source, shared by every receiver of it like its SFrameReceiver. */
+  origin: Map<MediaSource, OriginTracker>;
 }
 
 export class MediaWorker {
@@ -78,8 +110,17 @@ export class MediaWorker {
   private readonly peers = new Map<string, PeerReceive>();
   private sending = false;
   private activation: ReturnType<typeof setTimeout> | null = null;
+  private readonly originBatcher = new OriginBatcher((batch) => this.scope.postMessage({ type: 'origin-batch', batch }));
+  private enforceOrigin = false;
+  private originSweep: ReturnType<typeof setInterval> | null = null;
+  private readonly now: () => number;
+  readonly originRefusals: OriginRefusals = { batches: 0, entries: 0 };
 
-  constructor(private readonly scope: WorkerScope) {
+  constructor(
+    private readonly scope: WorkerScope,
+    options: MediaWorkerOptions = {},
+  ) {
+    this.now = options.now ?? (() => performance.now());
     scope.addEventListener('message', (event) => void this.handle(event.data));
     scope.addEventListener('rtctransform', (event) => this.attachScriptTransformer(event.transformer));
   }
@@ -95,6 +136,7 @@ export class MediaWorker {
         transformers: new Set(),
         status: {},
         lastGoodAt: {},
+        origin: new Map(),
       };
       this.peers.set(peerId, p);
     }
@@ -124,7 +166,9 @@ export class MediaWorker {
       }
       case 'add-receive-key': {
         const p = this.peer(msg.peerId);
+        const newEpoch = !p.keys.has(msg.epoch);
         p.keys.set(msg.epoch, { leaf: msg.leaf, baseKey: msg.baseKey });
+        if (newEpoch) for (const t of p.origin.values()) t.newEpoch();
         const imported = Promise.all(
           SOURCES.map((s) => p.receivers.get(s)!.addKey(suiteOf(s), kidFor(s, msg.leaf, msg.epoch), msg.baseKey)),
         );
@@ -151,8 +195,22 @@ export class MediaWorker {
         if (this.activation) clearTimeout(this.activation);
         // clearKey keeps each KID's next counter: a key set again later never reuses a counter.
         for (const c of this.send.values()) c.sender.clearKey();
+        this.originBatcher.clear();
         for (const [peerId, p] of this.peers) this.forgetPeer(peerId, p);
         this.setSending(false);
+        return;
+      }
+      case 'origin-verified': {
+        this.vouch(msg.peerId, msg.leaf, msg.batch);
+        return;
+      }
+      case 'origin-enforce': {
+        if (this.enforceOrigin === msg.enforce) return;
+        this.enforceOrigin = msg.enforce;
+        // Sources held back until now are shown again: their decoders need a key frame.
+        if (!msg.enforce) {
+          for (const p of this.peers.values()) for (const [source, t] of p.origin) if (!t.showing) this.requestKeyFrame(p, source);
+        }
         return;
       }
       case 'transform-streams': {
@@ -168,6 +226,7 @@ export class MediaWorker {
     p.keys.clear();
     p.status = {};
     p.lastGoodAt = {};
+    p.origin.clear();
     if (p.streams.size === 0) this.peers.delete(peerId);
   }
 
@@ -198,10 +257,12 @@ export class MediaWorker {
         ? createFrameTransform(options, {
             crypto: () => this.send.get(source) ?? null,
             onSent: () => this.setSending(true),
+            onEncrypted: (origin) => this.originBatcher.add(origin),
           })
         : createFrameTransform(options, {
             crypto: () => stream?.crypto ?? null,
             onReceiveStatus: (status, reason) => peerId && this.reportReceive(peerId, kind, status, reason),
+            onDecrypted: (origin) => !peerId || this.admit(peerId, source, origin),
           });
     // A new receiver's first frames wait until the keys it was given are imported.
     const input = stream
@@ -223,6 +284,102 @@ export class MediaWorker {
       });
   }
 
+  /** How a peer's source stands, and how many of its frames and entries wait for each other (diagnostics). */
+  originState(
+    peerId: string,
+    source: MediaSource,
+  ): { status: OriginStatus; reason?: OriginFailure; frames: number; entries: number } | null {
+    const t = this.peers.get(peerId)?.origin.get(source);
+    return t ? { status: t.status, ...(t.reason ? { reason: t.reason } : {}), ...t.waiting } : null;
+  }
+
+  /** The origin tracker of a peer's source, made on first use. */
+  private originOf(peerId: string, p: PeerReceive, source: MediaSource): OriginTracker {
+    let t = p.origin.get(source);
+    if (!t) {
+      const tracker = new OriginTracker({
+        onChange: (status, reason, resumed) => {
+          if (p.origin.get(source) !== tracker) return; // forgotten meanwhile
+          this.scope.postMessage({ type: 'origin-status', peerId, source, status, ...(reason ? { reason } : {}) });
+          if (resumed && this.enforceOrigin) this.requestKeyFrame(p, source);
+        },
+      });
+      t = tracker;
+      p.origin.set(source, t);
+    }
+    return t;
+  }
+
+  /**
+   * A frame of `peerId`'s `source` authenticated: records its origin, and
+   * says whether to pass it on (not while that source's origin is failed,
+   * when enforced). The hash may finish after the frame has gone on.
+   */
+  private admit(peerId: string, source: MediaSource, origin: FrameOrigin): boolean {
+    const p = this.peers.get(peerId);
+    if (!p) return !this.enforceOrigin; // its keys were just dropped: nothing to record against
+    const t = this.originOf(peerId, p, source);
+    const shown = t.showing;
+    const at = this.now();
+    const { kid, ctr } = origin;
+    const hash = originHash(origin);
+    if (hash instanceof Uint8Array) t.frame(kid, ctr, hash, at, shown);
+    else
+      hash.then(
+        (h) => t.frame(kid, ctr, h, at, shown),
+        () => undefined,
+      );
+    this.armOriginSweep();
+    // A frame found forged on arrival (its entry came first) is not shown either.
+    return (shown && t.showing) || !this.enforceOrigin;
+  }
+
+  /** A batch the page verified as signed by `leaf` (`peerId`): its entries for that leaf's KIDs cover frames. */
+  private vouch(peerId: string, leaf: number, batch: Uint8Array): void {
+    let entries;
+    try {
+      entries = decodeOriginBatch(batch);
+    } catch {
+      this.originRefusals.batches++;
+      return;
+    }
+    const p = this.peer(peerId);
+    const now = this.now();
+    for (const e of entries) {
+      const owner = kidOwner(e.kid);
+      // A member vouches for its own frames only.
+      if (!owner || owner.leaf !== leaf) {
+        this.originRefusals.entries++;
+        continue;
+      }
+      this.originOf(peerId, p, owner.source).vouch(e.kid, e.ctr, e.hash, now);
+    }
+    this.armOriginSweep();
+  }
+
+  private armOriginSweep(): void {
+    this.originSweep ??= setInterval(() => {
+      const now = this.now();
+      let waiting = 0;
+      for (const p of this.peers.values()) {
+        for (const t of p.origin.values()) {
+          t.sweep(now);
+          waiting += t.waiting.frames + t.waiting.entries;
+        }
+      }
+      if (waiting === 0 && this.originSweep !== null) {
+        clearInterval(this.originSweep);
+        this.originSweep = null;
+      }
+    }, ORIGIN_SWEEP_MS);
+  }
+
+  private requestKeyFrame(p: PeerReceive, source: MediaSource): void {
+    for (const t of p.transformers) {
+      if (t.options.source === source && t.options.kind === 'video') void t.sendKeyFrameRequest?.().catch(() => undefined);
+    }
+  }
+
   private setSending(sending: boolean): void {
     if (this.sending === sending) return;
     this.sending = sending;
@@ -241,6 +398,6 @@ export class MediaWorker {
   }
 }
 
-export function startMediaWorker(scope: WorkerScope): MediaWorker {
-  return new MediaWorker(scope);
+export function startMediaWorker(scope: WorkerScope, options?: MediaWorkerOptions): MediaWorker {
+  return new MediaWorker(scope, options);
 }
