@@ -8,5 +8,11 @@
  */
 export { MediaEncryption, type MediaEncryptionEvents } from './page/media-encryption.js';
 export { detectFrameTransformSupport, type FrameTransformSupport } from './page/frame-transform-support.js';
-export type { MediaKind, ReceiveStatus, ToWorker, FromWorker, TransformOptions } from './worker-messages.js';
-export { SUITE_FOR_KIND } from './worker-messages.js';
+export type { MediaKind, ReceiveStatus, ToWorker, FromWorker, TransformOptions, OriginStatus, OriginFailure } from './worker-messages.js';
+export {
+  SUITE_FOR_KIND,
+  ORIGIN_BATCH_MS,
+  ORIGIN_BATCH_MAX_ENTRIES,
+  ORIGIN_BATCH_MAX_BYTES,
+  ORIGIN_DEADLINE_MS,
+} from './worker-messages.js';

@@ -4,12 +4,28 @@
  * MLS epoch's keys to the Worker (running the delayed drops), and
  * reports what each remote participant's frames are doing.
  *
+ * Frame origin: the Worker hands over our own origin batches
+ * (`onOriginBatch`) for the page to sign with our MLS leaf key and relay;
+ * the page hands back batches of others whose signatures it verified
+ * (`verifiedOrigin`), and hears how each remote source stands
+ * (`onOriginStatus`). `enforceOrigin(true)` makes the Worker stop showing a
+ * source whose origin failed.
+ *
  * Page side of the boundary: files in media/page/ run on the page and import
  * nothing from media/worker/ (worker-boundary.test.ts checks); they talk to
  * the Worker only through the messages in ../worker-messages.ts.
  */
 import type { FrameTransformSupport } from './frame-transform-support.js';
-import type { FromWorker, MediaKind, MediaSource, ReceiveStatus, ToWorker, TransformOptions } from '../worker-messages.js';
+import type {
+  FromWorker,
+  MediaKind,
+  MediaSource,
+  OriginFailure,
+  OriginStatus,
+  ReceiveStatus,
+  ToWorker,
+  TransformOptions,
+} from '../worker-messages.js';
 
 interface WorkerLike {
   postMessage(message: ToWorker, transfer?: Transferable[]): void;
@@ -28,6 +44,14 @@ export interface MediaEncryptionEvents {
   onReceiveStatus?: (peerId: string, kind: MediaKind, status: ReceiveStatus, reason?: string) => void;
   onSendStatus?: (sending: boolean) => void;
   onSendKeyActive?: (epoch: bigint) => void;
+  /**
+   * Our recent frames' origin batch (at most ORIGIN_BATCH_MAX_BYTES, every
+   * ORIGIN_BATCH_MS while sending): sign these bytes as they are with our
+   * MLS leaf signature key and relay them to the other members.
+   */
+  onOriginBatch?: (batch: Uint8Array) => void;
+  /** How a remote participant's source stands: shown to be theirs, not yet, or failed (and why). */
+  onOriginStatus?: (peerId: string, source: MediaSource, status: OriginStatus, reason?: OriginFailure) => void;
 }
 
 export class MediaEncryption {
@@ -42,6 +66,8 @@ export class MediaEncryption {
       if (data.type === 'receive-status') events.onReceiveStatus?.(data.peerId, data.kind, data.status, data.reason);
       else if (data.type === 'send-status') events.onSendStatus?.(data.sending);
       else if (data.type === 'send-key-active') events.onSendKeyActive?.(data.epoch);
+      else if (data.type === 'origin-batch') events.onOriginBatch?.(data.batch);
+      else if (data.type === 'origin-status') events.onOriginStatus?.(data.peerId, data.source, data.status, data.reason);
     });
   }
 
@@ -85,6 +111,24 @@ export class MediaEncryption {
       this.worker.postMessage(message);
     }, afterMs);
     this.timers.add(t);
+  }
+
+  /**
+   * An origin batch relayed from `peerId`, whose signature the page checked
+   * against the MLS member at `leaf` (that peer): its entries for that
+   * leaf's frames cover them. Pass the signed bytes unchanged.
+   */
+  verifiedOrigin(peerId: string, leaf: number, batch: Uint8Array): void {
+    this.worker.postMessage({ type: 'origin-verified', peerId, leaf, batch });
+  }
+
+  /**
+   * Whether the Worker stops showing a remote source whose origin failed
+   * (frames forged, or unsigned past ORIGIN_DEADLINE_MS). Off until called:
+   * turn it on once batches are signed and relayed, or every source fails.
+   */
+  enforceOrigin(enforce: boolean): void {
+    this.worker.postMessage({ type: 'origin-enforce', enforce });
   }
 
   /** Forgets every key in the Worker (before rejoining as a new participant). */
