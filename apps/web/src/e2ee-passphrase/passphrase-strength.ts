@@ -154,12 +154,15 @@ export function passphraseStrength(passphrase: string): PassphraseStrength {
   if (counted >= PASSPHRASE_LONG_LENGTH) return { ...base, ok: true, problem: null };
   if (counted >= PASSPHRASE_MIN_LENGTH && kinds.length >= PASSPHRASE_MIN_KINDS) return { ...base, ok: true, problem: null };
 
-  const runs = counted < typed ? ` Repeats and runs like “aaaa”, “abcd”, “1234” or “qwerty” count as one: ${counted} count here.` : '';
+  const runs =
+    counted < typed
+      ? ` (${typed} typed; repeats and runs like “aaaa”, “abcd”, “1234” or “qwerty” count as one, which leaves ${counted})`
+      : '';
   const missing = KINDS.filter((k) => !kinds.includes(k)).map((k) => KIND_NAMES[k]);
   const need = PASSPHRASE_MIN_KINDS - kinds.length;
   const problem =
     counted >= PASSPHRASE_MIN_LENGTH
-      ? `Too weak: add ${need === 1 ? 'one' : need} more kind${need === 1 ? '' : 's'} of character (${list(missing)}), or make it at least ${PASSPHRASE_LONG_LENGTH} characters, such as several words.${runs}`
-      : `Too weak: use at least ${PASSPHRASE_MIN_LENGTH} characters with ${PASSPHRASE_MIN_KINDS} of lower-case, upper-case, digits and symbols, or at least ${PASSPHRASE_LONG_LENGTH} characters, such as several words (${typed} so far).${runs}`;
+      ? `Too weak: add ${need === 1 ? 'one' : need} more kind${need === 1 ? '' : 's'} of character (${list(missing)}), or make it at least ${PASSPHRASE_LONG_LENGTH} characters, such as several words${runs}.`
+      : `Too weak: use at least ${PASSPHRASE_MIN_LENGTH} characters with ${PASSPHRASE_MIN_KINDS} of lower-case, upper-case, digits and symbols, or at least ${PASSPHRASE_LONG_LENGTH} characters, such as several words${runs || ` (${typed} so far)`}.`;
   return { ...base, ok: false, problem };
 }
