@@ -15,9 +15,11 @@ export interface DialogProps {
   testId?: string;
   /** "danger" gives the dialog a red accent (confirmations of destructive actions). */
   tone?: 'default' | 'danger';
+  /** Whether a press on the backdrop closes it (not while it shows something that cannot be shown again). */
+  closeOnBackdrop?: boolean;
 }
 
-export function Dialog({ title, description, onClose, children, testId, tone = 'default' }: DialogProps) {
+export function Dialog({ title, description, onClose, children, testId, tone = 'default', closeOnBackdrop = true }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const descId = useId();
@@ -46,7 +48,7 @@ export function Dialog({ title, description, onClose, children, testId, tone = '
       }}
       onMouseDown={(e) => {
         // A press on the backdrop (the dialog element itself, outside its card) closes it.
-        if (e.target === e.currentTarget) onCloseRef.current();
+        if (closeOnBackdrop && e.target === e.currentTarget) onCloseRef.current();
       }}
     >
       <div className="admin-dialog__card">

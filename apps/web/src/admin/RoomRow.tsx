@@ -100,8 +100,8 @@ export function RoomRow(props: RoomRowProps) {
               type="button"
               className="icon-button"
               data-testid="admin-room-copy-link"
-              aria-label={`Copy the link to ${room.name}`}
-              title="Copy link"
+              aria-label={`Copy the link to ${room.name}, without a meeting key`}
+              title="Copy link (without the meeting key, which is shown only when a room is created)"
               onClick={props.onCopyLink}
             >
               <LinkIcon width={18} height={18} />

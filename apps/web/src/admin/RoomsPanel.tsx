@@ -9,16 +9,13 @@ import { ConfirmDialog } from './ConfirmDialog.js';
 import { PlusIcon, VideoIcon } from './icons.js';
 import { PanelHeader } from './PanelHeader.js';
 import { RoomFormDialog } from './RoomFormDialog.js';
+import { roomLink } from './room-link.js';
 import { RoomRow } from './RoomRow.js';
 import { useSession } from './session.js';
 import { useToast } from './Toasts.js';
 import { usePolling } from './usePolling.js';
 
 type Dialog = { kind: 'create' } | { kind: 'edit'; room: RoomSummary } | { kind: 'delete'; room: RoomSummary };
-
-export function roomLink(id: string): string {
-  return `${window.location.origin}/r/${encodeURIComponent(id)}`;
-}
 
 export function RoomsPanel() {
   const { user, onError } = useSession();
@@ -58,7 +55,7 @@ export function RoomsPanel() {
   const copyLink = async (id: string, name: string) => {
     try {
       await navigator.clipboard.writeText(roomLink(id));
-      toast(`Link to “${name}” copied. Give people the meeting passphrase separately.`);
+      toast(`Link to “${name}” copied, without a meeting key: people who open it are asked for the meeting passphrase.`);
     } catch {
       window.prompt('Copy the room link', roomLink(id));
     }
@@ -184,18 +181,18 @@ export function RoomsPanel() {
         </div>
       )}
 
-      <p className="panel__footnote">
-        A room’s link is <code>/r/&lt;id&gt;</code> with no meeting key: the key never reaches this server, so it cannot be part of links
-        made here. People who join from such a link are asked for a <strong>meeting passphrase</strong>; agree on one and share it
-        separately from the link. Everyone must type the same passphrase to see and hear each other.
+      <p className="panel__footnote" data-testid="admin-rooms-key-note">
+        When you create a room, this browser makes its meeting key and shows the link with the key (<code>/r/&lt;id&gt;#k=…</code>){' '}
+        <strong>only once</strong>: the key never reaches this server, so it cannot be shown again. The copy button in the list (and every
+        room made before) gives the link without a key, <code>/r/&lt;id&gt;</code>: people who open it are asked for a{' '}
+        <strong>meeting passphrase</strong>, and must all type the same one to see and hear each other.
       </p>
 
       {dialog?.kind === 'create' && (
         <RoomFormDialog
           onClose={() => setDialog(null)}
-          onSaved={(id, name) => {
-            setDialog(null);
-            toast(`“${name}” is ready.`, 'ok', { label: 'Copy link', testId: 'toast-copy-link', run: () => void copyLink(id, name) });
+          onSaved={() => {
+            // The dialog stays open: it shows the new room's link, once.
             void rooms.refresh();
           }}
         />
