@@ -44,7 +44,7 @@ test('an admin manages rooms, users and live meetings from /admin', async ({ bro
   test.setTimeout(180_000);
   const roomName = `Design review ${randomBytes(2).toString('hex')}`;
   const roomPassword = 'open-sesame-42';
-  const passphrase = `quiet ${randomBytes(4).toString('hex')} harbour`;
+  const passphrase = `Quiet ${randomBytes(4).toString('hex')} harbour!`;
   const hostName = `host-${randomBytes(3).toString('hex')}`;
   let roomId = '';
 
@@ -52,16 +52,21 @@ test('an admin manages rooms, users and live meetings from /admin', async ({ bro
 
   const row = () => page.locator(`[data-testid="admin-room-row"][data-room-id="${roomId}"]`);
 
-  await test.step('create a room with a password', async () => {
+  await test.step('create a room with a password, encrypted with a passphrase', async () => {
     await page.getByTestId('admin-tab-rooms').click();
     await page.getByTestId('admin-create-room').click();
     const dialog = page.getByRole('dialog', { name: 'Create a room' });
     await expect(dialog).toBeVisible();
     await page.getByTestId('room-form-name').fill(roomName);
+    await page.getByTestId('admin-room-key-mode-passphrase').check();
+    await page.getByTestId('admin-room-passphrase').fill(passphrase);
     await page.getByTestId('room-form-password').fill(roomPassword);
     await expect(page.getByTestId('room-form-lobby')).not.toBeChecked();
     await page.getByTestId('room-form-submit').click();
-    await expect(dialog).toBeHidden();
+    // The link it shows once has no key: the guests type the passphrase.
+    await expect(page.getByTestId('admin-room-link')).toHaveValue(/\/r\/[a-z-]+$/);
+    await page.getByTestId('admin-room-link-done').click();
+    await expect(page.getByTestId('room-form')).toHaveCount(0);
 
     const created = page.getByTestId('admin-room-row').filter({ hasText: roomName });
     await expect(created).toHaveCount(1);
