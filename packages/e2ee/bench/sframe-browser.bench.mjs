@@ -3,7 +3,7 @@
  * runs), with Debian's Chromium driven by playwright-core. Serves this
  * package's built files on loopback, opens worker-bench.html, prints lines.
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,10 @@ const server = http.createServer((req, res) => {
     return res.end();
   }
   res.setHeader('Content-Type', types[path.extname(file)] ?? 'application/octet-stream');
-  createReadStream(file).pipe(res);
+  if (!/\.m?js$/.test(file)) return createReadStream(file).pipe(res);
+  // No bundler here: point bare imports (@noble/hashes/…) at this package's node_modules.
+  const source = readFileSync(file, 'utf8').replace(/(\bfrom\s*|\bimport\s*)(['"])(?![./])([^'"]+)\2/g, '$1$2/node_modules/$3$2');
+  res.end(source);
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const browser = await chromium.launch({
@@ -35,7 +38,8 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage();
-  await page.goto(`http://localhost:${server.address().port}/bench/worker-bench.html`);
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  await page.goto(`http://localhost:${server.address().port}/bench/worker-bench.html${only ? `?only=${encodeURIComponent(only)}` : ''}`);
   console.log(`SFrame benchmark — Chromium ${browser.version()} Worker`);
   const lines = await page.evaluate(() => window.benchDone);
   for (const line of lines) console.log(line);

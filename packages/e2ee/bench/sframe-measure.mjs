@@ -14,11 +14,16 @@
  * and the bytes SFrame adds to each frame. Figures, not a test: nothing here
  * fails.
  *
+ * Then frame origin (origin-measure.mjs): the origin hash and the Worker's
+ * bookkeeping beside FrameCrypto, and the batch bytes a sender makes. With
+ * `only: 'origin'` (`--only=origin` on the command line) just that part.
+ *
  * The operations run in interleaved rounds; a ratio is the median over the
  * rounds of (SFrame / raw GCM in the same round), so load that comes and goes
  * on a shared machine moves both sides of it alike.
  */
 import { SFrameReceiver, SFrameSender, FrameCrypto, cipherSuite, headerLength } from '../dist/frames.js';
+import { runOriginBench } from './origin-measure.mjs';
 
 const SIZES = [100, 1_000, 10_000, 100_000];
 const SUITES = [0x0004, 0x0002];
@@ -174,7 +179,8 @@ async function concurrencyCheck() {
 }
 
 /** Runs every measurement, handing each output line to `print`. */
-export async function runSframeBench(print) {
+export async function runSframeBench(print, { only } = {}) {
+  if (only === 'origin') return runOriginBench(print);
   print(`Check: 64 frames encrypted at once equal the same frames one at a time, and decrypt: ${await concurrencyCheck()}`);
   print('µs per frame, sequential; ratio = SFrame / raw AES-128-GCM of the same plaintext size\n');
 
@@ -224,4 +230,6 @@ export async function runSframeBench(print) {
     );
   }
   print('(At 30 fps a counter passes 2^16 after ~36 min and 2^24 after ~6.5 days; 50 audio frames/s: ~22 min and ~3.9 days.)');
+
+  await runOriginBench(print);
 }

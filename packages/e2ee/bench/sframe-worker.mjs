@@ -1,5 +1,6 @@
 /** Runs the shared SFrame measurements inside a browser Worker and posts each line. */
 import { runSframeBench } from './sframe-measure.mjs';
 
-await runSframeBench((line) => self.postMessage({ line }));
+const only = new URL(self.location.href).searchParams.get('only') ?? undefined;
+await runSframeBench((line) => self.postMessage({ line }), { only });
 self.postMessage({ done: true });

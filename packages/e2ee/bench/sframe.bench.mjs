@@ -5,4 +5,5 @@
 import { runSframeBench } from './sframe-measure.mjs';
 
 console.log(`SFrame benchmark — Node ${process.version}, ${process.platform}/${process.arch}`);
-await runSframeBench((line) => console.log(line));
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+await runSframeBench((line) => console.log(line), { only });

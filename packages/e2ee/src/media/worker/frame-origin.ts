@@ -15,14 +15,19 @@
  * Two implementations: WebCrypto (native, but a round trip through the
  * browser's crypto thread and a copy) and @noble/hashes (JavaScript, on this
  * thread, no copy). `originHash` takes the cheaper one for the size, as
- * measured in a Chromium Worker (bench/origin-measure.mjs).
+ * measured in a Chromium 156 Worker on the 2-core test machine under load
+ * (bench/origin-measure.mjs, µs per frame, three runs): WebCrypto costs
+ * ~15–20 µs whatever the size up to 2 KB, then ~40 at 10 KB and ~210–300 at
+ * 100 KB; @noble/hashes ~15–20 at 100–500 B, ~26–30 at 1 KB, ~45 at 2 KB,
+ * ~200 at 10 KB, ~2000 at 100 KB. So inline up to 512 bytes (Opus), WebCrypto
+ * above (video).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { FrameOrigin } from '../../frame-crypto.js';
 import { ORIGIN_HASH_BYTES } from './origin-batch.js';
 
-/** Up to this many bytes (clear + SFrame), hashing in JavaScript costs the Worker less than a WebCrypto call. */
-export const ORIGIN_HASH_INLINE_MAX = 2048;
+/** Up to this many bytes (clear + SFrame), hashing in JavaScript costs the Worker no more than a WebCrypto call. */
+export const ORIGIN_HASH_INLINE_MAX = 512;
 
 function lengthPrefix(clear: Uint8Array): Uint8Array {
   const n = clear.length;
