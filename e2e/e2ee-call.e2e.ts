@@ -69,9 +69,15 @@ test('three with the same key decode each other; a leave rekeys within a second;
     await expect(mallory.tile(name)).toContainText('Cannot decrypt');
   }
   await expect(mallory.page.getByTestId('safety-code')).toHaveAttribute('data-state', 'refused');
+  // The member who ran her admission told her no, and told everyone: her run failed.
+  await expect(mallory.page.getByTestId('safety-code')).toHaveAttribute('data-reason', 'wrong-secret');
+  await expect(mallory.page.getByTestId('safety-code')).toHaveText('Not let in: the meeting key does not match');
   for (const p of people) {
     await expect(p.tile('Mallory')).toHaveAttribute('data-e2ee', 'waiting-for-key');
     await expect(p.tile('Mallory')).toContainText('Not in the encrypted meeting');
+    await expect(p.page.getByTestId('admission-failed')).toHaveText(
+      'Someone tried to join with a different meeting key. They were not let in.',
+    );
   }
   for (const s of await mallory.stats()) expect(s.framesDecoded, `Mallory decodes ${s.displayName}`).toBe(0);
   await mallory.page.screenshot({ path: 'test-results/screenshots/e2ee-cannot-decrypt.png' });
@@ -124,5 +130,13 @@ test('a link without a key asks for a passphrase, and the same passphrase meets'
   await agreedCode([a, b]);
   const c = await joinWith('Carol', 'an entirely different passphrase'); // long enough for the strength floor, and wrong
   await expect(c.tile('Alice')).toHaveAttribute('data-e2ee', 'cannot-decrypt', { timeout: 30_000 });
+  await expect(c.page.getByTestId('safety-code')).toHaveText('Not let in: the passphrase does not match');
+  // Her run was one online guess, and the members saw it fail.
+  for (const p of [a, b]) {
+    await expect(p.page.getByTestId('admission-failed')).toHaveText('Someone tried to join with a wrong passphrase. They were not let in.');
+    await expect(p.page.getByTestId('admission-failed')).toHaveAttribute('data-count', '1');
+  }
+  await a.page.screenshot({ path: 'test-results/screenshots/e2ee-admission-failed.png' });
+  await c.page.screenshot({ path: 'test-results/screenshots/e2ee-wrong-passphrase.png' });
   for (const p of [a, b, c]) await p.close();
 });

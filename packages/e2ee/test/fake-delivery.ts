@@ -6,7 +6,15 @@
  * two different commits for one epoch (a fork). Each member is a real
  * GroupAgent with a manual clock, so tests run in milliseconds.
  */
-import { GroupAgent, type CommitAnswer, type EpochKeys, type RawJoinRequest, type Rejection } from '../src/group/group-agent.js';
+import type { MeetingSecret, RefusalReason } from '../src/group/admission.js';
+import {
+  GroupAgent,
+  type AdmissionFailure,
+  type CommitAnswer,
+  type EpochKeys,
+  type RawJoinRequest,
+  type Rejection,
+} from '../src/group/group-agent.js';
 import type { GroupMember } from '../src/group/meeting-group.js';
 import type { SafetyCode } from '../src/group/verification-code.js';
 
@@ -47,6 +55,7 @@ export type Notice =
   | { type: 'commit'; from: string; epoch: number; commit: Uint8Array }
   | { type: 'welcome'; from: string; epoch: number; welcome: Uint8Array }
   | { type: 'found'; waiting: RawJoinRequest[] }
+  | { type: 'admit'; from: string; message: Uint8Array }
   | { type: 'peerLeft'; peerId: string }
   | { type: 'app'; from: string; message: Uint8Array };
 
@@ -61,23 +70,29 @@ export class TestMember {
   readonly epochs: EpochSeen[] = [];
   readonly rejected: Rejection[] = [];
   readonly chats: { from: string; text: string }[] = [];
+  /** Admission failures this member was told of (or saw). */
+  readonly failures: AdmissionFailure[] = [];
+  /** What the member who ran our admission said when it did not let us in. */
+  readonly refusals: RefusalReason[] = [];
   removed = false;
   gone = false;
 
   constructor(
     readonly peerId: string,
     readonly ds: FakeDelivery,
-    linkKey: Uint8Array,
+    secret: Uint8Array | MeetingSecret,
     name = peerId,
   ) {
     this.agent = new GroupAgent({
       roomId: ds.roomId,
-      linkKey,
+      secret: meetingSecret(secret),
       self: { peerId, displayName: name },
       clock: ds.clock,
       random: () => 0.5,
       port: {
-        join: (keyPackage, proof) => Promise.resolve(ds.groupJoin(peerId, keyPackage, proof)),
+        join: (keyPackage, pake) => Promise.resolve(ds.groupJoin(peerId, keyPackage, pake)),
+        admit: (to, message) => Promise.resolve(ds.groupAdmit(peerId, to, message)),
+        broadcast: (message) => Promise.resolve(ds.broadcastApp(peerId, message)),
         commit: (c) => Promise.resolve(ds.groupCommit(peerId, c)),
       },
       events: {
@@ -86,6 +101,8 @@ export class TestMember {
         onRemoved: () => {
           this.removed = true;
         },
+        onAdmissionFailed: (f) => this.failures.push(f),
+        onRefused: (r) => this.refusals.push(r),
       },
     });
   }
@@ -120,6 +137,8 @@ export class TestMember {
         return swallow(a.onWelcome(n.from, n.welcome));
       case 'found':
         return swallow(a.onFound(n.waiting));
+      case 'admit':
+        return swallow(a.onAdmit(n.from, n.message));
       case 'peerLeft':
         return swallow(a.onPeerLeft(n.peerId));
       case 'app':
@@ -150,15 +169,15 @@ export class FakeDelivery {
 
   constructor(readonly roomId = 'room-under-test') {}
 
-  add(peerId: string, linkKey: Uint8Array, name?: string): TestMember {
-    const m = new TestMember(peerId, this, linkKey, name);
+  add(peerId: string, secret: Uint8Array | MeetingSecret, name?: string): TestMember {
+    const m = new TestMember(peerId, this, secret, name);
     this.members.set(peerId, m);
     return m;
   }
 
   /** Joins a member to the room and the group (offers its KeyPackage). */
-  async join(peerId: string, linkKey: Uint8Array, name?: string): Promise<TestMember> {
-    const m = this.add(peerId, linkKey, name);
+  async join(peerId: string, secret: Uint8Array | MeetingSecret, name?: string): Promise<TestMember> {
+    const m = this.add(peerId, secret, name);
     await m.agent.start();
     return m;
   }
@@ -175,14 +194,14 @@ export class FakeDelivery {
     return [...this.members.values()].filter((m) => m.peerId !== peerId && !m.gone).map((m) => m.peerId);
   }
 
-  groupJoin(peerId: string, keyPackage: Uint8Array, proof: Uint8Array): { found: boolean; epoch: number; waiting: RawJoinRequest[] } {
+  groupJoin(peerId: string, keyPackage: Uint8Array, pake: Uint8Array): { found: boolean; epoch: number; waiting: RawJoinRequest[] } {
     const others = [...this.waiting.values()];
     if (this.inGroup.size === 0) {
       this.inGroup.add(peerId);
       this.epoch = 0;
       return { found: true, epoch: 0, waiting: others };
     }
-    const request = { peerId, keyPackage, proof };
+    const request = { peerId, keyPackage, pake };
     this.waiting.set(peerId, request);
     for (const to of this.others(peerId)) this.send(to, { type: 'joinRequest', request });
     return { found: false, epoch: this.epoch, waiting: others };
@@ -204,6 +223,11 @@ export class FakeDelivery {
     }
     for (const peerId of c.removed) this.inGroup.delete(peerId);
     return { ok: true, epoch: this.epoch };
+  }
+
+  /** groupAdmit: one admission message to one peer, relayed as it came. */
+  groupAdmit(from: string, to: string, message: Uint8Array): void {
+    this.send(to, { type: 'admit', from, message });
   }
 
   broadcastApp(from: string, message: Uint8Array): void {
@@ -249,8 +273,13 @@ export class FakeDelivery {
   }
 }
 
-/** A room of `n` members (p0, p1, …) with one link key, joined one after another and settled. */
-export async function groupOf(n: number, linkKey: Uint8Array): Promise<{ ds: FakeDelivery; ms: TestMember[] }> {
+/** A link key as it stands, or any meeting secret. */
+export function meetingSecret(secret: Uint8Array | MeetingSecret): MeetingSecret {
+  return secret instanceof Uint8Array ? { kind: 'link', key: secret } : secret;
+}
+
+/** A room of `n` members (p0, p1, …) with one meeting secret, joined one after another and settled. */
+export async function groupOf(n: number, linkKey: Uint8Array | MeetingSecret): Promise<{ ds: FakeDelivery; ms: TestMember[] }> {
   const ds = new FakeDelivery();
   const ms: TestMember[] = [];
   for (let i = 0; i < n; i++) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from './errors.js';
 import {
-  MAX_ADMISSION_PROOF_CHARS,
+  MAX_ADMIT_MESSAGE_CHARS,
+  MAX_PAKE_MESSAGE_CHARS,
   MAX_GROUP_CHANGES,
   MAX_GROUP_COMMIT_CHARS,
   MAX_GROUP_WELCOME_CHARS,
@@ -67,16 +68,25 @@ describe('parseRequest', () => {
   });
 
   it('only accepts base64url MLS handshake bytes, each within its cap', () => {
-    const join = (keyPackage: string, proof = 'cHJvb2Y') =>
-      parse({ type: 'request', id: 1, method: 'groupJoin', data: { keyPackage, proof } });
+    const join = (keyPackage: string, pake = 'cHJvb2Y') =>
+      parse({ type: 'request', id: 1, method: 'groupJoin', data: { keyPackage, pake } });
     expect(join('abc_-9').ok).toBe(true);
     expect(join('<script>').ok).toBe(false);
     expect(join('').ok).toBe(false);
     expect(join('A'.repeat(MAX_KEY_PACKAGE_CHARS)).ok).toBe(true);
     expect(join('A'.repeat(MAX_KEY_PACKAGE_CHARS + 1)).ok).toBe(false);
-    expect(join('QQ', 'A'.repeat(MAX_ADMISSION_PROOF_CHARS)).ok).toBe(true);
-    expect(join('QQ', 'A'.repeat(MAX_ADMISSION_PROOF_CHARS + 1)).ok).toBe(false);
+    expect(join('QQ', 'A'.repeat(MAX_PAKE_MESSAGE_CHARS)).ok).toBe(true);
+    expect(join('QQ', 'A'.repeat(MAX_PAKE_MESSAGE_CHARS + 1)).ok).toBe(false);
     expect(join('QQ', '').ok).toBe(false);
+
+    const admit = (data: Record<string, unknown>) =>
+      parse({ type: 'request', id: 3, method: 'groupAdmit', data: { to: 'p1', message: 'AQ', ...data } });
+    expect(admit({}).ok).toBe(true);
+    expect(admit({ message: 'A'.repeat(MAX_ADMIT_MESSAGE_CHARS) }).ok).toBe(true);
+    expect(admit({ message: 'A'.repeat(MAX_ADMIT_MESSAGE_CHARS + 1) }).ok).toBe(false);
+    expect(admit({ message: 'a+b' }).ok).toBe(false);
+    expect(admit({ to: '' }).ok).toBe(false);
+    expect(admit({ extra: 1 }).ok).toBe(false);
 
     const commit = (data: Record<string, unknown>) =>
       parse({ type: 'request', id: 2, method: 'groupCommit', data: { epoch: 0, commit: 'Yw', ...data } });

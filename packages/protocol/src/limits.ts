@@ -69,13 +69,14 @@ export const JOIN_DEADLINE_MS = 20_000;
 
 /**
  * MLS handshake bytes the server relays as the group's Delivery Service, in
- * base64url characters. A KeyPackage is about 350 bytes; the admission proof
- * is a 32-byte MAC. A commit for 100 members is a few KB; a Welcome carries
+ * base64url characters. A KeyPackage is about 350 bytes; a CPace message
+ * (admission) is 32 bytes, an admission message at most 65. A commit for 100 members is a few KB; a Welcome carries
  * the ratchet tree (about 26 KB at 100 members). A commit and its Welcome
  * travel in one request, so together they stay under MAX_MESSAGE_BYTES.
  */
 export const MAX_KEY_PACKAGE_CHARS = 2048;
-export const MAX_ADMISSION_PROOF_CHARS = 128;
+export const MAX_PAKE_MESSAGE_CHARS = 128;
+export const MAX_ADMIT_MESSAGE_CHARS = 256;
 export const MAX_GROUP_COMMIT_CHARS = 16 * 1024;
 export const MAX_GROUP_WELCOME_CHARS = 44 * 1024;
 /** Members one commit may add or remove (as named to the server for routing). */

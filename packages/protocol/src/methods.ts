@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { TileView } from './simulcast.js';
 import { cleanDisplayName } from './display-name.js';
 import {
-  MAX_ADMISSION_PROOF_CHARS,
+  MAX_ADMIT_MESSAGE_CHARS,
+  MAX_PAKE_MESSAGE_CHARS,
   MAX_CHAT_SEALED_CHARS,
   MAX_DISPLAY_NAME_LENGTH,
   MAX_GROUP_CHANGES,
@@ -55,8 +56,10 @@ function sealed(max: number, what: string) {
 
 /** An MLS KeyPackage (RFC 9420), as the newcomer made it; opaque to the server. */
 export const SealedKeyPackage = sealed(MAX_KEY_PACKAGE_CHARS, 'key package');
-/** The newcomer's proof that it holds the meeting's link key (a MAC over its KeyPackage); opaque to the server. */
-export const AdmissionProof = sealed(MAX_ADMISSION_PROOF_CHARS, 'admission proof');
+/** The newcomer's first CPace message (admission by the meeting secret); opaque to the server. */
+export const PakeMessage = sealed(MAX_PAKE_MESSAGE_CHARS, 'PAKE message');
+/** A later admission message between a newcomer and the member admitting it; opaque to the server. */
+export const AdmitMessage = sealed(MAX_ADMIT_MESSAGE_CHARS, 'admission message');
 /** An MLS commit message; opaque to the server. */
 export const SealedCommit = sealed(MAX_GROUP_COMMIT_CHARS, 'commit');
 /** An MLS Welcome message; opaque to the server. */
@@ -65,7 +68,7 @@ export const SealedWelcome = sealed(MAX_GROUP_WELCOME_CHARS, 'welcome');
 export const Epoch = z.number().int().nonnegative();
 
 /** A newcomer's request to be added to the meeting's MLS group. */
-export const GroupJoinRequest = z.object({ peerId: Id, keyPackage: SealedKeyPackage, proof: AdmissionProof });
+export const GroupJoinRequest = z.object({ peerId: Id, keyPackage: SealedKeyPackage, pake: PakeMessage });
 export type GroupJoinRequest = z.infer<typeof GroupJoinRequest>;
 
 /** One chat message, end-to-end encrypted (base64url); the server relays it and keeps nothing. */
@@ -184,7 +187,8 @@ export const methods = {
   },
   /**
    * E2EE (the server as the MLS group's Delivery Service). Offer this
-   * peer's KeyPackage and admission proof, once per join. The server relays
+   * peer's KeyPackage and the first message of its admission (CPace), once
+   * per join. The server relays
    * them to every other peer that has offered one (`groupJoinRequest`) and
    * keeps them until a commit adds this peer or it leaves.
    * `found`: nobody is in the group, so this peer founds it (epoch 0);
@@ -192,7 +196,7 @@ export const methods = {
    * whose requests are still open, so this peer can take over adding them.
    */
   groupJoin: {
-    request: z.object({ keyPackage: SealedKeyPackage, proof: AdmissionProof }).strict(),
+    request: z.object({ keyPackage: SealedKeyPackage, pake: PakeMessage }).strict(),
     response: z.object({ found: z.boolean(), epoch: Epoch, waiting: z.array(GroupJoinRequest) }),
   },
   /**
@@ -203,6 +207,16 @@ export const methods = {
    * with the epoch now). `added` and `removed` only route the Welcome and
    * keep the server's count of who is in the group; the group itself decides.
    */
+  /**
+   * One admission message to one peer (the rest of a CPace run between a
+   * newcomer and the member admitting it, and that member's proof over the
+   * newcomer's Welcome), relayed as `groupAdmit`. Both must be in the group
+   * or waiting to join it.
+   */
+  groupAdmit: {
+    request: z.object({ to: Id, message: AdmitMessage }).strict(),
+    response: Empty,
+  },
   groupCommit: {
     request: z
       .object({

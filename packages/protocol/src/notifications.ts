@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { Id, MediaKind, MediaSource } from './media.js';
 import { MAX_LOBBY_WAITING } from './limits.js';
-import { Epoch, GroupJoinRequest, PeerInfo, SealedChat, SealedCommit, SealedWelcome } from './methods.js';
+import { AdmitMessage, Epoch, GroupJoinRequest, PeerInfo, SealedChat, SealedCommit, SealedWelcome } from './methods.js';
 
 /** One guest waiting in a lobby, as hosts see them. */
 export const LobbyEntry = z.object({ requestId: Id, displayName: z.string() });
@@ -43,6 +43,8 @@ export const notifications = {
   groupJoinRequest: GroupJoinRequest,
   /** The commit that won `epoch` (the group moves to epoch + 1); never echoed to its sender. */
   groupCommit: z.object({ from: Id, epoch: Epoch, commit: SealedCommit }),
+  /** An admission message from `from` (see the groupAdmit method). */
+  groupAdmit: z.object({ from: Id, message: AdmitMessage }),
   /** To a peer a commit added: its Welcome into the group at `epoch`. */
   groupWelcome: z.object({ from: Id, epoch: Epoch, welcome: SealedWelcome }),
   /**

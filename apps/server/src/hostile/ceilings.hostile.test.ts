@@ -185,10 +185,10 @@ describe('per-client ceilings', () => {
 
     // The senders make up the MLS group; it waits to be added, so every commit they make is relayed to it.
     const keyPackage = 'K'.repeat(470);
-    const proof = 'P'.repeat(43);
-    expect(await senders[0]!.client.request('groupJoin', { keyPackage, proof })).toMatchObject({ found: true });
-    await slow.client.request('groupJoin', { keyPackage, proof });
-    for (const s of senders.slice(1)) await s.client.request('groupJoin', { keyPackage, proof });
+    const pake = 'P'.repeat(43);
+    expect(await senders[0]!.client.request('groupJoin', { keyPackage, pake })).toMatchObject({ found: true });
+    await slow.client.request('groupJoin', { keyPackage, pake });
+    for (const s of senders.slice(1)) await s.client.request('groupJoin', { keyPackage, pake });
     const founded = await senders[0]!.client.request('groupCommit', {
       epoch: 0,
       commit: 'C'.repeat(1000),
@@ -235,14 +235,14 @@ describe('per-client ceilings', () => {
     // who comes in offers its KeyPackage (about 470 characters) and is added by a commit (about 1 KB)
     // with a Welcome (about 3 KB, the ratchet tree of 10).
     const keyPackage = 'K'.repeat(470);
-    const proof = 'P'.repeat(43);
+    const pake = 'P'.repeat(43);
     const commit = 'C'.repeat(1000);
     const welcome = 'W'.repeat(3000);
-    expect(await host.client.request('groupJoin', { keyPackage, proof })).toMatchObject({ found: true, epoch: 0 });
+    expect(await host.client.request('groupJoin', { keyPackage, pake })).toMatchObject({ found: true, epoch: 0 });
     let epoch = 0;
     for (let i = 1; i < 10; i++) {
       const m = await Member.join(roomId, `Member ${i}`);
-      await m.client.request('groupJoin', { keyPackage, proof });
+      await m.client.request('groupJoin', { keyPackage, pake });
       await host.client.waitForNotification('groupJoinRequest', (d) => d.peerId === m.peerId);
       ({ epoch } = await host.client.request('groupCommit', { epoch, commit, welcome, added: [m.peerId], removed: [] }));
       await m.client.waitForNotification('groupWelcome');
@@ -346,10 +346,10 @@ describe('per-client ceilings', () => {
       members.filter((m) => !except.includes(m)).map((m) => [m, n, 1] as [Member, NotificationName, number]);
     // A newcomer offers its KeyPackage once per join, relayed to the 9 in the group: the smallest it may send, for the worst case.
     await measure(
-      'groupJoin by a newcomer (1-character KeyPackage and proof, relayed to 9)',
+      'groupJoin by a newcomer (1-character KeyPackage and PAKE message, relayed to 9)',
       newcomer,
       'groupJoin',
-      { keyPackage: 'Q', proof: 'Q' },
+      { keyPackage: 'Q', pake: 'Q' },
       all([newcomer], 'groupJoinRequest'),
     );
     // Adding it: the commit goes to everyone else (the newcomer too, as it waits), the Welcome to the newcomer only.

@@ -218,8 +218,10 @@ export class SignalingFuzzer {
         // A real KeyPackage is about 470 characters; now and then one at the cap.
         return {
           keyPackage: this.chance(0.1) ? 'A'.repeat(MAX_KEY_PACKAGE_CHARS) : 'S1Bh'.repeat(1 + this.int(150)),
-          proof: 'cHJm'.repeat(1 + this.int(11)),
+          pake: 'cHJm'.repeat(1 + this.int(11)),
         };
+      case 'groupAdmit':
+        return { to: this.id(k.peerIds), message: this.chance(0.1) ? 'A'.repeat(256) : 'QQ'.repeat(1 + this.int(40)) };
       case 'groupCommit':
         // Mostly on the first few epochs, so some land on the group's and are relayed, others are stale.
         return {

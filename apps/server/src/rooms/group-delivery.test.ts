@@ -12,7 +12,7 @@ function makeGroup() {
   return { group, sent, inbox };
 }
 
-const offer = (name: string) => ({ keyPackage: `kp-${name}`, proof: `proof-${name}` });
+const offer = (name: string) => ({ keyPackage: `kp-${name}`, pake: `pake-${name}` });
 const request = (name: string) => ({ peerId: name, ...offer(name) });
 const commit = (epoch: number, more: { welcome?: string; added?: string[]; removed?: string[] } = {}) => ({
   epoch,
@@ -114,6 +114,21 @@ describe('GroupDelivery', () => {
     // Added once: a second commit naming 'b' sends no second Welcome.
     group.commit('b', commit(1, { welcome: 'welcome-2', added: ['b'] }));
     expect(welcomes('b')).toHaveLength(1);
+  });
+
+  it('relays admission messages between peers in the group or waiting, and from or to nobody else', () => {
+    const { group, inbox } = makeGroup();
+    group.join('a', offer('a'));
+    group.join('b', offer('b'));
+    group.admit('a', 'b', 'AQ');
+    group.admit('b', 'a', 'Ag');
+    expect(inbox('b').at(-1)).toEqual(['groupAdmit', { from: 'a', message: 'AQ' }]);
+    expect(inbox('a').at(-1)).toEqual(['groupAdmit', { from: 'b', message: 'Ag' }]);
+    expect(refusal(() => group.admit('x', 'a', 'AQ')).code).toBe(ErrorCode.NotGroupMember);
+    expect(refusal(() => group.admit('a', 'x', 'AQ')).code).toBe(ErrorCode.NotGroupMember);
+    expect(refusal(() => group.admit('a', 'a', 'AQ')).code).toBe(ErrorCode.NotGroupMember);
+    group.leave('b');
+    expect(refusal(() => group.admit('a', 'b', 'AQ')).code).toBe(ErrorCode.NotGroupMember);
   });
 
   it('drops removed peers from the group: they may not commit, and hear no more', () => {

@@ -8,8 +8,12 @@
  *   epoch    commits accepted since the group was founded;
  *   members  the peers it counts as in the group: the founder, plus those
  *            accepted commits added, minus those they removed or who left;
- *   waiting  open join requests (KeyPackage and admission proof), in
- *            arrival order, until a commit adds the peer or it leaves.
+ *   waiting  open join requests (KeyPackage and the first CPace message
+ *            of its admission), in arrival order, until a commit adds the
+ *            peer or it leaves.
+ *
+ * Admission messages (the rest of each CPace run) go from one peer to
+ * another, both in the group or waiting to join it, relayed as they came.
  *
  * The first commit of each epoch wins and is relayed, in the order
  * accepted, to every other peer in the group or waiting to join; a second
@@ -33,7 +37,7 @@ export class GroupDeliveryError extends Error {
   }
 }
 
-/** What a peer offers to be added: its KeyPackage and its proof of the meeting's link key. */
+/** What a peer offers to be added: its KeyPackage and the first message of its admission run. */
 export type GroupOffer = Omit<GroupJoinRequest, 'peerId'>;
 
 export interface GroupCommit {
@@ -85,10 +89,25 @@ export class GroupDelivery {
       this.epochNow = 0;
       return { found: true, epoch: 0, waiting: others };
     }
-    this.waiting.set(peerId, { keyPackage: offer.keyPackage, proof: offer.proof });
-    const request = notification('groupJoinRequest', { peerId, keyPackage: offer.keyPackage, proof: offer.proof });
+    this.waiting.set(peerId, { keyPackage: offer.keyPackage, pake: offer.pake });
+    const request = notification('groupJoinRequest', { peerId, keyPackage: offer.keyPackage, pake: offer.pake });
     for (const id of this.recipients(peerId)) this.send(id, request);
     return { found: false, epoch: this.epochNow, waiting: others };
+  }
+
+  /**
+   * One admission message from `from` to `to`, relayed as it came. Both must
+   * be in the group or waiting to join it (a stranger's message goes
+   * nowhere).
+   */
+  admit(from: string, to: string, message: string): void {
+    if (!this.inOrWaiting(from)) {
+      throw new GroupDeliveryError(ErrorCode.NotGroupMember, 'not in the group or waiting to join it: offer a KeyPackage first');
+    }
+    if (to === from || !this.inOrWaiting(to)) {
+      throw new GroupDeliveryError(ErrorCode.NotGroupMember, `${to} is not in the group or waiting to join it`);
+    }
+    this.send(to, notification('groupAdmit', { from, message }));
   }
 
   /**
@@ -161,8 +180,12 @@ export class GroupDelivery {
     return open;
   }
 
+  private inOrWaiting(peerId: string): boolean {
+    return this.members.has(peerId) || this.waiting.has(peerId);
+  }
+
   /** Every peer in the group or waiting to join it, but `except`. */
   private recipients(except: string): string[] {
-    return [...this.joined].filter((id) => id !== except && (this.members.has(id) || this.waiting.has(id)));
+    return [...this.joined].filter((id) => id !== except && this.inOrWaiting(id));
   }
 }

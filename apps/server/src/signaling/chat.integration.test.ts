@@ -41,10 +41,12 @@ beforeAll(async () => {
   // Real ciphertext, as a browser would send it: an MLS application message, here of a group of one.
   sealer = new GroupAgent({
     roomId: 'chat-test',
-    linkKey: randomBytes(32),
+    secret: { kind: 'link', key: randomBytes(32) },
     self: { peerId: 'sender', displayName: 'Sender' },
     port: {
       join: async () => ({ found: true, epoch: 0, waiting: [] }),
+      admit: async () => undefined,
+      broadcast: async () => undefined,
       commit: async ({ epoch }) => ({ ok: true, epoch: epoch + 1 }),
     },
     events: { onEpoch: () => undefined },

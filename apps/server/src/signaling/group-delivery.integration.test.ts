@@ -34,11 +34,11 @@ describe('the MLS Delivery Service', () => {
     const c = await joined(roomId, 'C');
     const room = suite.app.registry.get(roomId)!;
     const [idA, idB, idC] = [a.info.peerId, b.info.peerId, c.info.peerId];
-    const offerB = { keyPackage: 'a2V5LWI', proof: 'cHJvb2YtYg' };
-    const offerC = { keyPackage: 'a2V5LWM', proof: 'cHJvb2YtYw' };
+    const offerB = { keyPackage: 'a2V5LWI', pake: 'cHJvb2YtYg' };
+    const offerC = { keyPackage: 'a2V5LWM', pake: 'cHJvb2YtYw' };
 
     // Founding: A is first, so A founds at epoch 0.
-    expect(await a.client.request('groupJoin', { keyPackage: 'a2V5LWE', proof: 'cHJvb2YtYQ' })).toEqual({
+    expect(await a.client.request('groupJoin', { keyPackage: 'a2V5LWE', pake: 'cHJvb2YtYQ' })).toEqual({
       found: true,
       epoch: 0,
       waiting: [],
@@ -122,7 +122,7 @@ describe('the MLS Delivery Service', () => {
   it('refuses group requests from a connection that has not joined a room', async () => {
     const roomId = newRoom();
     const client = await TestClient.connect(await suite.app.ticketUrl(roomId));
-    expect(await client.call('groupJoin', { keyPackage: 'QQ', proof: 'UA' })).toMatchObject({
+    expect(await client.call('groupJoin', { keyPackage: 'QQ', pake: 'UA' })).toMatchObject({
       ok: false,
       error: { code: ErrorCode.NotJoined },
     });

@@ -1,6 +1,7 @@
 /**
  * E2EE signaling: the server as its room's MLS Delivery Service. A peer
- * offers its KeyPackage once per join (groupJoin); members commit
+ * offers its KeyPackage once per join (groupJoin), its admission run goes
+ * peer to peer (groupAdmit); members commit
  * (groupCommit), and the room's GroupDelivery relays, orders and routes the
  * bytes without reading them. Nothing here is stored or logged.
  */
@@ -19,10 +20,20 @@ function delivered<T>(op: () => T): T {
   }
 }
 
-export const groupHandlers: { groupJoin: Handler<'groupJoin'>; groupCommit: Handler<'groupCommit'> } = {
+export const groupHandlers: {
+  groupJoin: Handler<'groupJoin'>;
+  groupAdmit: Handler<'groupAdmit'>;
+  groupCommit: Handler<'groupCommit'>;
+} = {
   async groupJoin(session, offer) {
     const { peer, room } = joined(session);
     return delivered(() => room.group.join(peer.id, offer));
+  },
+
+  async groupAdmit(session, { to, message }) {
+    const { peer, room } = joined(session);
+    delivered(() => room.group.admit(peer.id, to, message));
+    return {};
   },
 
   async groupCommit(session, commit) {

@@ -126,13 +126,13 @@ describe('one of each', () => {
     const roomId = newRoom();
     const a = await joined(roomId, 'A');
     const b = await joined(roomId, 'B');
-    expect(await a.client.request('groupJoin', { keyPackage: 'QQ', proof: 'UA' })).toMatchObject({ found: true });
-    expect(await a.client.call('groupJoin', { keyPackage: 'QUE', proof: 'UA' })).toMatchObject({
+    expect(await a.client.request('groupJoin', { keyPackage: 'QQ', pake: 'UA' })).toMatchObject({ found: true });
+    expect(await a.client.call('groupJoin', { keyPackage: 'QUE', pake: 'UA' })).toMatchObject({
       ok: false,
       error: { code: ErrorCode.GroupJoinRepeated },
     });
-    await b.client.request('groupJoin', { keyPackage: 'Qg', proof: 'UA' });
-    expect(await b.client.call('groupJoin', { keyPackage: 'QmI', proof: 'UA' })).toMatchObject({
+    await b.client.request('groupJoin', { keyPackage: 'Qg', pake: 'UA' });
+    expect(await b.client.call('groupJoin', { keyPackage: 'QmI', pake: 'UA' })).toMatchObject({
       ok: false,
       error: { code: ErrorCode.GroupJoinRepeated },
     });
@@ -144,7 +144,7 @@ describe('one of each', () => {
     await b.client.request('leave', {});
     b.client.close();
     const b2 = await joined(roomId, 'B');
-    expect(await b2.client.request('groupJoin', { keyPackage: 'QmI', proof: 'UA' })).toMatchObject({ found: false, epoch: 0, waiting: [] });
+    expect(await b2.client.request('groupJoin', { keyPackage: 'QmI', pake: 'UA' })).toMatchObject({ found: false, epoch: 0, waiting: [] });
     await a.client.waitForNotification('groupJoinRequest', (d) => d.peerId === b2.info.peerId);
     for (const x of [a, b2]) x.client.close();
   });
@@ -152,7 +152,7 @@ describe('one of each', () => {
   it('takes the largest commit with the largest Welcome, adding the most peers, in one frame', async () => {
     const roomId = newRoom();
     const a = await joined(roomId, 'A');
-    await a.client.request('groupJoin', { keyPackage: 'QQ', proof: 'UA' });
+    await a.client.request('groupJoin', { keyPackage: 'QQ', pake: 'UA' });
     // Peer ids are UUIDs: 100 of them, as long as real ones (nobody by these ids is waiting, so nobody gets the Welcome).
     const added = Array.from({ length: MAX_GROUP_CHANGES }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
     const data = { epoch: 0, commit: 'C'.repeat(MAX_GROUP_COMMIT_CHARS), welcome: 'W'.repeat(MAX_GROUP_WELCOME_CHARS), added, removed: [] };

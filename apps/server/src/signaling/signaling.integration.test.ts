@@ -175,16 +175,16 @@ describe('bad clients', () => {
     const a = await joined(roomId, 'A');
     const b = await joined(roomId, 'B');
     const c = await joined(roomId, 'C'); // in the room, but never asks to join the group
-    expect(await a.client.request('groupJoin', { keyPackage: 'a2V5LWE', proof: 'cHJvb2Y' })).toEqual({
+    expect(await a.client.request('groupJoin', { keyPackage: 'a2V5LWE', pake: 'cHJvb2Y' })).toEqual({
       found: true,
       epoch: 0,
       waiting: [],
     });
-    await b.client.request('groupJoin', { keyPackage: 'a2V5LWI', proof: 'cHJvb2Y' });
+    await b.client.request('groupJoin', { keyPackage: 'a2V5LWI', pake: 'cHJvb2Y' });
     expect(await a.client.waitForNotification('groupJoinRequest')).toEqual({
       peerId: b.info.peerId,
       keyPackage: 'a2V5LWI',
-      proof: 'cHJvb2Y',
+      pake: 'cHJvb2Y',
     });
     await a.client.request('groupCommit', { epoch: 0, commit: 'Y29tbWl0', welcome: 'd2VsY29tZQ', added: [b.info.peerId, c.info.peerId] });
     expect(await b.client.waitForNotification('groupWelcome')).toEqual({ from: a.info.peerId, epoch: 1, welcome: 'd2VsY29tZQ' });

@@ -6,10 +6,28 @@
  * aloud. `data-code` carries the full digits, `data-epoch` the epoch.
  */
 import { useState } from 'react';
-import type { SafetyCode } from '@conclave/e2ee/group';
+import type { MeetingSecret, RefusalReason, SafetyCode } from '@conclave/e2ee/group';
 import { LockIcon } from './icons.js';
 
-export function SafetyCodeChip({ code, refused = false }: { code: SafetyCode | null; refused?: boolean }) {
+/** Why we are not in the encrypted meeting, in words. */
+export function refusedText(reason: RefusalReason | null, kind: MeetingSecret['kind'] | null): string {
+  const secret = kind === 'passphrase' ? 'passphrase' : 'meeting key';
+  if (reason === 'wrong-secret') return `Not let in: the ${secret} does not match`;
+  if (reason === 'too-many-attempts') return 'Not let in: too many failed attempts, try again in a minute';
+  return 'Not let into the encryption';
+}
+
+export function SafetyCodeChip({
+  code,
+  refused = false,
+  refusedReason = null,
+  secretKind = null,
+}: {
+  code: SafetyCode | null;
+  refused?: boolean;
+  refusedReason?: RefusalReason | null;
+  secretKind?: MeetingSecret['kind'] | null;
+}) {
   const [open, setOpen] = useState(false);
   if (!code && refused) {
     return (
@@ -17,9 +35,10 @@ export function SafetyCodeChip({ code, refused = false }: { code: SafetyCode | n
         className="chip chip--danger"
         data-testid="safety-code"
         data-state="refused"
+        data-reason={refusedReason ?? 'no-answer'}
         title="No member added you to the encrypted meeting: is your meeting key (the link's #k=, or the passphrase) the same as theirs?"
       >
-        Not let into the encryption
+        {refusedText(refusedReason, secretKind)}
       </span>
     );
   }

@@ -1,7 +1,8 @@
 /**
- * The GroupAgent's Delivery Service over the signaling connection: groupJoin
- * and groupCommit, bytes as base64url, a lost epoch (stale_epoch) as an
- * answer rather than an error.
+ * The GroupAgent's Delivery Service over the signaling connection: groupJoin,
+ * groupAdmit and groupCommit, and the chat relay for the group's own
+ * notices; bytes as base64url, a lost epoch (stale_epoch) as an answer
+ * rather than an error.
  */
 import type { DeliveryPort } from '@conclave/e2ee/group';
 import { fromBase64url, toBase64url } from '@conclave/e2ee/keys';
@@ -10,13 +11,19 @@ import type { Signaling } from '../signaling/signaling-port.js';
 
 export function deliveryPort(signaling: Pick<Signaling, 'request'>): DeliveryPort {
   return {
-    async join(keyPackage, proof) {
-      const answer = await signaling.request('groupJoin', { keyPackage: toBase64url(keyPackage), proof: toBase64url(proof) });
+    async join(keyPackage, pake) {
+      const answer = await signaling.request('groupJoin', { keyPackage: toBase64url(keyPackage), pake: toBase64url(pake) });
       return {
         found: answer.found,
         epoch: answer.epoch,
-        waiting: answer.waiting.map((r) => ({ peerId: r.peerId, keyPackage: fromBase64url(r.keyPackage), proof: fromBase64url(r.proof) })),
+        waiting: answer.waiting.map((r) => ({ peerId: r.peerId, keyPackage: fromBase64url(r.keyPackage), pake: fromBase64url(r.pake) })),
       };
+    },
+    async admit(to, message) {
+      await signaling.request('groupAdmit', { to, message: toBase64url(message) });
+    },
+    async broadcast(message) {
+      await signaling.request('chatSend', { message: toBase64url(message) });
     },
     async commit(c) {
       try {

@@ -10,7 +10,16 @@
  * the Worker forgets every old key first.
  */
 import type { E2eeStatus, JoinAnswer, MediaKind, MediaSource } from '@conclave/protocol';
-import { GroupAgent, type EpochKeys, type GroupMember, type Rejection, type SafetyCode } from '@conclave/e2ee/group';
+import {
+  GroupAgent,
+  type AdmissionFailure,
+  type EpochKeys,
+  type GroupMember,
+  type MeetingSecret,
+  type RefusalReason,
+  type Rejection,
+  type SafetyCode,
+} from '@conclave/e2ee/group';
 import { fromBase64url, sodiumReady, toBase64url } from '@conclave/e2ee/keys';
 import { MediaEncryption, type FrameTransformSupport, type ReceiveStatus } from '@conclave/e2ee/media';
 import type { MediaTransforms } from '../call/media-transforms.js';
@@ -40,8 +49,14 @@ export interface E2eeSnapshot {
   sending: boolean;
   /** Whether we are in the meeting's group (false while our Welcome is on its way). */
   inGroup: boolean;
-  /** Nobody added us within ADMISSION_WAIT_MS (most likely a different meeting key). */
+  /** Nobody added us within ADMISSION_WAIT_MS, or the member who ran our admission said no. */
   refused: boolean;
+  /** Why, when the member who ran our admission said so. */
+  refusedReason: RefusalReason | null;
+  /** Whether this meeting's secret is a link key or a passphrase (for the words we show). */
+  secretKind: MeetingSecret['kind'] | null;
+  /** Failed attempts to join that we saw or were told of by a member (a wrong link key or passphrase). */
+  admissionFailures: { count: number; lastName: string } | null;
   /** The group epoch our frames use now, and when (Date.now()) the Worker switched to it. */
   activeEpoch: string | null;
   activeSince: number | null;
@@ -59,6 +74,9 @@ export const idleE2ee: E2eeSnapshot = {
   sending: false,
   inGroup: false,
   refused: false,
+  refusedReason: null,
+  secretKind: null,
+  admissionFailures: null,
   tiles: {},
   members: {},
   activeEpoch: null,
@@ -93,7 +111,7 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
 
   constructor(
     private readonly roomId: string,
-    private readonly linkKey: Uint8Array,
+    private readonly secret: MeetingSecret,
     support: Exclude<FrameTransformSupport, 'none'>,
     /** Words for the person: someone was refused, we were removed. */
     private readonly notify: (text: string) => void = () => undefined,
@@ -136,17 +154,22 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     this.ownLeaf = null;
     this.serverPeers.clear();
     for (const p of joined.peers) this.serverPeers.add(p.peerId);
-    this.store.set({ ...idleE2ee });
-    await sodiumReady();
+    this.store.set({ ...idleE2ee, secretKind: this.secret.kind });
+    await sodiumReady(); // base64url
     const agent = new GroupAgent({
       roomId: this.roomId,
-      linkKey: this.linkKey,
+      secret: this.secret,
       self: { peerId: joined.peerId, displayName: displayName.slice(0, 64) || 'Someone' },
       port: deliveryPort(signaling),
       events: {
         onEpoch: (keys, members, code) => this.onEpoch(keys, members, code),
         onRejected: (r) => this.onRejected(r),
         onRemoved: () => this.onRemoved(),
+        onAdmissionFailed: (f) => this.onAdmissionFailed(f),
+        onRefused: (reason) => {
+          this.update({ refused: true, refusedReason: reason });
+          this.publish();
+        },
       },
     });
     this.agent = agent;
@@ -156,15 +179,14 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     const swallow = (p: Promise<unknown>) => void p.catch((err: unknown) => console.warn('conclave e2ee:', err));
     this.unsubscribe.push(
       signaling.on('groupJoinRequest', (r) =>
-        swallow(agent.onJoinRequest({ peerId: r.peerId, keyPackage: fromBase64url(r.keyPackage), proof: fromBase64url(r.proof) })),
+        swallow(agent.onJoinRequest({ peerId: r.peerId, keyPackage: fromBase64url(r.keyPackage), pake: fromBase64url(r.pake) })),
       ),
+      signaling.on('groupAdmit', (a) => swallow(agent.onAdmit(a.from, fromBase64url(a.message)))),
       signaling.on('groupCommit', (c) => swallow(agent.onCommit(c.from, c.epoch, fromBase64url(c.commit)))),
       signaling.on('groupWelcome', (w) => swallow(agent.onWelcome(w.from, fromBase64url(w.welcome)))),
       signaling.on('groupFound', (f) =>
         swallow(
-          agent.onFound(
-            f.waiting.map((r) => ({ peerId: r.peerId, keyPackage: fromBase64url(r.keyPackage), proof: fromBase64url(r.proof) })),
-          ),
+          agent.onFound(f.waiting.map((r) => ({ peerId: r.peerId, keyPackage: fromBase64url(r.keyPackage), pake: fromBase64url(r.pake) }))),
         ),
       ),
       signaling.on('peerJoined', (p) => {
@@ -276,9 +298,12 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
 
   private onRejected(r: Rejection): void {
     console.warn(`conclave e2ee: refused ${r.what}${r.peerId ? ` from ${r.peerId}` : ''}: ${r.reason}`);
-    if (r.what === 'join-request' && r.reason === 'wrong-link-key') {
-      this.notify('Someone tried to join with a different meeting key. They were not let into the encrypted meeting.');
-    }
+  }
+
+  /** Someone's admission failed: counted and shown to everyone in the call, whoever ran it. */
+  private onAdmissionFailed(f: AdmissionFailure): void {
+    const before = this.store.getSnapshot().admissionFailures;
+    this.update({ admissionFailures: { count: (before?.count ?? 0) + 1, lastName: f.displayName } });
   }
 
   private onRemoved(): void {

@@ -3,7 +3,7 @@ import { detectFrameTransformSupport, type FrameTransformSupport } from '@concla
 import { fetchPublicRoom, ticketedConnect } from '../api/room-access.js';
 import { createMediasoupDevice } from '../call/mediasoup-device.js';
 import { E2eeSession } from '../e2ee/e2ee-session.js';
-import { meetingKeyFromPassphrase, readLinkKey } from '../e2ee/meeting-key.js';
+import { readLinkKey } from '../e2ee/meeting-key.js';
 import { browserTracks } from '../media/local-media.js';
 import { Meeting } from './meeting.js';
 
@@ -23,7 +23,6 @@ export function createBrowserMeeting(roomId: string): BrowserMeeting {
     rememberName: (name) => localStorage.setItem(NAME_KEY, name),
     fetchRoom: fetchPublicRoom,
     readLinkKey: () => readLinkKey(),
-    deriveKey: meetingKeyFromPassphrase,
     openSignaling: (id, password, rejoinPass) => ticketedConnect(id, password)(rejoinPass),
     createDevice: createMediasoupDevice,
     createEncryption: (id, secret, notify) => {

@@ -4,6 +4,7 @@
  * the local recording. Each shows its state through a store the Meeting
  * composes into the page's snapshot.
  */
+import type { MeetingSecret } from '@conclave/e2ee/group';
 import { CallMedia } from '../call/call-media.js';
 import { ChatSession } from '../chat/chat-session.js';
 import { MeetingRecording, type RecordingCall } from '../recording/meeting-recording.js';
@@ -22,7 +23,7 @@ export interface CallPartsContext {
   deps: Pick<MeetingDeps, 'roomId' | 'tracks' | 'createDevice' | 'createEncryption'>;
   /** The join screen's tracks. */
   stream: MediaStream;
-  secret: Uint8Array;
+  secret: MeetingSecret;
   selfName: string;
   notify: (text: string) => void;
   /** The call as the recording sees it (the Meeting's snapshot), without the microphone, which the publisher has. */

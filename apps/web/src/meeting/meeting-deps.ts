@@ -1,4 +1,5 @@
 /** What a Meeting is made of, given from outside: the browser's in the app, fakes in unit tests. */
+import type { MeetingSecret } from '@conclave/e2ee/group';
 import type { PublicRoom } from '@conclave/protocol';
 import type { CallMedia } from '../call/call-media.js';
 import type { CreateDevice } from '../call/media-device.js';
@@ -17,12 +18,11 @@ export interface MeetingDeps {
   rememberName(name: string): void;
   fetchRoom(roomId: string): Promise<PublicRoom>;
   readLinkKey(): Promise<LinkKey>;
-  deriveKey(passphrase: string, roomId: string): Promise<Uint8Array>;
   /** A signaling connection with a fresh join ticket (a rejoin gives the last join's pass). */
   openSignaling(roomId: string, roomPassword: string | undefined, rejoinPass: string | null): Promise<Signaling>;
   createDevice: CreateDevice;
   /** `notify`: words for the person about the encryption (someone refused, we were removed). */
-  createEncryption(roomId: string, secret: Uint8Array, notify: (text: string) => void): MeetingEncryption;
+  createEncryption(roomId: string, secret: MeetingSecret, notify: (text: string) => void): MeetingEncryption;
   tracks: TrackSource;
   /** Calls back when the browser comes back online; returns what stops it. */
   onOnline(listener: () => void): () => void;

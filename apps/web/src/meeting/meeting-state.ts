@@ -4,6 +4,7 @@
  * joined, the call, its encryption, chat and recording, each a snapshot
  * replaced on every change.
  */
+import type { MeetingSecret } from '@conclave/e2ee/group';
 import type { PublicRoom } from '@conclave/protocol';
 import type { AccessError } from '../api/room-access.js';
 import { initialSnapshot, type CallSnapshot, type CallStatus } from '../call/call-state.js';
@@ -30,10 +31,10 @@ export interface MeetingSnapshot {
   room: PublicRoom | AccessError | null;
   linkKey: LinkKey | null;
   /** The meeting secret in use (from the link or the passphrase), for the invite link. */
-  secret: Uint8Array | null;
+  secret: MeetingSecret | null;
   displayName: string;
-  /** 'key' while a passphrase is stretched, 'call' while joining. */
-  joining: false | 'key' | 'call';
+  /** 'call' while joining. */
+  joining: false | 'call';
   joinError: string | null;
   call: CallSnapshot;
   e2ee: E2eeSnapshot;

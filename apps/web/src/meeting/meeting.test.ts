@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AccessError } from '../api/room-access.js';
-import { joinAnswer, peer, roomSignaling } from '../test-support/fake-room.js';
+import { FakeEncryption, joinAnswer, peer, roomSignaling } from '../test-support/fake-room.js';
 import type { FakeSignaling } from '../test-support/fake-signaling.js';
-import { SECRET, join, started, world } from '../test-support/meeting-world.js';
+import { join, started, world } from '../test-support/meeting-world.js';
 
 beforeEach(() => {
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
@@ -46,14 +46,14 @@ describe('Meeting: joining', () => {
     expect(snap.call.participants.map((p) => [p.displayName, p.media.length])).toEqual([['Linus', 1]]);
   });
 
-  it('stretches the passphrase when the link carries no key, and gives the room password for the ticket', async () => {
-    const deriveKey = vi.fn(() => Promise.resolve(SECRET));
-    const w = world({ readLinkKey: () => Promise.resolve({ kind: 'none' }), deriveKey });
+  it('uses the passphrase as the meeting secret when the link carries no key, and gives the room password for the ticket', async () => {
+    const createEncryption = vi.fn(() => new FakeEncryption());
+    const w = world({ readLinkKey: () => Promise.resolve({ kind: 'none' }), createEncryption });
     await started(w);
     expect(await join(w, { passphrase: 'correct horse', roomPassword: 'door' })).toBe(true);
-    expect(deriveKey).toHaveBeenCalledWith('correct horse', 'standup');
+    expect(createEncryption).toHaveBeenCalledWith('standup', { kind: 'passphrase', passphrase: 'correct horse' }, expect.any(Function));
     expect(w.tickets[0]).toEqual({ password: 'door', rejoinPass: null });
-    expect(w.meeting.store.getSnapshot().secret).toBe(SECRET);
+    expect(w.meeting.store.getSnapshot().secret).toEqual({ kind: 'passphrase', passphrase: 'correct horse' });
   });
 
   it('a refused join goes back to the join screen with the words, the preview tracks still live', async () => {

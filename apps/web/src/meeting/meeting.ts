@@ -6,6 +6,7 @@
  * call media, end-to-end encryption and chat (and the local recording).
  * React renders its store and calls its methods; nothing here knows React.
  */
+import type { MeetingSecret } from '@conclave/e2ee/group';
 import type { NotificationData, RequestData } from '@conclave/protocol';
 import type { Signaling } from '../signaling/signaling-port.js';
 import { Store } from '../state/store.js';
@@ -75,16 +76,8 @@ export class Meeting {
     if (this.parts || snap.joining !== false) return false;
     this.deps.rememberName(request.name);
     this.store.update({ displayName: request.name, joinError: null });
-    let secret = snap.linkKey?.kind === 'link' ? snap.linkKey.secret : null;
-    if (!secret) {
-      this.store.update({ joining: 'key' });
-      try {
-        secret = await this.deps.deriveKey(request.passphrase, this.deps.roomId);
-      } catch (err) {
-        this.store.update({ joining: false, joinError: `Could not derive the meeting key: ${(err as Error).message}` });
-        return false;
-      }
-    }
+    const secret: MeetingSecret =
+      snap.linkKey?.kind === 'link' ? { kind: 'link', key: snap.linkKey.secret } : { kind: 'passphrase', passphrase: request.passphrase };
     const { stream } = request;
     applyJoinChoice(stream, request.micOn, request.cameraOn);
     this.store.update({ joining: 'call', secret });
@@ -187,7 +180,7 @@ export class Meeting {
     };
   }
 
-  private makeParts(stream: MediaStream, secret: Uint8Array, selfName: string): void {
+  private makeParts(stream: MediaStream, secret: MeetingSecret, selfName: string): void {
     const parts = createCallParts({
       deps: this.deps,
       stream,

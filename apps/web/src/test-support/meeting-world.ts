@@ -46,7 +46,6 @@ export function world(overrides: Partial<MeetingDeps> = {}): World {
     rememberName: () => undefined,
     fetchRoom: () => Promise.resolve(ROOM),
     readLinkKey: () => Promise.resolve({ kind: 'link', secret: SECRET }),
-    deriveKey: () => Promise.resolve(SECRET),
     openSignaling: (_room, password, rejoinPass) => {
       w.tickets.push({ password, rejoinPass });
       if (w.failConnects > 0) {

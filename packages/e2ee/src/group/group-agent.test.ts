@@ -142,3 +142,16 @@ describe('GroupAgent', () => {
     expect(new Set(sendKeys).size).toBe(sendKeys.length);
   });
 });
+
+describe('a passphrase meeting', () => {
+  it('lets in whoever has the passphrase (as typed, NFKC), and nobody else', async () => {
+    const { ds, ms } = await groupOf(3, { kind: 'passphrase', passphrase: 'Ça va, mon ami? 42' });
+    for (const m of ms) expect(m.roster()).toEqual(['p0', 'p1', 'p2']);
+    const composed = await ds.join('p3', { kind: 'passphrase', passphrase: 'C\u0327a va, mon ami? 42' });
+    const wrong = await ds.join('p4', { kind: 'passphrase', passphrase: 'ca va, mon ami? 42' });
+    await ds.settleAll(3);
+    expect(composed.roster()).toEqual(['p0', 'p1', 'p2', 'p3']);
+    expect(wrong.refusals).toEqual(['wrong-secret']);
+    expect(ms[2]!.failures.map((f) => f.peerId)).toEqual(['p4']);
+  });
+});

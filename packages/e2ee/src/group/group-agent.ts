@@ -7,15 +7,19 @@
  *
  * Protocol (SECURITY.md has the reasons, docs/e2ee-keys.md the messages):
  *
- *  1. Joining: `start` offers our KeyPackage with its admission proof
- *     (groupJoin). The Delivery Service answers `found` if nobody is in the
- *     group: we found it (epoch 0). Otherwise a member adds us and we get a
- *     Welcome.
+ *  1. Joining: `start` offers our KeyPackage with the first message of a
+ *     CPace run (groupJoin; admission.ts). The Delivery Service answers
+ *     `found` if nobody is in the group: we found it (epoch 0). Otherwise
+ *     the committer answers our run, we prove the meeting secret, it adds
+ *     us, and we accept its Welcome only with its proof over the epoch we
+ *     land in.
  *  2. Committing: the member with the lowest leaf index among those not
  *     known to have left commits what is to be done; the one after it takes
  *     over after TAKEOVER_MS, and so on. To be done: add each newcomer
- *     whose proof and credential check out (a wrong link key is refused and
- *     reported), and remove each member the server said left, each member
+ *     whose KeyPackage checks out and who proved the meeting secret in a
+ *     CPace run with us (a failed run is refused, told to every member,
+ *     and at most MAX_FAILED_ADMISSIONS a minute are answered), and remove
+ *     each member the server said left, each member
  *     who announced its own leave in a signed message, and the old leaf of a
  *     peer that rejoined. The first commit of an epoch wins at the Delivery
  *     Service; a refused one is dropped and the work looked at again after
@@ -31,7 +35,17 @@
  * Each new epoch gives everyone new SFrame keys (onEpoch).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { checkAdmission, admissionKey, proveAdmission, type AdmissionKey } from './admission.js';
+import {
+  AdmissionError,
+  AdmitType,
+  NewcomerAdmission,
+  readRefusal,
+  refusal,
+  ResponderRun,
+  type AdmittedSession,
+  type MeetingSecret,
+  type RefusalReason,
+} from './admission.js';
 import { GroupError, MeetingGroup, type CheckedKeyPackage, type GroupMember, type JoinOffer, type PendingCommit } from './meeting-group.js';
 import type { MemberCredential } from './member-credential.js';
 import type { SafetyCode } from './verification-code.js';
@@ -44,18 +58,29 @@ export const UPDATE_EVERY_MS = 5 * 60_000;
 const MAX_REMEMBERED = 256;
 /** How long a commit may wait for the Delivery Service's answer. */
 export const COMMIT_ANSWER_MS = 10_000;
+/** Failed admission runs (a wrong link key or passphrase) the members answer per minute; later runs are refused until the minute is up. */
+export const MAX_FAILED_ADMISSIONS = 5;
+export const ADMISSION_WINDOW_MS = 60_000;
+/** Runs we have answered and wait to see proved, at most; each is dropped after ADMISSION_RUN_MS. */
+const MAX_OPEN_RUNS = 16;
+export const ADMISSION_RUN_MS = 15_000;
 
 export interface RawJoinRequest {
   peerId: string;
   keyPackage: Uint8Array;
-  proof: Uint8Array;
+  /** The newcomer's CPace message (Ya). */
+  pake: Uint8Array;
 }
 
 export type CommitAnswer = { ok: true; epoch: number } | { ok: false; staleEpoch: number };
 
 /** What the agent asks of the server (the Delivery Service). */
 export interface DeliveryPort {
-  join(keyPackage: Uint8Array, proof: Uint8Array): Promise<{ found: boolean; epoch: number; waiting: RawJoinRequest[] }>;
+  join(keyPackage: Uint8Array, pake: Uint8Array): Promise<{ found: boolean; epoch: number; waiting: RawJoinRequest[] }>;
+  /** Relays an admission message to one peer of the room (groupAdmit). */
+  admit(to: string, message: Uint8Array): Promise<void>;
+  /** Sends an application message we sealed to every member (the chat relay). */
+  broadcast(message: Uint8Array): Promise<void>;
   commit(c: { epoch: number; commit: Uint8Array; welcome?: Uint8Array; added: string[]; removed: string[] }): Promise<CommitAnswer>;
 }
 
@@ -69,7 +94,7 @@ export interface EpochKeys {
 export interface Rejection {
   /** The peer the server said it came from, when it said. */
   peerId?: string;
-  what: 'join-request' | 'commit' | 'welcome' | 'message';
+  what: 'join-request' | 'admission' | 'commit' | 'welcome' | 'message';
   reason: string;
 }
 
@@ -80,6 +105,18 @@ export interface GroupAgentEvents {
   onRejected?(r: Rejection): void;
   /** A commit removed us from the group: we hold no keys any more. */
   onRemoved?(): void;
+  /** Someone's admission run failed (a wrong link key or passphrase): seen by us, or by the member who ran it. */
+  onAdmissionFailed?(f: AdmissionFailure): void;
+  /** We are joining, and the member who ran our admission says we were not let in. Not authenticated: for what we show only. */
+  onRefused?(reason: RefusalReason): void;
+}
+
+export interface AdmissionFailure {
+  /** Who tried, as its KeyPackage names it. */
+  peerId: string;
+  displayName: string;
+  /** The member who ran the admission (ourselves or another). */
+  seenBy: string;
 }
 
 export interface Clock {
@@ -96,8 +133,8 @@ const systemClock: Clock = {
 
 export interface GroupAgentOptions {
   roomId: string;
-  /** 32 bytes: the link key, or the passphrase stretched to 32 bytes. */
-  linkKey: Uint8Array;
+  /** The meeting secret: the link key, or the passphrase. */
+  secret: MeetingSecret;
   self: MemberCredential;
   port: DeliveryPort;
   events: GroupAgentEvents;
@@ -109,15 +146,22 @@ export interface GroupAgentOptions {
 /** Kinds of application message (first byte of the plaintext). */
 const KIND_CHAT = 1;
 const KIND_LEAVING = 2;
+const KIND_ADMISSION_FAILED = 3;
 
 export type OpenedAppMessage =
   | { kind: 'chat'; sender: GroupMember; text: string }
   | { kind: 'leaving'; sender: GroupMember }
+  | { kind: 'admission-failed'; sender: GroupMember; failure: AdmissionFailure }
   | { kind: 'refused'; retry: boolean; reason: string };
 
 interface Request {
   raw: RawJoinRequest;
   checked?: CheckedKeyPackage;
+  /** Our answer to its CPace run, and when we gave it. */
+  run?: ResponderRun;
+  runAt?: number;
+  /** It proved the meeting secret in our run: it may be added. */
+  proved?: boolean;
 }
 
 function hex(bytes: Uint8Array): string {
@@ -126,7 +170,7 @@ function hex(bytes: Uint8Array): string {
 
 export class GroupAgent {
   private readonly roomId: string;
-  private readonly admission: AdmissionKey;
+  private readonly secret: MeetingSecret;
   private readonly self: MemberCredential;
   private readonly port: DeliveryPort;
   private readonly events: GroupAgentEvents;
@@ -134,6 +178,12 @@ export class GroupAgent {
   private readonly random: () => number;
 
   private offer: JoinOffer | undefined;
+  /** Joining: our CPace run, the one member we answered in it, its proof over our Welcome, and a Welcome waiting for that proof. */
+  private admission: NewcomerAdmission | undefined;
+  private responder: { peerId: string; session: AdmittedSession; welcomeProof?: Uint8Array } | undefined;
+  private welcomed: { from: string; group: MeetingGroup } | undefined;
+  /** When admission runs failed (ours and those other members told of), for the limit. */
+  private failedAdmissions: number[] = [];
   private group: MeetingGroup | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
@@ -153,7 +203,7 @@ export class GroupAgent {
 
   constructor(opts: GroupAgentOptions) {
     this.roomId = opts.roomId;
-    this.admission = admissionKey(opts.linkKey);
+    this.secret = opts.secret;
     this.self = opts.self;
     this.port = opts.port;
     this.events = opts.events;
@@ -183,8 +233,8 @@ export class GroupAgent {
     return this.run(async () => {
       const offer = await MeetingGroup.offer(this.self);
       this.offer = offer;
-      const proof = proveAdmission(this.admission, this.roomId, offer.keyPackage);
-      const answer = await this.port.join(offer.keyPackage, proof);
+      this.admission = NewcomerAdmission.start(this.secret, this.roomId, offer.keyPackage);
+      const answer = await this.port.join(offer.keyPackage, this.admission.message);
       for (const r of answer.waiting) this.addRequest(r);
       if (answer.found) await this.found();
     });
@@ -192,12 +242,8 @@ export class GroupAgent {
 
   /** The Delivery Service relayed someone's request to join. */
   onJoinRequest(r: RawJoinRequest): Promise<void> {
-    return this.run(async () => {
+    return this.run(() => {
       this.addRequest(r);
-      // Every member checks at once, so everyone hears of a wrong link key, not only the committer.
-      // (Not while we wait to be added ourselves: with a wrong key of our own, everyone else's would look wrong.)
-      const req = this.requests.get(r.peerId);
-      if (req && this.group?.active && !(await this.checkRequest(req))) this.requests.delete(r.peerId);
       this.scheduleWork();
     });
   }
@@ -211,17 +257,51 @@ export class GroupAgent {
     });
   }
 
-  /** A Welcome addressed to us. */
+  /**
+   * A Welcome addressed to us. Accepted only from the member we ran our
+   * admission with, and once its proof over the epoch it brings us into
+   * has come (before or after the Welcome).
+   */
   onWelcome(from: string, welcome: Uint8Array): Promise<void> {
     return this.run(async () => {
       if (this.group?.active || !this.offer) return;
+      if (this.responder?.peerId !== from) {
+        this.reject({ peerId: from, what: 'welcome', reason: 'a Welcome from a member we did not prove the meeting secret to' });
+        return;
+      }
+      let group: MeetingGroup;
       try {
-        this.group = await MeetingGroup.join(this.roomId, this.offer, welcome);
+        group = await MeetingGroup.join(this.roomId, this.offer, welcome);
       } catch (err) {
         this.reject({ peerId: from, what: 'welcome', reason: (err as Error).message });
         return;
       }
-      await this.entered();
+      this.welcomed?.group.dispose();
+      this.welcomed = { from, group };
+      await this.enterWelcomed();
+    });
+  }
+
+  /** An admission message relayed from `from` (groupAdmit): either side of a CPace run. */
+  onAdmit(from: string, message: Uint8Array): Promise<void> {
+    return this.run(async () => {
+      switch (message[0]) {
+        case AdmitType.Respond:
+          return this.answerRun(from, message);
+        case AdmitType.Confirm:
+          return this.checkProved(from, message);
+        case AdmitType.Welcome:
+          if (this.responder?.peerId !== from || this.group?.active) return;
+          this.responder.welcomeProof = message.slice();
+          return this.enterWelcomed();
+        case AdmitType.Refused: {
+          const reason = readRefusal(message);
+          if (reason && !this.group?.active && this.offer) this.events.onRefused?.(reason);
+          return;
+        }
+        default:
+          this.reject({ peerId: from, what: 'admission', reason: 'malformed admission message' });
+      }
     });
   }
 
@@ -337,6 +417,19 @@ export class GroupAgent {
         this.scheduleWork();
         return { kind: 'leaving', sender };
       }
+      if (kind === KIND_ADMISSION_FAILED) {
+        const failure = readFailure(data.subarray(5), sender.peerId);
+        if (!failure) return { kind: 'refused', retry: false, reason: 'malformed' };
+        this.failedAdmissions.push(this.clock.now());
+        // Its request is done with: no takeover runs it again (a rejoin is a new request).
+        const req = this.requests.get(failure.peerId);
+        if (req && !req.proved) {
+          req.run?.dispose();
+          this.requests.delete(failure.peerId);
+        }
+        this.events.onAdmissionFailed?.(failure);
+        return { kind: 'admission-failed', sender, failure };
+      }
       return { kind: 'refused', retry: false, reason: 'malformed' };
     });
   }
@@ -352,6 +445,11 @@ export class GroupAgent {
     this.clock.clearTimeout(this.workTimer);
     this.clock.clearTimeout(this.updateTimer);
     this.leaveGroup();
+    this.welcomed?.group.dispose();
+    this.welcomed = undefined;
+    this.responder?.session.dispose();
+    this.responder = undefined;
+    for (const req of this.requests.values()) req.run?.dispose();
     this.requests.clear();
   }
 
@@ -379,7 +477,113 @@ export class GroupAgent {
   private addRequest(r: RawJoinRequest): void {
     if (r.peerId === this.self.peerId) return;
     this.departed.delete(r.peerId); // the same peer id back with a new join
+    this.requests.get(r.peerId)?.run?.dispose();
     this.requests.set(r.peerId, { raw: r });
+  }
+
+  private send(to: string, message: Uint8Array): void {
+    this.port.admit(to, message).catch(() => undefined);
+  }
+
+  /** Joining: the first member to answer our run gets our proof; the run is spent on it. */
+  private answerRun(from: string, message: Uint8Array): void {
+    if (this.group?.active || this.welcomed || !this.admission || this.responder) return;
+    let answered;
+    try {
+      answered = this.admission.answer(message);
+    } catch (err) {
+      this.reject({ peerId: from, what: 'admission', reason: (err as Error).message });
+      return;
+    }
+    this.responder = { peerId: from, session: answered.session };
+    this.send(from, answered.confirm);
+  }
+
+  /** Joining: the Welcome we hold, once its proof is here and checks, is our group. */
+  private async enterWelcomed(): Promise<void> {
+    const w = this.welcomed;
+    const r = this.responder;
+    if (!w || !r?.welcomeProof) return;
+    this.welcomed = undefined;
+    const responderKey = r.session.responderKey;
+    const inGroup = w.group.members().some((m) => m.peerId === w.from && equalKeys(m.signatureKey, responderKey));
+    if (!inGroup || !r.session.checkWelcome(r.welcomeProof, w.group.epochAuthenticator)) {
+      w.group.dispose();
+      r.welcomeProof = undefined;
+      this.reject({ peerId: w.from, what: 'welcome', reason: 'the Welcome is not for the group the member we proved the secret to is in' });
+      return;
+    }
+    r.session.dispose();
+    this.group = w.group;
+    await this.entered();
+  }
+
+  /** Failed runs in the last ADMISSION_WINDOW_MS. */
+  private recentFailures(): number {
+    const since = this.clock.now() - ADMISSION_WINDOW_MS;
+    this.failedAdmissions = this.failedAdmissions.filter((t) => t > since);
+    return this.failedAdmissions.length;
+  }
+
+  /**
+   * As committer: answers a newcomer's CPace run, unless too many runs
+   * failed this last minute or too many are open. False when the request
+   * is refused for good.
+   */
+  private startRun(peerId: string, req: Request, group: MeetingGroup): boolean {
+    const now = this.clock.now();
+    let open = 0;
+    for (const [id, other] of this.requests) {
+      if (!other.run || other.proved) continue;
+      if (now - (other.runAt ?? 0) > ADMISSION_RUN_MS) {
+        // Never proved: dropped (its newcomer answered someone else, or gave up; a rejoin is a new request).
+        other.run.dispose();
+        this.requests.delete(id);
+      } else open++;
+    }
+    if (this.recentFailures() >= MAX_FAILED_ADMISSIONS) {
+      this.send(peerId, refusal('too-many-attempts'));
+      this.reject({ peerId, what: 'join-request', reason: `refused: ${MAX_FAILED_ADMISSIONS} failed admissions in the last minute` });
+      return false;
+    }
+    if (open >= MAX_OPEN_RUNS) return true; // later
+    const own = group.members().find((m) => m.leaf === group.ownLeaf);
+    if (!own) return true;
+    try {
+      req.run = ResponderRun.respond(this.secret, this.roomId, req.raw.keyPackage, req.raw.pake, own.signatureKey);
+    } catch (err) {
+      if (!(err instanceof AdmissionError)) throw err;
+      this.reject({ peerId, what: 'join-request', reason: err.message });
+      return false;
+    }
+    req.runAt = now;
+    this.send(peerId, req.run.message);
+    return true;
+  }
+
+  /** As committer: the newcomer's proof in our run. Proved: it is added now. Wrong: refused, and every member is told. */
+  private async checkProved(from: string, message: Uint8Array): Promise<void> {
+    const req = this.requests.get(from);
+    if (!req?.run || req.proved) return;
+    if (req.run.checkConfirm(message)) {
+      req.proved = true;
+      await this.doWork();
+      return;
+    }
+    req.run.dispose();
+    this.requests.delete(from);
+    this.send(from, refusal('wrong-secret'));
+    const failure: AdmissionFailure = {
+      peerId: from,
+      displayName: req.checked?.credential.displayName ?? 'Someone',
+      seenBy: this.self.peerId,
+    };
+    this.failedAdmissions.push(this.clock.now());
+    this.reject({ peerId: from, what: 'join-request', reason: 'wrong meeting secret' });
+    this.events.onAdmissionFailed?.(failure);
+    // Every member is told, signed by us: they count it and show it, whatever the server does.
+    const sealed = await this.sealNow(KIND_ADMISSION_FAILED, writeFailure(failure));
+    if (sealed) this.port.broadcast(sealed).catch(() => undefined);
   }
 
   private async found(): Promise<void> {
@@ -470,6 +674,11 @@ export class GroupAgent {
         this.requests.delete(peerId);
         continue;
       }
+      if (!req.proved) {
+        // Not proved yet: our run is answered (or refused); its proof brings us back here.
+        if (!req.run && !this.startRun(peerId, req, group)) this.requests.delete(peerId);
+        continue;
+      }
       // A peer back under the same id (a rejoin): its old leaf goes in the same commit.
       for (const m of members) {
         if (m.peerId === peerId && m.leaf !== group.ownLeaf) {
@@ -487,15 +696,14 @@ export class GroupAgent {
   /** Checks a join request: the proof, the KeyPackage, and that it names the peer it came from. */
   private async checkRequest(req: Request): Promise<CheckedKeyPackage | undefined> {
     if (req.checked) return req.checked;
-    const { peerId, keyPackage, proof } = req.raw;
-    const id = `${peerId}:${hex(proof)}:${hex(sha256(keyPackage))}`;
+    const { peerId, keyPackage, pake } = req.raw;
+    const id = `${peerId}:${hex(pake)}:${hex(sha256(keyPackage))}`;
     const refuse = (reason: string): undefined => {
       if (!this.refusedRequests.has(id)) this.reject({ peerId, what: 'join-request', reason });
       this.refusedRequests.add(id);
       if (this.refusedRequests.size > MAX_REMEMBERED) this.refusedRequests.delete(this.refusedRequests.values().next().value as string);
       return undefined;
     };
-    if (!checkAdmission(this.admission, this.roomId, keyPackage, proof)) return refuse('wrong-link-key');
     let checked: CheckedKeyPackage;
     try {
       checked = await MeetingGroup.checkKeyPackage(keyPackage);
@@ -516,6 +724,11 @@ export class GroupAgent {
     const group = this.group;
     if (!group?.active) return false;
     const pending: PendingCommit = await group.commit(plan);
+    // Each newcomer's proof that the group it lands in is ours, sent before the commit (the relay keeps order).
+    for (const peerId of added) {
+      const run = this.requests.get(peerId)?.run;
+      if (run) this.send(peerId, run.welcome(pending.epochAuthenticator));
+    }
     const answer = await withTimeout(
       this.port.commit({
         epoch: Number(pending.epoch),
@@ -536,16 +749,54 @@ export class GroupAgent {
   }
 
   private sealApp(kind: number, body: Uint8Array): Promise<Uint8Array | null> {
-    return this.run(async () => {
-      const group = this.group;
-      if (!group?.active) return null;
-      const data = new Uint8Array(5 + body.length);
-      const view = new DataView(data.buffer);
-      view.setUint8(0, kind);
-      view.setUint32(1, this.nextSeq++);
-      data.set(body, 5);
-      return group.seal(data);
-    });
+    return this.run(() => this.sealNow(kind, body));
+  }
+
+  /** Seals an application message (inside a step of the queue). */
+  private async sealNow(kind: number, body: Uint8Array): Promise<Uint8Array | null> {
+    const group = this.group;
+    if (!group?.active) return null;
+    const data = new Uint8Array(5 + body.length);
+    const view = new DataView(data.buffer);
+    view.setUint8(0, kind);
+    view.setUint32(1, this.nextSeq++);
+    data.set(body, 5);
+    return group.seal(data);
+  }
+}
+
+function equalKeys(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+const MAX_FAILURE_FIELD = 255;
+
+/** An admission failure as members tell it: lv(peer id) ‖ lv(display name). */
+function writeFailure(f: AdmissionFailure): Uint8Array {
+  const enc = new TextEncoder();
+  const id = enc.encode(f.peerId).slice(0, MAX_FAILURE_FIELD);
+  const name = enc.encode(f.displayName).slice(0, MAX_FAILURE_FIELD);
+  const out = new Uint8Array(2 + id.length + name.length);
+  out[0] = id.length;
+  out.set(id, 1);
+  out[1 + id.length] = name.length;
+  out.set(name, 2 + id.length);
+  return out;
+}
+
+function readFailure(body: Uint8Array, seenBy: string): AdmissionFailure | null {
+  if (body.length < 1) return null;
+  const idLength = body[0]!;
+  if (body.length < 2 + idLength) return null;
+  const nameLength = body[1 + idLength]!;
+  if (body.length !== 2 + idLength + nameLength) return null;
+  try {
+    const dec = new TextDecoder('utf-8', { fatal: true });
+    const peerId = dec.decode(body.subarray(1, 1 + idLength));
+    const displayName = dec.decode(body.subarray(2 + idLength));
+    return peerId ? { peerId, displayName: displayName || 'Someone', seenBy } : null;
+  } catch {
+    return null;
   }
 }
 

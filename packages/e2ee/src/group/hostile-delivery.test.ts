@@ -4,8 +4,9 @@
  * attack either fails or shows.
  */
 import { describe, expect, it } from 'vitest';
-import { FakeDelivery, groupOf } from '../../test/fake-delivery.js';
-import { proveAdmission, admissionKey } from './admission.js';
+import { FakeDelivery, groupOf, type Notice } from '../../test/fake-delivery.js';
+import { ResponderRun, type MeetingSecret } from './admission.js';
+import { ADMISSION_WINDOW_MS, MAX_FAILED_ADMISSIONS } from './group-agent.js';
 import { MeetingGroup } from './meeting-group.js';
 
 const linkKey = crypto.getRandomValues(new Uint8Array(32));
@@ -15,37 +16,91 @@ const room = (n: number) => groupOf(n, linkKey);
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 describe('a hostile Delivery Service', () => {
-  it('cannot add a hidden listener: anyone it slips in with a valid proof is in every roster, so a tile', async () => {
+  it('cannot add a hidden listener: anyone it slips in with the secret is in every roster, so a tile', async () => {
     const { ds, ms } = await room(2);
-    // A former member still holds the link key; the server relays its request but never shows it as a participant.
-    const offer = await MeetingGroup.offer({ peerId: 'ghost', displayName: 'ghost' });
-    const proof = proveAdmission(admissionKey(linkKey), ds.roomId, offer.keyPackage);
-    for (const m of ms) ds.send(m.peerId, { type: 'joinRequest', request: { peerId: 'ghost', keyPackage: offer.keyPackage, proof } });
+    // A former member still holds the link key; the server relays its join but never shows it as a participant.
+    await ds.join('ghost', linkKey);
     await ds.settleAll(2);
     for (const m of ms) expect(m.roster()).toContain('ghost');
     expect(ms[0]!.agent.code()!.memberCount).toBe(3);
   });
 
-  it('cannot add anyone without the link key: a wrong proof is refused and reported', async () => {
+  it('cannot add anyone without the meeting secret: the failed run is refused and every member hears of it', async () => {
     const { ds, ms } = await room(2);
-    const intruder = await ds.join('intruder', crypto.getRandomValues(new Uint8Array(32)));
+    const intruder = await ds.join('intruder', crypto.getRandomValues(new Uint8Array(32)), 'Mallory');
     await ds.settleAll(3);
     for (const m of ms) expect(m.roster()).toEqual(['p0', 'p1']);
     expect(intruder.roster()).toEqual([]);
-    expect(ms[0]!.rejected).toContainEqual({ peerId: 'intruder', what: 'join-request', reason: 'wrong-link-key' });
+    expect(intruder.refusals).toEqual(['wrong-secret']);
+    for (const m of ms) expect(m.failures).toEqual([{ peerId: 'intruder', displayName: 'Mallory', seenBy: 'p0' }]);
+    expect(ms[0]!.rejected).toContainEqual({ peerId: 'intruder', what: 'join-request', reason: 'wrong meeting secret' });
   });
 
-  it('cannot move a proof to another KeyPackage or another peer id', async () => {
+  it('cannot move a run to another KeyPackage or another peer id', async () => {
     const { ds, ms } = await room(2);
-    const a = await MeetingGroup.offer({ peerId: 'x1', displayName: 'x' });
-    const b = await MeetingGroup.offer({ peerId: 'x2', displayName: 'x' });
-    const proofA = proveAdmission(admissionKey(linkKey), ds.roomId, a.keyPackage);
-    ds.send('p0', { type: 'joinRequest', request: { peerId: 'x2', keyPackage: b.keyPackage, proof: proofA } });
-    await ds.settleAll(1);
-    ds.send('p0', { type: 'joinRequest', request: { peerId: 'x2', keyPackage: a.keyPackage, proof: proofA } });
-    await ds.settleAll(2);
+    const newcomer = ds.add('x1', linkKey);
+    const forged = await MeetingGroup.offer({ peerId: 'x1', displayName: 'x' }); // the server's own KeyPackage, naming x1
+    ds.filter = (_, n) => n.type !== 'joinRequest'; // the members get the server's version instead
+    await newcomer.agent.start();
+    const real = ds.relayed.find((r) => r.notice.type === 'joinRequest' && r.notice.request.peerId === 'x1')!.notice as Extract<
+      Notice,
+      { type: 'joinRequest' }
+    >;
+    ds.filter = () => true;
+    ds.send('p0', { type: 'joinRequest', request: { ...real.request, keyPackage: forged.keyPackage } });
+    await ds.settleAll(3);
+    // x1's answer is for its own KeyPackage: p0's run with the forged one fails, and nobody is added.
     expect(ms[0]!.roster()).toEqual(['p0', 'p1']);
-    expect(ms[0]!.rejected.map((r) => r.reason)).toEqual(['wrong-link-key', 'KeyPackage names x1, relayed as from x2']);
+    expect(ms[0]!.failures.map((f) => f.peerId)).toEqual(['x1']);
+    expect(newcomer.roster()).toEqual([]);
+    // Another peer id than the KeyPackage names: refused before any run.
+    ds.send('p0', { type: 'joinRequest', request: { ...real.request, peerId: 'x2' } });
+    await ds.settleAll(2);
+    expect(ms[0]!.rejected.map((r) => r.reason)).toContain('KeyPackage names x1, relayed as from x2');
+    expect(ms[0]!.roster()).toEqual(['p0', 'p1']);
+  });
+
+  it('cannot welcome a newcomer into a group of its own making, even by answering its run with a guess', async () => {
+    const ds = new FakeDelivery();
+    // The server shows a "member" that it plays itself, without the secret.
+    ds.filter = (to) => to !== 'p0';
+    await ds.join('p0', crypto.getRandomValues(new Uint8Array(32)));
+    const own = await MeetingGroup.found(ds.roomId, await MeetingGroup.offer({ peerId: 'p0', displayName: 'Host' }));
+    const victim = await ds.join('p1', linkKey);
+    await ds.settle();
+    const { request } = ds.relayed.find((r) => r.notice.type === 'joinRequest')!.notice as Extract<Notice, { type: 'joinRequest' }>;
+    // It answers the run with a guess at the secret (one online guess), adds the KeyPackage to its group, and welcomes.
+    const guess: MeetingSecret = { kind: 'link', key: crypto.getRandomValues(new Uint8Array(32)) };
+    const run = ResponderRun.respond(guess, ds.roomId, request.keyPackage, request.pake, own.members()[0]!.signatureKey);
+    ds.send('p1', { type: 'admit', from: 'p0', message: run.message });
+    await ds.settle();
+    const pending = await own.commit({ add: [await MeetingGroup.checkKeyPackage(request.keyPackage)] });
+    ds.send('p1', { type: 'admit', from: 'p0', message: run.welcome(pending.epochAuthenticator) });
+    ds.send('p1', { type: 'welcome', from: 'p0', epoch: 1, welcome: pending.welcome! });
+    await ds.settleAll(2);
+    expect(victim.roster()).toEqual([]);
+    expect(victim.epochs).toEqual([]);
+    expect(victim.rejected.map((r) => r.what)).toContain('welcome');
+    // A Welcome from anyone it did not run its admission with is refused outright.
+    ds.send('p1', { type: 'welcome', from: 'p9', epoch: 1, welcome: pending.welcome! });
+    await ds.settle();
+    expect(victim.roster()).toEqual([]);
+  });
+
+  it('cannot guess without limit: after MAX_FAILED_ADMISSIONS failed runs in a minute, runs are refused', async () => {
+    const { ds, ms } = await room(2);
+    for (let i = 0; i < MAX_FAILED_ADMISSIONS + 1; i++) {
+      await ds.join(`guess${i}`, { kind: 'passphrase', passphrase: `guess number ${i}` });
+      await ds.settleAll(1);
+    }
+    const last = ds.members.get(`guess${MAX_FAILED_ADMISSIONS}`)!;
+    expect(new Set(last.refusals)).toEqual(new Set(['too-many-attempts'])); // from the committer, and any member taking over
+    expect(ms[1]!.failures).toHaveLength(MAX_FAILED_ADMISSIONS);
+    // A minute on, the right secret is let in again.
+    ds.clock.advance(ADMISSION_WINDOW_MS);
+    const friend = await ds.join('friend', linkKey);
+    await ds.settleAll(2);
+    expect(friend.roster()).toEqual(['friend', 'p0', 'p1']);
   });
 
   it('cannot replay a removed member back in with its old KeyPackage', async () => {
@@ -142,26 +197,5 @@ describe('a hostile Delivery Service', () => {
     expect(ms[0]!.agent.code()!.digits).toBe(ms[2]!.agent.code()!.digits);
     expect(ms[1]!.agent.code()!.digits).not.toBe(ms[0]!.agent.code()!.digits);
     expect(hex(ms[1]!.last!.keys.baseKeys.get(0)!)).not.toBe(hex(ms[0]!.last!.keys.baseKeys.get(0)!));
-  });
-
-  it('cannot welcome a member into a group of another room', async () => {
-    const other = new FakeDelivery('another-room');
-    await other.join('q0', linkKey);
-    const ds = new FakeDelivery();
-    const p0 = await ds.join('p0', linkKey);
-    await ds.settle();
-    const victim = await ds.join('p1', linkKey);
-    ds.filter = () => false; // the server keeps p1's request from p0, and takes it to the other room's member
-    const request = ds.relayed.find((r) => r.notice.type === 'joinRequest')!.notice as {
-      type: 'joinRequest';
-      request: { keyPackage: Uint8Array };
-    };
-    const q0 = other.members.get('q0')!;
-    // In the other room the proof fails (it covers the room id): q0 refuses to add p1.
-    other.send('q0', { type: 'joinRequest', request: { peerId: 'p1', keyPackage: request.request.keyPackage, proof: new Uint8Array(32) } });
-    await other.settleAll(1);
-    expect(q0.roster()).toEqual(['q0']);
-    expect(victim.roster()).toEqual([]);
-    expect(p0.roster()).toEqual(['p0']);
   });
 });

@@ -5,7 +5,9 @@
  */
 export {
   GroupAgent,
+  MAX_FAILED_ADMISSIONS,
   TAKEOVER_MS,
+  type AdmissionFailure,
   UPDATE_EVERY_MS,
   type CommitAnswer,
   type DeliveryPort,
@@ -17,6 +19,7 @@ export {
   type Rejection,
 } from './group-agent.js';
 export { GroupError, type GroupMember } from './meeting-group.js';
+export { LINK_KEY_BYTES, type MeetingSecret, type RefusalReason } from './admission.js';
 export { SAFETY_EMOJI, type SafetyCode } from './verification-code.js';
 export { kidFor } from './sframe-epoch-keys.js';
 export { CpaceError, cpaceRespond, cpaceStart, type CpaceInitiator, type CpaceParams, type CpaceResponse } from './cpace.js';

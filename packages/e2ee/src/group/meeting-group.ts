@@ -100,6 +100,8 @@ export interface PendingCommit {
   epoch: bigint;
   commit: Uint8Array;
   welcome: Uint8Array | undefined;
+  /** The epoch authenticator of the epoch this commit starts (what a newcomer's Welcome lands in). */
+  readonly epochAuthenticator: Uint8Array;
   readonly newState: ClientState;
   readonly consumed: Uint8Array[];
 }
@@ -249,6 +251,11 @@ export class MeetingGroup {
     return out;
   }
 
+  /** This epoch's authenticator (RFC 9420 §8.7): equal for members exactly when they share the group state. */
+  get epochAuthenticator(): Uint8Array {
+    return this.state.keySchedule.epochAuthenticator;
+  }
+
   /** The verification code of this epoch. */
   code(): SafetyCode {
     return verificationCode(this.state.keySchedule.epochAuthenticator, this.roomId, this.members().length, this.epoch);
@@ -280,6 +287,7 @@ export class MeetingGroup {
       epoch: this.epoch,
       commit: encodeMlsMessage(result.commit),
       welcome: result.welcome ? encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: result.welcome }) : undefined,
+      epochAuthenticator: result.newState.keySchedule.epochAuthenticator,
       newState: result.newState,
       consumed: result.consumed,
     };

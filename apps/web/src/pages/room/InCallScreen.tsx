@@ -15,6 +15,7 @@ import { InviteLink } from '../../components/InviteLink.js';
 import { LobbyPanel } from '../../components/LobbyPanel.js';
 import { NetworkQualityIndicator } from '../../components/NetworkQualityIndicator.js';
 import { RecordButton, RecordingIndicator, RecordingResult } from '../../components/RecordingControls.js';
+import { AdmissionFailedNotice } from '../../components/AdmissionFailedNotice.js';
 import { SafetyCodeChip } from '../../components/SafetyCodeChip.js';
 import { inviteLink } from '../../e2ee/meeting-key.js';
 import { tileE2ee } from '../../e2ee/tile-e2ee.js';
@@ -36,7 +37,7 @@ export interface InCallScreenProps {
 }
 
 export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCallScreenProps) {
-  const { call, e2ee, chat: chatLog, linkKey, secret, displayName } = snapshot;
+  const { call, e2ee, chat: chatLog, secret, displayName } = snapshot;
   const { media, chat } = parts;
   const publisher = media.publisher;
   const [chatOpen, setChatOpen] = useState(false);
@@ -89,9 +90,10 @@ export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCa
               onEnd={() => void meeting.host('endMeeting', {})}
             />
           )}
-          <SafetyCodeChip code={e2ee.safetyCode} refused={e2ee.refused} />
+          <SafetyCodeChip code={e2ee.safetyCode} refused={e2ee.refused} refusedReason={e2ee.refusedReason} secretKind={e2ee.secretKind} />
+          <AdmissionFailedNotice failures={e2ee.admissionFailures} kind={e2ee.secretKind} />
           <InviteLink
-            link={inviteLink(roomId, linkKey?.kind === 'link' ? secret : null)}
+            link={inviteLink(roomId, secret?.kind === 'link' ? secret.key : null)}
             initiallyOpen={created}
             othersPresent={call.participants.length > 0}
           />

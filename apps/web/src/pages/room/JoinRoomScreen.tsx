@@ -117,7 +117,6 @@ export function JoinRoomScreen({ roomId, snapshot, preview, support, secrets, on
           </span>
         </label>
       )}
-      {snapshot.joining === 'key' && <p className="notice notice--info">Deriving the meeting key from the passphrase…</p>}
     </JoinScreen>
   );
 }
