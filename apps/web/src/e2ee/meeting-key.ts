@@ -1,15 +1,10 @@
 /**
  * Where this browser gets the meeting secret: the link's #k= fragment (never
- * sent to any server), or a passphrase typed on the join screen, stretched
- * with argon2id. Never stored: a reload reads the fragment again.
+ * sent to any server), or a passphrase typed on the join screen (used as
+ * it is, only in the CPace admission runs: see @conclave/e2ee/group). Never
+ * stored: a reload reads the fragment again.
  */
-import {
-  generateMeetingSecret,
-  meetingSecretFragment,
-  meetingSecretFromFragment,
-  secretFromPassphrase,
-  sodiumReady,
-} from '@conclave/e2ee/keys';
+import { generateMeetingSecret, meetingSecretFragment, meetingSecretFromFragment, sodiumReady } from '@conclave/e2ee/keys';
 
 export type LinkKey = { kind: 'link'; secret: Uint8Array } | { kind: 'none' } | { kind: 'damaged'; message: string };
 
@@ -26,10 +21,6 @@ export async function readLinkKey(hash: string = window.location.hash): Promise<
 export async function newMeetingFragment(): Promise<string> {
   await sodiumReady();
   return `#${meetingSecretFragment(generateMeetingSecret())}`;
-}
-
-export async function meetingKeyFromPassphrase(passphrase: string, roomId: string): Promise<Uint8Array> {
-  return secretFromPassphrase(passphrase, roomId);
 }
 
 export function inviteLink(roomId: string, secret: Uint8Array | null, origin: string = window.location.origin): string {

@@ -1,7 +1,7 @@
 /**
  * @conclave/e2ee/keys — the meeting's link key (`#k=` in the invite link,
- * never sent to a server) or a passphrase stretched into one with argon2id,
- * and base64url. Group keys come from @conclave/e2ee/group.
+ * never sent to a server), and base64url. A passphrase is used as it is, in
+ * the admission runs of @conclave/e2ee/group, which also makes the keys.
  */
 export {
   generateMeetingSecret,
@@ -9,12 +9,8 @@ export {
   decodeMeetingSecret,
   meetingSecretFromFragment,
   meetingSecretFragment,
-  secretFromPassphrase,
   MeetingSecretError,
   MEETING_SECRET_BYTES,
-  PASSPHRASE_OPSLIMIT,
-  PASSPHRASE_MEMLIMIT,
-  type PassphraseOptions,
 } from './meeting-secret.js';
 export { sodiumReady } from './sodium.js';
 export { toBase64url, fromBase64url } from './base64url.js';

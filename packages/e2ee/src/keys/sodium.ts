@@ -1,6 +1,6 @@
 /**
- * Loading libsodium, for the link key (random bytes, base64url) and the
- * passphrase path (argon2id). The group's keys come from MLS (../group/).
+ * Loading libsodium, for the link key (random bytes, base64url). The
+ * group's keys come from MLS (../group/), passphrases go into CPace there.
  *
  * libsodium-wrappers 0.8.x notes (checked on Node 20 ESM and a Vite 8 build):
  *  - Only the DEFAULT export carries the crypto functions at run time; the
@@ -8,12 +8,8 @@
  *    although the bundled .d.mts declares every function as a named export.
  *    So always `import sodium from "libsodium-wrappers"` and never
  *    `import { crypto_box_easy } from …` (it type-checks, then is undefined).
- *  - The standard build lacks crypto_pwhash (argon2id): it exists only in
- *    libsodium-wrappers-sumo. The sumo build is loaded lazily by
- *    {@link loadSumo}, only when someone types a passphrase, so the common
- *    invite-link path does not download it (~190 kB gzipped).
- *  - Everything else used here (crypto_generichash for the passphrase salt,
- *    randombytes, memzero, base64 helpers) is in the standard build.
+ *  - Everything used here (randombytes, memzero, base64 helpers) is in the
+ *    standard build.
  *  - The ESM build needs globalThis.crypto.getRandomValues (browsers, Node ≥ 19).
  */
 import sodium from 'libsodium-wrappers';
@@ -35,22 +31,4 @@ export function lib(): Sodium {
     throw new Error('libsodium is not initialised: await sodiumReady() first');
   }
   return sodium;
-}
-
-let sumo: Promise<Sodium> | undefined;
-
-/** The sumo build (for crypto_pwhash), loaded on first use. */
-export function loadSumo(): Promise<Sodium> {
-  sumo ??= import('libsodium-wrappers-sumo').then(async (m) => {
-    const s = m.default as unknown as Sodium;
-    await s.ready;
-    if (typeof s.crypto_pwhash !== 'function') {
-      throw new Error('libsodium-wrappers-sumo loaded without crypto_pwhash');
-    }
-    return s;
-  });
-  sumo.catch(() => {
-    sumo = undefined; // let a later call retry (e.g. a chunk that failed to download)
-  });
-  return sumo;
 }
