@@ -105,6 +105,17 @@ export const MAX_CHAT_SEALED_CHARS = 8192;
 export const CHAT_RATE_BURST = 10;
 export const CHAT_RATE_PER_SECOND = 1;
 
+/**
+ * Frame-origin batches (end-to-end: an MLS application message signed by the
+ * sender, listing (KID, CTR, hash) of its recent frames; one about every
+ * 250 ms, at most ~2.1 KB of batch plus MLS framing) in base64url characters,
+ * and how many a connection may send: a burst, then 8 a second (twice what a
+ * sender makes).
+ */
+export const MAX_ORIGIN_BATCH_CHARS = 4096;
+export const ORIGIN_RATE_BURST = 16;
+export const ORIGIN_RATE_PER_SECOND = 8;
+
 /** Recording announcements per connection: a burst of this many changes, then one every 5 s. */
 export const RECORDING_RATE_BURST = 6;
 export const RECORDING_RATE_PER_SECOND = 0.2;

@@ -8,6 +8,7 @@ import { TileView } from './simulcast.js';
 import { cleanDisplayName } from './display-name.js';
 import {
   MAX_ADMIT_MESSAGE_CHARS,
+  MAX_ORIGIN_BATCH_CHARS,
   MAX_PAKE_MESSAGE_CHARS,
   MAX_CHAT_SEALED_CHARS,
   MAX_DISPLAY_NAME_LENGTH,
@@ -70,6 +71,9 @@ export const Epoch = z.number().int().nonnegative();
 /** A newcomer's request to be added to the meeting's MLS group. */
 export const GroupJoinRequest = z.object({ peerId: Id, keyPackage: SealedKeyPackage, pake: PakeMessage });
 export type GroupJoinRequest = z.infer<typeof GroupJoinRequest>;
+
+/** A signed frame-origin batch, end-to-end encrypted (base64url); the server relays it and keeps nothing. */
+export const SealedOriginBatch = sealed(MAX_ORIGIN_BATCH_CHARS, 'origin batch');
 
 /** One chat message, end-to-end encrypted (base64url); the server relays it and keeps nothing. */
 export const SealedChat = z
@@ -237,6 +241,16 @@ export const methods = {
   chatSend: {
     request: z.object({ message: SealedChat }).strict(),
     response: z.object({ at: z.iso.datetime() }),
+  },
+  /**
+   * Relay a signed batch of this sender's frame hashes (frame-origin
+   * authentication) to the other members of the room, who get an
+   * `originBatch` notification. Rate-limited per connection (rate_limited);
+   * nothing is stored.
+   */
+  originBatch: {
+    request: z.object({ message: SealedOriginBatch }).strict(),
+    response: Empty,
   },
   /**
    * Tells the room this participant started or stopped recording the meeting

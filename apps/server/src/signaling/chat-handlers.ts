@@ -14,7 +14,7 @@ import { RequestError } from './request-error.js';
 import type { Handler } from './handler.js';
 import { joined } from './session.js';
 
-export const chatHandlers: { chatSend: Handler<'chatSend'> } = {
+export const chatHandlers: { chatSend: Handler<'chatSend'>; originBatch: Handler<'originBatch'> } = {
   async chatSend(session, { message }) {
     const { peer, room } = joined(session);
     if (!session.buckets.chat.take()) {
@@ -23,5 +23,13 @@ export const chatHandlers: { chatSend: Handler<'chatSend'> } = {
     const at = new Date().toISOString();
     room.broadcast(notification('chatMessage', { from: peer.id, message, at }), peer.id);
     return { at };
+  },
+
+  /** A signed batch of the sender's frame hashes: relayed like chat, under its own allowance, and forgotten. */
+  async originBatch(session, { message }) {
+    const { peer, room } = joined(session);
+    if (!session.buckets.origin.take()) throw new RequestError(ErrorCode.RateLimited, 'too many origin batches: slow down');
+    room.broadcast(notification('originBatch', { from: peer.id, message }), peer.id);
+    return {};
   },
 };

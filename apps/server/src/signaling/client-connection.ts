@@ -17,6 +17,8 @@ import type { RawData, WebSocket } from 'ws';
 import {
   CHAT_RATE_BURST,
   CHAT_RATE_PER_SECOND,
+  ORIGIN_RATE_BURST,
+  ORIGIN_RATE_PER_SECOND,
   CloseCode,
   ErrorCode,
   FLOOD_DROP_LIMIT,
@@ -82,6 +84,7 @@ export class ClientConnection {
       joinedOnce: false,
       buckets: {
         chat: new TokenBucket(CHAT_RATE_PER_SECOND, CHAT_RATE_BURST),
+        origin: new TokenBucket(ORIGIN_RATE_PER_SECOND, ORIGIN_RATE_BURST),
         recording: new TokenBucket(RECORDING_RATE_PER_SECOND, RECORDING_RATE_BURST),
       },
       send: (m) => this.send(m),
