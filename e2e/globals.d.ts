@@ -14,6 +14,9 @@ declare global {
       } | null;
       sendKey?: () => { epoch: string; leaf: number; baseKey: string } | null;
       hideParticipant?: (peerId: string) => void;
+      relabel?: (forgerName: string, victim: string, source: 'camera' | 'mic' | 'screen' | 'screen-audio') => void;
+      impersonate?: (peerId: string) => void;
+      rekey?: () => Promise<void>;
       /** Rejoins, ICE restarts and transport states (apps/web/src/meeting/meeting-state.ts RecoveryStats). */
       recovery: () => unknown;
     };

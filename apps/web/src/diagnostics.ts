@@ -26,6 +26,12 @@ declare global {
       sendKey?: () => { epoch: string; leaf: number; baseKey: string } | null;
       /** Forgets a participant as a server hiding a member would (the encrypted group keeps them). */
       hideParticipant?: (peerId: string) => void;
+      /** From now on, decrypts `forgerName`'s `source` as `victim`'s, as an SFU helping a forger would. */
+      relabel?: (forgerName: string, victim: string, source: 'camera' | 'mic' | 'screen' | 'screen-audio') => void;
+      /** From the next epoch on, sends our frames under `peerId`'s KID and key, as a forging member would. */
+      impersonate?: (peerId: string) => void;
+      /** Commits an update of our leaf: a new epoch now. */
+      rekey?: () => Promise<void>;
     };
     __CONCLAVE_TEST_HOOKS__?: boolean;
   }
@@ -57,6 +63,10 @@ export function installDiagnostics(meeting: Meeting): void {
             return k ? { epoch: k.epoch, leaf: k.leaf, baseKey: hex(k.baseKey) } : null;
           },
           hideParticipant: (peerId: string) => meeting.current?.media.subscriber.hideParticipant(peerId),
+          relabel: (forgerName: string, victim: string, source: 'camera' | 'mic' | 'screen' | 'screen-audio') =>
+            meeting.current?.media.subscriber.relabel(forgerName, victim, source),
+          impersonate: (peerId: string) => meeting.current?.e2ee.debugImpersonate(peerId),
+          rekey: () => meeting.current?.e2ee.debugRekey() ?? Promise.resolve(),
         }
       : {}),
   };

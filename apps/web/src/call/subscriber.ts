@@ -4,7 +4,7 @@
  * the simulcast layer each video gets, and the participant list the tiles
  * are drawn from. A rejoin starts it afresh (the server has new ids).
  */
-import type { NotificationData, PeerInfo, ProducerInfo } from '@conclave/protocol';
+import type { MediaSource, NotificationData, PeerInfo, ProducerInfo } from '@conclave/protocol';
 import { noticeText } from '../notices/notice-text.js';
 import { SignalingError } from '../signaling/signaling-client.js';
 import type { Signaling } from '../signaling/signaling-port.js';
@@ -40,6 +40,8 @@ export interface SubscriberOptions {
 export class Subscriber {
   readonly store = new Store<SubscriberState>({ participants: [] });
   private readonly remote = new Map<string, RemotePeer>();
+  /** Test hook only (relabel): display name/source → the peer id whose stream it is passed off as. */
+  private readonly relabels = new Map<string, string>();
   /** The simulcast layer the server says each video consumer gets (consumerLayers). */
   private readonly layers = new Map<string, { spatial: number; temporal: number } | null>();
   /** Consume requests under way, as recvTransportId/producerId. */
@@ -130,6 +132,16 @@ export class Subscriber {
     this.removePeer(peerId, false);
   }
 
+  /**
+   * Test hook (window.conclave.relabel): plays an SFU helping a forger. From
+   * now on, the `source` of whoever joins as `forgerName` is decrypted and
+   * checked as `victim`'s (as if the SFU said it was the victim's stream).
+   * Frame-origin checks must catch what follows.
+   */
+  relabel(forgerName: string, victim: string, source: MediaSource): void {
+    this.relabels.set(`${forgerName}/${source}`, victim);
+  }
+
   private removePeer(peerId: string, announce = true): void {
     const peer = this.remote.get(peerId);
     if (!peer) return;
@@ -172,7 +184,16 @@ export class Subscriber {
         answer,
         peerId,
         ...(transforms
-          ? { onRtpReceiver: (r, mimeType) => transforms.attachReceiver(r, peerId, answer.kind, answer.source, mimeType) }
+          ? {
+              onRtpReceiver: (r, mimeType) =>
+                transforms.attachReceiver(
+                  r,
+                  this.relabels.get(`${peer.info.displayName}/${answer.source}`) ?? peerId,
+                  answer.kind,
+                  answer.source,
+                  mimeType,
+                ),
+            }
           : {}),
       });
       const current = this.remote.get(peerId);

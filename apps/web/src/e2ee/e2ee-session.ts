@@ -21,7 +21,13 @@ import {
   type SafetyCode,
 } from '@conclave/e2ee/group';
 import { fromBase64url, sodiumReady, toBase64url } from '@conclave/e2ee/keys';
-import { MediaEncryption, type FrameTransformSupport, type ReceiveStatus } from '@conclave/e2ee/media';
+import {
+  MediaEncryption,
+  type FrameTransformSupport,
+  type OriginFailure,
+  type OriginStatus,
+  type ReceiveStatus,
+} from '@conclave/e2ee/media';
 import type { MediaTransforms } from '../call/media-transforms.js';
 import type { ChatCrypto, ChatDecryptOutcome } from '../chat/chat-session.js';
 import type { Signaling } from '../signaling/signaling-port.js';
@@ -29,7 +35,7 @@ import { Store } from '../state/store.js';
 import { deliveryPort } from './delivery-port.js';
 import { groupChat } from './group-chat.js';
 import { e2eeSummary } from './e2ee-summary.js';
-import { tileE2ee, type TileE2eeView } from './tile-e2ee.js';
+import { originOf, tileE2ee, type OriginView, type TileE2eeView } from './tile-e2ee.js';
 
 /** Delay before our frames switch to a new epoch's key, so the others have processed the commit. */
 export const ACTIVATION_DELAY_MS = 250;
@@ -94,6 +100,8 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
   /** The word last reported to the server on this connection. */
   private reported: E2eeStatus | null = null;
   private readonly frames = new Map<string, Partial<Record<MediaKind, FrameStatus>>>();
+  /** Per remote participant and source: are its frames shown to be theirs (signed batches). */
+  private readonly origins = new Map<string, Map<MediaSource, OriginView>>();
   private readonly media: MediaEncryption;
   private agent: GroupAgent | null = null;
   private signaling: Signaling | null = null;
@@ -107,6 +115,8 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
   private ownLeaf: number | null = null;
   private admissionTimer: ReturnType<typeof setTimeout> | null = null;
   private sendKey: { epoch: string; leaf: number; baseKey: Uint8Array } | null = null;
+  /** Test hook: from the next epoch on, our frames go out under this member's KID and key (a forger's). */
+  private impersonating: string | null = null;
   private readonly chat = groupChat(() => this.agent);
 
   constructor(
@@ -124,7 +134,11 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
       },
       onSendStatus: (sending) => this.update({ sending }),
       onSendKeyActive: (epoch) => this.update({ activeEpoch: epoch.toString(), activeSince: Date.now() }),
+      onOriginBatch: (batch) => this.signOrigin(batch),
+      onOriginStatus: (peerId, source, status, reason) => this.onOriginStatus(peerId, source, status, reason),
     });
+    // Frames whose origin fails (forged, or never signed in time) stop being shown.
+    this.media.enforceOrigin(true);
   }
 
   /** RTCPeerConnection settings the transform path needs (the createEncodedStreams fallback). */
@@ -149,6 +163,7 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     this.stop();
     this.media.reset();
     this.frames.clear();
+    this.origins.clear();
     this.installed.clear();
     this.members = [];
     this.ownLeaf = null;
@@ -182,6 +197,7 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
         swallow(agent.onJoinRequest({ peerId: r.peerId, keyPackage: fromBase64url(r.keyPackage), pake: fromBase64url(r.pake) })),
       ),
       signaling.on('groupAdmit', (a) => swallow(agent.onAdmit(a.from, fromBase64url(a.message)))),
+      signaling.on('originBatch', (o) => swallow(this.openOrigin(agent, o.from, o.message))),
       signaling.on('groupCommit', (c) => swallow(agent.onCommit(c.from, c.epoch, fromBase64url(c.commit)))),
       signaling.on('groupWelcome', (w) => swallow(agent.onWelcome(w.from, fromBase64url(w.welcome)))),
       signaling.on('groupFound', (f) =>
@@ -197,6 +213,7 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
         this.serverPeers.delete(peerId);
         this.update({ lastLeaveAt: Date.now() });
         this.frames.delete(peerId);
+        this.origins.delete(peerId);
         swallow(agent.onPeerLeft(peerId));
         this.publish();
       }),
@@ -246,6 +263,21 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     return this.chat.decryptChat(from, message);
   }
 
+  /**
+   * Test hook (window.conclave.impersonate): plays a member who forges
+   * another's frames. From the next epoch on, our frames carry `peerId`'s
+   * KID and are encrypted with its base key, which every member can derive;
+   * our signed origin batches still name only our own leaf.
+   */
+  debugImpersonate(peerId: string): void {
+    this.impersonating = peerId;
+  }
+
+  /** Test hook (window.conclave.rekey): commits an update of our leaf, for a new epoch now. */
+  debugRekey(): Promise<void> {
+    return this.agent?.refresh() ?? Promise.resolve();
+  }
+
   /** For the diagnostics hook used by tests: the epoch and key our own frames use now. */
   debugSendKey(): { epoch: string; leaf: number; baseKey: Uint8Array } | null {
     return this.sendKey;
@@ -267,10 +299,12 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     const previous = new Map(this.members.map((m) => [m.peerId, m]));
     this.members = members;
     this.ownLeaf = keys.ownLeaf;
-    const own = keys.baseKeys.get(keys.ownLeaf);
+    const victim = this.impersonating === null ? undefined : members.find((m) => m.peerId === this.impersonating);
+    const sendLeaf = victim?.leaf ?? keys.ownLeaf;
+    const own = keys.baseKeys.get(sendLeaf);
     if (own) {
-      this.media.setSendKey(keys.epoch, keys.ownLeaf, own, firstEpoch ? 0 : ACTIVATION_DELAY_MS);
-      this.sendKey = { epoch: keys.epoch.toString(), leaf: keys.ownLeaf, baseKey: own };
+      this.media.setSendKey(keys.epoch, sendLeaf, own, firstEpoch ? 0 : ACTIVATION_DELAY_MS);
+      this.sendKey = { epoch: keys.epoch.toString(), leaf: sendLeaf, baseKey: own };
     }
     const present = new Set<string>();
     for (const m of members) {
@@ -293,6 +327,36 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     const view: Record<string, GroupMemberView> = {};
     for (const m of members) if (m.leaf !== keys.ownLeaf) view[m.peerId] = { peerId: m.peerId, displayName: m.displayName };
     this.update({ safetyCode: code, inGroup: true, refused: false, members: view });
+    this.publish();
+  }
+
+  /** Our frames' hashes from the Worker: signed by our leaf (an MLS application message) and relayed to the room. */
+  private signOrigin(batch: Uint8Array): void {
+    const agent = this.agent;
+    const signaling = this.signaling;
+    if (!agent || !signaling) return;
+    void agent
+      .sealOrigin(batch)
+      .then((sealed) => (sealed ? signaling.request('originBatch', { message: toBase64url(sealed) }) : undefined))
+      .catch(() => undefined);
+  }
+
+  /** Someone's signed batch: the group says who signed it; the Worker checks the frames against it. */
+  private async openOrigin(agent: GroupAgent, from: string, message: string): Promise<void> {
+    let bytes: Uint8Array;
+    try {
+      bytes = fromBase64url(message);
+    } catch {
+      return;
+    }
+    const opened = await agent.openApp(from, bytes);
+    if (opened.kind === 'origin' && this.agent === agent) this.media.verifiedOrigin(opened.sender.peerId, opened.sender.leaf, opened.batch);
+  }
+
+  private onOriginStatus(peerId: string, source: MediaSource, status: OriginStatus, reason?: OriginFailure): void {
+    const sources = this.origins.get(peerId) ?? new Map<MediaSource, OriginView>();
+    sources.set(source, reason ? { status, reason } : { status });
+    this.origins.set(peerId, sources);
     this.publish();
   }
 
@@ -324,7 +388,8 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
       const f = this.frames.get(peerId);
       const frames = f?.video ?? f?.audio;
       const self = this.ownLeaf !== null ? 'in-group' : this.store.getSnapshot().refused ? 'refused' : 'joining';
-      tiles[peerId] = tileE2ee(inGroup.has(peerId) ? 'member' : 'not-in-group', frames?.status, frames?.reason, self);
+      const origin = originOf([...(this.origins.get(peerId)?.values() ?? [])]);
+      tiles[peerId] = tileE2ee(inGroup.has(peerId) ? 'member' : 'not-in-group', frames?.status, frames?.reason, self, origin);
     }
     this.update({ tiles });
   }

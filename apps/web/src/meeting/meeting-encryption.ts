@@ -22,4 +22,7 @@ export interface MeetingEncryption extends MediaTransforms, ChatCrypto {
   dispose(): void;
   /** For the diagnostics hook used by tests: the epoch, leaf and key our own frames use now. */
   debugSendKey(): { epoch: string; leaf: number; baseKey: Uint8Array } | null;
+  /** Test hooks: forge another member's frames from the next epoch on; commit a new epoch now. */
+  debugImpersonate(peerId: string): void;
+  debugRekey(): Promise<void>;
 }

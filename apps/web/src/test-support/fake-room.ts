@@ -105,4 +105,12 @@ export class FakeEncryption implements MeetingEncryption {
   debugSendKey() {
     return null;
   }
+
+  debugImpersonate(): void {
+    // no keys here to forge with
+  }
+
+  debugRekey(): Promise<void> {
+    return Promise.resolve();
+  }
 }

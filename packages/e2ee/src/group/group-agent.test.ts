@@ -155,3 +155,25 @@ describe('a passphrase meeting', () => {
     expect(ms[2]!.failures.map((f) => f.peerId)).toEqual(['p4']);
   });
 });
+
+describe('origin batches', () => {
+  it('are opened as signed by their sender, numbered apart from chat, and a replay is refused', async () => {
+    const { ds, ms } = await groupOf(2, crypto.getRandomValues(new Uint8Array(32)));
+    const batch = Uint8Array.of(1, 2, 3, 4);
+    const first = (await ms[0]!.agent.sealOrigin(batch))!;
+    const chat = (await ms[0]!.agent.sealChat('hello'))!;
+    const second = (await ms[0]!.agent.sealOrigin(batch))!;
+    // The chat message, opened after a later batch, is still accepted: batches do not move chat's numbering on.
+    const opened = await ms[1]!.agent.openApp('p0', second);
+    expect(opened).toMatchObject({ kind: 'origin', sender: { peerId: 'p0', leaf: 0 }, batch });
+    expect(await ms[1]!.agent.openApp('p0', chat)).toMatchObject({ kind: 'chat', text: 'hello' });
+    expect(await ms[1]!.agent.openApp('p0', first)).toMatchObject({ kind: 'refused', reason: 'replay' });
+    expect(await ms[1]!.agent.openApp('p0', second)).toMatchObject({ kind: 'refused' });
+    // Relayed as from someone else: refused.
+    expect(await ms[1]!.agent.openApp('p9', (await ms[0]!.agent.sealOrigin(batch))!)).toMatchObject({
+      kind: 'refused',
+      reason: 'sender-mismatch',
+    });
+    void ds;
+  });
+});

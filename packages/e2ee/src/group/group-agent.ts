@@ -147,11 +147,14 @@ export interface GroupAgentOptions {
 const KIND_CHAT = 1;
 const KIND_LEAVING = 2;
 const KIND_ADMISSION_FAILED = 3;
+/** A batch of our frames' hashes (frame-origin authentication): numbered on its own, so it never holds up chat. */
+const KIND_ORIGIN = 4;
 
 export type OpenedAppMessage =
   | { kind: 'chat'; sender: GroupMember; text: string }
   | { kind: 'leaving'; sender: GroupMember }
   | { kind: 'admission-failed'; sender: GroupMember; failure: AdmissionFailure }
+  | { kind: 'origin'; sender: GroupMember; batch: Uint8Array }
   | { kind: 'refused'; retry: boolean; reason: string };
 
 interface Request {
@@ -195,9 +198,11 @@ export class GroupAgent {
   private readonly seenKeys = new Set<string>();
   /** Requests refused once (same bytes), so they are reported once. */
   private readonly refusedRequests = new Set<string>();
-  /** Last sequence number seen per sender (by signature key). */
+  /** Last sequence number seen per sender (by signature key), for messages and, apart, for origin batches. */
   private readonly lastSeq = new Map<string, number>();
+  private readonly lastOriginSeq = new Map<string, number>();
   private nextSeq = 1;
+  private nextOriginSeq = 1;
   private workTimer: unknown;
   private updateTimer: unknown;
 
@@ -372,6 +377,14 @@ export class GroupAgent {
     return this.sealApp(KIND_CHAT, new TextEncoder().encode(text));
   }
 
+  /**
+   * Seals a batch of our frames' hashes, from the media Worker: signed by
+   * our leaf, so receivers know which member vouches for those frames.
+   */
+  sealOrigin(batch: Uint8Array): Promise<Uint8Array | null> {
+    return this.sealApp(KIND_ORIGIN, batch);
+  }
+
   /** Seals our own leave notice, for the others to commit our removal even if the server hides the leave. */
   sealLeaving(): Promise<Uint8Array | null> {
     return this.sealApp(KIND_LEAVING, new Uint8Array(0));
@@ -400,11 +413,13 @@ export class GroupAgent {
       const kind = view.getUint8(0);
       const seq = view.getUint32(1);
       const who = hex(sender.signatureKey);
-      if (seq <= (this.lastSeq.get(who) ?? 0)) {
+      const seen = kind === KIND_ORIGIN ? this.lastOriginSeq : this.lastSeq;
+      if (seq <= (seen.get(who) ?? 0)) {
         this.reject({ peerId: from, what: 'message', reason: `message ${seq} of ${sender.peerId} is a replay or out of order` });
         return { kind: 'refused', retry: false, reason: 'replay' };
       }
-      this.lastSeq.set(who, seq);
+      seen.set(who, seq);
+      if (kind === KIND_ORIGIN) return { kind: 'origin', sender, batch: data.slice(5) };
       if (kind === KIND_CHAT) {
         try {
           return { kind: 'chat', sender, text: new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(5)) };
@@ -759,7 +774,7 @@ export class GroupAgent {
     const data = new Uint8Array(5 + body.length);
     const view = new DataView(data.buffer);
     view.setUint8(0, kind);
-    view.setUint32(1, this.nextSeq++);
+    view.setUint32(1, kind === KIND_ORIGIN ? this.nextOriginSeq++ : this.nextSeq++);
     data.set(body, 5);
     return group.seal(data);
   }

@@ -84,7 +84,7 @@ export type OriginStatus = 'pending' | 'verified' | 'failed';
 export type OriginFailure = 'forged' | 'unsigned';
 
 /** A sender hands its origin batch to the page this long after the batch's first entry… */
-export const ORIGIN_BATCH_MS = 250;
+export const ORIGIN_BATCH_MS = 500;
 /** …or as soon as it holds this many entries (also the most a receiver accepts in one batch). */
 export const ORIGIN_BATCH_MAX_ENTRIES = 64;
 /** The most bytes an origin batch can take (worker/origin-batch.ts: every entry in a run of its own). */

@@ -103,14 +103,14 @@ export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCa
         const view = e2ee.tiles[p.peerId] ?? tileE2ee('not-in-group', undefined, undefined, e2ee.inGroup ? 'in-group' : 'joining');
         const mic = p.media.find((m) => m.source === 'mic');
         return {
-          attrs: { 'data-e2ee': view.state, 'data-role': p.role },
+          attrs: { 'data-e2ee': view.state, 'data-origin': view.origin, 'data-role': p.role },
           badge: (
             <>
               <E2eeBadge view={view} />
               <NetworkQualityIndicator quality={quality.peers[p.peerId] ?? null} />
             </>
           ),
-          hideVideo: view.state === 'cannot-decrypt',
+          hideVideo: view.state === 'cannot-decrypt' || view.origin === 'failed',
           actions: isHost ? (
             <HostTileActions
               name={p.displayName}
