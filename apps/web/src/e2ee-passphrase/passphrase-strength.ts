@@ -1,18 +1,21 @@
 /**
  * The strength floor for meeting passphrases, checked in the browser before
- * anything is derived or sent: on the join screen when the link carries no
- * key, and in the admin's create-room form when the admin picks a passphrase.
+ * anything is sent: on the join screen when the link carries no key, and in
+ * the admin's create-room form when the admin picks a passphrase.
  *
- * Anyone who sees a passphrase room's traffic can test guesses offline, so
- * the passphrase alone is what keeps the meeting private. The rule is short
- * enough to say in one sentence, and needs no dictionary (bundle size):
+ * A passphrase is only the password of CPace admission runs, so nobody can
+ * test guesses offline; online, each guess is a run the members see fail,
+ * and they allow 5 failures a minute. The floor keeps passphrases far out of
+ * reach of that. The rule is short enough to say in one sentence, and needs
+ * no dictionary (bundle size):
  *
  *   Accepted: at least 12 characters using at least 3 of the 4 kinds
  *   (lower-case letters, upper-case letters, digits, symbols), or at least
  *   20 characters of anything (several words, say).
  *
  * How characters are counted:
- *   - Code points after NFC normalisation (what the key derivation sees), with
+ *   - Code points after NFC normalisation (admission uses NFKC, which only
+ *     folds further), with
  *     spaces at either end left out. Spaces inside count toward the length
  *     (words are separated by them) but are not a kind of their own.
  *   - Letters without case (中, ب, …) count as lower-case letters; a symbol
