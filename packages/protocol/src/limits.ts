@@ -106,15 +106,15 @@ export const CHAT_RATE_BURST = 10;
 export const CHAT_RATE_PER_SECOND = 1;
 
 /**
- * Frame-origin batches (end-to-end: an MLS application message signed by the
- * sender, listing (KID, CTR, hash) of its recent frames; one about every
- * 250 ms, at most ~2.1 KB of batch plus MLS framing) in base64url characters,
- * and how many a connection may send: a burst, then 8 a second (twice what a
- * sender makes).
+ * Group messages: the meeting group's own signed notices that are not chat
+ * (end-to-end MLS application messages: frame-origin batches, about two a
+ * second and at most ~2.1 KB plus MLS framing; leave notices; failed
+ * admissions), in base64url characters, and how many a connection may send:
+ * a burst, then 8 a second (several times what a sender makes).
  */
-export const MAX_ORIGIN_BATCH_CHARS = 4096;
-export const ORIGIN_RATE_BURST = 16;
-export const ORIGIN_RATE_PER_SECOND = 8;
+export const MAX_GROUP_MESSAGE_CHARS = 4096;
+export const GROUP_MESSAGE_RATE_BURST = 16;
+export const GROUP_MESSAGE_RATE_PER_SECOND = 8;
 
 /** Recording announcements per connection: a burst of this many changes, then one every 5 s. */
 export const RECORDING_RATE_BURST = 6;

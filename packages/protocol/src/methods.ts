@@ -8,7 +8,7 @@ import { TileView } from './simulcast.js';
 import { cleanDisplayName } from './display-name.js';
 import {
   MAX_ADMIT_MESSAGE_CHARS,
-  MAX_ORIGIN_BATCH_CHARS,
+  MAX_GROUP_MESSAGE_CHARS,
   MAX_PAKE_MESSAGE_CHARS,
   MAX_CHAT_SEALED_CHARS,
   MAX_DISPLAY_NAME_LENGTH,
@@ -72,8 +72,8 @@ export const Epoch = z.number().int().nonnegative();
 export const GroupJoinRequest = z.object({ peerId: Id, keyPackage: SealedKeyPackage, pake: PakeMessage });
 export type GroupJoinRequest = z.infer<typeof GroupJoinRequest>;
 
-/** A signed frame-origin batch, end-to-end encrypted (base64url); the server relays it and keeps nothing. */
-export const SealedOriginBatch = sealed(MAX_ORIGIN_BATCH_CHARS, 'origin batch');
+/** A group message (not chat: origin batches, leave notices…), end-to-end encrypted (base64url); relayed, never kept. */
+export const SealedGroupMessage = sealed(MAX_GROUP_MESSAGE_CHARS, 'group message');
 
 /** One chat message, end-to-end encrypted (base64url); the server relays it and keeps nothing. */
 export const SealedChat = z
@@ -243,13 +243,15 @@ export const methods = {
     response: z.object({ at: z.iso.datetime() }),
   },
   /**
-   * Relay a signed batch of this sender's frame hashes (frame-origin
-   * authentication) to the other members of the room, who get an
-   * `originBatch` notification. Rate-limited per connection (rate_limited);
-   * nothing is stored.
+   * Relay one of the meeting group's own signed messages that are not chat
+   * (a batch of this sender's frame hashes, a leave notice, a failed
+   * admission) to the other members of the room, who get a `groupMessage`
+   * notification. Kept apart from chat so chat shows only chat, and under its
+   * own allowance. Rate-limited per connection (rate_limited); nothing is
+   * stored.
    */
-  originBatch: {
-    request: z.object({ message: SealedOriginBatch }).strict(),
+  groupMessage: {
+    request: z.object({ message: SealedGroupMessage }).strict(),
     response: Empty,
   },
   /**

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { Id, MediaKind, MediaSource } from './media.js';
 import { MAX_LOBBY_WAITING } from './limits.js';
-import { AdmitMessage, Epoch, GroupJoinRequest, PeerInfo, SealedChat, SealedCommit, SealedOriginBatch, SealedWelcome } from './methods.js';
+import { AdmitMessage, Epoch, GroupJoinRequest, PeerInfo, SealedChat, SealedCommit, SealedGroupMessage, SealedWelcome } from './methods.js';
 
 /** One guest waiting in a lobby, as hosts see them. */
 export const LobbyEntry = z.object({ requestId: Id, displayName: z.string() });
@@ -56,8 +56,8 @@ export const notifications = {
   peerRecording: z.object({ peerId: Id, recording: z.boolean() }),
   /** A chat message another member sent (never echoed to its sender), at the server's time. */
   chatMessage: z.object({ from: Id, message: SealedChat, at: z.iso.datetime() }),
-  /** A member's signed frame-origin batch (see the originBatch method). */
-  originBatch: z.object({ from: Id, message: SealedOriginBatch }),
+  /** A member's signed group message that is not chat (see the groupMessage method). */
+  groupMessage: z.object({ from: Id, message: SealedGroupMessage }),
   /**
    * The room is gone for this client. `rejoin` says whether joining again is
    * expected to work (a media worker was replaced, the server is restarting:

@@ -231,7 +231,7 @@ export class SignalingFuzzer {
           added: Array.from({ length: this.int(3) }, () => this.id(k.peerIds)),
           removed: Array.from({ length: this.int(2) }, () => this.id(k.peerIds)),
         };
-      case 'originBatch':
+      case 'groupMessage':
         return { message: this.chance(0.1) ? 'A'.repeat(4096) : 'b3Jp'.repeat(1 + this.int(200)) };
       case 'chatSend':
         return { message: 'Y2hhdA'.repeat(1 + this.int(30)) };

@@ -14,7 +14,7 @@ import { RequestError } from './request-error.js';
 import type { Handler } from './handler.js';
 import { joined } from './session.js';
 
-export const chatHandlers: { chatSend: Handler<'chatSend'>; originBatch: Handler<'originBatch'> } = {
+export const chatHandlers: { chatSend: Handler<'chatSend'>; groupMessage: Handler<'groupMessage'> } = {
   async chatSend(session, { message }) {
     const { peer, room } = joined(session);
     if (!session.buckets.chat.take()) {
@@ -25,11 +25,11 @@ export const chatHandlers: { chatSend: Handler<'chatSend'>; originBatch: Handler
     return { at };
   },
 
-  /** A signed batch of the sender's frame hashes: relayed like chat, under its own allowance, and forgotten. */
-  async originBatch(session, { message }) {
+  /** The group's own signed messages that are not chat (origin batches, notices): relayed like chat, under their own allowance, and forgotten. */
+  async groupMessage(session, { message }) {
     const { peer, room } = joined(session);
-    if (!session.buckets.origin.take()) throw new RequestError(ErrorCode.RateLimited, 'too many origin batches: slow down');
-    room.broadcast(notification('originBatch', { from: peer.id, message }), peer.id);
+    if (!session.buckets.group.take()) throw new RequestError(ErrorCode.RateLimited, 'too many group messages: slow down');
+    room.broadcast(notification('groupMessage', { from: peer.id, message }), peer.id);
     return {};
   },
 };

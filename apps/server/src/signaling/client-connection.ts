@@ -17,8 +17,8 @@ import type { RawData, WebSocket } from 'ws';
 import {
   CHAT_RATE_BURST,
   CHAT_RATE_PER_SECOND,
-  ORIGIN_RATE_BURST,
-  ORIGIN_RATE_PER_SECOND,
+  GROUP_MESSAGE_RATE_BURST,
+  GROUP_MESSAGE_RATE_PER_SECOND,
   CloseCode,
   ErrorCode,
   FLOOD_DROP_LIMIT,
@@ -84,7 +84,7 @@ export class ClientConnection {
       joinedOnce: false,
       buckets: {
         chat: new TokenBucket(CHAT_RATE_PER_SECOND, CHAT_RATE_BURST),
-        origin: new TokenBucket(ORIGIN_RATE_PER_SECOND, ORIGIN_RATE_BURST),
+        group: new TokenBucket(GROUP_MESSAGE_RATE_PER_SECOND, GROUP_MESSAGE_RATE_BURST),
         recording: new TokenBucket(RECORDING_RATE_PER_SECOND, RECORDING_RATE_BURST),
       },
       send: (m) => this.send(m),

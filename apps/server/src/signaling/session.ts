@@ -49,11 +49,11 @@ export interface Session {
   joinedOnce: boolean;
   /**
    * This connection's own allowances for requests limited beyond the
-   * connection-wide message limit: chat messages (CHAT_RATE_*), frame-origin
-   * batches (ORIGIN_RATE_*) and recording switches (RECORDING_RATE_*). They
-   * go with the connection.
+   * connection-wide message limit: chat messages (CHAT_RATE_*), group
+   * messages (GROUP_MESSAGE_RATE_*) and recording switches (RECORDING_RATE_*).
+   * They go with the connection.
    */
-  buckets: { chat: TokenBucket; origin: TokenBucket; recording: TokenBucket };
+  buckets: { chat: TokenBucket; group: TokenBucket; recording: TokenBucket };
   send(message: ServerMessage): void;
   /** Gives the connection JOIN_DEADLINE_MS from now to join (a guest just admitted from the lobby). */
   restartJoinDeadline(): void;

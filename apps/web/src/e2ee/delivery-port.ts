@@ -1,7 +1,7 @@
 /**
  * The GroupAgent's Delivery Service over the signaling connection: groupJoin,
- * groupAdmit and groupCommit, and the chat relay for the group's own
- * notices; bytes as base64url, a lost epoch (stale_epoch) as an answer
+ * groupAdmit and groupCommit, and groupMessage for the group's own
+ * notices (kept out of chat); bytes as base64url, a lost epoch (stale_epoch) as an answer
  * rather than an error.
  */
 import type { DeliveryPort } from '@conclave/e2ee/group';
@@ -23,7 +23,7 @@ export function deliveryPort(signaling: Pick<Signaling, 'request'>): DeliveryPor
       await signaling.request('groupAdmit', { to, message: toBase64url(message) });
     },
     async broadcast(message) {
-      await signaling.request('chatSend', { message: toBase64url(message) });
+      await signaling.request('groupMessage', { message: toBase64url(message) });
     },
     async commit(c) {
       try {

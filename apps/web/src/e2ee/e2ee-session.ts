@@ -197,7 +197,7 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
         swallow(agent.onJoinRequest({ peerId: r.peerId, keyPackage: fromBase64url(r.keyPackage), pake: fromBase64url(r.pake) })),
       ),
       signaling.on('groupAdmit', (a) => swallow(agent.onAdmit(a.from, fromBase64url(a.message)))),
-      signaling.on('originBatch', (o) => swallow(this.openOrigin(agent, o.from, o.message))),
+      signaling.on('groupMessage', (m) => swallow(this.openGroupMessage(agent, m.from, m.message))),
       signaling.on('groupCommit', (c) => swallow(agent.onCommit(c.from, c.epoch, fromBase64url(c.commit)))),
       signaling.on('groupWelcome', (w) => swallow(agent.onWelcome(w.from, fromBase64url(w.welcome)))),
       signaling.on('groupFound', (f) =>
@@ -244,7 +244,7 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     const signaling = this.signaling;
     if (!agent || !signaling) return;
     const sealed = await agent.sealLeaving().catch(() => null);
-    if (sealed) await signaling.request('chatSend', { message: toBase64url(sealed) }).catch(() => undefined);
+    if (sealed) await signaling.request('groupMessage', { message: toBase64url(sealed) }).catch(() => undefined);
   }
 
   /** A host's removal: our own client commits the Remove first; the server is asked to disconnect after. */
@@ -337,12 +337,16 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     if (!agent || !signaling) return;
     void agent
       .sealOrigin(batch)
-      .then((sealed) => (sealed ? signaling.request('originBatch', { message: toBase64url(sealed) }) : undefined))
+      .then((sealed) => (sealed ? signaling.request('groupMessage', { message: toBase64url(sealed) }) : undefined))
       .catch(() => undefined);
   }
 
-  /** Someone's signed batch: the group says who signed it; the Worker checks the frames against it. */
-  private async openOrigin(agent: GroupAgent, from: string, message: string): Promise<void> {
+  /**
+   * One of the group's own messages (not chat): the agent acts on a leave
+   * notice or a failed admission itself; an origin batch goes to the Worker
+   * with the leaf the group says signed it, to check frames against.
+   */
+  private async openGroupMessage(agent: GroupAgent, from: string, message: string): Promise<void> {
     let bytes: Uint8Array;
     try {
       bytes = fromBase64url(message);
