@@ -402,6 +402,13 @@ describe('with real MLS group agents', () => {
       () => expect(bobChat.store.getSnapshot().messages.map((m) => m.status)).toEqual(['received', 'undecryptable', 'undecryptable']),
       soon,
     );
+    // Their text is never shown: only a message whose signature checked has any.
+    expect(
+      bobChat.store
+        .getSnapshot()
+        .messages.slice(1)
+        .map((m) => m.text),
+    ).toEqual(['', '']);
 
     // Ada's leave notice: nothing in Bob's chat.
     const notice = (await ada.sealLeaving())!;

@@ -436,6 +436,7 @@ export class GroupAgent {
         const failure = readFailure(data.subarray(5), sender.peerId);
         if (!failure) return { kind: 'refused', retry: false, reason: 'malformed' };
         this.failedAdmissions.push(this.clock.now());
+        this.recentFailures(); // keeps the list to the last minute's
         // Its request is done with: no takeover runs it again (a rejoin is a new request).
         const req = this.requests.get(failure.peerId);
         if (req && !req.proved) {
