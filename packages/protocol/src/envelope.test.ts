@@ -130,9 +130,11 @@ describe('parseServerMessage', () => {
   });
 
   it('parses the Delivery Service notifications', () => {
-    const request = { peerId: 'p2', keyPackage: 'a2V5', proof: 'cHJvb2Y' };
+    const request = { peerId: 'p2', keyPackage: 'a2V5', pake: 'cGFrZQ' };
     for (const n of [
       notification('groupJoinRequest', request),
+      notification('groupAdmit', { from: 'p1', message: 'AQ' }),
+      notification('groupMessage', { from: 'p1', message: 'b3JpZ2lu' }),
       notification('groupCommit', { from: 'p1', epoch: 0, commit: 'Yw' }),
       notification('groupWelcome', { from: 'p1', epoch: 1, welcome: 'dw' }),
       notification('groupFound', { waiting: [request] }),

@@ -366,10 +366,12 @@ export class GroupAgent {
   }
 
   /** Commits an update of our own leaf: a new epoch and new media keys for everyone. */
-  refresh(): Promise<void> {
-    return this.run(async () => {
-      if (this.group?.active) await this.commitPlan({}, [], []);
-    });
+  async refresh(): Promise<void> {
+    // A commit that lost its epoch (another member committed at the same moment) is made again on the winner.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const done = await this.run(async () => (this.group?.active ? this.commitPlan({}, [], []) : true));
+      if (done) return;
+    }
   }
 
   /** Seals a chat message: signed by our leaf, numbered, for the group's current epoch. Null while not in the group. */
