@@ -76,6 +76,8 @@ conclave_bootstrap() {
     # nft loads scripts/coturn/relay-firewall.sh's rule into a test's own network namespace.
     ensure_apt docker-compose nftables
     ensure_apt_no_service coturn caddy
+    # Multi-node tests start their own redis-server and PostgreSQL (initdb as the postgres user) on loopback.
+    ensure_apt_no_service redis-server postgresql
   fi
   say "building"
   local log; log=$(mktemp)
