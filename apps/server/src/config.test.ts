@@ -44,6 +44,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({})).toThrow(/MEDIASOUP_WORKER_BIN is not set/);
   });
 
+  it('places peers on workers by fill (the default) or even spread, with a CPU soft limit in percent', () => {
+    const bin = { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN };
+    expect(loadConfig(bin)).toMatchObject({ workerSpread: 'fill', workerCpuSoftLimit: 65 });
+    expect(loadConfig({ ...bin, CONCLAVE_WORKER_SPREAD: 'even', CONCLAVE_WORKER_CPU_SOFT_LIMIT: '80' })).toMatchObject({
+      workerSpread: 'even',
+      workerCpuSoftLimit: 80,
+    });
+    expect(() => loadConfig({ ...bin, CONCLAVE_WORKER_SPREAD: 'random' })).toThrow(/CONCLAVE_WORKER_SPREAD="random": must be fill or even/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_WORKER_CPU_SOFT_LIMIT: '150' })).toThrow(
+      /CONCLAVE_WORKER_CPU_SOFT_LIMIT="150": must be at most 100/,
+    );
+    expect(() => loadConfig({ ...bin, CONCLAVE_WORKER_CPU_SOFT_LIMIT: 'lots' })).toThrow(/CONCLAVE_WORKER_CPU_SOFT_LIMIT="lots"/);
+  });
+
   it('splits allowed origins', () => {
     expect(
       loadConfig({

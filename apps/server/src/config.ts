@@ -53,6 +53,17 @@ export const envSchema = z.object({
     .min(1, 'CONCLAVE_WORKERS must be at least 1')
     .max(64, 'CONCLAVE_WORKERS must be at most 64')
     .default(Math.max(1, os.availableParallelism?.() ?? os.cpus().length)),
+  /**
+   * How a room's peers are placed on the workers: `fill` keeps a room on one worker until that worker passes
+   * CONCLAVE_WORKER_CPU_SOFT_LIMIT, then spills; `even` spreads every room's peers over all workers.
+   */
+  CONCLAVE_WORKER_SPREAD: z.enum(['fill', 'even'], { error: 'must be fill or even' }).default('fill'),
+  /** Percent of one core a worker may use before a growing room spills onto another worker (fill). */
+  CONCLAVE_WORKER_CPU_SOFT_LIMIT: z.coerce
+    .number({ error: 'CONCLAVE_WORKER_CPU_SOFT_LIMIT must be a number (percent of one core)' })
+    .min(5, 'CONCLAVE_WORKER_CPU_SOFT_LIMIT must be at least 5 (percent of one core)')
+    .max(100, 'CONCLAVE_WORKER_CPU_SOFT_LIMIT must be at most 100 (percent of one core)')
+    .default(65),
   CONCLAVE_DATA_DIR: z.string().min(1).default('./data'),
   CONCLAVE_WEB_DIR: z.string().min(1).default(defaultWebDir),
   CONCLAVE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -175,6 +186,10 @@ export interface Config {
   rtcListenIp: string;
   rtcPort: number;
   workers: number;
+  /** How a room's peers are spread over the workers (see media/placement.ts). */
+  workerSpread: 'fill' | 'even';
+  /** Percent of one core before a room spills onto another worker. */
+  workerCpuSoftLimit: number;
   dataDir: string;
   webDir: string;
   logLevel: z.infer<typeof envSchema>['CONCLAVE_LOG_LEVEL'];
@@ -280,6 +295,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rtcListenIp: e.CONCLAVE_RTC_LISTEN_IP,
     rtcPort: e.CONCLAVE_RTC_PORT,
     workers: e.CONCLAVE_WORKERS,
+    workerSpread: e.CONCLAVE_WORKER_SPREAD,
+    workerCpuSoftLimit: e.CONCLAVE_WORKER_CPU_SOFT_LIMIT,
     dataDir: path.resolve(e.CONCLAVE_DATA_DIR),
     webDir: path.resolve(e.CONCLAVE_WEB_DIR),
     logLevel: e.CONCLAVE_LOG_LEVEL,
