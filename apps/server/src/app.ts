@@ -16,6 +16,7 @@ import { createHttpServer } from './http/http-server.js';
 import { loadTls } from './http/tls.js';
 import { WorkerPool } from './media/worker-pool.js';
 import { WorkerHealthMonitor } from './media/worker-health.js';
+import { WorkerLoad } from './media/worker-load.js';
 import { RoomRegistry } from './rooms/room-registry.js';
 import { Lobby } from './rooms/lobby.js';
 import { Moderation } from './rooms/moderation.js';
@@ -64,7 +65,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     announcedAddress: config.publicIp,
     logger,
   });
-  const registry = new RoomRegistry(pool, logger);
+  // Placing peers on workers needs each worker's CPU within a second, not the health monitor's five.
+  const load = new WorkerLoad(pool);
+  load.start();
+  const registry = new RoomRegistry(pool, logger, {
+    policy: { spread: config.workerSpread, softLimit: config.workerCpuSoftLimit },
+    load,
+  });
   const store = openStore(config.dataDir, tightened);
   const hasher = new PasswordHasher();
   const accounts = new Accounts(store, hasher, logger, config.sessionTtlMs, { devices: new DeviceCookies(loadDeviceKey(config.dataDir)) });
@@ -156,6 +163,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       resolve();
     });
   }).catch((err: NodeJS.ErrnoException) => {
+    load.stop();
     pool.close();
     health.stop();
     store.close();
@@ -206,6 +214,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         clearInterval(sessionSweep);
         clearInterval(auditSweep);
         health.stop();
+        load.stop();
         pool.close();
         await hasher.close();
         passes.detach();

@@ -63,6 +63,13 @@ export const notifications = {
    * expected to work (a media worker was replaced, the server is restarting:
    * the client rejoins by itself, with its rejoin pass) or not.
    */
+  /**
+   * This client's media path is gone (the server's media worker under it
+   * died, or it was moved): its transports, producers and consumers no
+   * longer exist. It stays in the meeting (same peer id, sender index and
+   * keys) and makes new transports, produces and consumes again.
+   */
+  mediaReset: z.object({ reason: z.enum(['worker-restarted', 'rebalanced']) }),
   roomClosed: z.object({
     reason: z.enum(['media-restarted', 'server-restart', 'ended-by-host', 'removed', 'deleted']),
     rejoin: z.boolean(),

@@ -84,11 +84,13 @@ it('every frame the SFU relays is clear codec bytes + SFrame that only its sende
   const audio = producers.find((p) => p.appData.source === 'mic')!;
   expect(video.rtpParameters.codecs[0]?.mimeType.toLowerCase()).toBe('video/vp8');
 
-  const direct = await room.router.createDirectTransport();
+  // The router Ada's media lives on (in a small room, everyone's).
+  const router = adaPeer.home!.router;
+  const direct = await router.createDirectTransport();
   const videoFrames = new FrameAssembler('vp8');
   const audioFrames = new FrameAssembler('opus');
-  const vc = await direct.consume({ producerId: video.id, rtpCapabilities: room.router.rtpCapabilities });
-  const ac = await direct.consume({ producerId: audio.id, rtpCapabilities: room.router.rtpCapabilities });
+  const vc = await direct.consume({ producerId: video.id, rtpCapabilities: router.rtpCapabilities });
+  const ac = await direct.consume({ producerId: audio.id, rtpCapabilities: router.rtpCapabilities });
   vc.on('rtp', (packet) => videoFrames.push(packet));
   ac.on('rtp', (packet) => audioFrames.push(packet));
   await vc.requestKeyFrame();
@@ -126,11 +128,11 @@ it('every frame the SFU relays is clear codec bytes + SFrame that only its sende
   expect(video.rtpParameters.encodings?.length).toBe(3);
   const heights: number[] = [];
   for (const spatialLayer of [0, 1, 2]) {
-    const layerTransport = await room.router.createDirectTransport();
+    const layerTransport = await router.createDirectTransport();
     const frames = new FrameAssembler('vp8');
     const consumer = await layerTransport.consume({
       producerId: video.id,
-      rtpCapabilities: room.router.rtpCapabilities,
+      rtpCapabilities: router.rtpCapabilities,
       preferredLayers: { spatialLayer },
     });
     // Only frames of the layer asked for count: the consumer may start on another and switch at a key frame.

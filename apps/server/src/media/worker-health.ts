@@ -65,9 +65,9 @@ export class WorkerHealthMonitor {
       let producers = 0;
       let consumers = 0;
       for (const room of this.registry.all()) {
-        if (room.slot !== slot) continue;
-        routers += 1;
+        if (room.media.routerOn(slot.index)) routers += 1;
         for (const peer of room.peers.values()) {
+          if (peer.home?.slot !== slot) continue;
           transports += peer.transports.size;
           producers += peer.producers.size;
           consumers += peer.consumers.size;

@@ -1,16 +1,19 @@
 /**
- * The room's ActiveSpeakerObserver wiring with a real mediasoup worker: a
+ * The room's ActiveSpeakerObserver wiring with real mediasoup workers: a
  * microphone producer on a DirectTransport is fed RTP with loud
  * ssrc-audio-level values from the test, and every member is told that its
- * peer speaks; pausing that microphone tells them nobody does.
+ * peer speaks; pausing that microphone tells them nobody does. The room
+ * spans two workers and the microphone is on the second, so it reaches the
+ * observer (on the first) through a pipe, as in a large room.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createWorker, type types } from 'mediasoup';
 import type { ServerMessage } from '@conclave/protocol';
 import type { WorkerSlot } from '../media/worker-pool.js';
-import { Peer } from './peer.js';
+import { Peer, type ProducerData } from './peer.js';
 import { Room } from './room.js';
+import { RoomMedia } from './room-media.js';
 
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 
@@ -27,18 +30,29 @@ function rtpWithLevel(seq: number, ssrc: number, level: number): Buffer {
 }
 
 describe('Room active speaker', () => {
-  let worker: types.Worker;
-  let router: types.Router;
+  let workers: types.Worker[] = [];
 
   beforeAll(async () => {
-    worker = await createWorker({ logLevel: 'warn' });
-    router = await worker.createRouter({ mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }] });
+    workers = await Promise.all([createWorker({ logLevel: 'warn' }), createWorker({ logLevel: 'warn' })]);
   });
-  afterAll(() => worker?.close());
+  afterAll(() => workers.forEach((w) => w.close()));
 
   it('tells everyone who speaks, and nobody once that microphone pauses', async () => {
-    const slot: WorkerSlot = { index: 0, port: 1, worker: null, webRtcServer: null, routerCount: 0 };
-    const room = new Room('r-speaker', router, slot, pino({ level: 'silent' }));
+    const slots: WorkerSlot[] = workers.map((worker, index) => ({
+      index,
+      port: 1,
+      worker,
+      // Only its presence matters here: placement takes slots whose WebRtcServer is up.
+      webRtcServer: {} as types.WebRtcServer,
+      routerCount: 0,
+    }));
+    const logger = pino({ level: 'silent' });
+    const media = new RoomMedia('r-speaker', {
+      pool: { slots, waitForWorker: () => Promise.resolve(null) },
+      policy: { spread: 'even', softLimit: 65 },
+      logger,
+    });
+    const room = new Room('r-speaker', media, logger);
     const inboxes: Record<string, ServerMessage[]> = { a: [], b: [] };
     const peers = Object.keys(inboxes).map((name) => {
       const peer = new Peer({
@@ -51,17 +65,24 @@ describe('Room active speaker', () => {
       room.addPeer(peer);
       return peer;
     });
-    const transport = await router.createDirectTransport();
+    // Spread evenly: b on the first worker (where the observer will be), a on the second.
+    const homeB = await media.place();
+    const homeA = await media.place();
+    expect([homeB.slot.index, homeA.slot.index]).toEqual([0, 1]);
+    const transport = await homeA.router.createDirectTransport();
     const ssrc = 1111;
-    const producer = await transport.produce({
+    const producer = await transport.produce<ProducerData>({
       kind: 'audio',
       rtpParameters: {
         codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
         encodings: [{ ssrc }],
         headerExtensions: [{ uri: AUDIO_LEVEL_URI, id: 1 }],
       },
+      appData: { source: 'mic' },
     });
+    media.addProducer(producer, peers[0]!.id, homeA);
     await room.watchSpeaker(producer, peers[0]!.id);
+    expect(media.routerSlots).toEqual([0, 1]);
 
     const speakerNotices = (name: string) =>
       inboxes[name]!.filter((m) => 'method' in m && m.method === 'activeSpeaker').map(

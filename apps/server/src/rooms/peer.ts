@@ -7,6 +7,7 @@
 import type { types } from 'mediasoup';
 import type { E2eeStatus, MediaSource, ParticipantRole, PeerInfo, ServerMessage, TransportDirection } from '@conclave/protocol';
 import { ConsumerViews, type ViewLog } from '../media/consumer-views.js';
+import type { MediaHome } from './room-media.js';
 
 export interface PeerTransportData {
   direction: TransportDirection;
@@ -34,6 +35,13 @@ export class Peer {
   readonly consumers = new Map<string, PeerConsumer>();
   /** How this peer shows the videos it consumes, steering their layers and pausing unseen ones. */
   readonly views: ConsumerViews;
+  /**
+   * The worker and router this peer's transports live on; null after its
+   * worker died, until it makes a transport again (room.ts rehomes it).
+   */
+  home: MediaHome | null;
+  /** A placement under way for this peer (see Room.homeOf). */
+  placing: Promise<MediaHome> | null = null;
   /** Encryption as the peer's own client reports it (for the admin page). */
   e2ee: E2eeStatus | 'unknown' = 'unknown';
   /** The peer says it is recording the meeting in its own browser (told to everyone, shown on its tile). */
@@ -61,7 +69,10 @@ export class Peer {
     disconnect?: () => void;
     /** Where steering this peer's consumers to its tile views is reported. */
     log?: ViewLog;
+    /** Where its media goes (a placement the room made for it); none yet if omitted. */
+    home?: MediaHome | null;
   }) {
+    this.home = o.home ?? null;
     this.id = o.id;
     this.displayName = o.displayName;
     this.senderIndex = o.senderIndex;
@@ -107,6 +118,19 @@ export class Peer {
       })),
       recording: this.recording,
     };
+  }
+
+  /**
+   * Its media is gone (its worker died): the transports, producers and
+   * consumers are forgotten, the peer stays in the room with its identity
+   * and keys, and makes new transports on the worker it is placed on next.
+   */
+  dropMedia(): void {
+    for (const transport of this.transports.values()) if (!transport.closed) transport.close();
+    this.transports.clear();
+    this.producers.clear();
+    this.consumers.clear();
+    this.home = null;
   }
 
   /** Idempotent. Closes every transport (and so every producer and consumer). */

@@ -1,33 +1,32 @@
 /**
- * Where rooms live: created on first join (on the least-loaded worker),
- * closed when their last peer leaves, and ended with a rejoin hint when
- * their worker dies.
+ * Where rooms live: created on first join, closed when their last peer
+ * leaves. A room's media is spread over the workers by room-media.ts; when a
+ * worker dies, only the peers on it rebuild their media.
  */
 import type { Logger } from '../logger.js';
-import { mediaCodecs } from '../media/media-codecs.js';
+import type { PlacementPolicy } from '../media/placement.js';
+import type { WorkerLoad } from '../media/worker-load.js';
 import type { WorkerPool, WorkerSlot } from '../media/worker-pool.js';
 import { Room } from './room.js';
+import { RoomMedia } from './room-media.js';
 
-/**
- * How long a join waits for a media worker while a dead one is replaced
- * (about half a second to a second here) before it is refused.
- */
-export const WORKER_WAIT_MS = 5_000;
+export { NoWorkerError, WORKER_WAIT_MS } from './room-media.js';
 
-export class NoWorkerError extends Error {
-  constructor() {
-    super('no media worker is available right now');
-  }
+export interface RoomRegistryOptions {
+  policy?: PlacementPolicy;
+  load?: WorkerLoad;
 }
 
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
-  private readonly creating = new Map<string, Promise<Room>>();
+  private readonly policy: PlacementPolicy;
 
   constructor(
     private readonly pool: WorkerPool,
     private readonly logger: Logger,
+    private readonly options: RoomRegistryOptions = {},
   ) {
+    this.policy = options.policy ?? { spread: 'fill', softLimit: 65 };
     pool.on('workerDied', (slot) => this.onWorkerDied(slot));
   }
 
@@ -43,15 +42,20 @@ export class RoomRegistry {
     return this.rooms.values();
   }
 
-  /** The open room with this id, creating it if needed. Concurrent callers share one creation. */
+  /** The open room with this id, creating it if needed (its routers open as peers are placed). */
   async getOrCreate(roomId: string): Promise<Room> {
     const existing = this.rooms.get(roomId);
     if (existing && !existing.isClosed) return existing;
-    const pending = this.creating.get(roomId);
-    if (pending) return pending;
-    const creation = this.create(roomId).finally(() => this.creating.delete(roomId));
-    this.creating.set(roomId, creation);
-    return creation;
+    return this.create(roomId);
+  }
+
+  /** Consumers on a worker slot, over every room (placement's tie-break). */
+  consumersOn(slotIndex: number): number {
+    let n = 0;
+    for (const room of this.rooms.values()) {
+      for (const peer of room.peers.values()) if (peer.home?.slot.index === slotIndex) n += peer.consumers.size;
+    }
+    return n;
   }
 
   /** The server is stopping (a restart, an upgrade): everyone is told to rejoin once it is back. */
@@ -59,25 +63,27 @@ export class RoomRegistry {
     for (const room of [...this.rooms.values()]) room.close({ reason: 'server-restart', rejoin: true });
   }
 
-  private async create(roomId: string): Promise<Room> {
-    // After a worker death its rooms' members rejoin at once, usually before the replacement is up.
-    const slot = await this.pool.waitForWorker(WORKER_WAIT_MS);
-    if (!slot?.worker) throw new NoWorkerError();
-    const router = await slot.worker.createRouter({ mediaCodecs, appData: { roomId } });
-    const room = new Room(roomId, router, slot, this.logger.child({ roomId }));
+  private create(roomId: string): Room {
+    const logger = this.logger.child({ roomId });
+    const media = new RoomMedia(roomId, {
+      pool: this.pool,
+      policy: this.policy,
+      load: this.options.load,
+      consumersOn: (slot) => this.consumersOn(slot),
+      logger,
+    });
+    const room = new Room(roomId, media, logger);
     this.rooms.set(roomId, room);
     const forget = () => {
       if (this.rooms.get(roomId) === room) this.rooms.delete(roomId);
     };
     room.once('empty', () => room.close());
     room.once('closed', forget);
-    this.logger.info({ roomId, slot: slot.index }, 'room created');
+    this.logger.info({ roomId }, 'room created');
     return room;
   }
 
   private onWorkerDied(slot: WorkerSlot): void {
-    for (const room of [...this.rooms.values()]) {
-      if (room.slot === slot) room.close({ reason: 'media-restarted', rejoin: true });
-    }
+    for (const room of [...this.rooms.values()]) room.resetMediaOn(slot.index);
   }
 }

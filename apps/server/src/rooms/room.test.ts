@@ -1,26 +1,19 @@
-/** Room bookkeeping on its own, with a stand-in router: sender indexes, fan-out, emptiness. */
-import { EventEmitter } from 'node:events';
+/** Room bookkeeping on its own, with no media workers: sender indexes, fan-out, emptiness. */
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import type { types } from 'mediasoup';
 import type { ServerMessage } from '@conclave/protocol';
-import type { WorkerSlot } from '../media/worker-pool.js';
 import { Peer } from './peer.js';
 import { Room } from './room.js';
+import { RoomMedia } from './room-media.js';
 
 function makeRoom() {
-  const observer = new EventEmitter();
-  const stub = {
-    closed: false,
-    observer,
-    close() {
-      stub.closed = true;
-      observer.emit('close');
-    },
-  };
-  const router = stub as unknown as types.Router;
-  const slot: WorkerSlot = { index: 0, port: 1, worker: null, webRtcServer: null, routerCount: 0 };
-  return { room: new Room('r1', router, slot, pino({ level: 'silent' })), router, slot };
+  const logger = pino({ level: 'silent' });
+  const media = new RoomMedia('r1', {
+    pool: { slots: [], waitForWorker: () => Promise.resolve(null) },
+    policy: { spread: 'fill', softLimit: 65 },
+    logger,
+  });
+  return { room: new Room('r1', media, logger), media };
 }
 
 function makePeer(room: Room, name: string) {
@@ -58,17 +51,16 @@ describe('Room', () => {
     expect(a.peer.isClosed).toBe(true);
   });
 
-  it('emits empty when the last peer leaves, and close releases the router and the slot', () => {
-    const { room, router, slot } = makeRoom();
-    expect(slot.routerCount).toBe(1);
+  it('emits empty when the last peer leaves, and close releases its media', async () => {
+    const { room, media } = makeRoom();
     let empty = false;
     room.once('empty', () => (empty = true));
     const a = makePeer(room, 'a');
     room.removePeer(a.peer.id);
     expect(empty).toBe(true);
     room.close();
-    expect(router.closed).toBe(true);
-    expect(slot.routerCount).toBe(0);
+    // Closed media places nobody (and with no worker at all, a placement is refused rather than hanging).
+    await expect(media.place()).rejects.toThrow(/no media worker/);
   });
 
   it('tells every peer why the room closed', () => {

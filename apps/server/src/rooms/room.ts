@@ -1,16 +1,18 @@
 /**
- * A meeting room: one mediasoup Router on one worker slot, the peers in it,
- * and the Delivery Service of its MLS group (group-delivery.ts). The Room
- * hands out sender indexes, fans notifications out, and tells its registry
- * when it has become empty.
+ * A meeting room: the peers in it, its media plane on this server
+ * (room-media.ts: a router on each worker it uses, and the pipes between
+ * them), and the Delivery Service of its MLS group (group-delivery.ts). The
+ * Room hands out sender indexes, fans notifications out, tells its registry
+ * when it has become empty, and keeps its peers in the meeting when a worker
+ * under some of them dies (they rebuild their media; nobody rekeys).
  */
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import { notification, type NotificationData, type ServerMessage } from '@conclave/protocol';
 import type { Logger } from '../logger.js';
-import type { WorkerSlot } from '../media/worker-pool.js';
 import { GroupDelivery } from './group-delivery.js';
 import type { Peer } from './peer.js';
+import type { MediaHome, RoomMedia } from './room-media.js';
 
 interface RoomEvents {
   empty: [];
@@ -22,23 +24,20 @@ export class Room extends EventEmitter<RoomEvents> {
   /** The Delivery Service of the meeting's MLS group: what the server keeps of the E2EE, in memory only. */
   readonly group = new GroupDelivery((peerId, message) => this.peers.get(peerId)?.send(message));
   private closed = false;
-  /** One ActiveSpeakerObserver per router, made when the first microphone arrives. */
-  private speakerObserver: Promise<types.ActiveSpeakerObserver | null> | null = null;
   /** Microphone producer id → its peer, for the observer's answers. */
   private readonly micOwners = new Map<string, string>();
   private activeSpeakerId: string | null = null;
 
   constructor(
     readonly id: string,
-    readonly router: types.Router,
-    readonly slot: WorkerSlot,
+    readonly media: RoomMedia,
     readonly logger: Logger,
   ) {
     super();
-    slot.routerCount += 1;
-    router.observer.once('close', () => {
-      slot.routerCount = Math.max(0, slot.routerCount - 1);
-    });
+    media.onDominantSpeaker = (producerId) => {
+      const owner = this.micOwners.get(producerId);
+      if (owner) this.setActiveSpeaker(owner);
+    };
   }
 
   get isClosed(): boolean {
@@ -66,6 +65,8 @@ export class Room extends EventEmitter<RoomEvents> {
     if (!peer) return;
     this.peers.delete(peerId);
     peer.close();
+    if (peer.home) this.media.release(peer.home);
+    peer.home = null;
     this.broadcast(notification('peerLeft', { peerId }));
     // After peerLeft: a peer that founds the group anew has been told who went first.
     this.group.leave(peerId);
@@ -75,26 +76,53 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   /**
+   * Where the peer's transports go: its home, or a new placement when it has
+   * none (its worker died). Concurrent callers share one placement.
+   */
+  async homeOf(peer: Peer): Promise<MediaHome> {
+    if (peer.home) return peer.home;
+    peer.placing ??= this.media
+      .place()
+      .then((home) => {
+        if (peer.isClosed || this.peers.get(peer.id) !== peer) {
+          this.media.release(home);
+          throw new Error('left the room');
+        }
+        peer.home = home;
+        return home;
+      })
+      .finally(() => (peer.placing = null));
+    return peer.placing;
+  }
+
+  /**
+   * The worker of slot `slotIndex` died. Its peers stay in the meeting (same
+   * peer id, sender index and MLS membership: no rekey) and are told to
+   * rebuild their media; everyone else's media goes on. Their producers went
+   * with the worker: the others were told by consumerClosed. Returns how
+   * many peers were reset.
+   */
+  resetMediaOn(slotIndex: number): number {
+    let reset = 0;
+    for (const peer of this.peers.values()) {
+      if (peer.home?.slot.index !== slotIndex) continue;
+      this.media.release(peer.home);
+      peer.dropMedia();
+      if (this.activeSpeakerId === peer.id) this.setActiveSpeaker(null);
+      peer.send(notification('mediaReset', { reason: 'worker-restarted' }));
+      reset += 1;
+    }
+    if (reset > 0) this.logger.warn({ slot: slotIndex, peers: reset }, 'media worker died: its peers rebuild their media');
+    return reset;
+  }
+
+  /**
    * Feeds a microphone producer to the room's ActiveSpeakerObserver. Everyone
    * is told who speaks (`activeSpeaker`); when that person's microphone is
    * paused or closed, nobody is.
    */
   async watchSpeaker(producer: types.Producer, peerId: string): Promise<void> {
-    this.speakerObserver ??= this.router
-      .createActiveSpeakerObserver({ interval: 300 })
-      .then((observer) => {
-        observer.on('dominantspeaker', ({ producer: speaking }) => {
-          const owner = this.micOwners.get(speaking.id);
-          if (owner && !speaking.paused) this.setActiveSpeaker(owner);
-        });
-        return observer;
-      })
-      .catch((err: unknown) => {
-        this.logger.warn({ err }, 'no active speaker detection');
-        return null;
-      });
-    const observer = await this.speakerObserver;
-    if (!observer || observer.closed || producer.closed) return;
+    if (producer.closed) return;
     this.micOwners.set(producer.id, peerId);
     producer.observer.on('pause', () => {
       if (this.activeSpeakerId === peerId) this.setActiveSpeaker(null);
@@ -103,7 +131,7 @@ export class Room extends EventEmitter<RoomEvents> {
       this.micOwners.delete(producer.id);
       if (this.activeSpeakerId === peerId) this.setActiveSpeaker(null);
     });
-    await observer.addProducer({ producerId: producer.id }).catch(() => undefined);
+    await this.media.watchMic(producer.id);
   }
 
   private setActiveSpeaker(peerId: string | null): void {
@@ -135,7 +163,7 @@ export class Room extends EventEmitter<RoomEvents> {
     }
     this.peers.clear();
     this.group.clear();
-    if (!this.router.closed) this.router.close();
+    this.media.close();
     this.logger.info({ reason: reason?.reason ?? 'empty' }, 'room closed');
     this.emit('closed');
   }

@@ -18,7 +18,7 @@ import {
 import { Peer, type ConsumerData, type PeerTransportData, type ProducerData } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
 import { admit, type EntryRefusal } from '../rooms/admission.js';
-import { NoWorkerError } from '../rooms/room-registry.js';
+import { NoSuchProducerError, NoWorkerError, type MediaHome } from '../rooms/room-media.js';
 import { chatHandlers } from './chat-handlers.js';
 import { groupHandlers } from './group-handlers.js';
 import type { Handlers } from './handler.js';
@@ -66,6 +66,16 @@ async function media<T>(what: string, op: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof RequestError) throw err;
     throw new RequestError(ErrorCode.MediaRejected, `${what}: ${(err as Error).message}`);
+  }
+}
+
+/** The peer's media home (placing it again after its worker died); Unavailable while no worker is up. */
+async function placed(room: Room, peer: Peer): Promise<MediaHome> {
+  try {
+    return await room.homeOf(peer);
+  } catch (err) {
+    if (err instanceof NoWorkerError) throw new RequestError(ErrorCode.Unavailable, err.message);
+    throw new RequestError(ErrorCode.NotJoined, 'you are no longer in the meeting');
   }
 }
 
@@ -143,14 +153,22 @@ export const handlers: Handlers = {
         session.waiting = { roomId, requestId: w.requestId };
         return { status: 'waiting' as const };
       }
-      let room: Room;
+      const room = await registry.getOrCreate(roomId);
+      // A worker for this peer's media (room-media.ts): the room's own while it has room, another when it grows.
+      let home: MediaHome;
       try {
-        room = await registry.getOrCreate(roomId);
+        home = await room.media.place();
       } catch (err) {
+        // A room made for this join alone goes again (no peer will ever empty it).
+        if (room.peers.size === 0 && room.media.idle) room.close();
         if (err instanceof NoWorkerError) throw new RequestError(ErrorCode.Unavailable, err.message);
         throw err;
       }
-      if (session.peer) throw new RequestError(ErrorCode.AlreadyJoined, 'this connection has already joined a room');
+      if (session.peer || room.isClosed) {
+        room.media.release(home);
+        if (session.peer) throw new RequestError(ErrorCode.AlreadyJoined, 'this connection has already joined a room');
+        throw new RequestError(ErrorCode.Unavailable, 'the meeting closed while you were joining: try again');
+      }
       // Its old self may still be here, if the server has not noticed the old connection die: it goes now,
       // rather than staying as a frozen twin until the heartbeat gives up on it.
       const stale = returningFrom !== null ? room.peers.get(returningFrom) : undefined;
@@ -168,6 +186,7 @@ export const handlers: Handlers = {
         send: (m) => session.send(m),
         disconnect: () => session.disconnect(),
         log: room.logger,
+        home,
       });
       const others = [...room.peers.values()].map((p) => p.info());
       room.addPeer(peer);
@@ -183,7 +202,8 @@ export const handlers: Handlers = {
         senderIndex: peer.senderIndex,
         role,
         room: { name: stored?.name ?? roomId, locked: stored?.locked ?? false },
-        routerRtpCapabilities: rtpCapabilitiesToWire(room.router.rtpCapabilities),
+        // Every router of every room is made with the same codecs: the same capabilities whichever worker answers.
+        routerRtpCapabilities: rtpCapabilitiesToWire(home.router.rtpCapabilities),
         // Fresh short-lived TURN credentials for this peer (none without TURN, or past its address's budget).
         iceServers: freshIceServers(ctx, peer.id, grant.ip),
         iceTransportPolicy: config.iceTransportPolicy,
@@ -198,9 +218,11 @@ export const handlers: Handlers = {
     if (peer.transports.size >= MAX_TRANSPORTS_PER_PEER) {
       throw new RequestError(ErrorCode.MediaRejected, `at most ${MAX_TRANSPORTS_PER_PEER} transports per participant`);
     }
-    const webRtcServer = room.slot.webRtcServer;
-    if (!webRtcServer) throw new RequestError(ErrorCode.Unavailable, 'media server is restarting');
-    const transport = await room.router.createWebRtcTransport<PeerTransportData>({
+    // Its home; a new one if its worker died since (it was told mediaReset and is rebuilding its media).
+    const home = await placed(room, peer);
+    const webRtcServer = home.slot.webRtcServer;
+    if (!webRtcServer || home.router.closed) throw new RequestError(ErrorCode.Unavailable, 'media server is restarting');
+    const transport = await home.router.createWebRtcTransport<PeerTransportData>({
       webRtcServer,
       enableUdp: true,
       enableTcp: true,
@@ -258,6 +280,8 @@ export const handlers: Handlers = {
     );
     peer.producers.set(producer.id, producer);
     producer.observer.once('close', () => peer.producers.delete(producer.id));
+    // The transport lives on the peer's home: the producer is consumable from every router of the room now.
+    if (peer.home) room.media.addProducer(producer, peer.id, peer.home);
     if (source === 'mic') void room.watchSpeaker(producer, peer.id);
     room.broadcast(
       notification('producerAdded', { peerId: peer.id, producerId: producer.id, kind, source, paused: producer.paused }),
@@ -293,10 +317,13 @@ export const handlers: Handlers = {
     if (peer.consumers.size >= MAX_CONSUMERS_PER_PEER) {
       throw new RequestError(ErrorCode.MediaRejected, `at most ${MAX_CONSUMERS_PER_PEER} consumers per participant`);
     }
-    const owner = [...room.peers.values()].find((p) => p.producers.has(producerId));
-    const producer = owner?.producers.get(producerId);
-    if (!owner || !producer) throw new RequestError(ErrorCode.NotFound, 'no such producer in this room');
+    const found = room.media.find(producerId);
+    const owner = found ? room.peers.get(found.peerId) : undefined;
+    const producer = found?.producer;
+    if (!owner || !producer || producer.closed) throw new RequestError(ErrorCode.NotFound, 'no such producer in this room');
     if (owner === peer) throw new RequestError(ErrorCode.CannotConsume, 'cannot consume your own producer');
+    const home = peer.home;
+    if (!home) throw new RequestError(ErrorCode.NotFound, 'create a receive transport first');
     // One consumer per (peer, producer): asking again (a retry after a lost answer) gets the one it has.
     // Answering with it, rather than refusing, lets such a retry still receive the media, and costs nothing.
     const existing = [...peer.consumers.values()].find((c) => c.producerId === producerId && !c.closed);
@@ -314,7 +341,14 @@ export const handlers: Handlers = {
     // One on a receive transport the client has since replaced goes: the new transport gets the only one.
     existing?.close();
     const caps = rtpCapabilitiesFromWire(rtpCapabilities);
-    if (!room.router.canConsume({ producerId, rtpCapabilities: caps })) {
+    // Produced on another worker: piped to this peer's router first (once; later consumers share the pipe).
+    try {
+      await room.media.bringTo(home, producerId);
+    } catch (err) {
+      if (err instanceof NoSuchProducerError) throw new RequestError(ErrorCode.NotFound, 'no such producer in this room');
+      throw err;
+    }
+    if (!home.router.canConsume({ producerId, rtpCapabilities: caps })) {
       throw new RequestError(ErrorCode.CannotConsume, 'your browser cannot receive this media');
     }
     const consumer = await media('consume', () =>

@@ -90,8 +90,9 @@ describe('joining and media', () => {
     expect(room.peers.has(a.info.peerId)).toBe(false);
 
     // The last one out closes the room and its router.
+    const router = room.peers.get(b.info.peerId)!.home!.router;
     await b.client.request('leave', {});
-    await b.client.waitFor(() => room.router.closed, 1000, 'router closed');
+    await b.client.waitFor(() => router.closed, 1000, 'router closed');
     expect(suite.app.registry.get(roomId)).toBeUndefined();
     b.client.close();
   });

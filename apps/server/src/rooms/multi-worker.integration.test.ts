@@ -1,0 +1,151 @@
+/**
+ * One room over two mediasoup workers, with the real server
+ * (CONCLAVE_WORKERS=2, CONCLAVE_WORKER_SPREAD=even): peers are placed on
+ * both, every router answers with the same capabilities, microphones are
+ * piped to the other worker at once and cameras only when someone there
+ * consumes them, RTP really crosses the pipe, and a worker that dies
+ * disturbs only the peers on it: the others keep receiving and are told
+ * only that the dead worker's producers closed.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import type { types } from 'mediasoup';
+import { useTestApp } from '../test-support/test-app.js';
+import { opusRtpParameters } from '../test-support/ws-client.js';
+import type { ProducerData } from './peer.js';
+import type { MediaHome } from './room-media.js';
+
+const suite = useTestApp('multi-worker', { workers: 2, workerSpread: 'even' });
+
+const VP8 = {
+  mimeType: 'video/VP8',
+  payloadType: 101,
+  clockRate: 90000,
+  rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
+};
+
+function rtp(seq: number, ssrc: number, payloadType: number): Buffer {
+  const header = Buffer.alloc(12);
+  header[0] = 0x80;
+  header[1] = payloadType;
+  header.writeUInt16BE(seq & 0xffff, 2);
+  header.writeUInt32BE((seq * 3000) >>> 0, 4);
+  header.writeUInt32BE(ssrc, 8);
+  // VP8: payload descriptor (extended, a PictureID, start of partition 0; mediasoup needs the PictureID to see
+  // a key frame), a key frame's tag, start code and 320x180, then filler.
+  const vp8 = Buffer.from([0x90, 0x80, seq & 0x7f, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xb4, 0x00]);
+  return Buffer.concat([header, vp8, Buffer.alloc(100, 0x42)]);
+}
+
+/** A camera producer fed by the test over a PlainTransport on `home`, registered with the room as produce does. */
+async function injectedCamera(home: MediaHome, peerId: string, register: (p: types.Producer<ProducerData>) => void) {
+  const transport = await home.router.createPlainTransport({
+    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+    rtcpMux: true,
+    comedia: true,
+  });
+  const ssrc = 4242;
+  const producer = await transport.produce<ProducerData>({
+    kind: 'video',
+    rtpParameters: { codecs: [VP8], encodings: [{ ssrc }] },
+    appData: { source: 'camera' },
+  });
+  register(producer);
+  const socket = createSocket('udp4');
+  let seq = 0;
+  const timer = setInterval(() => socket.send(rtp(seq++, ssrc, VP8.payloadType), transport.tuple.localPort, '127.0.0.1'), 10);
+  return { producer, stop: () => (clearInterval(timer), socket.close(), transport.close()) };
+}
+
+/** A PlainTransport consumer of `producerId` on `router` counting the RTP packets that reach the test. */
+async function countingSink(router: types.Router, producerId: string) {
+  const socket: Socket = createSocket('udp4');
+  socket.bind(0, '127.0.0.1');
+  await once(socket, 'listening');
+  const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false });
+  await transport.connect({ ip: '127.0.0.1', port: socket.address().port });
+  const consumer = await transport.consume({ producerId, rtpCapabilities: router.rtpCapabilities });
+  let packets = 0;
+  socket.on('message', () => (packets += 1));
+  return { consumer, count: () => packets, stop: () => (socket.close(), transport.close()) };
+}
+
+describe('a room over two workers', () => {
+  it('spreads peers, pipes microphones at once and cameras on demand, and survives the death of one worker', async () => {
+    const { app, newRoom, joined } = suite;
+    const roomId = newRoom();
+    const a = await joined(roomId, 'Ada');
+    const b = await joined(roomId, 'Bob');
+    const c = await joined(roomId, 'Cy');
+    const room = app.registry.get(roomId)!;
+    const home = (peerId: string) => room.peers.get(peerId)!.home!;
+    expect([a, b, c].map((x) => home(x.info.peerId).slot.index)).toEqual([0, 1, 0]);
+    expect(room.media.routerSlots).toEqual([0, 1]);
+    // Same codecs on every router: whichever worker answered the join, the client loads the same device.
+    expect(b.info.routerRtpCapabilities).toEqual(a.info.routerRtpCapabilities);
+
+    // Ada's microphone (worker 0) is on Bob's router (worker 1) before anyone asks for it.
+    const { transportId } = await a.client.request('createTransport', { direction: 'send' });
+    const { producerId: micId } = await a.client.request('produce', {
+      transportId,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: opusRtpParameters(777),
+    });
+    const bobRouter = home(b.info.peerId).router;
+    await a.client.waitFor(
+      () => bobRouter.canConsume({ producerId: micId, rtpCapabilities: bobRouter.rtpCapabilities }),
+      5000,
+      'mic piped',
+    );
+    await b.client.request('createTransport', { direction: 'recv' });
+    await c.client.request('createTransport', { direction: 'recv' });
+    const bobsMic = await b.client.request('consume', { producerId: micId, rtpCapabilities: b.info.routerRtpCapabilities });
+    expect(bobsMic).toMatchObject({ peerId: a.info.peerId, source: 'mic' });
+
+    // A camera on worker 0 is not on worker 1 until someone there consumes it; then RTP crosses the pipe.
+    const camera = await injectedCamera(home(a.info.peerId), a.info.peerId, (p) =>
+      room.media.addProducer(p, a.info.peerId, home(a.info.peerId)),
+    );
+    expect(bobRouter.canConsume({ producerId: camera.producer.id, rtpCapabilities: bobRouter.rtpCapabilities })).toBe(false);
+    await room.media.bringTo(home(b.info.peerId), camera.producer.id);
+    const across = await countingSink(bobRouter, camera.producer.id);
+    const beside = await countingSink(home(c.info.peerId).router, camera.producer.id);
+    await a.client.waitFor(() => across.count() > 20 && beside.count() > 20, 5000, 'RTP on both workers');
+
+    // Bob (worker 1) consumes Cy's microphone, Ada consumes Bob's: the worker under Bob dies.
+    const { transportId: bobSend } = await b.client.request('createTransport', { direction: 'send' });
+    const { producerId: bobMic } = await b.client.request('produce', {
+      transportId: bobSend,
+      kind: 'audio',
+      source: 'mic',
+      rtpParameters: opusRtpParameters(888),
+    });
+    await a.client.request('createTransport', { direction: 'recv' });
+    const adasCopy = await a.client.request('consume', { producerId: bobMic, rtpCapabilities: a.info.routerRtpCapabilities });
+    const slot1 = app.pool.slots[1]!;
+    process.kill(slot1.worker!.pid, 'SIGKILL');
+
+    expect(await b.client.waitForNotification('mediaReset')).toEqual({ reason: 'worker-restarted' });
+    // Ada is told only that Bob's microphone went; Bob is still in the meeting, with his sender index.
+    await a.client.waitForNotification('consumerClosed', (d) => d.consumerId === adasCopy.consumerId);
+    const before = beside.count();
+    await a.client.waitFor(() => beside.count() > before + 20, 5000, 'media on the live worker goes on');
+    for (const x of [a, c]) {
+      expect(x.client.notifications.some((n) => ['roomClosed', 'mediaReset', 'peerLeft'].includes(n.method))).toBe(false);
+    }
+    expect(room.peers.get(b.info.peerId)?.senderIndex).toBe(b.info.senderIndex);
+    expect(room.media.routerSlots).toEqual([0]);
+
+    // Bob rebuilds: his new transport goes to a live worker and he hears Ada again.
+    await b.client.request('createTransport', { direction: 'recv' });
+    const again = await b.client.request('consume', { producerId: micId, rtpCapabilities: b.info.routerRtpCapabilities });
+    expect(again).toMatchObject({ peerId: a.info.peerId, source: 'mic' });
+    camera.stop();
+    across.stop();
+    beside.stop();
+    for (const x of [a, b, c]) x.client.close();
+    await a.client.waitFor(() => app.pool.ready, 10_000, 'worker replaced');
+  });
+});
