@@ -30,6 +30,8 @@ export class CallMedia {
   private signaling: Signaling | null = null;
   /** ICE restarts over the whole call, for window.conclave.recovery. */
   iceRestarts = 0;
+  /** Media rebuilt on the same connection after the server's media worker died (mediaReset). */
+  mediaResets = 0;
 
   constructor(private readonly options: CallMediaOptions) {
     this.publisher = new Publisher(options.stream, { tracks: options.tracks, transforms: options.transforms, notify: options.notify });
@@ -56,6 +58,34 @@ export class CallMedia {
       createDevice: this.options.createDevice,
       peerConnectionSettings: this.options.transforms?.peerConnectionSettings,
     });
+  }
+
+  /**
+   * The server dropped this connection's media (its media worker died:
+   * mediaReset) but we are still in the meeting, with the same keys: new
+   * transports, then our tracks sent and everyone's media received again.
+   * No rejoin, no rekey.
+   */
+  async rebuild(joined: JoinAnswer, events: Omit<MediaConnectionEvents, 'onIceRestart'>): Promise<void> {
+    const signaling = this.signaling;
+    if (!signaling) throw new Error('CallMedia.rebuild without a connection');
+    this.connection?.close();
+    this.connection = null;
+    this.publisher.detach();
+    this.subscriber.dropMedia();
+    this.mediaResets += 1;
+    const connection = await MediaConnection.open(joined, {
+      ...events,
+      onIceRestart: () => (this.iceRestarts += 1),
+      signaling,
+      createDevice: this.options.createDevice,
+      peerConnectionSettings: this.options.transforms?.peerConnectionSettings,
+    });
+    // The connection went while the transports were being made (a rejoin started): they go with it.
+    if (this.signaling !== signaling) return connection.close();
+    this.connection = connection;
+    await this.publish();
+    await this.receive();
   }
 
   /** Sends this participant's tracks on the connection. */

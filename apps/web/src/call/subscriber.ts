@@ -88,6 +88,21 @@ export class Subscriber {
     await Promise.all([...this.remote.values()].flatMap((p) => [...p.producers.values()].map((pr) => this.consume(p.info.peerId, pr))));
   }
 
+  /**
+   * The media path is gone but the connection stays (the server's media
+   * worker died: mediaReset): every consumer closes, the participants and
+   * their producers stay, and `receiveOn` a new transport consumes them again.
+   */
+  dropMedia(): void {
+    for (const peer of this.remote.values()) {
+      for (const c of peer.consumers.values()) c.close();
+      peer.consumers.clear();
+    }
+    this.layers.clear();
+    this.receiving = null;
+    this.publish();
+  }
+
   /** The connection is gone: every consumer closes and the list empties until the next join. */
   reset(): void {
     for (const off of this.unsubscribers) off();
@@ -206,7 +221,11 @@ export class Subscriber {
       this.publish();
       await signaling.request('resumeConsumer', { consumerId: consumer.id });
     } catch (err) {
-      if (err instanceof SignalingError && err.code === 'not_found') return; // producer went away meanwhile
+      if (err instanceof SignalingError && err.code === 'not_found') {
+        // The producer went away meanwhile (closed, or its server worker died): forget it until it is added again.
+        this.remote.get(peerId)?.producers.delete(producer.producerId);
+        return;
+      }
       console.warn('conclave: could not receive media', err);
     } finally {
       this.consuming.delete(asking);

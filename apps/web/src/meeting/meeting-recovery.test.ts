@@ -96,6 +96,38 @@ describe('Meeting: losing the connection', () => {
     expect(w.meeting.recovery()).toMatchObject({ rejoins: 0, iceRestarts: 1 });
   });
 
+  it('rebuilds its media on the same connection when the server’s media worker died, without rejoining or rekeying', async () => {
+    vi.useFakeTimers();
+    const w = world();
+    await started(w);
+    await join(w);
+    const connection = w.connections[0]!;
+    const before = connection.sent('createTransport').length;
+    connection.notify('mediaReset', { reason: 'worker-restarted' });
+    await vi.advanceTimersByTimeAsync(0);
+    // New transports and producers on the same connection; the old transports are closed; no new ticket.
+    expect(connection.sent('createTransport').length).toBe(before + 2);
+    expect(connection.sent('produce').map((p) => p.source)).toEqual(['mic', 'camera', 'mic', 'camera']);
+    expect(w.devices.flatMap((d) => d.transports).filter((t) => !t.closed)).toHaveLength(2);
+    expect(w.tickets).toHaveLength(1);
+    expect(w.encryption[0]!.attached).toHaveLength(1);
+    expect(w.meeting.store.getSnapshot().call).toMatchObject({ phase: 'in-call', reconnecting: null });
+    expect(w.meeting.recovery()).toMatchObject({ rejoins: 0, mediaResets: 1 });
+  });
+
+  it('rejoins when the media cannot be rebuilt after a reset', async () => {
+    vi.useFakeTimers();
+    const w = world();
+    await started(w);
+    await join(w);
+    const connection = w.connections[0]!;
+    connection.refuse('createTransport', 'unavailable', 'no media worker is available right now');
+    connection.notify('mediaReset', { reason: 'worker-restarted' });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(w.connections).toHaveLength(2);
+    expect(w.meeting.recovery()).toMatchObject({ rejoins: 1 });
+  });
+
   it('a first join whose connection drops fails with the words and starts no rejoin of a call that never began', async () => {
     vi.useFakeTimers();
     const w = world();

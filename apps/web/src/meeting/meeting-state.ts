@@ -18,6 +18,8 @@ export interface RecoveryStats {
   peerId: string | null;
   rejoins: number;
   iceRestarts: number;
+  /** Media rebuilt on the same connection after the server's media worker died. */
+  mediaResets: number;
   transports: { send: string | null; recv: string | null };
   reconnecting: CallStatus['reconnecting'];
 }

@@ -7,7 +7,7 @@
  * React renders its store and calls its methods; nothing here knows React.
  */
 import type { MeetingSecret } from '@conclave/e2ee/group';
-import type { NotificationData, RequestData } from '@conclave/protocol';
+import type { JoinAnswer, NotificationData, RequestData } from '@conclave/protocol';
 import type { Signaling } from '../signaling/signaling-port.js';
 import { Store } from '../state/store.js';
 import { applyJoinChoice, createCallParts, disposeCallParts, partStores, type CallParts } from './call-parts.js';
@@ -17,7 +17,7 @@ import type { JoinRequest, MeetingDeps } from './meeting-deps.js';
 import { initialStatus } from '../call/call-state.js';
 import { initialMeeting, type MeetingSnapshot, type RecoveryStats } from './meeting-state.js';
 import { CallStatusStore } from './call-status.js';
-import { closedText, noticeText, rejoinText } from '../notices/notice-text.js';
+import { closedText, lostText, noticeText, rejoinText } from '../notices/notice-text.js';
 import { Rejoiner, systemClock } from './rejoiner.js';
 import { listenToRoom } from './room-events.js';
 import { lookUpRoom } from './room-lookup.js';
@@ -37,6 +37,8 @@ export class Meeting {
   private readonly rejoiner: Rejoiner;
   private roomPassword: string | undefined;
   private rejoinPass: string | null = null;
+  /** The current connection's join answer (a mediaReset rebuilds the media from it). */
+  private joined: JoinAnswer | null = null;
   private inCall = false;
   private ended = false;
   /** The person cancelled the lobby wait, or the room closed under it: why the join stopped. */
@@ -175,6 +177,7 @@ export class Meeting {
       peerId: status.selfId,
       rejoins: this.rejoiner.rejoins,
       iceRestarts: this.parts?.media.iceRestarts ?? 0,
+      mediaResets: this.parts?.media.mediaResets ?? 0,
       transports: this.parts?.media.transportStates ?? { send: null, recv: null },
       reconnecting: status.reconnecting,
     };
@@ -219,13 +222,11 @@ export class Meeting {
     const joined = await requestJoin(signaling, request, (phase) => this.status.update({ phase }));
     this.status.update({ role: joined.role, roomName: joined.room.name, locked: joined.room.locked });
     this.rejoinPass = joined.rejoinPass;
+    this.joined = joined;
     this.status.update({ selfId: joined.peerId });
     // The MLS join (our KeyPackage out, a Welcome back) overlaps transport setup; no frame leaves before its key.
     await Promise.all([
-      parts.media.connect(joined, {
-        onLost: (why) => this.rejoiner.rejoin(why),
-        onMediaDown: (down) => this.status.mediaDown(down, this.rejoiner.running),
-      }),
+      parts.media.connect(joined, this.mediaEvents),
       parts.e2ee.attach(signaling, joined, this.store.getSnapshot().displayName),
     ]);
     const recorders = joined.peers.filter((p) => p.recording).map((p) => p.displayName);
@@ -237,10 +238,33 @@ export class Meeting {
     await parts.media.receive();
   }
 
+  private readonly mediaEvents = {
+    onLost: (why: string) => this.rejoiner.rejoin(why),
+    onMediaDown: (down: boolean) => this.status.mediaDown(down, this.rejoiner.running),
+  };
+
+  /**
+   * The server's media worker under us died (mediaReset): we are still in
+   * the meeting with the same keys, so only the media is made again, on this
+   * connection. If that fails, a full rejoin follows.
+   */
+  private async rebuildMedia(signaling: Signaling): Promise<void> {
+    const parts = this.parts;
+    const joined = this.joined;
+    if (!parts || !joined || !this.inCall || this.ended || this.signaling !== signaling) return;
+    try {
+      await parts.media.rebuild(joined, this.mediaEvents);
+    } catch (err) {
+      console.warn('conclave: could not rebuild media after the server reset it; rejoining', err);
+      if (this.signaling === signaling && !this.ended) this.rejoiner.rejoin(lostText.media);
+    }
+  }
+
   private listen(signaling: Signaling, parts: CallParts): void {
     parts.media.listen(signaling);
     parts.chat.attach(signaling);
     this.offConnection.push(
+      signaling.on('mediaReset', () => void this.rebuildMedia(signaling)),
       ...listenToRoom(signaling, {
         status: this.status,
         notify: (text) => this.status.notify(text),
