@@ -30,7 +30,7 @@ async function nodeB(): Promise<number> {
     const vouched = verifyForwarded(req.headers[FORWARDED_HEADER], SECRET, req.url ?? '/');
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('message', (data) =>
-        ws.send(JSON.stringify({ echo: String(data), vouched, url: req.url, cookie: req.headers.cookie ?? null })),
+        ws.send(JSON.stringify({ echo: (data as Buffer).toString(), vouched, url: req.url, cookie: req.headers.cookie ?? null })),
       );
     });
   });
@@ -76,7 +76,7 @@ describe('forwardUpgrade', () => {
     const ws = new WebSocket(`ws://127.0.0.1:${a}/ws`);
     await once(ws, 'open');
     const got: string[] = [];
-    ws.on('message', (d) => got.push((JSON.parse(String(d)) as { echo: string }).echo));
+    ws.on('message', (d) => got.push((JSON.parse((d as Buffer).toString()) as { echo: string }).echo));
     for (let i = 0; i < 200; i++) ws.send(`m${i}`);
     await expect.poll(() => got.length).toBe(200);
     expect(got).toEqual(Array.from({ length: 200 }, (_, i) => `m${i}`));
