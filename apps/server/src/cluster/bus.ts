@@ -499,10 +499,15 @@ export class RedisStreamBus extends BusCore {
   /** Connects the reader and starts reading this node's inbox. */
   static async start(o: RedisStreamBusOptions): Promise<RedisStreamBus> {
     const bus = new RedisStreamBus(o);
-    await bus.reader.connect();
-    if ((o.startAt ?? 'latest') === 'latest') {
-      const last = await o.redis.xRevRange(bus.inboxKey, '+', '-', { COUNT: 1 });
-      bus.lastId = last?.[0]?.id ?? '0-0';
+    try {
+      await bus.reader.connect();
+      if ((o.startAt ?? 'latest') === 'latest') {
+        const last = await o.redis.xRevRange(bus.inboxKey, '+', '-', { COUNT: 1 });
+        bus.lastId = last?.[0]?.id ?? '0-0';
+      }
+    } catch (err) {
+      bus.reader.destroy();
+      throw err;
     }
     bus.readLoop = bus.read();
     return bus;
@@ -569,10 +574,14 @@ export class RedisStreamBus extends BusCore {
     }
   }
 
-  /** Waits for `client` to be connected again (or a backoff step, or close). */
+  /** Waits for `client` to be connected again (at most a backoff step, and never past close); a full step if it never went away. */
   private async untilReady(client: RedisClient, failures: number): Promise<void> {
-    const deadline = Date.now() + reconnectDelay(failures, 500);
-    await sleep(Math.min(10, reconnectDelay(failures, 500)));
+    const delay = reconnectDelay(failures, 500);
+    if (client.isReady) {
+      await sleep(delay);
+      return;
+    }
+    const deadline = Date.now() + delay;
     while (!this.stopped && !client.isReady && Date.now() < deadline) await sleep(10);
   }
 
