@@ -130,7 +130,7 @@ describe('RedisStreamBus', () => {
     b!.onMessage(echoKind, (m, meta) => ({ echoed: m.text, by: meta.from }));
     const pct = (xs: number[], p: number) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
     const hops: number[] = [];
-    for (let n = 0; n < 2000; n++) {
+    for (let n = 0; n < 1000; n++) {
       const t0 = performance.now();
       await new Promise<void>((resolve) => {
         arrived = resolve;
@@ -139,14 +139,14 @@ describe('RedisStreamBus', () => {
       hops.push(performance.now() - t0);
     }
     const rpcs: number[] = [];
-    for (let n = 0; n < 2000; n++) {
+    for (let n = 0; n < 1000; n++) {
       const t0 = performance.now();
       await a!.request('node-b', echoKind, { text: 'x' });
       rpcs.push(performance.now() - t0);
     }
     console.log(
       `[bus RedisStreamBus] hop p50 ${pct(hops, 50).toFixed(3)} ms, p99 ${pct(hops, 99).toFixed(3)} ms; ` +
-        `request p50 ${pct(rpcs, 50).toFixed(3)} ms, p99 ${pct(rpcs, 99).toFixed(3)} ms (2000 each, loopback)`,
+        `request p50 ${pct(rpcs, 50).toFixed(3)} ms, p99 ${pct(rpcs, 99).toFixed(3)} ms (1000 each, loopback; bench/bus-bench.ts for more)`,
     );
     expect(pct(rpcs, 50)).toBeLessThan(50);
   });
