@@ -3,6 +3,17 @@
 # Not a test: nothing here passes or fails on a number.
 set -euo pipefail
 source "$(dirname "$0")/lib/bootstrap.sh"
+# `npm run bench -- room-scale [options]`: one room of synthetic participants over the
+# mediasoup workers (bench/room-scale.ts; `--help` lists its options). Only that one.
+if [ "${1:-}" = room-scale ]; then
+  shift
+  conclave_bootstrap runtime
+  cd "$CONCLAVE_ROOT"
+  say "synthetic RTP self-tests"
+  $PNPM exec tsx --test --test-reporter=dot bench/lib/*.test.ts
+  say "room-scale benchmark (one room over the workers, synthetic participants)"
+  exec $PNPM exec tsx bench/room-scale.ts "$@"
+fi
 conclave_bootstrap test
 cd "$CONCLAVE_ROOT"
 if [ -f packages/e2ee/package.json ] && grep -q '"bench"' packages/e2ee/package.json; then
