@@ -86,6 +86,11 @@ function joinRefused(refusal: EntryRefusal): RequestError {
 export const handlers: Handlers = {
   async join(session, { roomId, displayName }, ctx) {
     const { registry, directory, lobby, passes, config } = ctx;
+    // Read first: from the checks below to taking the seat (or a lobby place) nothing else is awaited
+    // but the media router, so what they check still holds when the join acts on it.
+    const stored = await directory.get(roomId);
+    // The socket closed while the database answered: nobody is there to seat (or to wait in the lobby).
+    if (!session.isOpen()) throw new RequestError(ErrorCode.Unavailable, 'the connection closed');
     if (session.peer) throw new RequestError(ErrorCode.AlreadyJoined, 'this connection has already joined a room');
     // One join per connection (and so per ticket): coming back takes a new connection with a new ticket.
     if (session.joinedOnce) {
@@ -93,7 +98,6 @@ export const handlers: Handlers = {
     }
     if (session.waiting) throw new RequestError(ErrorCode.AlreadyJoined, 'already waiting in the lobby');
     const { grant } = session;
-    const stored = directory.get(roomId);
     const rejoinPass = grant.kind === 'ticket' ? grant.rejoinPass : null;
     /** Whose pass this join used up: a join that fails after that gives it back, so a retry is not locked out. */
     let redeemedFrom: string | null = null;
@@ -151,6 +155,7 @@ export const handlers: Handlers = {
         throw err;
       }
       if (session.peer) throw new RequestError(ErrorCode.AlreadyJoined, 'this connection has already joined a room');
+      if (!session.isOpen()) throw new RequestError(ErrorCode.Unavailable, 'the connection closed');
       // Its old self may still be here, if the server has not noticed the old connection die: it goes now,
       // rather than staying as a frozen twin until the heartbeat gives up on it.
       const stale = returningFrom !== null ? room.peers.get(returningFrom) : undefined;

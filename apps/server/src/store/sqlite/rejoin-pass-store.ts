@@ -1,22 +1,6 @@
-/**
- * Rejoin passes on disk, so that a restart (graceful or a crash) does not
- * lock people out of the meeting they were in. Like login sessions, only the
- * SHA-256 of a pass is kept: a leaked database lets nobody in. Times are ms
- * since the epoch; `expiresAt` is null while the holder is in the meeting.
- * rooms/rejoin-passes.ts holds the rules; this is its storage.
- */
-import { createHash } from 'node:crypto';
-import type { Db } from './database.js';
-
-export const hashPass = (pass: string): string => createHash('sha256').update(pass).digest('hex');
-
-export interface StoredPass {
-  passHash: string;
-  peerId: string;
-  roomId: string;
-  /** null while the holder is in the meeting. */
-  expiresAt: number | null;
-}
+/** Rejoin passes in SQLite (synchronous; sqlite/store.ts serves it as the async RejoinPassStore). */
+import type { StoredPass } from '../rejoin-pass-store.js';
+import { unique, type Db } from './database.js';
 
 interface Row {
   pass_hash: string;
@@ -27,7 +11,7 @@ interface Row {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export class RejoinPassStore {
+export class SqliteRejoinPassStore {
   constructor(private readonly db: Db) {}
 
   all(): StoredPass[] {
@@ -39,22 +23,21 @@ export class RejoinPassStore {
     }));
   }
 
-  /** A new pass for `peerId` (replacing any it had). */
   insert(pass: StoredPass, now: number): void {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM rejoin_passes WHERE peer_id = ?').run(pass.peerId);
-      this.db
-        .prepare('INSERT INTO rejoin_passes (pass_hash, peer_id, room_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)')
-        .run(pass.passHash, pass.peerId, pass.roomId, iso(now), pass.expiresAt === null ? null : iso(pass.expiresAt));
+      unique('rejoin pass', () =>
+        this.db
+          .prepare('INSERT INTO rejoin_passes (pass_hash, peer_id, room_id, issued_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+          .run(pass.passHash, pass.peerId, pass.roomId, iso(now), pass.expiresAt === null ? null : iso(pass.expiresAt)),
+      );
     })();
   }
 
-  /** The holder's connection dropped: the pass expires at `expiresAt` (unless it already expires). */
   release(peerId: string, expiresAt: number): void {
     this.db.prepare('UPDATE rejoin_passes SET expires_at = ? WHERE peer_id = ? AND expires_at IS NULL').run(iso(expiresAt), peerId);
   }
 
-  /** Every holder is gone at once (a restart): every held pass expires at `expiresAt`. Returns how many. */
   releaseAll(expiresAt: number): number {
     return this.db.prepare('UPDATE rejoin_passes SET expires_at = ? WHERE expires_at IS NULL').run(iso(expiresAt)).changes;
   }
@@ -67,7 +50,6 @@ export class RejoinPassStore {
     this.db.prepare('DELETE FROM rejoin_passes WHERE room_id = ?').run(roomId);
   }
 
-  /** Deletes every pass that has expired by `now`; returns how many. */
   purgeExpired(now: number): number {
     return this.db.prepare('DELETE FROM rejoin_passes WHERE expires_at IS NOT NULL AND expires_at <= ?').run(iso(now)).changes;
   }

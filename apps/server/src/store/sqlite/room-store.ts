@@ -1,5 +1,6 @@
-/** Meeting rooms as configured: name, optional password hash, lobby, lock, size limit, owner. */
-import { nowIso, type Db } from './database.js';
+/** Rooms in SQLite (synchronous; sqlite/store.ts serves it as the async RoomStore). */
+import { ROOM_PATCH_COLUMNS, type NewRoom, type RoomPatch, type StoredRoom } from '../room-store.js';
+import { nowIso, unique, type Db } from './database.js';
 
 interface RoomRow {
   id: string;
@@ -11,18 +12,6 @@ interface RoomRow {
   created_by: number | null;
   created_by_name: string | null;
   created_at: string;
-}
-
-export interface StoredRoom {
-  id: string;
-  name: string;
-  passwordHash: string | null;
-  lobby: boolean;
-  locked: boolean;
-  maxParticipants: number;
-  createdBy: number | null;
-  createdByName: string | null;
-  createdAt: string;
 }
 
 const toRoom = (r: RoomRow): StoredRoom => ({
@@ -39,22 +28,17 @@ const toRoom = (r: RoomRow): StoredRoom => ({
 
 const SELECT = 'SELECT rooms.*, users.username AS created_by_name FROM rooms LEFT JOIN users ON users.id = rooms.created_by';
 
-export interface NewRoom {
-  id: string;
-  name: string;
-  passwordHash: string | null;
-  lobby: boolean;
-  maxParticipants: number;
-  createdBy: number | null;
-}
-
-export class RoomStore {
+export class SqliteRoomStore {
   constructor(private readonly db: Db) {}
 
   create(room: NewRoom): StoredRoom {
-    this.db
-      .prepare('INSERT INTO rooms (id, name, password_hash, lobby, max_participants, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(room.id, room.name, room.passwordHash, room.lobby ? 1 : 0, room.maxParticipants, room.createdBy, nowIso());
+    unique('room', () =>
+      this.db
+        .prepare(
+          'INSERT INTO rooms (id, name, password_hash, lobby, max_participants, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(room.id, room.name, room.passwordHash, room.lobby ? 1 : 0, room.maxParticipants, room.createdBy, nowIso()),
+    );
     return this.get(room.id)!;
   }
 
@@ -71,20 +55,10 @@ export class RoomStore {
     return (rows as RoomRow[]).map(toRoom);
   }
 
-  update(
-    id: string,
-    patch: Partial<Pick<StoredRoom, 'name' | 'passwordHash' | 'lobby' | 'locked' | 'maxParticipants'>>,
-  ): StoredRoom | null {
+  update(id: string, patch: RoomPatch): StoredRoom | null {
     const sets: string[] = [];
     const values: unknown[] = [];
-    const col = {
-      name: 'name',
-      passwordHash: 'password_hash',
-      lobby: 'lobby',
-      locked: 'locked',
-      maxParticipants: 'max_participants',
-    } as const;
-    for (const [key, column] of Object.entries(col) as Array<[keyof typeof col, string]>) {
+    for (const [key, column] of Object.entries(ROOM_PATCH_COLUMNS) as Array<[keyof RoomPatch, string]>) {
       if (patch[key] === undefined) continue;
       sets.push(`${column} = ?`);
       const v = patch[key];

@@ -1,17 +1,12 @@
-/**
- * Login sessions. The cookie holds a random token; the database holds only
- * its SHA-256, so a leaked database does not let anyone in. Sessions expire.
- */
-import { createHash, randomBytes } from 'node:crypto';
+/** Login sessions in SQLite (synchronous; sqlite/store.ts serves it as the async SessionStore). */
+import { hashToken, newSessionToken } from '../session-store.js';
 import { nowIso, type Db } from './database.js';
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
-export class SessionStore {
+export class SqliteSessionStore {
   constructor(private readonly db: Db) {}
 
   create(userId: number, ttlMs: number): { token: string; expiresAt: Date } {
-    const token = randomBytes(32).toString('base64url');
+    const token = newSessionToken();
     const expiresAt = new Date(Date.now() + ttlMs);
     this.db
       .prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
@@ -19,7 +14,6 @@ export class SessionStore {
     return { token, expiresAt };
   }
 
-  /** The user id of a live session, or null (unknown or expired). */
   userFor(token: string): number | null {
     const r = this.db.prepare('SELECT user_id, expires_at FROM sessions WHERE token_hash = ?').get(hashToken(token)) as
       { user_id: number; expires_at: string } | undefined;

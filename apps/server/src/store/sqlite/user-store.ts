@@ -1,6 +1,7 @@
-/** Accounts: username, argon2id password hash, role. */
-import type { Role, User } from '@conclave/protocol';
-import { nowIso, type Db } from './database.js';
+/** Accounts in SQLite (synchronous; sqlite/store.ts serves it as the async UserStore). */
+import type { Role } from '@conclave/protocol';
+import type { StoredUser } from '../user-store.js';
+import { nowIso, unique, type Db } from './database.js';
 
 interface UserRow {
   id: number;
@@ -8,10 +9,6 @@ interface UserRow {
   password_hash: string;
   role: Role;
   created_at: string;
-}
-
-export interface StoredUser extends User {
-  passwordHash: string;
 }
 
 const toUser = (r: UserRow): StoredUser => ({
@@ -22,9 +19,7 @@ const toUser = (r: UserRow): StoredUser => ({
   passwordHash: r.password_hash,
 });
 
-export const publicUser = ({ passwordHash: _, ...user }: StoredUser): User => user;
-
-export class UserStore {
+export class SqliteUserStore {
   constructor(private readonly db: Db) {}
 
   count(): number {
@@ -35,12 +30,19 @@ export class UserStore {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM users WHERE role = 'admin'").get() as { n: number }).n;
   }
 
-  /** Throws a UNIQUE constraint error if the name is taken (case-insensitively). */
+  /** The username column is UNIQUE COLLATE NOCASE: a name taken in any case is a StoreConflict. */
   create(username: string, passwordHash: string, role: Role): StoredUser {
-    const info = this.db
-      .prepare('INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)')
-      .run(username, passwordHash, role, nowIso());
+    const info = unique('username', () =>
+      this.db
+        .prepare('INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)')
+        .run(username, passwordHash, role, nowIso()),
+    );
     return this.byId(Number(info.lastInsertRowid))!;
+  }
+
+  createFirst(username: string, passwordHash: string, role: Role): StoredUser | null {
+    // One synchronous transaction: nothing else runs on this connection between the count and the insert.
+    return this.db.transaction(() => (this.count() > 0 ? null : this.create(username, passwordHash, role)))();
   }
 
   byId(id: number): StoredUser | null {
