@@ -256,10 +256,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates `env`; throws ConfigError listing every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** `env` checked against `schema`; a ConfigError with one line per bad variable. */
+function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(defined);
+  const parsed = schema.safeParse(defined);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');
@@ -267,7 +267,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(problems);
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+/** Only the database variables (for commands that need nothing else, such as migrate-sqlite-to-postgres). */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Config['database'] {
+  const e = parseEnv(envSchema.pick({ CONCLAVE_DATABASE_URL: true, CONCLAVE_DATABASE_POOL: true }), env);
+  return { url: e.CONCLAVE_DATABASE_URL ?? null, pool: e.CONCLAVE_DATABASE_POOL };
+}
+
+/** Validates `env`; throws ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = parseEnv(envSchema, env);
   const problems: string[] = [];
   if (e.CONCLAVE_RTC_PORT + e.CONCLAVE_WORKERS - 1 > 65535) {
     problems.push(`CONCLAVE_RTC_PORT=${e.CONCLAVE_RTC_PORT}: with ${e.CONCLAVE_WORKERS} workers the ports would run past 65535`);

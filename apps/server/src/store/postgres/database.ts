@@ -71,7 +71,8 @@ export function createPool(url: string, max: number, onError: (err: Error) => vo
 }
 
 /** PostgreSQL text cannot hold NUL: it becomes U+FFFD (no stored name or id can contain either). */
-const params = (values: unknown[]) => values.map((v) => (typeof v === 'string' && v.includes('\0') ? v.replaceAll('\0', '\uFFFD') : v));
+export const pgText = <T>(v: T): T => (typeof v === 'string' && v.includes('\0') ? (v.replaceAll('\0', '\uFFFD') as T) : v);
+const params = (values: unknown[]) => values.map(pgText);
 
 /** Where the tables run their statements: the pool, or one transaction's connection. */
 export interface Pg {
