@@ -47,8 +47,8 @@ export class PgRoomStore implements RoomStore {
   async list(ownerId?: number): Promise<StoredRoom[]> {
     const { rows } =
       ownerId === undefined
-        ? await this.pg.query<RoomRow>(`${SELECT} ORDER BY rooms.created_at DESC`)
-        : await this.pg.query<RoomRow>(`${SELECT} WHERE rooms.created_by = $1 ORDER BY rooms.created_at DESC`, [ownerId]);
+        ? await this.pg.query<RoomRow>(`${SELECT} ORDER BY rooms.created_at DESC, rooms.id`)
+        : await this.pg.query<RoomRow>(`${SELECT} WHERE rooms.created_by = $1 ORDER BY rooms.created_at DESC, rooms.id`, [ownerId]);
     return rows.map(toRoom);
   }
 

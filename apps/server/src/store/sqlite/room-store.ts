@@ -50,8 +50,8 @@ export class SqliteRoomStore {
   list(ownerId?: number): StoredRoom[] {
     const rows =
       ownerId === undefined
-        ? this.db.prepare(`${SELECT} ORDER BY rooms.created_at DESC`).all()
-        : this.db.prepare(`${SELECT} WHERE rooms.created_by = ? ORDER BY rooms.created_at DESC`).all(ownerId);
+        ? this.db.prepare(`${SELECT} ORDER BY rooms.created_at DESC, rooms.id`).all()
+        : this.db.prepare(`${SELECT} WHERE rooms.created_by = ? ORDER BY rooms.created_at DESC, rooms.id`).all(ownerId);
     return (rows as RoomRow[]).map(toRoom);
   }
 
