@@ -46,6 +46,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         expect(await s.users.byUsername('ADA')).toEqual(ada);
         expect(await s.users.byUsername('nobody')).toBeNull();
         expect(await s.users.byId(999_999)).toBeNull();
+        // Ids from a URL: any whole number a client sends finds nobody, rather than failing.
+        for (const id of [2 ** 60, 1e20, -1, 0]) {
+          expect(await s.users.byId(id), String(id)).toBeNull();
+          expect(await s.users.delete(id), String(id)).toBe(false);
+          await s.users.setRole(id, 'admin');
+          await s.users.setPasswordHash(id, 'x');
+        }
+        expect(await s.users.countAdmins()).toBe(1);
         expect(await s.users.count()).toBe(2);
         expect(await s.users.countAdmins()).toBe(1);
       });
@@ -261,6 +269,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const next = await s.audit.list(2, page.at(-1)!.id);
         expect(next.map((e) => e.action)).toEqual(['a3', 'a2']);
         expect((await s.audit.list(10, all.at(-1)!.id)).length).toBe(0);
+        expect(await s.audit.list(10, 1e20)).toEqual(all); // before an id past any there is: everything
       });
 
       it('keeps what strangers typed, NUL aside', async () => {

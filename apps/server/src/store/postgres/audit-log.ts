@@ -21,8 +21,9 @@ export class PgAuditLog implements AuditLog {
 
   async list(limit = 100, before?: number): Promise<AuditEntry[]> {
     const columns = 'SELECT id, at, actor, action, target, detail, ip FROM audit_log';
+    // Past any id there can be (bigint, or a JS number's exact range): every entry is before it, as SQLite answers.
     const { rows } =
-      before === undefined
+      before === undefined || before > Number.MAX_SAFE_INTEGER
         ? await this.pg.query<AuditRow>(`${columns} ORDER BY id DESC LIMIT $1`, [limit])
         : await this.pg.query<AuditRow>(`${columns} WHERE id < $1 ORDER BY id DESC LIMIT $2`, [before, limit]);
     return rows.map((r) => ({ ...r, at: r.at.toISOString() }));

@@ -21,6 +21,9 @@ const toUser = (r: UserRow): StoredUser => ({
 
 const first = (rows: UserRow[]) => (rows[0] ? toUser(rows[0]) : null);
 
+/** An id PostgreSQL's bigint can hold and a JS number can say exactly; no user has any other (SQLite simply finds none). */
+const storable = (id: number) => Number.isSafeInteger(id);
+
 export class PgUserStore implements UserStore {
   constructor(private readonly pg: Pg) {}
 
@@ -50,6 +53,7 @@ export class PgUserStore implements UserStore {
   }
 
   async byId(id: number): Promise<StoredUser | null> {
+    if (!storable(id)) return null;
     return first((await this.pg.query<UserRow>('SELECT * FROM users WHERE id = $1', [id])).rows);
   }
 
@@ -64,14 +68,17 @@ export class PgUserStore implements UserStore {
   }
 
   async setRole(id: number, role: Role): Promise<void> {
+    if (!storable(id)) return;
     await this.pg.query('UPDATE users SET role = $1 WHERE id = $2', [role, id]);
   }
 
   async setPasswordHash(id: number, passwordHash: string): Promise<void> {
+    if (!storable(id)) return;
     await this.pg.query('UPDATE users SET password_hash = $1 WHERE id = $2', [passwordHash, id]);
   }
 
   async delete(id: number): Promise<boolean> {
+    if (!storable(id)) return false;
     return ((await this.pg.query('DELETE FROM users WHERE id = $1', [id])).rowCount ?? 0) > 0;
   }
 }
