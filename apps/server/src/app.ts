@@ -7,6 +7,10 @@
  * server-restart, rejoin: true), every rejoin pass starts its grace period
  * (they are in the database, so the next process honours them), sockets
  * close with 1012, and the process can exit within about a second.
+ *
+ * The store is SQLite in the data directory, or PostgreSQL when
+ * CONCLAVE_DATABASE_URL is set; it is opened (and migrated) before the media
+ * workers start, so a database that cannot be used stops the start at once.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +37,7 @@ import { Metrics } from './metrics.js';
 import { TurnCredentialBudget } from './turn/turn-budget.js';
 import { openStore, type Store } from './store/store.js';
 import { ensurePrivateDir, tightenedLine, type Tightened } from './store/file-modes.js';
+import { redactUrl } from './store/redact-url.js';
 
 /** How long a restart waits for sockets to close after telling them (then cuts the rest). */
 const SOCKET_DRAIN_MS = 1000;
@@ -58,13 +63,27 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const tls = config.tls
     ? await loadTls(config.tls, { dataDir: config.dataDir, extraNames: [config.publicIp, config.host], logger })
     : null;
-  const pool = await WorkerPool.start({
-    size: config.workers,
-    rtcPort: config.rtcPort,
-    listenIp: config.rtcListenIp,
-    announcedAddress: config.publicIp,
-    logger,
+  const store = await openStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.database.url,
+    databasePool: config.database.pool,
+    onTightened: tightened,
+    onPoolError: (err) => logger.warn({ err }, 'a database connection failed while idle; it will be replaced'),
   });
+  if (config.database.url) logger.info({ database: redactUrl(config.database.url), pool: config.database.pool }, 'store: PostgreSQL');
+  let pool: WorkerPool;
+  try {
+    pool = await WorkerPool.start({
+      size: config.workers,
+      rtcPort: config.rtcPort,
+      listenIp: config.rtcListenIp,
+      announcedAddress: config.publicIp,
+      logger,
+    });
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   // Placing peers on workers needs each worker's CPU within a second, not the health monitor's five.
   const load = new WorkerLoad(pool);
   load.start();
@@ -72,7 +91,6 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     policy: { spread: config.workerSpread, softLimit: config.workerCpuSoftLimit },
     load,
   });
-  const store = openStore(config.dataDir, tightened);
   const hasher = new PasswordHasher();
   const accounts = new Accounts(store, hasher, logger, config.sessionTtlMs, { devices: new DeviceCookies(loadDeviceKey(config.dataDir)) });
   const setupToken = await accounts.bootstrap(config.adminPassword);
@@ -84,12 +102,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     store: store.rejoinPasses,
     onStoreError: (err, what) => logger.error({ err, what }, 'rejoin pass not saved: it works until the next restart only'),
   });
+  await passes.restore();
   if (passes.restored.passes) logger.info(passes.restored, 'rejoin passes kept from before the restart');
-  const purgeAudit = () => {
-    const purged = store.audit.purgeOlderThan(config.auditRetentionDays);
+  const purgeAudit = async () => {
+    const purged = await store.audit.purgeOlderThan(config.auditRetentionDays);
     if (purged) logger.info({ purged, retentionDays: config.auditRetentionDays }, 'audit log: deleted entries past their retention');
   };
-  purgeAudit();
+  await purgeAudit();
   const moderation = new Moderation(registry, lobby, store, logger, passes);
   const directory = new RoomDirectory(store, registry, lobby, tickets, hasher, config.allowAnonymousRooms, passes);
   const health = new WorkerHealthMonitor(pool, registry);
@@ -149,11 +168,13 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   );
   const metricsServer = config.metrics.port ? await startMetricsServer(metrics, config.metrics.host, config.metrics.port) : null;
   const sessionSweep = setInterval(() => {
-    store.sessions.purgeExpired();
+    store.sessions.purgeExpired().catch((err: unknown) => logger.warn({ err }, 'could not purge expired sessions (next try in an hour)'));
     passes.purgeExpired();
   }, 3600_000);
   sessionSweep.unref();
-  const auditSweep = setInterval(purgeAudit, 24 * 3600_000);
+  const auditSweep = setInterval(() => {
+    purgeAudit().catch((err: unknown) => logger.warn({ err }, 'could not purge the audit log (next try tomorrow)'));
+  }, 24 * 3600_000);
   auditSweep.unref();
 
   await new Promise<void>((resolve, reject) => {
@@ -162,11 +183,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
       server.off('error', reject);
       resolve();
     });
-  }).catch((err: NodeJS.ErrnoException) => {
+  }).catch(async (err: NodeJS.ErrnoException) => {
     load.stop();
     pool.close();
     health.stop();
-    store.close();
+    await passes.flush();
+    await store.close();
     void hasher.close();
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}`);
   });
@@ -217,8 +239,9 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         load.stop();
         pool.close();
         await hasher.close();
+        await passes.flush(); // the releases above, written before the store closes
         passes.detach();
-        store.close();
+        await store.close();
         logger.info({ rejoinPassesReleased: released }, 'stopped; members rejoin once a server is back on this data');
       })();
       return closing;

@@ -252,3 +252,52 @@ describe('loadConfig: proxies and connection caps', () => {
     expect(() => loadConfig({ ...bin, CONCLAVE_MAX_CONNECTIONS_PER_ADDRESS: 'many' })).toThrow(/must be a number/);
   });
 });
+
+describe('loadConfig: database', () => {
+  const bin = { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN };
+
+  it('uses SQLite unless CONCLAVE_DATABASE_URL is set, with a pool of 10', () => {
+    expect(loadConfig(bin).database).toEqual({ url: null, pool: 10 });
+    expect(loadConfig({ ...bin, CONCLAVE_DATABASE_URL: '' }).database.url).toBeNull();
+    expect(ENV_VARIABLES).toEqual(expect.arrayContaining(['CONCLAVE_DATABASE_URL', 'CONCLAVE_DATABASE_POOL']));
+  });
+
+  it('takes a postgres:// or postgresql:// URL, and a pool size from 1 to 100', () => {
+    for (const url of [
+      'postgres://conclave:pw@db.internal:5432/conclave',
+      'postgresql://conclave@10.0.0.5/conclave?sslmode=require',
+      'postgres://u:p@[fd00::5]:6432/c',
+    ]) {
+      expect(loadConfig({ ...bin, CONCLAVE_DATABASE_URL: url }).database.url, url).toBe(url);
+    }
+    expect(loadConfig({ ...bin, CONCLAVE_DATABASE_POOL: '1' }).database.pool).toBe(1);
+    expect(loadConfig({ ...bin, CONCLAVE_DATABASE_POOL: '100' }).database.pool).toBe(100);
+  });
+
+  it('refuses anything else, naming the variable and never showing a password', () => {
+    const problem = (value: string) => {
+      try {
+        loadConfig({ ...bin, CONCLAVE_DATABASE_URL: value });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as ConfigError).problems.join('\n');
+      }
+      throw new Error(`${value} was accepted`);
+    };
+    const mysql = problem('mysql://admin:hunter2-secret@db/conclave');
+    expect(mysql).toMatch(/^CONCLAVE_DATABASE_URL="mysql:\/\/admin:\*\*\*@db\/conclave": must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(mysql).not.toContain('hunter2-secret');
+    const unparsable = problem('postgres//admin:hunter2-secret@db');
+    expect(unparsable).toMatch(/^CONCLAVE_DATABASE_URL=.*must be a postgres:\/\/ URL/);
+    expect(unparsable).not.toContain('hunter2-secret');
+    expect(problem('sqlite:///data/conclave.db')).toMatch(/unset it for SQLite/);
+    expect(problem('postgres://')).toMatch(/names no host/);
+  });
+
+  it('refuses a pool size out of range, naming the variable', () => {
+    expect(() => loadConfig({ ...bin, CONCLAVE_DATABASE_POOL: '0' })).toThrow(/CONCLAVE_DATABASE_POOL="0": must be at least 1/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_DATABASE_POOL: '101' })).toThrow(/at most 100/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_DATABASE_POOL: '2.5' })).toThrow(/whole number/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_DATABASE_POOL: 'lots' })).toThrow(/CONCLAVE_DATABASE_POOL="lots": must be a number/);
+  });
+});

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './http/limits.js';
+import { redactUrl } from './store/redact-url.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** apps/web/dist, relative to apps/server/dist or apps/server/src. */
@@ -39,6 +40,13 @@ const flag = (name: string) =>
 
 /** Variables whose values are never echoed in an error (they would land in logs). */
 export const SECRET_VARIABLES = new Set(['CONCLAVE_TURN_SECRET', 'CONCLAVE_ADMIN_PASSWORD', 'CONCLAVE_METRICS_TOKEN']);
+
+/** How a variable's value appears in an error message. */
+function shown(name: string, value: string | undefined): string {
+  if (SECRET_VARIABLES.has(name)) return '(hidden)';
+  if (name === 'CONCLAVE_DATABASE_URL' && value !== undefined) return JSON.stringify(redactUrl(value));
+  return JSON.stringify(value);
+}
 
 export const envSchema = z.object({
   PORT: port('PORT').default(3000),
@@ -160,6 +168,37 @@ export const envSchema = z.object({
     .min(0, 'CONCLAVE_AUDIT_RETENTION_DAYS must be 0 (keep forever) or more')
     .max(36500, 'CONCLAVE_AUDIT_RETENTION_DAYS must be at most 36500 (100 years); 0 keeps entries forever')
     .default(365),
+  /**
+   * Unset: SQLite, a file in CONCLAVE_DATA_DIR. postgres://user:password@host:port/database (or postgresql://, with
+   * libpq's query options such as ?sslmode=require): PostgreSQL, which several Conclave nodes can share.
+   */
+  CONCLAVE_DATABASE_URL: z
+    .string()
+    .superRefine((v, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(v);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a postgres:// URL (postgres://user:password@host:5432/database)' });
+        return;
+      }
+      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a postgres:// or postgresql:// URL, not ${url.protocol}// (unset it for SQLite)`,
+        });
+      } else if (!url.hostname && !url.searchParams.get('host')) {
+        ctx.addIssue({ code: 'custom', message: 'names no host (postgres://user:password@host:5432/database)' });
+      }
+    })
+    .optional(),
+  /** PostgreSQL connections this process keeps at most. */
+  CONCLAVE_DATABASE_POOL: z.coerce
+    .number({ error: 'CONCLAVE_DATABASE_POOL must be a number of connections' })
+    .int('CONCLAVE_DATABASE_POOL must be a whole number')
+    .min(1, 'CONCLAVE_DATABASE_POOL must be at least 1')
+    .max(100, 'CONCLAVE_DATABASE_POOL must be at most 100')
+    .default(10),
 });
 
 /** Every environment variable the server reads. */
@@ -210,6 +249,8 @@ export interface Config {
   metrics: { token: string | undefined; port: number | undefined; host: string };
   /** Days the audit log keeps an entry; 0 = forever. */
   auditRetentionDays: number;
+  /** url null = SQLite in dataDir; else PostgreSQL with at most `pool` connections. */
+  database: { url: string | null; pool: number };
 }
 
 /** Whether the mediasoup package carries a worker binary (it does not when installed offline). */
@@ -230,19 +271,29 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates `env`; throws ConfigError listing every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** `env` checked against `schema`; a ConfigError with one line per bad variable. */
+function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
   const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(defined);
+  const parsed = schema.safeParse(defined);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? '?');
-      const value = SECRET_VARIABLES.has(name) ? '(hidden)' : JSON.stringify(defined[name]);
-      return `${name}=${value}: ${issue.message.replace(`${name} `, '')}`;
+      return `${name}=${shown(name, defined[name])}: ${issue.message.replace(`${name} `, '')}`;
     });
     throw new ConfigError(problems);
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+/** Only the database variables (for commands that need nothing else, such as migrate-sqlite-to-postgres). */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Config['database'] {
+  const e = parseEnv(envSchema.pick({ CONCLAVE_DATABASE_URL: true, CONCLAVE_DATABASE_POOL: true }), env);
+  return { url: e.CONCLAVE_DATABASE_URL ?? null, pool: e.CONCLAVE_DATABASE_POOL };
+}
+
+/** Validates `env`; throws ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = parseEnv(envSchema, env);
   const problems: string[] = [];
   if (e.CONCLAVE_RTC_PORT + e.CONCLAVE_WORKERS - 1 > 65535) {
     problems.push(`CONCLAVE_RTC_PORT=${e.CONCLAVE_RTC_PORT}: with ${e.CONCLAVE_WORKERS} workers the ports would run past 65535`);
@@ -327,5 +378,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxConnectionsPerAddress: e.CONCLAVE_MAX_CONNECTIONS_PER_ADDRESS,
     metrics: { token: e.CONCLAVE_METRICS_TOKEN, port: e.CONCLAVE_METRICS_PORT, host: e.CONCLAVE_METRICS_HOST },
     auditRetentionDays: e.CONCLAVE_AUDIT_RETENTION_DAYS,
+    database: { url: e.CONCLAVE_DATABASE_URL ?? null, pool: e.CONCLAVE_DATABASE_POOL },
   };
 }

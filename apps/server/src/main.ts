@@ -2,9 +2,10 @@
  * The server process: read configuration, start, and stop cleanly on
  * SIGINT/SIGTERM. A bad configuration prints one line per problem and exits 1;
  * an uncaught exception or unhandled rejection is logged and exits 70
- * (last-resort.ts) for the supervisor to restart.
+ * (last-resort.ts) for the supervisor to restart. A command in place of the
+ * options (cli.ts: migrate-sqlite-to-postgres) runs instead of the server.
  */
-import { envFromArgs, UsageError } from './cli.js';
+import { parseCommandLine, UsageError } from './cli.js';
 import { ConfigError, loadConfig } from './config.js';
 import { installLastResort } from './last-resort.js';
 import { createLogger } from './logger.js';
@@ -15,8 +16,14 @@ const STOP_DEADLINE_MS = 5000;
 async function main(): Promise<void> {
   let config;
   try {
+    const line = parseCommandLine(process.argv.slice(2));
+    if (line.command !== null) {
+      // The only command so far.
+      const { runMigrateSqliteToPostgres } = await import('./store/migrate-sqlite-to-postgres.js');
+      process.exit(await runMigrateSqliteToPostgres(line.args, process.env));
+    }
     // Command-line options (e.g. --self-signed) stand for environment variables.
-    config = loadConfig({ ...process.env, ...envFromArgs(process.argv.slice(2)) });
+    config = loadConfig({ ...process.env, ...line.env });
   } catch (err) {
     if (err instanceof ConfigError || err instanceof UsageError) {
       console.error(`Conclave cannot start: ${err.message}`);

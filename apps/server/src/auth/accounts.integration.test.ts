@@ -239,7 +239,7 @@ describe('setup link', () => {
         });
       const [a, b] = await Promise.all([post('root'), post('mallory')]);
       expect([a.status, b.status].sort()).toEqual([201, 403]);
-      expect(fresh.store.users.list().map((u) => u.username)).toHaveLength(1);
+      expect(await fresh.store.users.list()).toHaveLength(1);
       const created = a.status === 201 ? a : b;
       expect(created.headers.getSetCookie().some((c) => c.startsWith('conclave_device='))).toBe(true);
     } finally {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../store/store.js';
-import { Accounts, LOGIN_LIMITS, SETUP_LINK_TTL_MS, type Revocation } from './accounts.js';
+import { AccountError, Accounts, LOGIN_LIMITS, SETUP_LINK_TTL_MS, type Revocation } from './accounts.js';
 import { DeviceCookies } from './device-cookie.js';
 import { HasherUnavailable, type PasswordHasher } from './password-hasher.js';
 
@@ -34,14 +34,14 @@ class CountingHasher {
 
 const OWNER_PASSWORD = 'the-owner-password';
 let store: Store | null = null;
-afterEach(() => {
-  store?.close();
+afterEach(async () => {
+  await store?.close();
   store = null;
 });
 
 async function setup() {
   let now = 1_800_000_000_000;
-  store = openStore(mkdtempSync(path.join(os.tmpdir(), 'conclave-accounts-')));
+  store = await openStore({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'conclave-accounts-')) });
   const hasher = new CountingHasher();
   const clock = () => now;
   const accounts = new Accounts(store, hasher as unknown as PasswordHasher, pino({ level: 'silent' }), 3600_000, {
@@ -152,7 +152,7 @@ describe('sign-in limits', () => {
 describe('setup link', () => {
   it('expires after an hour', async () => {
     let now = 0;
-    const s = (store = openStore(mkdtempSync(path.join(os.tmpdir(), 'conclave-setup-'))));
+    const s = (store = await openStore({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'conclave-setup-')) }));
     const accounts = new Accounts(s, new CountingHasher() as unknown as PasswordHasher, pino({ level: 'silent' }), 3600_000, {
       devices: new DeviceCookies(Buffer.alloc(32, 1)),
       now: () => now,
@@ -163,7 +163,7 @@ describe('setup link', () => {
   });
 
   it('of two setups at once, one creates the admin; a failed hashing gives the link back', async () => {
-    const s = (store = openStore(mkdtempSync(path.join(os.tmpdir(), 'conclave-setup-'))));
+    const s = (store = await openStore({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'conclave-setup-')) }));
     const hasher = new CountingHasher();
     const accounts = new Accounts(s, hasher as unknown as PasswordHasher, pino({ level: 'silent' }), 3600_000, {
       devices: new DeviceCookies(Buffer.alloc(32, 1)),
@@ -177,7 +177,7 @@ describe('setup link', () => {
       accounts.completeSetup(token, 'mallory', 'a-long-password'),
     ]);
     expect(both.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
-    expect(s.users.list().map((u) => u.username)).toEqual(['root']);
+    expect((await s.users.list()).map((u) => u.username)).toEqual(['root']);
   });
 });
 
@@ -192,11 +192,37 @@ describe('revocation', () => {
     await accounts.update(hana.id, { password: 'hana-password-2' });
     const session = await accounts.login('hana', 'hana-password-2', '198.51.100.3');
     if (!session.ok) throw new Error('no session');
-    accounts.logout(session.token);
-    accounts.logout('not-a-session');
-    accounts.delete(hana.id);
+    await accounts.logout(session.token);
+    await accounts.logout('not-a-session');
+    await accounts.delete(hana.id);
     expect(seen.map((r) => r.what)).toEqual(['demoted', 'password-reset', 'signed-out', 'deleted']);
     expect(seen.every((r) => r.userId === hana.id)).toBe(true);
-    expect(s.users.byId(hana.id)).toBeNull();
+    expect(await s.users.byId(hana.id)).toBeNull();
+  });
+});
+
+describe('races between requests (the store is async: other requests run between a check and its act)', () => {
+  const codes = (results: PromiseSettledResult<unknown>[]) =>
+    results.map((r) => (r.status === 'fulfilled' ? 'ok' : r.reason instanceof AccountError ? r.reason.code : String(r.reason))).sort();
+
+  it('of accounts made at once with one name in different cases, one is made; the others are a conflict (409)', async () => {
+    const { accounts, store: s } = await setup();
+    const results = await Promise.allSettled(['hana', 'Hana', 'HANA'].map((n) => accounts.create(n, 'hana-password', 'host')));
+    expect(codes(results)).toEqual(['conflict', 'conflict', 'ok']);
+    expect((await s.users.list()).map((u) => u.username.toLowerCase())).toEqual(['hana', 'owner']);
+  });
+
+  it('two admins demoting each other at once, or deleted at once: one admin always stays', async () => {
+    const { accounts, store: s } = await setup();
+    const other = await accounts.create('second', 'second-password', 'admin');
+    const owner = (await s.users.byUsername('owner'))!;
+    const demoted = await Promise.allSettled([accounts.update(owner.id, { role: 'host' }), accounts.update(other.id, { role: 'host' })]);
+    expect(codes(demoted)).toEqual(['last_admin', 'ok']);
+    expect(await s.users.countAdmins()).toBe(1);
+    const third = await accounts.create('third', 'third-password', 'admin');
+    const admin = (await s.users.list()).find((u) => u.role === 'admin' && u.id !== third.id)!;
+    const deleted = await Promise.allSettled([accounts.delete(admin.id), accounts.delete(third.id)]);
+    expect(codes(deleted)).toEqual(['last_admin', 'ok']);
+    expect(await s.users.countAdmins()).toBe(1);
   });
 });

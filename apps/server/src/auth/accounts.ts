@@ -23,6 +23,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Role } from '@conclave/protocol';
 import type { Logger } from '../logger.js';
+import { StoreConflict } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { publicUser, type StoredUser } from '../store/user-store.js';
 import { addressKey } from '../http/address-key.js';
@@ -80,7 +81,7 @@ export class Accounts {
   private readonly byDevice: AttemptThrottle;
   private readonly byAccount: AttemptThrottle;
   private readonly accountBudget: AttemptBudget;
-  private readonly listeners = new Set<(r: Revocation) => void>();
+  private readonly listeners = new Set<(r: Revocation) => unknown>();
   private readonly devices: DeviceCookies;
   private readonly now: () => number;
 
@@ -100,16 +101,19 @@ export class Accounts {
     this.accountBudget = new AttemptBudget({ ...LOGIN_LIMITS.accountBudget, now });
   }
 
-  /** Calls `listener` for each change that takes a user's powers away; returns an unsubscribe. */
-  onRevoked(listener: (r: Revocation) => void): () => void {
+  /**
+   * Calls `listener` for each change that takes a user's powers away; returns an unsubscribe.
+   * The change's caller waits for the listeners (so the user's connections are closed before it answers).
+   */
+  onRevoked(listener: (r: Revocation) => unknown): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private revoke(r: Revocation): void {
+  private async revoke(r: Revocation): Promise<void> {
     for (const listener of this.listeners) {
       try {
-        listener(r);
+        await listener(r);
       } catch (err) {
         this.logger.error({ err, userId: r.userId, what: r.what }, 'revocation listener failed');
       }
@@ -121,10 +125,12 @@ export class Accounts {
    * given; otherwise make a one-time setup token, good for an hour. Returns the token, if any.
    */
   async bootstrap(adminPassword: string | undefined): Promise<string | null> {
-    if (this.store.users.count() > 0) return null;
+    if ((await this.store.users.count()) > 0) return null;
     if (adminPassword) {
-      this.store.users.create('admin', await this.hasher.hash(adminPassword), 'admin');
-      this.store.audit.record({
+      // createFirst: another node sharing the database may be doing the same right now; one of them makes it.
+      const admin = await this.store.users.createFirst('admin', await this.hasher.hash(adminPassword), 'admin');
+      if (!admin) return null;
+      await this.store.audit.record({
         actor: 'system',
         action: 'user.create',
         target: 'admin',
@@ -138,36 +144,39 @@ export class Accounts {
     return this.setupToken;
   }
 
-  get setupNeeded(): boolean {
-    return this.setupToken !== null && this.store.users.count() === 0;
+  async setupNeeded(): Promise<boolean> {
+    return this.setupToken !== null && (await this.store.users.count()) === 0;
   }
 
   /**
    * Creates the first admin with the setup link's token. The token is claimed
-   * before the (slow) hashing, so of two requests at once only one gets
-   * through; it is given back if the hashing fails, unless a user exists by then.
+   * before anything is awaited (the user count, the slow hashing), so of two
+   * requests at once only one gets through; it is given back if the hashing
+   * fails, unless a user exists by then. The user is made only if there is
+   * still none (createFirst, atomic in the database: another node's setup
+   * link may be used at the same moment).
    */
   async completeSetup(token: string, username: string, password: string): Promise<StoredUser> {
     const expected = this.setupToken;
-    const ok =
-      expected !== null &&
-      token.length === expected.length &&
-      timingSafeEqual(Buffer.from(token), Buffer.from(expected)) &&
-      this.store.users.count() === 0;
-    if (!ok) throw new AccountError('setup_not_available', 'setup link is not valid (already used, or the server restarted: see its log)');
+    const matches = expected !== null && token.length === expected.length && timingSafeEqual(Buffer.from(token), Buffer.from(expected));
+    const invalid = () =>
+      new AccountError('setup_not_available', 'setup link is not valid (already used, or the server restarted: see its log)');
+    if (!matches) throw invalid();
     if (this.now() >= this.setupExpiresAt) {
       throw new AccountError('setup_not_available', 'setup link has expired (it is good for an hour): restart the server for a new one');
     }
     this.setupToken = null;
     let hash: string;
     try {
+      if ((await this.store.users.count()) > 0) throw invalid(); // someone has made an account meanwhile: the link is spent
       hash = await this.hasher.hash(password);
     } catch (err) {
-      if (this.store.users.count() === 0) this.setupToken = expected;
+      if (!(err instanceof AccountError) && (await this.store.users.count().catch(() => 1)) === 0) this.setupToken = expected;
       throw err;
     }
-    if (this.store.users.count() > 0) throw new AccountError('setup_not_available', 'setup link is not valid (already used)');
-    return this.store.users.create(username, hash, 'admin');
+    const user = await this.store.users.createFirst(username, hash, 'admin');
+    if (!user) throw new AccountError('setup_not_available', 'setup link is not valid (already used)');
+    return user;
   }
 
   /**
@@ -176,7 +185,8 @@ export class Accounts {
    */
   async login(username: string, password: string, ip: string, deviceCookie?: string): Promise<LoginResult> {
     const accountKey = username.trim().toLowerCase();
-    const user = this.store.users.byUsername(username.trim());
+    // Looked up first: from here to the hashing nothing is awaited, so parallel attempts are reserved as they arrive.
+    const user = await this.store.users.byUsername(username.trim());
     const device = this.devices.verify(deviceCookie);
     const known = device !== null && user !== null && device.userId === user.id;
     /** Each limit this attempt was charged to, to settle once the password is checked. */
@@ -221,12 +231,12 @@ export class Accounts {
       return { ok: false, reason: 'invalid' };
     }
     for (const c of charged) c.succeed();
-    const { token, expiresAt } = this.store.sessions.create(user.id, this.sessionTtlMs);
+    const { token, expiresAt } = await this.store.sessions.create(user.id, this.sessionTtlMs);
     const cookie = this.devices.issue(user.id, known ? device.deviceId : undefined);
     return { ok: true, user, token, expiresAt, deviceCookie: cookie };
   }
 
-  startSession(user: StoredUser): { token: string; expiresAt: Date } {
+  startSession(user: StoredUser): Promise<{ token: string; expiresAt: Date }> {
     return this.store.sessions.create(user.id, this.sessionTtlMs);
   }
 
@@ -235,62 +245,77 @@ export class Accounts {
     return this.devices.issue(user.id);
   }
 
-  userForSession(token: string | undefined): StoredUser | null {
+  async userForSession(token: string | undefined): Promise<StoredUser | null> {
     if (!token) return null;
-    const id = this.store.sessions.userFor(token);
+    const id = await this.store.sessions.userFor(token);
     return id === null ? null : this.store.users.byId(id);
   }
 
-  logout(token: string | undefined): void {
+  async logout(token: string | undefined): Promise<void> {
     if (!token) return;
-    const userId = this.store.sessions.userFor(token);
-    this.store.sessions.delete(token);
-    if (userId !== null) this.revoke({ userId, what: 'signed-out', sessionKey: sessionKeyOf(token) });
+    const userId = await this.store.sessions.userFor(token);
+    await this.store.sessions.delete(token);
+    if (userId !== null) await this.revoke({ userId, what: 'signed-out', sessionKey: sessionKeyOf(token) });
   }
 
-  list() {
-    return this.store.users.list().map(publicUser);
+  async list() {
+    return (await this.store.users.list()).map(publicUser);
   }
 
   async create(username: string, password: string, role: Role): Promise<StoredUser> {
-    if (this.store.users.byUsername(username)) throw new AccountError('conflict', `a user named "${username}" already exists`);
-    return this.store.users.create(username, await this.hasher.hash(password), role);
+    const taken = () => new AccountError('conflict', `a user named "${username}" already exists`);
+    // Checked first to spare the hashing; the unique username (case-insensitive) in the database decides
+    // between two requests for the same name that both got past this check.
+    if (await this.store.users.byUsername(username)) throw taken();
+    const hash = await this.hasher.hash(password);
+    try {
+      return await this.store.users.create(username, hash, role);
+    } catch (err) {
+      if (err instanceof StoreConflict) throw taken();
+      throw err;
+    }
   }
 
   async update(id: number, patch: { role?: Role; password?: string }): Promise<StoredUser> {
-    const user = this.store.users.byId(id);
+    const user = await this.store.users.byId(id);
     if (!user) throw new AccountError('not_found', 'no such user');
-    if (patch.role && patch.role !== 'admin' && user.role === 'admin' && this.store.users.countAdmins() === 1) {
+    if (patch.role && patch.role !== 'admin' && user.role === 'admin' && (await this.store.users.countAdmins()) === 1) {
       throw new AccountError('last_admin', 'this is the last admin; make someone else admin first');
     }
     const hash = patch.password ? await this.hasher.hash(patch.password) : null;
-    // Checked again after the hashing: the user or the other admins may have changed meanwhile.
-    const current = this.store.users.byId(id);
-    if (!current) throw new AccountError('not_found', 'no such user');
-    if (patch.role && patch.role !== 'admin' && current.role === 'admin' && this.store.users.countAdmins() === 1) {
-      throw new AccountError('last_admin', 'this is the last admin; make someone else admin first');
-    }
-    this.store.db.transaction(() => {
-      if (patch.role) this.store.users.setRole(id, patch.role);
-      if (hash) {
-        this.store.users.setPasswordHash(id, hash);
-        this.store.sessions.deleteForUser(id); // a reset password signs the user out everywhere
+    // Checked again after the hashing, in the transaction that makes the change: the user or the other
+    // admins may have changed meanwhile, and transactions run one at a time (two admins demoting each
+    // other at once cannot both pass the last-admin check).
+    const { current, updated } = await this.store.transaction(async (tx) => {
+      const current = await tx.users.byId(id);
+      if (!current) throw new AccountError('not_found', 'no such user');
+      if (patch.role && patch.role !== 'admin' && current.role === 'admin' && (await tx.users.countAdmins()) === 1) {
+        throw new AccountError('last_admin', 'this is the last admin; make someone else admin first');
       }
-    })();
-    const updated = this.store.users.byId(id)!;
-    if (hash) this.revoke({ userId: id, what: 'password-reset' });
-    else if (current.role === 'admin' && updated.role !== 'admin') this.revoke({ userId: id, what: 'demoted', user: updated });
+      if (patch.role) await tx.users.setRole(id, patch.role);
+      if (hash) {
+        await tx.users.setPasswordHash(id, hash);
+        await tx.sessions.deleteForUser(id); // a reset password signs the user out everywhere
+      }
+      return { current, updated: (await tx.users.byId(id))! };
+    });
+    if (hash) await this.revoke({ userId: id, what: 'password-reset' });
+    else if (current.role === 'admin' && updated.role !== 'admin') await this.revoke({ userId: id, what: 'demoted', user: updated });
     return updated;
   }
 
-  delete(id: number): StoredUser {
-    const user = this.store.users.byId(id);
-    if (!user) throw new AccountError('not_found', 'no such user');
-    if (user.role === 'admin' && this.store.users.countAdmins() === 1) {
-      throw new AccountError('last_admin', 'this is the last admin; make someone else admin first');
-    }
-    this.store.users.delete(id);
-    this.revoke({ userId: id, what: 'deleted' });
+  async delete(id: number): Promise<StoredUser> {
+    // One transaction: the last-admin check still holds when the user goes.
+    const user = await this.store.transaction(async (tx) => {
+      const user = await tx.users.byId(id);
+      if (!user) throw new AccountError('not_found', 'no such user');
+      if (user.role === 'admin' && (await tx.users.countAdmins()) === 1) {
+        throw new AccountError('last_admin', 'this is the last admin; make someone else admin first');
+      }
+      await tx.users.delete(id);
+      return user;
+    });
+    await this.revoke({ userId: id, what: 'deleted' });
     return user;
   }
 }

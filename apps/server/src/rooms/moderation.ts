@@ -50,9 +50,9 @@ export class Moderation {
     return { room, peer };
   }
 
-  private audit(actor: Actor, action: string, target: string, detail?: string): void {
-    this.store.audit.record({ actor: actor.audit, action, target, detail: detail ?? null, ip: actor.ip });
+  private async audit(actor: Actor, action: string, target: string, detail?: string): Promise<void> {
     this.logger.info({ actor: actor.audit, action, target }, 'moderation');
+    await this.store.audit.record({ actor: actor.audit, action, target, detail: detail ?? null, ip: actor.ip });
   }
 
   /** Pauses the participant's microphone on the server and tells them. */
@@ -65,47 +65,47 @@ export class Moderation {
     }
     peer.send(notification('youWereMuted', { by: actor.name }));
     room.broadcast(notification('hostAction', { action: 'mute', by: actor.name, target: peer.displayName }));
-    this.audit(actor, 'participant.mute', `${roomId}/${peer.displayName}`);
+    await this.audit(actor, 'participant.mute', `${roomId}/${peer.displayName}`);
   }
 
   /** Removes the participant from the meeting; their client is told and does not rejoin by itself. */
-  remove(roomId: string, peerId: string, actor: Actor): void {
+  async remove(roomId: string, peerId: string, actor: Actor): Promise<void> {
     const { room, peer } = this.target(roomId, peerId);
     peer.send(notification('roomClosed', { reason: 'removed', rejoin: false, by: actor.name }));
     this.passes.revoke(peerId); // removed means out: no coming back through a dropped connection
     room.removePeer(peerId);
     peer.disconnect();
     room.broadcast(notification('hostAction', { action: 'remove', by: actor.name, target: peer.displayName }));
-    this.audit(actor, 'participant.remove', `${roomId}/${peer.displayName}`, `ip ${peer.ip}`);
+    await this.audit(actor, 'participant.remove', `${roomId}/${peer.displayName}`, `ip ${peer.ip}`);
   }
 
   /** Locks or unlocks the room against new joins (remembered across restarts). */
-  lock(roomId: string, locked: boolean, actor: Actor): void {
-    const stored = this.store.rooms.update(roomId, { locked });
+  async lock(roomId: string, locked: boolean, actor: Actor): Promise<void> {
+    const stored = await this.store.rooms.update(roomId, { locked });
     const room = this.registry.get(roomId);
     if (!stored && !room) throw new ModerationError('not_found', 'no such room');
     if (room) {
       room.broadcast(notification('roomUpdated', { locked }));
       room.broadcast(notification('hostAction', { action: locked ? 'lock' : 'unlock', by: actor.name }));
     }
-    this.audit(actor, locked ? 'room.lock' : 'room.unlock', roomId);
+    await this.audit(actor, locked ? 'room.lock' : 'room.unlock', roomId);
   }
 
   /** Ends the meeting for everyone, and turns away whoever waits in the lobby. */
-  end(roomId: string, actor: Actor): void {
+  async end(roomId: string, actor: Actor): Promise<void> {
     const room = this.live(roomId);
     this.lobby.clear(roomId, actor.name);
     this.passes.revokeRoom(roomId);
     room.close({ reason: 'ended-by-host', rejoin: false, by: actor.name });
-    this.audit(actor, 'meeting.end', roomId);
+    await this.audit(actor, 'meeting.end', roomId);
   }
 
-  decide(roomId: string, requestId: string, admitted: boolean, actor: Actor): void {
+  async decide(roomId: string, requestId: string, admitted: boolean, actor: Actor): Promise<void> {
     const w = this.lobby.decide(roomId, requestId, admitted, actor.name);
     if (!w) throw new ModerationError('not_found', 'nobody with that request is waiting');
     this.registry
       .get(roomId)
       ?.broadcast(notification('hostAction', { action: admitted ? 'admit' : 'deny', by: actor.name, target: w.displayName }));
-    this.audit(actor, admitted ? 'lobby.admit' : 'lobby.deny', `${roomId}/${w.displayName}`);
+    await this.audit(actor, admitted ? 'lobby.admit' : 'lobby.deny', `${roomId}/${w.displayName}`);
   }
 }

@@ -10,10 +10,16 @@
  * With a store (store/rejoin-pass-store.ts) every change is written through
  * to the database, hashed, so passes outlive a restart: a graceful shutdown
  * releases them all (the grace period starts then); after a crash, a pass
- * whose holder was still in the meeting is treated as released at start.
- * Lookups are served from memory (keyed by the same hash). A failed write
- * is reported to `onStoreError` and never fails the caller: the pass then
- * works until the next restart only.
+ * whose holder was still in the meeting is treated as released at start
+ * (`restore`, awaited once before the server serves).
+ *
+ * Lookups and changes are served from memory (keyed by the same hash) and
+ * never wait for the database: checking and using up a pass happen with no
+ * await between them, so two joins with one pass cannot both redeem it. The
+ * writes follow in the background, one after another in the order the
+ * changes were made (`flush` waits for them). A failed write is reported
+ * to `onStoreError` and never fails the caller: the pass then works until
+ * the next restart only.
  */
 import { randomBytes } from 'node:crypto';
 import { hashPass, type RejoinPassStore } from '../store/rejoin-pass-store.js';
@@ -41,6 +47,8 @@ export class RejoinPasses {
   private readonly byPeer = new Map<string, string>();
   private store: RejoinPassStore | null;
   private readonly onStoreError: (err: unknown, what: string) => void;
+  /** The writes not yet made, chained in order. */
+  private writes: Promise<void> = Promise.resolve();
   /** What was read back from the store at start (for the start-up log line). */
   readonly restored: { passes: number; heldAtCrash: number; expired: number } = { passes: 0, heldAtCrash: 0, expired: 0 };
 
@@ -50,7 +58,30 @@ export class RejoinPasses {
   ) {
     this.store = options.store ?? null;
     this.onStoreError = options.onStoreError ?? (() => undefined);
-    if (this.store) this.restore(this.store);
+  }
+
+  /**
+   * Reads back the passes kept from before a restart (once, at start): purges
+   * the expired ones, and starts the grace period of those whose holder was
+   * still in a meeting when the last process died without releasing them.
+   */
+  async restore(): Promise<void> {
+    const store = this.store;
+    if (!store) return;
+    const now = this.now();
+    try {
+      this.restored.expired = await store.purgeExpired(now);
+      // Held at the last stop: the process died without releasing them (a crash). Their grace starts now.
+      this.restored.heldAtCrash = await store.releaseAll(now + REJOIN_GRACE_MS);
+      for (const p of await store.all()) {
+        if (this.byPeer.has(p.peerId)) continue; // changed here since start: memory is newer
+        this.passes.set(p.passHash, { peerId: p.peerId, roomId: p.roomId, expiresAt: p.expiresAt });
+        this.byPeer.set(p.peerId, p.passHash);
+      }
+      this.restored.passes = this.passes.size;
+    } catch (err) {
+      this.onStoreError(err, 'restore');
+    }
   }
 
   /** A new pass for a peer that has just joined `roomId`. */
@@ -61,7 +92,8 @@ export class RejoinPasses {
     const passHash = hashPass(pass);
     this.passes.set(passHash, { peerId, roomId, expiresAt: null });
     this.byPeer.set(peerId, passHash);
-    this.write('issue', (s) => s.insert({ passHash, peerId, roomId, expiresAt: null }, this.now()));
+    const issuedAt = this.now();
+    this.write('issue', (s) => s.insert({ passHash, peerId, roomId, expiresAt: null }, issuedAt));
     return pass;
   }
 
@@ -137,7 +169,8 @@ export class RejoinPasses {
     const expiresAt = this.now() + REJOIN_GRACE_MS;
     this.passes.set(passHash, { peerId, roomId, expiresAt });
     this.byPeer.set(peerId, passHash);
-    this.write('giveBack', (s) => s.insert({ passHash, peerId, roomId, expiresAt }, this.now()));
+    const issuedAt = this.now();
+    this.write('giveBack', (s) => s.insert({ passHash, peerId, roomId, expiresAt }, issuedAt));
   }
 
   /** How many passes are kept (held or in their grace period). */
@@ -156,7 +189,12 @@ export class RejoinPasses {
     this.write('purge', (s) => s.purgeExpired(now));
   }
 
-  /** Stops writing to the store (it is about to close); passes work from memory until the process ends. */
+  /** Waits until every change made so far is written (or has failed, and been reported). */
+  flush(): Promise<void> {
+    return this.writes;
+  }
+
+  /** Stops writing to the store (it is about to close: `flush` first); passes work from memory until the process ends. */
   detach(): void {
     this.store = null;
   }
@@ -167,28 +205,10 @@ export class RejoinPasses {
     this.byPeer.delete(peerId);
   }
 
-  private restore(store: RejoinPassStore): void {
-    const now = this.now();
-    try {
-      this.restored.expired = store.purgeExpired(now);
-      // Held at the last stop: the process died without releasing them (a crash). Their grace starts now.
-      this.restored.heldAtCrash = store.releaseAll(now + REJOIN_GRACE_MS);
-      for (const p of store.all()) {
-        this.passes.set(p.passHash, { peerId: p.peerId, roomId: p.roomId, expiresAt: p.expiresAt });
-        this.byPeer.set(p.peerId, p.passHash);
-      }
-      this.restored.passes = this.passes.size;
-    } catch (err) {
-      this.onStoreError(err, 'restore');
-    }
-  }
-
-  private write(what: string, change: (store: RejoinPassStore) => unknown): void {
-    if (!this.store) return;
-    try {
-      change(this.store);
-    } catch (err) {
-      this.onStoreError(err, what);
-    }
+  /** Queues a write after the ones before it (a pass issued then revoked must not be written revoked, then issued). */
+  private write(what: string, change: (store: RejoinPassStore) => Promise<unknown>): void {
+    const store = this.store;
+    if (!store) return;
+    this.writes = this.writes.then(() => change(store).then(() => undefined)).catch((err: unknown) => this.onStoreError(err, what));
   }
 }

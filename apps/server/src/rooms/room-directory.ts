@@ -14,6 +14,7 @@ import type { JoinTickets } from '../auth/join-tickets.js';
 import { admit, DEFAULT_MAX_PARTICIPANTS, isHost } from './admission.js';
 import type { RejoinPasses } from './rejoin-passes.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
+import { StoreConflict } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import type { StoredRoom } from '../store/room-store.js';
 import type { StoredUser } from '../store/user-store.js';
@@ -57,7 +58,7 @@ export class RoomDirectory {
     return `${id.slice(0, 4)}-${id.slice(4, 8)}-${id.slice(8)}`;
   }
 
-  get(id: string): StoredRoom | null {
+  get(id: string): Promise<StoredRoom | null> {
     return this.store.rooms.get(id);
   }
 
@@ -71,14 +72,21 @@ export class RoomDirectory {
     owner: StoredUser | null,
   ): Promise<StoredRoom> {
     const passwordHash = o.password ? await this.hasher.hash(o.password) : null;
-    return this.store.rooms.create({
-      id: this.newRoomId(),
-      name: o.name,
-      passwordHash,
-      lobby: o.lobby ?? false,
-      maxParticipants: o.maxParticipants ?? DEFAULT_MAX_PARTICIPANTS,
-      createdBy: owner?.id ?? null,
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.store.rooms.create({
+          id: this.newRoomId(),
+          name: o.name,
+          passwordHash,
+          lobby: o.lobby ?? false,
+          maxParticipants: o.maxParticipants ?? DEFAULT_MAX_PARTICIPANTS,
+          createdBy: owner?.id ?? null,
+        });
+      } catch (err) {
+        // The id is the primary key: a taken one (60 random bits, so all but never) is refused, not overwritten.
+        if (!(err instanceof StoreConflict) || attempt === 3) throw err;
+      }
+    }
   }
 
   async update(
@@ -98,15 +106,15 @@ export class RoomDirectory {
   }
 
   /** Deletes the room; a running meeting in it ends. */
-  delete(id: string, by: string): boolean {
-    const deleted = this.store.rooms.delete(id);
+  async delete(id: string, by: string): Promise<boolean> {
+    const deleted = await this.store.rooms.delete(id);
     this.lobby.clear(id, by);
     this.registry.get(id)?.close({ reason: 'deleted', rejoin: false, by });
     return deleted;
   }
 
-  publicInfo(id: string): PublicRoom | null {
-    const room = this.store.rooms.get(id);
+  async publicInfo(id: string): Promise<PublicRoom | null> {
+    const room = await this.store.rooms.get(id);
     if (room) return { id, name: room.name, hasPassword: room.passwordHash !== null, lobby: room.lobby, locked: room.locked };
     if (this.allowAnonymousRooms) return { id, name: id, hasPassword: false, lobby: false, locked: false };
     return null;
@@ -127,7 +135,7 @@ export class RoomDirectory {
     /** The signed-in user's session (sessionKeyOf its token): signing it out closes the connection this ticket opens. */
     sessionKey?: string,
   ): Promise<Ticket> {
-    const room = this.store.rooms.get(roomId);
+    const room = await this.store.rooms.get(roomId);
     const entry = admit({
       roomId,
       room,

@@ -42,6 +42,7 @@ import type { Logger } from '../logger.js';
 import { TokenBucket } from './rate-limiter.js';
 import { RequestError } from './request-error.js';
 import type { ConnectionGrant } from './connection-grant.js';
+import { StoreUnavailable } from '../store/errors.js';
 import { handlers } from './request-handlers.js';
 import type { Session, SignalingContext } from './session.js';
 
@@ -88,6 +89,7 @@ export class ClientConnection {
         recording: new TokenBucket(RECORDING_RATE_PER_SECOND, RECORDING_RATE_BURST),
       },
       send: (m) => this.send(m),
+      isOpen: () => this.ws.readyState === this.ws.OPEN && !this.cutOff,
       restartJoinDeadline: () => this.armJoinDeadline(),
       disconnect: () => this.close(CloseCode.Removed, 'removed'),
     };
@@ -212,6 +214,12 @@ export class ClientConnection {
     } catch (err) {
       if (err instanceof RequestError) {
         this.send(responseError(request.id, err.body()));
+      } else if (err instanceof StoreUnavailable) {
+        // The database is down (PostgreSQL restarting): the client may try again in a moment.
+        this.logger.warn({ err, method: request.method }, 'request failed: the database is unavailable');
+        this.send(
+          responseError(request.id, { code: ErrorCode.Unavailable, message: 'the server cannot reach its database; try again shortly' }),
+        );
       } else {
         this.logger.error({ err, method: request.method }, 'request failed');
         this.send(responseError(request.id, { code: ErrorCode.Internal, message: 'internal error' }));

@@ -27,7 +27,7 @@ export const recordingHandlers: { setRecording: Handler<'setRecording'> } = {
     peer.recording = recording;
     room.broadcast(notification('peerRecording', { peerId: peer.id, recording }), peer.id);
     const action = recording ? 'recording.start' : 'recording.stop';
-    audit.record({ actor: auditName(session.grant, peer.displayName), action, target: room.id, ip: peer.ip || null });
+    await audit.record({ actor: auditName(session.grant, peer.displayName), action, target: room.id, ip: peer.ip || null });
     logger.info({ roomId: room.id, peerId: peer.id, recording }, 'local recording');
     return {};
   },

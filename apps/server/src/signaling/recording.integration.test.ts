@@ -28,11 +28,7 @@ let roomSeq = 0;
 const newRoom = () => `rec-${process.pid}-${++roomSeq}`;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const recordingNotices = (c: TestClient) => c.notifications.filter((n) => n.method === 'peerRecording').map((n) => n.data);
-const auditFor = (roomId: string) =>
-  app.store.audit
-    .list(1000)
-    .filter((e) => e.target === roomId)
-    .reverse();
+const auditFor = async (roomId: string) => (await app.store.audit.list(1000)).filter((e) => e.target === roomId).reverse();
 
 async function join(roomId: string, displayName: string) {
   const client = await TestClient.connect(await app.ticketUrl(roomId));
@@ -78,11 +74,11 @@ describe('recording announcements', () => {
     const later = await join(roomId, 'Later');
     expect(later.peers.find((p) => p.peerId === ada.peerId)?.recording).toBe(false);
 
-    expect(auditFor(roomId).map((e) => [e.action, e.actor])).toEqual([
+    expect((await auditFor(roomId)).map((e) => [e.action, e.actor])).toEqual([
       ['recording.start', 'Ada (guest)'],
       ['recording.stop', 'Ada (guest)'],
     ]);
-    expect(auditFor(roomId)[0]!.ip).toBeTruthy();
+    expect((await auditFor(roomId))[0]!.ip).toBeTruthy();
 
     for (const c of [ada, grace, linus, elsewhere, late, later]) c.client.close();
   });
@@ -107,7 +103,7 @@ describe('recording announcements', () => {
     });
     await pause(300);
     expect(recordingNotices(member.client)).toEqual([]);
-    expect(auditFor(roomId)).toEqual([]);
+    expect(await auditFor(roomId)).toEqual([]);
     for (const c of [member.client, mallory.client, notJoined]) c.close();
   });
 });
@@ -130,7 +126,7 @@ describe('recording limits', () => {
     expect(recordingNotices(watcher.client)).toHaveLength(RECORDING_RATE_BURST);
     const late = await join(roomId, 'Late');
     expect(late.peers.find((p) => p.peerId === flipper.peerId)?.recording).toBe(RECORDING_RATE_BURST % 2 === 1);
-    expect(auditFor(roomId)).toHaveLength(RECORDING_RATE_BURST);
+    expect(await auditFor(roomId)).toHaveLength(RECORDING_RATE_BURST);
     // The connection carries on, and repeating the current state is never refused.
     expect(flipper.client.closeCode).toBeNull();
     expect(await flipper.client.call('setRecording', { recording: RECORDING_RATE_BURST % 2 === 1 })).toMatchObject({ ok: true });

@@ -96,6 +96,11 @@ function joinRefused(refusal: EntryRefusal): RequestError {
 export const handlers: Handlers = {
   async join(session, { roomId, displayName }, ctx) {
     const { registry, directory, lobby, passes, config } = ctx;
+    // Read first: from the checks below to taking the seat (or a lobby place) nothing else is awaited
+    // but the media router, so what they check still holds when the join acts on it.
+    const stored = await directory.get(roomId);
+    // The socket closed while the database answered: nobody is there to seat (or to wait in the lobby).
+    if (!session.isOpen()) throw new RequestError(ErrorCode.Unavailable, 'the connection closed');
     if (session.peer) throw new RequestError(ErrorCode.AlreadyJoined, 'this connection has already joined a room');
     // One join per connection (and so per ticket): coming back takes a new connection with a new ticket.
     if (session.joinedOnce) {
@@ -103,7 +108,6 @@ export const handlers: Handlers = {
     }
     if (session.waiting) throw new RequestError(ErrorCode.AlreadyJoined, 'already waiting in the lobby');
     const { grant } = session;
-    const stored = directory.get(roomId);
     const rejoinPass = grant.kind === 'ticket' ? grant.rejoinPass : null;
     /** Whose pass this join used up: a join that fails after that gives it back, so a retry is not locked out. */
     let redeemedFrom: string | null = null;
@@ -164,9 +168,10 @@ export const handlers: Handlers = {
         if (err instanceof NoWorkerError) throw new RequestError(ErrorCode.Unavailable, err.message);
         throw err;
       }
-      if (session.peer || room.isClosed) {
+      if (session.peer || room.isClosed || !session.isOpen()) {
         room.media.release(home);
         if (session.peer) throw new RequestError(ErrorCode.AlreadyJoined, 'this connection has already joined a room');
+        if (!session.isOpen()) throw new RequestError(ErrorCode.Unavailable, 'the connection closed');
         throw new RequestError(ErrorCode.Unavailable, 'the meeting closed while you were joining: try again');
       }
       // Its old self may still be here, if the server has not noticed the old connection die: it goes now,

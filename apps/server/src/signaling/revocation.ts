@@ -15,8 +15,8 @@ import type { RoomDirectory } from '../rooms/room-directory.js';
 import type { ClientConnection } from './client-connection.js';
 import { grantUserId } from './connection-grant.js';
 
-/** Whether `connection` holds powers `r` took away. */
-export function isRevoked(connection: ClientConnection, r: Revocation, directory: RoomDirectory): boolean {
+/** Whether `connection` holds powers `r` took away (`directory` is read only for a demotion). */
+export async function isRevoked(connection: ClientConnection, r: Revocation, directory: RoomDirectory): Promise<boolean> {
   const { grant, peer, waiting } = connection.session;
   if (grantUserId(grant) !== r.userId) return false;
   switch (r.what) {
@@ -28,7 +28,7 @@ export function isRevoked(connection: ClientConnection, r: Revocation, directory
     case 'demoted': {
       if (peer) {
         if (peer.role !== 'host') return false;
-        const stored = directory.get(connection.session.room?.id ?? '');
+        const stored = await directory.get(connection.session.room?.id ?? '');
         return !(stored && directory.canManage(r.user, stored));
       }
       // Not in a room yet: a lobby guest keeps its place; anything that could still join as host goes.
@@ -38,15 +38,18 @@ export function isRevoked(connection: ClientConnection, r: Revocation, directory
   }
 }
 
-export function closeRevoked(
+export async function closeRevoked(
   connections: Iterable<ClientConnection>,
   r: Revocation,
   deps: { tickets: JoinTickets; directory: RoomDirectory; logger: Logger },
-): number {
+): Promise<number> {
   deps.tickets.revokeFor(r.userId, r.what === 'signed-out' ? r.sessionKey : undefined);
+  // Decided for all first (a demotion reads the rooms), then closed.
+  const candidates = [...connections];
+  const revoked = await Promise.all(candidates.map((c) => isRevoked(c, r, deps.directory)));
   let closed = 0;
-  for (const connection of [...connections]) {
-    if (!isRevoked(connection, r, deps.directory)) continue;
+  for (const [i, connection] of candidates.entries()) {
+    if (!revoked[i]) continue;
     connection.closeNow(CloseCode.AccountChanged, `account ${r.what}`);
     closed += 1;
   }

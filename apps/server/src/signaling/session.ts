@@ -55,6 +55,8 @@ export interface Session {
    */
   buckets: { chat: TokenBucket; group: TokenBucket; recording: TokenBucket };
   send(message: ServerMessage): void;
+  /** The socket is still open (a handler that awaited something checks before it seats anyone). */
+  isOpen(): boolean;
   /** Gives the connection JOIN_DEADLINE_MS from now to join (a guest just admitted from the lobby). */
   restartJoinDeadline(): void;
   /** Closes the socket (after the peer was told why). */

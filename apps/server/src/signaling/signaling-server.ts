@@ -27,6 +27,7 @@ import { requestTarget } from '../http/request-target.js';
 import { clientIp, sessionToken } from '../http/request-identity.js';
 import { ClientConnection } from './client-connection.js';
 import type { ConnectionGrant } from './connection-grant.js';
+import { StoreUnavailable } from '../store/errors.js';
 import { closeRevoked } from './revocation.js';
 import type { SignalingContext } from './session.js';
 
@@ -79,14 +80,15 @@ export function handshakeProblem(req: IncomingMessage): Refusal | null {
  * Who may open a socket: the bearer of a valid join ticket (`?ticket=`), or
  * a signed-in user (session cookie). Anyone else is refused with 401.
  */
-function grantFor(req: IncomingMessage, query: URLSearchParams, ip: string, auth: SignalingAuth): ConnectionGrant | null {
+async function grantFor(req: IncomingMessage, query: URLSearchParams, ip: string, auth: SignalingAuth): Promise<ConnectionGrant | null> {
   const ticket = query.get('ticket');
   if (ticket) {
+    // In memory, used up at once: two sockets with one ticket cannot both have it.
     const grant = auth.tickets.redeem(ticket);
     return grant ? { kind: 'ticket', ...grant, ip } : null;
   }
   const token = sessionToken(req);
-  const user = auth.accounts.userForSession(token);
+  const user = await auth.accounts.userForSession(token);
   return user && token ? { kind: 'session', user, sessionKey: sessionKeyOf(token), ip } : null;
 }
 
@@ -100,9 +102,9 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
   const connections = new Set<ClientConnection>();
   let draining = false;
   // An account that loses powers loses them on its open sockets too, at once.
-  const stopRevoking = auth.accounts.onRevoked((r) =>
-    closeRevoked(connections, r, { tickets: auth.tickets, directory: ctx.directory, logger: ctx.logger }),
-  );
+  const stopRevoking = auth.accounts.onRevoked(async (r) => {
+    await closeRevoked(connections, r, { tickets: auth.tickets, directory: ctx.directory, logger: ctx.logger });
+  });
 
   const openPerAddress = new AddressCounter(ctx.config.maxConnectionsPerAddress);
   const refusedLog = new LogRateLimiter({
@@ -136,16 +138,20 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // First of all, before any write or wait: a reset from here on is a closed socket, not a crash.
     socket.on('error', ignoreSocketError);
-    try {
-      upgrade(req, socket, head);
-    } catch (err) {
+    upgrade(req, socket, head).catch((err: unknown) => {
+      if (socket.destroyed) return;
+      if (err instanceof StoreUnavailable) {
+        ctx.logger.warn({ err }, 'WebSocket upgrade refused: the database is unavailable');
+        answerAndClose(socket, 503, 'unavailable', 'the server cannot reach its database; try again shortly', { 'Retry-After': '2' });
+        return;
+      }
       // A bug on this path must cost one socket, not the process.
       ctx.logger.error({ err, path: req.url?.slice(0, 200) }, 'WebSocket upgrade failed');
       answerAndClose(socket, 500, 'internal', 'internal error');
-    }
+    });
   });
 
-  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+  const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     const ip = clientIp(req, ctx.config.trustProxyHops);
     if (draining)
       return refuse(req, socket, ip, {
@@ -169,9 +175,17 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
     }
     // Counted from here until the socket closes, whatever happens to the handshake.
     socket.once('close', () => openPerAddress.release(key));
-    const grant = grantFor(req, target.query, ip, auth);
+    const grant = await grantFor(req, target.query, ip, auth);
     if (!grant) return refuse(req, socket, ip, { status: 401, code: 'unauthenticated', message: 'a join ticket or a session is needed' });
+    // The session lookup may have taken a moment: the client may have gone, or the server begun its restart.
     if (socket.destroyed || !socket.writable) return void socket.destroy();
+    if (draining)
+      return refuse(req, socket, ip, {
+        status: 503,
+        code: 'restarting',
+        message: 'the server is restarting',
+        headers: { 'Retry-After': '2' },
+      });
     wss.handleUpgrade(req, socket, head, (ws) => {
       const connection = new ClientConnection(ws, ctx, grant);
       connections.add(connection);

@@ -1,17 +1,4 @@
 /** Meeting rooms as configured: name, optional password hash, lobby, lock, size limit, owner. */
-import { nowIso, type Db } from './database.js';
-
-interface RoomRow {
-  id: string;
-  name: string;
-  password_hash: string | null;
-  lobby: number;
-  locked: number;
-  max_participants: number;
-  created_by: number | null;
-  created_by_name: string | null;
-  created_at: string;
-}
 
 export interface StoredRoom {
   id: string;
@@ -25,20 +12,6 @@ export interface StoredRoom {
   createdAt: string;
 }
 
-const toRoom = (r: RoomRow): StoredRoom => ({
-  id: r.id,
-  name: r.name,
-  passwordHash: r.password_hash,
-  lobby: r.lobby === 1,
-  locked: r.locked === 1,
-  maxParticipants: r.max_participants,
-  createdBy: r.created_by,
-  createdByName: r.created_by_name,
-  createdAt: r.created_at,
-});
-
-const SELECT = 'SELECT rooms.*, users.username AS created_by_name FROM rooms LEFT JOIN users ON users.id = rooms.created_by';
-
 export interface NewRoom {
   id: string;
   name: string;
@@ -48,53 +21,24 @@ export interface NewRoom {
   createdBy: number | null;
 }
 
-export class RoomStore {
-  constructor(private readonly db: Db) {}
+export type RoomPatch = Partial<Pick<StoredRoom, 'name' | 'passwordHash' | 'lobby' | 'locked' | 'maxParticipants'>>;
 
-  create(room: NewRoom): StoredRoom {
-    this.db
-      .prepare('INSERT INTO rooms (id, name, password_hash, lobby, max_participants, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(room.id, room.name, room.passwordHash, room.lobby ? 1 : 0, room.maxParticipants, room.createdBy, nowIso());
-    return this.get(room.id)!;
-  }
+/** The columns a RoomPatch may change, by field. */
+export const ROOM_PATCH_COLUMNS = {
+  name: 'name',
+  passwordHash: 'password_hash',
+  lobby: 'lobby',
+  locked: 'locked',
+  maxParticipants: 'max_participants',
+} as const satisfies Record<keyof RoomPatch, string>;
 
-  get(id: string): StoredRoom | null {
-    const r = this.db.prepare(`${SELECT} WHERE rooms.id = ?`).get(id) as RoomRow | undefined;
-    return r ? toRoom(r) : null;
-  }
-
-  list(ownerId?: number): StoredRoom[] {
-    const rows =
-      ownerId === undefined
-        ? this.db.prepare(`${SELECT} ORDER BY rooms.created_at DESC`).all()
-        : this.db.prepare(`${SELECT} WHERE rooms.created_by = ? ORDER BY rooms.created_at DESC`).all(ownerId);
-    return (rows as RoomRow[]).map(toRoom);
-  }
-
-  update(
-    id: string,
-    patch: Partial<Pick<StoredRoom, 'name' | 'passwordHash' | 'lobby' | 'locked' | 'maxParticipants'>>,
-  ): StoredRoom | null {
-    const sets: string[] = [];
-    const values: unknown[] = [];
-    const col = {
-      name: 'name',
-      passwordHash: 'password_hash',
-      lobby: 'lobby',
-      locked: 'locked',
-      maxParticipants: 'max_participants',
-    } as const;
-    for (const [key, column] of Object.entries(col) as Array<[keyof typeof col, string]>) {
-      if (patch[key] === undefined) continue;
-      sets.push(`${column} = ?`);
-      const v = patch[key];
-      values.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
-    }
-    if (sets.length) this.db.prepare(`UPDATE rooms SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
-    return this.get(id);
-  }
-
-  delete(id: string): boolean {
-    return this.db.prepare('DELETE FROM rooms WHERE id = ?').run(id).changes > 0;
-  }
+export interface RoomStore {
+  /** Throws StoreConflict if the id is taken. */
+  create(room: NewRoom): Promise<StoredRoom>;
+  get(id: string): Promise<StoredRoom | null>;
+  /** Newest first; only `ownerId`'s when given. */
+  list(ownerId?: number): Promise<StoredRoom[]>;
+  /** The room as it is after the change; null if there is no such room. */
+  update(id: string, patch: RoomPatch): Promise<StoredRoom | null>;
+  delete(id: string): Promise<boolean>;
 }

@@ -3,43 +3,18 @@
  * its SHA-256, so a leaked database does not let anyone in. Sessions expire.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { nowIso, type Db } from './database.js';
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-export class SessionStore {
-  constructor(private readonly db: Db) {}
+/** A new session token (the cookie's value). */
+export const newSessionToken = (): string => randomBytes(32).toString('base64url');
 
-  create(userId: number, ttlMs: number): { token: string; expiresAt: Date } {
-    const token = randomBytes(32).toString('base64url');
-    const expiresAt = new Date(Date.now() + ttlMs);
-    this.db
-      .prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
-      .run(hashToken(token), userId, nowIso(), expiresAt.toISOString());
-    return { token, expiresAt };
-  }
-
-  /** The user id of a live session, or null (unknown or expired). */
-  userFor(token: string): number | null {
-    const r = this.db.prepare('SELECT user_id, expires_at FROM sessions WHERE token_hash = ?').get(hashToken(token)) as
-      { user_id: number; expires_at: string } | undefined;
-    if (!r) return null;
-    if (Date.parse(r.expires_at) <= Date.now()) {
-      this.delete(token);
-      return null;
-    }
-    return r.user_id;
-  }
-
-  delete(token: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hashToken(token));
-  }
-
-  deleteForUser(userId: number): void {
-    this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
-  }
-
-  purgeExpired(): number {
-    return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(nowIso()).changes;
-  }
+export interface SessionStore {
+  create(userId: number, ttlMs: number): Promise<{ token: string; expiresAt: Date }>;
+  /** The user id of a live session, or null (unknown or expired: an expired one is deleted). */
+  userFor(token: string): Promise<number | null>;
+  delete(token: string): Promise<void>;
+  deleteForUser(userId: number): Promise<void>;
+  /** Deletes the expired sessions; returns how many. */
+  purgeExpired(): Promise<number>;
 }

@@ -20,7 +20,7 @@ export interface ApiRequestContext {
 export class ApiRequest {
   readonly ip: string;
   readonly https: boolean;
-  private cachedUser: StoredUser | null | undefined;
+  private cachedUser: Promise<StoredUser | null> | undefined;
 
   constructor(
     readonly req: IncomingMessage,
@@ -37,14 +37,15 @@ export class ApiRequest {
     return sessionToken(this.req);
   }
 
-  get user(): StoredUser | null {
-    if (this.cachedUser === undefined) this.cachedUser = this.ctx.accounts.userForSession(this.sessionToken);
+  /** The signed-in user, if any (looked up once per request). */
+  user(): Promise<StoredUser | null> {
+    this.cachedUser ??= this.ctx.accounts.userForSession(this.sessionToken);
     return this.cachedUser;
   }
 
   /** The signed-in user, who must have one of `roles` when given. */
-  requireUser(...roles: Role[]): StoredUser {
-    const user = this.user;
+  async requireUser(...roles: Role[]): Promise<StoredUser> {
+    const user = await this.user();
     if (!user) throw new ApiError(401, 'unauthenticated', 'sign in first');
     if (roles.length && !roles.includes(user.role)) throw forbidden(`only ${roles.join(' or ')} accounts can do that`);
     return user;

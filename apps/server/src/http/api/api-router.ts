@@ -2,8 +2,9 @@
  * The REST API under /api: routes by method and path (find-my-way), an
  * Origin check on every state-changing request, and one place that turns
  * failures into `{error: {code, message}}` — 4xx for anything the client
- * sent wrong, 503 with Retry-After when the password hasher's queue is full,
- * 500 only for bugs (logged, never detailed to the client).
+ * sent wrong, 503 with Retry-After when the password hasher's queue is full
+ * or the database cannot be reached, 500 only for bugs (logged, never
+ * detailed to the client).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Router, { type HTTPMethod } from 'find-my-way';
@@ -14,6 +15,7 @@ import type { Metrics } from '../../metrics.js';
 import type { Moderation } from '../../rooms/moderation.js';
 import type { RoomDirectory } from '../../rooms/room-directory.js';
 import type { RoomRegistry } from '../../rooms/room-registry.js';
+import { StoreUnavailable } from '../../store/errors.js';
 import type { Store } from '../../store/store.js';
 import type { WorkerHealthMonitor } from '../../media/worker-health.js';
 import { originAllowed } from '../origin.js';
@@ -103,6 +105,16 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
       if (r.res.headersSent || r.res.destroyed || socket?.destroyed === true) return;
       if (err instanceof ApiError) {
         r.send(err.status, { error: { code: err.code, message: err.message } }, err.headers);
+        return;
+      }
+      if (err instanceof StoreUnavailable) {
+        // PostgreSQL is down or restarting: running meetings go on; what needs the database waits.
+        deps.logger.warn({ err, path: r.req.url }, 'API request failed: the database is unavailable');
+        r.send(
+          503,
+          { error: { code: 'unavailable', message: 'the server cannot reach its database; try again shortly' } },
+          { 'Retry-After': '2' },
+        );
         return;
       }
       if (err instanceof HasherUnavailable) {

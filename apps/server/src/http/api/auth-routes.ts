@@ -24,10 +24,10 @@ export function authRoutes({ accounts, store, metrics }: ApiDeps): RouteTable {
       }
       if (!result.ok) {
         metrics.loginFailures.inc();
-        store.audit.record({ actor: username.slice(0, 80) || '(empty)', action: 'auth.login-failed', ip: r.ip });
+        await store.audit.record({ actor: username.slice(0, 80) || '(empty)', action: 'auth.login-failed', ip: r.ip });
         throw new ApiError(401, 'invalid_credentials', 'wrong username or password');
       }
-      store.audit.record({ actor: result.user.username, action: 'auth.login', ip: r.ip });
+      await store.audit.record({ actor: result.user.username, action: 'auth.login', ip: r.ip });
       r.send(
         200,
         { user: publicUser(result.user) },
@@ -38,18 +38,18 @@ export function authRoutes({ accounts, store, metrics }: ApiDeps): RouteTable {
     },
 
     'POST /api/auth/logout': async (r) => {
-      const user = r.user;
-      accounts.logout(r.sessionToken);
-      if (user) store.audit.record({ actor: user.username, action: 'auth.logout', ip: r.ip });
+      const user = await r.user();
+      await accounts.logout(r.sessionToken);
+      if (user) await store.audit.record({ actor: user.username, action: 'auth.logout', ip: r.ip });
       r.send(204, undefined, { 'Set-Cookie': clearedSessionCookie(r.https) });
     },
 
     'GET /api/auth/me': async (r) => {
-      r.send(200, { user: publicUser(r.requireUser()) });
+      r.send(200, { user: publicUser(await r.requireUser()) });
     },
 
     'GET /api/setup': async (r) => {
-      r.send(200, { needed: accounts.setupNeeded });
+      r.send(200, { needed: await accounts.setupNeeded() });
     },
 
     'POST /api/setup': async (r) => {
@@ -61,14 +61,14 @@ export function authRoutes({ accounts, store, metrics }: ApiDeps): RouteTable {
         if (err instanceof AccountError) throw new ApiError(403, 'setup_not_available', err.message);
         throw err;
       }
-      store.audit.record({
+      await store.audit.record({
         actor: user.username,
         action: 'user.create',
         target: user.username,
         detail: 'first admin, from the setup link',
         ip: r.ip,
       });
-      const { token: session, expiresAt } = accounts.startSession(user);
+      const { token: session, expiresAt } = await accounts.startSession(user);
       r.send(
         201,
         { user: publicUser(user) },

@@ -4,7 +4,7 @@ import type { ApiDeps, RouteTable } from './api-router.js';
 export function healthRoutes({ health, registry }: ApiDeps): RouteTable {
   return {
     'GET /api/health': async (r) => {
-      r.requireUser('admin');
+      await r.requireUser('admin');
       let peers = 0;
       for (const room of registry.all()) peers += room.peers.size;
       r.send(200, {

@@ -22,9 +22,9 @@ function actorOf(user: StoredUser, r: ApiRequest): Actor {
 
 export function roomRoutes({ directory, moderation, store }: ApiDeps): RouteTable {
   /** The room, if the signed-in user may manage it (404 otherwise: do not confirm it exists). */
-  const managed = (r: ApiRequest): { user: StoredUser; room: StoredRoom } => {
-    const user = r.requireUser('admin', 'host');
-    const room = directory.get(r.param('id'));
+  const managed = async (r: ApiRequest): Promise<{ user: StoredUser; room: StoredRoom }> => {
+    const user = await r.requireUser('admin', 'host');
+    const room = await directory.get(r.param('id'));
     if (!room || !directory.canManage(user, room)) throw notFound('no such room');
     return { user, room };
   };
@@ -39,16 +39,16 @@ export function roomRoutes({ directory, moderation, store }: ApiDeps): RouteTabl
 
   return {
     'GET /api/rooms': async (r) => {
-      const user = r.requireUser('admin', 'host');
-      const rooms = store.rooms.list(user.role === 'admin' ? undefined : user.id);
+      const user = await r.requireUser('admin', 'host');
+      const rooms = await store.rooms.list(user.role === 'admin' ? undefined : user.id);
       r.send(200, { rooms: await Promise.all(rooms.map((room) => directory.summary(room))) });
     },
 
     'POST /api/rooms': async (r) => {
-      const user = r.requireUser('admin', 'host');
+      const user = await r.requireUser('admin', 'host');
       const body = await r.body(CreateRoomBody);
       const room = await directory.create(body, user);
-      store.audit.record({
+      await store.audit.record({
         actor: user.username,
         action: 'room.create',
         target: room.id,
@@ -59,12 +59,12 @@ export function roomRoutes({ directory, moderation, store }: ApiDeps): RouteTabl
     },
 
     'GET /api/rooms/:id': async (r) => {
-      const { room } = managed(r);
+      const { room } = await managed(r);
       r.send(200, await directory.summary(room));
     },
 
     'PATCH /api/rooms/:id': async (r) => {
-      const { user, room } = managed(r);
+      const { user, room } = await managed(r);
       const patch = await r.body(UpdateRoomBody);
       const { locked, ...settings } = patch;
       const updated = (await directory.update(room.id, settings))!;
@@ -72,33 +72,33 @@ export function roomRoutes({ directory, moderation, store }: ApiDeps): RouteTabl
         k === 'password' ? (settings.password === null ? 'password removed' : 'password set') : k,
       );
       if (changes.length)
-        store.audit.record({ actor: user.username, action: 'room.update', target: room.id, detail: changes.join(', '), ip: r.ip });
-      if (locked !== undefined && locked !== updated.locked) moderation.lock(room.id, locked, actorOf(user, r));
-      r.send(200, await directory.summary(directory.get(room.id)!));
+        await store.audit.record({ actor: user.username, action: 'room.update', target: room.id, detail: changes.join(', '), ip: r.ip });
+      if (locked !== undefined && locked !== updated.locked) await moderation.lock(room.id, locked, actorOf(user, r));
+      r.send(200, await directory.summary((await directory.get(room.id))!));
     },
 
     'DELETE /api/rooms/:id': async (r) => {
-      const { user, room } = managed(r);
-      directory.delete(room.id, user.username);
-      store.audit.record({ actor: user.username, action: 'room.delete', target: room.id, detail: `"${room.name}"`, ip: r.ip });
+      const { user, room } = await managed(r);
+      await directory.delete(room.id, user.username);
+      await store.audit.record({ actor: user.username, action: 'room.delete', target: room.id, detail: `"${room.name}"`, ip: r.ip });
       r.send(204);
     },
 
     'POST /api/rooms/:id/end': async (r) => {
-      const { user, room } = managed(r);
+      const { user, room } = await managed(r);
       await moderate(() => moderation.end(room.id, actorOf(user, r)));
       r.send(204);
     },
 
     'POST /api/rooms/:id/kick': async (r) => {
-      const { user, room } = managed(r);
+      const { user, room } = await managed(r);
       const { peerId } = await r.body(KickBody);
       await moderate(() => moderation.remove(room.id, peerId, actorOf(user, r)));
       r.send(204);
     },
 
     'GET /api/rooms/:id/public': async (r) => {
-      const info = directory.publicInfo(r.param('id'));
+      const info = await directory.publicInfo(r.param('id'));
       if (!info) throw notFound('there is no meeting at this address');
       r.send(200, info);
     },
@@ -109,7 +109,14 @@ export function roomRoutes({ directory, moderation, store }: ApiDeps): RouteTabl
         const session = r.sessionToken;
         r.send(
           200,
-          await directory.issueTicket(r.param('id'), password, r.user, r.ip, rejoinPass, session ? sessionKeyOf(session) : undefined),
+          await directory.issueTicket(
+            r.param('id'),
+            password,
+            await r.user(),
+            r.ip,
+            rejoinPass,
+            session ? sessionKeyOf(session) : undefined,
+          ),
         );
       } catch (err) {
         if (!(err instanceof TicketRefused)) throw err;

@@ -22,40 +22,48 @@ function userId(raw: string): number {
 export function userRoutes({ accounts, store }: ApiDeps): RouteTable {
   return {
     'GET /api/users': async (r) => {
-      r.requireUser('admin');
-      r.send(200, { users: accounts.list() });
+      await r.requireUser('admin');
+      r.send(200, { users: await accounts.list() });
     },
 
     'POST /api/users': async (r) => {
-      const admin = r.requireUser('admin');
+      const admin = await r.requireUser('admin');
       const body = await r.body(CreateUserBody);
       const user = await accounts.create(body.username, body.password, body.role).catch(mapAccountError);
-      store.audit.record({ actor: admin.username, action: 'user.create', target: user.username, detail: `role ${user.role}`, ip: r.ip });
+      await store.audit.record({
+        actor: admin.username,
+        action: 'user.create',
+        target: user.username,
+        detail: `role ${user.role}`,
+        ip: r.ip,
+      });
       r.send(201, { user: publicUser(user) });
     },
 
     'PATCH /api/users/:id': async (r) => {
-      const admin = r.requireUser('admin');
+      const admin = await r.requireUser('admin');
       const id = userId(r.param('id'));
       const patch = await r.body(UpdateUserBody);
       const user = await accounts.update(id, patch).catch(mapAccountError);
       if (patch.role)
-        store.audit.record({ actor: admin.username, action: 'user.role', target: user.username, detail: `role ${patch.role}`, ip: r.ip });
-      if (patch.password) store.audit.record({ actor: admin.username, action: 'user.password-reset', target: user.username, ip: r.ip });
+        await store.audit.record({
+          actor: admin.username,
+          action: 'user.role',
+          target: user.username,
+          detail: `role ${patch.role}`,
+          ip: r.ip,
+        });
+      if (patch.password)
+        await store.audit.record({ actor: admin.username, action: 'user.password-reset', target: user.username, ip: r.ip });
       r.send(200, { user: publicUser(user) });
     },
 
     'DELETE /api/users/:id': async (r) => {
-      const admin = r.requireUser('admin');
+      const admin = await r.requireUser('admin');
       const id = userId(r.param('id'));
       if (id === admin.id) throw new ApiError(409, 'conflict', 'you cannot delete your own account');
-      let user;
-      try {
-        user = accounts.delete(id);
-      } catch (err) {
-        mapAccountError(err);
-      }
-      store.audit.record({ actor: admin.username, action: 'user.delete', target: user.username, ip: r.ip });
+      const user = await accounts.delete(id).catch(mapAccountError);
+      await store.audit.record({ actor: admin.username, action: 'user.delete', target: user.username, ip: r.ip });
       r.send(204);
     },
   };
