@@ -117,5 +117,3 @@ export async function inTransaction<T>(pool: Pool, fn: (q: Pg) => Promise<T>): P
 export function onPool(pool: Pool): Pg {
   return { query: (sql, values = []) => query(pool, sql, values), atomically: (fn) => inTransaction(pool, fn) };
 }
-
-export const toIso = (d: Date): string => d.toISOString();
