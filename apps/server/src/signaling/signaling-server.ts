@@ -15,7 +15,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, HARD_MAX_FRAME_BYTES } from '@conclave/protocol';
-import { sessionKeyOf, type Accounts } from '../auth/accounts.js';
+import { sessionKeyOf, type Accounts, type Revocation } from '../auth/accounts.js';
 import type { TicketStore } from '../cluster/ticket-store.js';
 import { AddressCounter } from '../http/address-counter.js';
 import { addressKey } from '../http/address-key.js';
@@ -111,9 +111,13 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_FRAME_BYTES });
   const connections = new Set<ClientConnection>();
   let draining = false;
+  const revocationDeps = { tickets: auth.tickets, directory: ctx.directory, logger: ctx.logger };
+  /** Per upgrade still looking up its ticket or session: the revocations told meanwhile (they could not see its connection). */
+  const deciding = new Set<Revocation[]>();
   // An account that loses powers loses them on its open sockets too, at once.
   const stopRevoking = auth.accounts.onRevoked(async (r) => {
-    await closeRevoked(connections, r, { tickets: auth.tickets, directory: ctx.directory, logger: ctx.logger });
+    for (const seen of deciding) seen.push(r);
+    await closeRevoked(connections, r, revocationDeps);
   });
 
   const openPerAddress = new AddressCounter(ctx.config.maxConnectionsPerAddress);
@@ -185,7 +189,14 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
     }
     // Counted from here until the socket closes, whatever happens to the handshake.
     socket.once('close', () => openPerAddress.release(key));
-    const grant = await grantFor(req, target.query, ip, auth);
+    const seen: Revocation[] = [];
+    deciding.add(seen);
+    let grant: ConnectionGrant | null;
+    try {
+      grant = await grantFor(req, target.query, ip, auth);
+    } finally {
+      deciding.delete(seen);
+    }
     if (!grant) return refuse(req, socket, ip, { status: 401, code: 'unauthenticated', message: 'a join ticket or a session is needed' });
     // The session lookup may have taken a moment: the client may have gone, or the server begun its restart.
     if (socket.destroyed || !socket.writable) return void socket.destroy();
@@ -200,6 +211,12 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
       const connection = new ClientConnection(ws, ctx, grant);
       connections.add(connection);
       ws.once('close', () => connections.delete(connection));
+      // An account that lost its powers while its ticket or session was being looked up loses them here too.
+      for (const r of seen) {
+        closeRevoked([connection], r, revocationDeps).catch((err: unknown) =>
+          ctx.logger.error({ err, userId: r.userId }, 'could not check a new connection against a revocation'),
+        );
+      }
     });
   };
 
