@@ -175,7 +175,9 @@ describe('the server with its ephemeral state in Redis', () => {
     const created = await post('/api/users', { username: 'owen', password: 'owen-password', role: 'host' }, admin);
     expect(created.status).toBe(201);
     const burst = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => post('/api/auth/login', { username: 'owen', password: `guess-${i}` }, undefined, `10.9.1.${i + 1}`)),
+      Array.from({ length: 20 }, (_, i) =>
+        post('/api/auth/login', { username: 'owen', password: `guess-${i}` }, undefined, `10.9.1.${i + 1}`),
+      ),
     );
     expect(burst.filter((r) => r.status === 401)).toHaveLength(5);
     expect(burst.filter((r) => r.status === 429)).toHaveLength(15);

@@ -70,7 +70,10 @@ async function api(method: string, route: string, body?: unknown, cookie?: strin
 async function login(username: string, password: string): Promise<string> {
   const r = await api('POST', '/api/auth/login', { username, password });
   expect(r.status).toBe(200);
-  return r.headers.getSetCookie().find((c) => c.startsWith('conclave_session='))!.split(';')[0]!;
+  return r.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('conclave_session='))!
+    .split(';')[0]!;
 }
 
 beforeAll(async () => {
