@@ -126,6 +126,25 @@ describe('the server with its ephemeral state in Redis', () => {
     host.close();
   });
 
+  it('lets one of two joins racing with the same pass back in; the other meets the lock', async () => {
+    const roomId = await newRoom();
+    const host = await hostIn(roomId);
+    const first = await joinAsGuest(roomId, 'Grace', { password: 'room-pass' });
+    if (!first.joined) throw new Error('guest did not join');
+    const pass = first.joined.rejoinPass;
+    await host.request('lockRoom', { locked: true });
+    first.client.ws.terminate();
+    await host.waitForNotification('peerLeft');
+    const tickets = await Promise.all([0, 1].map(() => ticket(roomId, { password: 'room-pass', rejoinPass: pass })));
+    const clients = await Promise.all(
+      tickets.map((t) => TestClient.connect(`${app.wsUrl}?ticket=${encodeURIComponent(t.body['ticket'])}`)),
+    );
+    const joins = await Promise.all(clients.map((c) => c.call('join', { roomId, displayName: 'Grace' })));
+    expect(joins.map((j) => (j.ok ? (j.data as { status: string }).status : j.error.code)).sort()).toEqual(['joined', 'room_locked']);
+    for (const c of clients) c.close();
+    host.close();
+  });
+
   it('replaces the old self of someone back with a pass before the server noticed the old connection die', async () => {
     const roomId = await newRoom();
     const host = await hostIn(roomId);
