@@ -11,6 +11,12 @@
  * The store is SQLite in the data directory, or PostgreSQL when
  * CONCLAVE_DATABASE_URL is set; it is opened (and migrated) before the media
  * workers start, so a database that cannot be used stops the start at once.
+ *
+ * The short-lived shared state (join tickets, rejoin passes, password
+ * throttles: cluster/ephemeral-stores.ts) is built here, once: in this
+ * process's memory by default, with the rejoin passes written through to
+ * the store; `options.ephemeral` gives other stores (Redis, for several
+ * nodes). Everything else receives them as their async interfaces.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,8 +33,8 @@ import { Moderation } from './rooms/moderation.js';
 import { RoomDirectory } from './rooms/room-directory.js';
 import { attachSignaling, type SignalingServer } from './signaling/signaling-server.js';
 import { Accounts } from './auth/accounts.js';
-import { JoinTickets } from './auth/join-tickets.js';
 import { RejoinPasses } from './rooms/rejoin-passes.js';
+import { memoryEphemeralStores, type EphemeralStores, type PassesRestored } from './cluster/ephemeral-stores.js';
 import { PasswordHasher } from './auth/password-hasher.js';
 import { DeviceCookies, loadDeviceKey } from './auth/device-cookie.js';
 import { createApi } from './http/api/api-router.js';
@@ -49,13 +55,29 @@ export interface App {
   readonly signaling: SignalingServer;
   readonly store: Store;
   readonly accounts: Accounts;
-  readonly passes: RejoinPasses;
+  readonly ephemeral: EphemeralStores;
+  /** What the ephemeral stores read back at start (null: nothing kept by this node). */
+  readonly passesRestored: PassesRestored | null;
   /** The one-time setup link's token while no account exists yet. */
   readonly setupToken: string | null;
   close(): Promise<void>;
 }
 
-export async function startApp(config: Config, logger: Logger): Promise<App> {
+export interface AppOptions {
+  /** The tickets, passes and throttles to use (default: this process's memory, passes written through to `store`). */
+  ephemeral?: (store: Store, logger: Logger) => EphemeralStores;
+}
+
+/** One node's ephemeral stores: in memory, with rejoin passes written through to the database (they outlive a restart). */
+function memoryStoresFor(store: Store, logger: Logger): EphemeralStores {
+  const passes = new RejoinPasses(Date.now, {
+    store: store.rejoinPasses,
+    onStoreError: (err, what) => logger.error({ err, what }, 'rejoin pass not saved: it works until the next restart only'),
+  });
+  return memoryEphemeralStores({ passes });
+}
+
+export async function startApp(config: Config, logger: Logger, options: AppOptions = {}): Promise<App> {
   const tightened = (t: Tightened | null) => t && logger.warn(...tightenedLine(t, 'data at rest'));
   // The data directory is the server's alone (0700): the database, the TLS key and more live there.
   tightened(ensurePrivateDir(config.dataDir));
@@ -91,26 +113,26 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     policy: { spread: config.workerSpread, softLimit: config.workerCpuSoftLimit },
     load,
   });
+  const ephemeral = (options.ephemeral ?? memoryStoresFor)(store, logger);
+  const { tickets, passes } = ephemeral;
   const hasher = new PasswordHasher();
-  const accounts = new Accounts(store, hasher, logger, config.sessionTtlMs, { devices: new DeviceCookies(loadDeviceKey(config.dataDir)) });
+  const accounts = new Accounts(store, hasher, logger, config.sessionTtlMs, {
+    devices: new DeviceCookies(loadDeviceKey(config.dataDir)),
+    limits: ephemeral.login,
+  });
   const setupToken = await accounts.bootstrap(config.adminPassword);
-  const tickets = new JoinTickets();
   const lobby = new Lobby();
   lobby.onChange = (roomId, message) => registry.get(roomId)?.toHosts(message);
-  // In the database: a restart (or a crash) does not lock people out of a locked meeting or its lobby.
-  const passes = new RejoinPasses(Date.now, {
-    store: store.rejoinPasses,
-    onStoreError: (err, what) => logger.error({ err, what }, 'rejoin pass not saved: it works until the next restart only'),
-  });
-  await passes.restore();
-  if (passes.restored.passes) logger.info(passes.restored, 'rejoin passes kept from before the restart');
+  // Kept past a restart (or a crash): it does not lock people out of a locked meeting or its lobby.
+  const passesRestored = await ephemeral.restore();
+  if (passesRestored?.passes) logger.info(passesRestored, 'rejoin passes kept from before the restart');
   const purgeAudit = async () => {
     const purged = await store.audit.purgeOlderThan(config.auditRetentionDays);
     if (purged) logger.info({ purged, retentionDays: config.auditRetentionDays }, 'audit log: deleted entries past their retention');
   };
   await purgeAudit();
   const moderation = new Moderation(registry, lobby, store, logger, passes);
-  const directory = new RoomDirectory(store, registry, lobby, tickets, hasher, config.allowAnonymousRooms, passes);
+  const directory = new RoomDirectory(store, registry, lobby, hasher, config.allowAnonymousRooms, ephemeral);
   const health = new WorkerHealthMonitor(pool, registry);
   health.start();
   const metrics = new Metrics(registry, health);
@@ -169,7 +191,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
   const metricsServer = config.metrics.port ? await startMetricsServer(metrics, config.metrics.host, config.metrics.port) : null;
   const sessionSweep = setInterval(() => {
     store.sessions.purgeExpired().catch((err: unknown) => logger.warn({ err }, 'could not purge expired sessions (next try in an hour)'));
-    passes.purgeExpired();
+    ephemeral.sweep();
   }, 3600_000);
   sessionSweep.unref();
   const auditSweep = setInterval(() => {
@@ -187,7 +209,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     load.stop();
     pool.close();
     health.stop();
-    await passes.flush();
+    await ephemeral.close();
     await store.close();
     void hasher.close();
     throw new Error(`cannot listen on ${config.host}:${config.port}: ${err.code ?? err.message}`);
@@ -219,7 +241,8 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     signaling,
     store,
     accounts,
-    passes,
+    ephemeral,
+    passesRestored,
     setupToken,
     close() {
       closing ??= (async () => {
@@ -227,7 +250,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         registry.closeAll(); // every member: "the server is restarting", rejoin
-        const released = passes.releaseAll();
+        const released = ephemeral.releaseAll();
         await signaling.drain(SOCKET_DRAIN_MS);
         signaling.close();
         server.closeAllConnections();
@@ -239,8 +262,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         load.stop();
         pool.close();
         await hasher.close();
-        await passes.flush(); // the releases above, written before the store closes
-        passes.detach();
+        await ephemeral.close(); // the releases above, written before the store closes
         await store.close();
         logger.info({ rejoinPassesReleased: released }, 'stopped; members rejoin once a server is back on this data');
       })();

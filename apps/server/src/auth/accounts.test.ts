@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../store/store.js';
 import { AccountError, Accounts, LOGIN_LIMITS, SETUP_LINK_TTL_MS, type Revocation } from './accounts.js';
+import { memoryLoginLimits } from '../cluster/ephemeral-stores.js';
 import { DeviceCookies } from './device-cookie.js';
 import { HasherUnavailable, type PasswordHasher } from './password-hasher.js';
 
@@ -46,6 +47,7 @@ async function setup() {
   const clock = () => now;
   const accounts = new Accounts(store, hasher as unknown as PasswordHasher, pino({ level: 'silent' }), 3600_000, {
     devices: new DeviceCookies(Buffer.alloc(32, 1), clock),
+    limits: memoryLoginLimits(clock),
     now: clock,
   });
   await accounts.create('owner', OWNER_PASSWORD, 'admin');
@@ -155,6 +157,7 @@ describe('setup link', () => {
     const s = (store = await openStore({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'conclave-setup-')) }));
     const accounts = new Accounts(s, new CountingHasher() as unknown as PasswordHasher, pino({ level: 'silent' }), 3600_000, {
       devices: new DeviceCookies(Buffer.alloc(32, 1)),
+      limits: memoryLoginLimits(() => now),
       now: () => now,
     });
     const token = (await accounts.bootstrap(undefined))!;
@@ -167,6 +170,7 @@ describe('setup link', () => {
     const hasher = new CountingHasher();
     const accounts = new Accounts(s, hasher as unknown as PasswordHasher, pino({ level: 'silent' }), 3600_000, {
       devices: new DeviceCookies(Buffer.alloc(32, 1)),
+      limits: memoryLoginLimits(),
     });
     const token = (await accounts.bootstrap(undefined))!;
     hasher.unavailable = true;

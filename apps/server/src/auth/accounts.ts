@@ -14,7 +14,10 @@
  *    100 attempts in any hour, past which they get 429 until the hour frees
  *    one.
  * A success clears its address's and device's backoff and the account's
- * shared backoff; it never counts against the hourly budget.
+ * shared backoff; it never counts against the hourly budget. The limits are
+ * kept in the stores given (LoginLimits: in memory, or in Redis shared by
+ * every node); each reservation is atomic in its store, so parallel
+ * attempts are counted as they arrive even though reserving is awaited.
  *
  * Changes that take powers away (delete, demote, password reset, sign-out)
  * are told to `onRevoked` listeners, which close that user's open signaling
@@ -27,8 +30,7 @@ import { StoreConflict } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { publicUser, type StoredUser } from '../store/user-store.js';
 import { addressKey } from '../http/address-key.js';
-import { AttemptBudget } from './attempt-budget.js';
-import { AttemptThrottle } from './attempt-throttle.js';
+import type { BudgetStore, ThrottleStore } from '../cluster/throttle-store.js';
 import type { DeviceCookies } from './device-cookie.js';
 import type { PasswordHasher } from './password-hasher.js';
 
@@ -69,18 +71,31 @@ export const LOGIN_LIMITS = {
 
 export const SETUP_LINK_TTL_MS = 3600_000;
 
+/** Where the sign-in limits are counted (cluster/ephemeral-stores.ts builds them from LOGIN_LIMITS). */
+export interface LoginLimits {
+  byAddress: ThrottleStore;
+  byDevice: ThrottleStore;
+  byAccount: ThrottleStore;
+  accountBudget: BudgetStore;
+}
+
 export interface AccountsOptions {
   devices: DeviceCookies;
+  limits: LoginLimits;
   now?: () => number;
+}
+
+/** One limit an attempt was charged to, settled once the password is checked. */
+interface Charge {
+  refund(): Promise<void>;
+  succeed(): Promise<void>;
+  failed(): Promise<void>;
 }
 
 export class Accounts {
   private setupToken: string | null = null;
   private setupExpiresAt = 0;
-  private readonly byAddress: AttemptThrottle;
-  private readonly byDevice: AttemptThrottle;
-  private readonly byAccount: AttemptThrottle;
-  private readonly accountBudget: AttemptBudget;
+  private readonly limits: LoginLimits;
   private readonly listeners = new Set<(r: Revocation) => unknown>();
   private readonly devices: DeviceCookies;
   private readonly now: () => number;
@@ -94,11 +109,7 @@ export class Accounts {
   ) {
     this.devices = options.devices;
     this.now = options.now ?? Date.now;
-    const now = this.now;
-    this.byAddress = new AttemptThrottle({ ...LOGIN_LIMITS.perAddress, now });
-    this.byDevice = new AttemptThrottle({ ...LOGIN_LIMITS.perDevice, now });
-    this.byAccount = new AttemptThrottle({ ...LOGIN_LIMITS.perAccount, now });
-    this.accountBudget = new AttemptBudget({ ...LOGIN_LIMITS.accountBudget, now });
+    this.limits = options.limits;
   }
 
   /**
@@ -185,52 +196,56 @@ export class Accounts {
    */
   async login(username: string, password: string, ip: string, deviceCookie?: string): Promise<LoginResult> {
     const accountKey = username.trim().toLowerCase();
-    // Looked up first: from here to the hashing nothing is awaited, so parallel attempts are reserved as they arrive.
     const user = await this.store.users.byUsername(username.trim());
     const device = this.devices.verify(deviceCookie);
     const known = device !== null && user !== null && device.userId === user.id;
+    const { byAddress, byDevice, byAccount, accountBudget } = this.limits;
     /** Each limit this attempt was charged to, to settle once the password is checked. */
-    const charged: Array<{ refund(): void; succeed(): void; failed(): void }> = [];
-    const throttled = (t: AttemptThrottle, key: string) => () => {
-      const reservation = t.reserve(key);
+    const charged: Charge[] = [];
+    const throttled = (t: ThrottleStore, key: string) => async () => {
+      const reservation = await t.reserve(key);
       if (!reservation.ok) return reservation.retryAfterMs;
       charged.push({ refund: () => t.refund(key), succeed: () => t.succeed(key), failed: () => t.failed(key) });
       return 0;
     };
-    const limits: Array<() => number> = known
-      ? [throttled(this.byDevice, device.deviceId)]
+    // One after another, in this order (a limit that refuses leaves the later ones uncharged, as their waits
+    // would otherwise move): each reservation is atomic in its store, so parallel attempts are counted as they
+    // arrive, before any of them is checked.
+    const limits: Array<() => Promise<number>> = known
+      ? [throttled(byDevice, device.deviceId)]
       : [
-          throttled(this.byAddress, addressKey(ip)),
-          throttled(this.byAccount, accountKey),
-          () => {
-            const reservation = this.accountBudget.reserve(accountKey);
+          throttled(byAddress, addressKey(ip)),
+          throttled(byAccount, accountKey),
+          async () => {
+            const reservation = await accountBudget.reserve(accountKey);
             if (!reservation.ok) return reservation.retryAfterMs;
             // The right password is not a guess: it gives its place in the hour back.
-            const refund = () => this.accountBudget.refund(accountKey);
-            charged.push({ refund, succeed: refund, failed: () => undefined });
+            const refund = () => accountBudget.refund(accountKey);
+            charged.push({ refund, succeed: refund, failed: () => Promise.resolve() });
             return 0;
           },
         ];
-    for (const limit of limits) {
-      const wait = limit();
-      if (wait > 0) {
-        for (const c of charged) c.refund();
-        return { ok: false, reason: 'throttled', retryAfterMs: wait };
-      }
-    }
     let good: boolean;
     try {
+      for (const limit of limits) {
+        const wait = await limit();
+        if (wait > 0) {
+          await Promise.all(charged.splice(0).map((c) => c.refund()));
+          return { ok: false, reason: 'throttled', retryAfterMs: wait };
+        }
+      }
       // A known device may use the hasher's kept places: strangers filling its queue do not keep the owner out.
       good = user ? await this.hasher.verify(user.passwordHash, password, known) : await this.hasher.verifyNobody(password);
     } catch (err) {
-      for (const c of charged) c.refund();
+      // Nothing was checked (the hasher was busy, a limit's store failed): nothing counts. The error is what matters.
+      await Promise.allSettled(charged.splice(0).map((c) => c.refund()));
       throw err;
     }
     if (!user || !good) {
-      for (const c of charged) c.failed();
+      await Promise.all(charged.map((c) => c.failed()));
       return { ok: false, reason: 'invalid' };
     }
-    for (const c of charged) c.succeed();
+    await Promise.all(charged.map((c) => c.succeed()));
     const { token, expiresAt } = await this.store.sessions.create(user.id, this.sessionTtlMs);
     const cookie = this.devices.issue(user.id, known ? device.deviceId : undefined);
     return { ok: true, user, token, expiresAt, deviceCookie: cookie };

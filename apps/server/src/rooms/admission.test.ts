@@ -99,29 +99,26 @@ describe('admit: lock, password and lobby', () => {
 
 describe('admit: the returning seat', () => {
   it('lets someone back with a good pass past the lock and the lobby, but not the password', () => {
-    const entry = entered({ room: room({ locked: true, lobby: true, passwordHash: 'hash' }), rejoin: () => 'old-self' });
+    const entry = entered({ room: room({ locked: true, lobby: true, passwordHash: 'hash' }), returning: 'old-self' });
     expect(entry.returning).toBe('old-self');
     expect(entry.waitsInLobby).toBe(false);
     expect(entry.passwordHash).toBe('hash');
   });
 
   it('treats a pass that is not good as no pass', () => {
-    expect(admit(request({ room: room({ locked: true }), rejoin: () => null }))).toEqual({ ok: false, refusal: 'room_locked' });
-    expect(entered({ room: room({ lobby: true }), rejoin: () => null }).waitsInLobby).toBe(true);
+    expect(admit(request({ room: room({ locked: true }), returning: null }))).toEqual({ ok: false, refusal: 'room_locked' });
+    expect(entered({ room: room({ lobby: true }), returning: null }).waitsInLobby).toBe(true);
   });
 
-  it('asks about the pass only once the room and the role are settled (a join uses it up)', () => {
-    let asked = 0;
-    const rejoin = () => {
-      asked += 1;
-      return 'old-self';
-    };
-    admit(request({ room: null, rejoin }));
-    admit(request({ applicant: { kind: 'ticket', roomId: 'elsewhere', role: 'guest' }, rejoin }));
-    admit(request({ applicant: { kind: 'session', user: otherHost }, rejoin }));
-    expect(asked).toBe(0);
-    entered({ rejoin });
-    expect(asked).toBe(1);
+  it('lets a good pass change neither whether the room is found nor the role (a join uses it up only for its ticket’s room)', () => {
+    const returning = 'old-self';
+    expect(admit(request({ room: null, returning }))).toEqual({ ok: false, refusal: 'not_found' });
+    expect(admit(request({ applicant: { kind: 'ticket', roomId: 'elsewhere', role: 'guest' }, returning }))).toEqual({
+      ok: false,
+      refusal: 'wrong_room',
+    });
+    expect(admit(request({ applicant: { kind: 'session', user: otherHost }, returning }))).toEqual({ ok: false, refusal: 'ticket_needed' });
+    expect(entered({ applicant: { kind: 'ticket', roomId: 'r', role: 'guest' }, returning }).role).toBe('guest');
   });
 });
 
@@ -145,7 +142,7 @@ describe('admit: capacity', () => {
   });
 
   it("does not count a returning participant's stale old self", () => {
-    const entry = entered({ room: room({ maxParticipants: 2 }), rejoin: () => 'old-self' });
+    const entry = entered({ room: room({ maxParticipants: 2 }), returning: 'old-self' });
     expect(entry.full(present('a', 'old-self'))).toBeNull();
     // Its old self already gone: the others alone fill the room.
     expect(entry.full(present('a', 'b'))).toBe(2);

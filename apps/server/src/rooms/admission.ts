@@ -22,7 +22,11 @@
  * good rejoin pass. It passes the lock and the lobby (not the password), and
  * its old self, if still in the room, does not count against the size limit
  * (the newcomer replaces it). A guest a host has already admitted from the
- * lobby passes the lock and the lobby too.
+ * lobby passes the lock and the lobby too. Whose pass it was is settled by
+ * the caller beforehand (the pass store is shared and asynchronous): the
+ * ticket request only looks it up, the join uses it up (see
+ * signaling/request-handlers.ts), so admission itself stays a plain
+ * function of what it is given.
  */
 import type { ParticipantRole, Role } from '@conclave/protocol';
 
@@ -65,11 +69,11 @@ export interface AdmissionRequest {
   allowAnonymousRooms: boolean;
   applicant: Applicant;
   /**
-   * The peer the applicant comes back as, from its rejoin pass (null: none,
-   * or not good). Asked once, only after the room and the role are settled,
-   * so a caller that uses the pass up does so only then.
+   * The peer the applicant comes back as, from its rejoin pass (null or
+   * absent: none, or not good). It changes neither whether the room is
+   * found nor the role: only the lock, the lobby and the size limit.
    */
-  rejoin?: () => string | null;
+  returning?: string | null;
   /** A host has already admitted this connection from the lobby. */
   admittedFromLobby?: boolean;
 }
@@ -119,7 +123,7 @@ export function admit(request: AdmissionRequest): Admission {
   if (!room && !request.allowAnonymousRooms) return { ok: false, refusal: 'not_found' };
   const role = roleOf(request.applicant, request.roomId, room);
   if (role !== 'host' && role !== 'guest') return { ok: false, refusal: role };
-  const returning = request.rejoin?.() ?? null;
+  const returning = request.returning ?? null;
   // Let past the lock and the lobby: back with a good pass, or already admitted by a host.
   const letIn = returning !== null || request.admittedFromLobby === true;
   const guest = role === 'guest';

@@ -5,10 +5,10 @@
  * the audit log with who, what and from where.
  */
 import { notification } from '@conclave/protocol';
+import type { PassStore } from '../cluster/pass-store.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import type { Lobby } from './lobby.js';
-import type { RejoinPasses } from './rejoin-passes.js';
 import type { RoomRegistry } from './room-registry.js';
 
 export interface Actor {
@@ -34,7 +34,7 @@ export class Moderation {
     private readonly lobby: Lobby,
     private readonly store: Store,
     private readonly logger: Logger,
-    private readonly passes: RejoinPasses,
+    private readonly passes: PassStore,
   ) {}
 
   private live(roomId: string) {
@@ -72,10 +72,13 @@ export class Moderation {
   async remove(roomId: string, peerId: string, actor: Actor): Promise<void> {
     const { room, peer } = this.target(roomId, peerId);
     peer.send(notification('roomClosed', { reason: 'removed', rejoin: false, by: actor.name }));
-    this.passes.revoke(peerId); // removed means out: no coming back through a dropped connection
+    // Removed means out: no coming back through a dropped connection. Started before the disconnect (whose
+    // release then finds no pass) and awaited after it, so nothing awaited comes between finding the peer and removing it.
+    const revoked = this.passes.revoke(peerId);
     room.removePeer(peerId);
     peer.disconnect();
     room.broadcast(notification('hostAction', { action: 'remove', by: actor.name, target: peer.displayName }));
+    await revoked;
     await this.audit(actor, 'participant.remove', `${roomId}/${peer.displayName}`, `ip ${peer.ip}`);
   }
 
@@ -95,8 +98,10 @@ export class Moderation {
   async end(roomId: string, actor: Actor): Promise<void> {
     const room = this.live(roomId);
     this.lobby.clear(roomId, actor.name);
-    this.passes.revokeRoom(roomId);
+    // Every pass for it void; started before the room closes (its members' releases then find none), awaited after.
+    const revoked = this.passes.revokeRoom(roomId);
     room.close({ reason: 'ended-by-host', rejoin: false, by: actor.name });
+    await revoked;
     await this.audit(actor, 'meeting.end', roomId);
   }
 

@@ -3,16 +3,16 @@
  * its live state. Creates rooms, answers what a guest may know before
  * joining, and issues join tickets to those admission.ts lets in, checking
  * the room password when it asks for one (with throttling per address and
- * room: an attempt is reserved before the argon2id check, so 20 parallel
- * guesses verify 5).
+ * room: an attempt is reserved before the argon2id check, atomically in the
+ * throttle's store, so 20 parallel guesses verify 5, on one node or many).
  */
 import { randomInt } from 'node:crypto';
 import type { LiveParticipant, PublicRoom, RoomSummary, Ticket } from '@conclave/protocol';
-import { AttemptThrottle } from '../auth/attempt-throttle.js';
 import { addressKey } from '../http/address-key.js';
-import type { JoinTickets } from '../auth/join-tickets.js';
+import type { PassStore } from '../cluster/pass-store.js';
+import type { ThrottleStore } from '../cluster/throttle-store.js';
+import type { TicketStore } from '../cluster/ticket-store.js';
 import { admit, DEFAULT_MAX_PARTICIPANTS, isHost } from './admission.js';
-import type { RejoinPasses } from './rejoin-passes.js';
 import type { PasswordHasher } from '../auth/password-hasher.js';
 import { StoreConflict } from '../store/errors.js';
 import type { Store } from '../store/store.js';
@@ -22,6 +22,22 @@ import type { Lobby } from './lobby.js';
 import type { RoomRegistry } from './room-registry.js';
 
 const ALPHABET = 'abcdefghijkmnpqrstuvwxyz';
+
+/** Room-password guesses per address and room: 5 back to back, then a wait doubling from 2 s up to 10 min. */
+export const ROOM_PASSWORD_LIMITS = {
+  freeAttempts: 5,
+  baseDelayMs: 2000,
+  maxDelayMs: 10 * 60_000,
+  forgetAfterMs: 30 * 60_000,
+} as const;
+
+/** The shared short-lived state the directory works with (cluster/ephemeral-stores.ts). */
+export interface DirectoryStores {
+  tickets: TicketStore;
+  /** Only looked up here: the join uses a pass up. */
+  passes: PassStore;
+  roomPasswordAttempts: ThrottleStore;
+}
 
 export class TicketRefused extends Error {
   constructor(
@@ -34,22 +50,22 @@ export class TicketRefused extends Error {
 }
 
 export class RoomDirectory {
-  private readonly passwordAttempts = new AttemptThrottle({
-    freeAttempts: 5,
-    baseDelayMs: 2000,
-    maxDelayMs: 10 * 60_000,
-    forgetAfterMs: 30 * 60_000,
-  });
+  private readonly tickets: TicketStore;
+  private readonly passes: PassStore;
+  private readonly passwordAttempts: ThrottleStore;
 
   constructor(
     private readonly store: Store,
     private readonly registry: RoomRegistry,
     private readonly lobby: Lobby,
-    private readonly tickets: JoinTickets,
     private readonly hasher: PasswordHasher,
     private readonly allowAnonymousRooms: boolean,
-    private readonly passes: RejoinPasses,
-  ) {}
+    stores: DirectoryStores,
+  ) {
+    this.tickets = stores.tickets;
+    this.passes = stores.passes;
+    this.passwordAttempts = stores.roomPasswordAttempts;
+  }
 
   /** A readable, hard-to-guess id like `kmt-qzvh-rpwax` (about 60 bits). */
   newRoomId(): string {
@@ -135,14 +151,17 @@ export class RoomDirectory {
     /** The signed-in user's session (sessionKeyOf its token): signing it out closes the connection this ticket opens. */
     sessionKey?: string,
   ): Promise<Ticket> {
-    const room = await this.store.rooms.get(roomId);
+    // Someone coming back with a good pass: only looked up here (the join uses it up), so beside the room.
+    const [room, returning] = await Promise.all([
+      this.store.rooms.get(roomId),
+      rejoinPass !== undefined ? this.passes.holderOf(rejoinPass, roomId) : null,
+    ]);
     const entry = admit({
       roomId,
       room,
       allowAnonymousRooms: this.allowAnonymousRooms,
       applicant: { kind: 'ticket-request', user },
-      // Someone coming back with a good pass (only checked here: the join uses it up).
-      ...(rejoinPass !== undefined ? { rejoin: () => this.passes.holderOf(rejoinPass, roomId) } : {}),
+      returning,
     });
     if (!entry.ok) {
       // A ticket request is refused for these two only (wrong_room and ticket_needed are about joining).
@@ -154,7 +173,7 @@ export class RoomDirectory {
     if (entry.passwordHash !== null) await this.checkPassword(entry.passwordHash, password, ip, roomId);
     const max = entry.full(this.registry.get(roomId)?.peers);
     if (max !== null) throw new TicketRefused('room_full', `the meeting is full (${max} people)`);
-    const { ticket, expiresAt } = this.tickets.issue({
+    const { ticket, expiresAt } = await this.tickets.issue({
       roomId,
       role,
       userId: user?.id ?? null,
@@ -169,23 +188,25 @@ export class RoomDirectory {
   /** Throws unless `password` matches `hash`; wrong guesses are throttled per address and room. */
   private async checkPassword(hash: string, password: string | undefined, ip: string, roomId: string): Promise<void> {
     if (!password) throw new TicketRefused('wrong_room_password', 'this meeting needs its room password');
-    // Reserved before the check, so parallel guesses are counted as they arrive, not after.
+    // Reserved before the check (atomically in the throttle's store), so parallel guesses are counted as they
+    // arrive, not after.
     const key = `${addressKey(ip)}|${roomId}`;
-    const reserved = this.passwordAttempts.reserve(key);
+    const reserved = await this.passwordAttempts.reserve(key);
     if (!reserved.ok)
       throw new TicketRefused('too_many_attempts', 'too many wrong passwords; wait a moment and try again', reserved.retryAfterMs);
     let good: boolean;
     try {
       good = await this.hasher.verify(hash, password);
     } catch (err) {
-      this.passwordAttempts.refund(key); // nothing was checked (the hasher was busy)
+      // Nothing was checked (the hasher was busy): it does not count. A failed refund leaves it counted; the error is what matters.
+      await this.passwordAttempts.refund(key).catch(() => undefined);
       throw err;
     }
     if (!good) {
-      this.passwordAttempts.failed(key);
+      await this.passwordAttempts.failed(key);
       throw new TicketRefused('wrong_room_password', 'that room password is not right');
     }
-    this.passwordAttempts.succeed(key);
+    await this.passwordAttempts.succeed(key);
   }
 
   async summary(room: StoredRoom): Promise<RoomSummary> {

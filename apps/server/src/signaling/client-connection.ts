@@ -69,6 +69,8 @@ export class ClientConnection {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly logger: Logger;
   readonly session: Session;
+  /** Resolves once the rejoin-pass change of its leaving (release or revoke) is made (or failed, and was logged). */
+  passChange: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ws: WebSocket,
@@ -242,8 +244,12 @@ export class ClientConnection {
     this.session.peer = null;
     this.session.room = null;
     if (peer && room) {
-      if (mayComeBack) this.ctx.passes.release(peer.id);
-      else this.ctx.passes.revoke(peer.id);
+      // Started before the removal (the store runs pass changes in the order they were started), not awaited:
+      // the peer leaves its room now, whatever the store says.
+      const change = mayComeBack ? this.ctx.passes.release(peer.id) : this.ctx.passes.revoke(peer.id);
+      this.passChange = change.catch((err: unknown) =>
+        this.logger.error({ err, peerId: peer.id, mayComeBack }, 'rejoin pass not changed as its holder left'),
+      );
       room.removePeer(peer.id);
     }
   }

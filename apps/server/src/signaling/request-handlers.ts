@@ -95,12 +95,8 @@ function joinRefused(refusal: EntryRefusal): RequestError {
 
 export const handlers: Handlers = {
   async join(session, { roomId, displayName }, ctx) {
-    const { registry, directory, lobby, passes, config } = ctx;
-    // Read first: from the checks below to taking the seat (or a lobby place) nothing else is awaited
-    // but the media router, so what they check still holds when the join acts on it.
-    const stored = await directory.get(roomId);
-    // The socket closed while the database answered: nobody is there to seat (or to wait in the lobby).
-    if (!session.isOpen()) throw new RequestError(ErrorCode.Unavailable, 'the connection closed');
+    const { registry, directory, lobby, passes, config, logger } = ctx;
+    // Requests of one connection run one at a time: nothing else changes these while this join awaits.
     if (session.peer) throw new RequestError(ErrorCode.AlreadyJoined, 'this connection has already joined a room');
     // One join per connection (and so per ticket): coming back takes a new connection with a new ticket.
     if (session.joinedOnce) {
@@ -108,25 +104,50 @@ export const handlers: Handlers = {
     }
     if (session.waiting) throw new RequestError(ErrorCode.AlreadyJoined, 'already waiting in the lobby');
     const { grant } = session;
-    const rejoinPass = grant.kind === 'ticket' ? grant.rejoinPass : null;
+    // Back after a dropped connection: a rejoin pass bought this ticket, for this room (so the role is settled: the ticket's).
+    const rejoinPass = grant.kind === 'ticket' && grant.roomId === roomId ? grant.rejoinPass : null;
     /** Whose pass this join used up: a join that fails after that gives it back, so a retry is not locked out. */
     let redeemedFrom: string | null = null;
+    /** The peer this join made a new pass for: void again if the join fails. */
+    let issuedFor: string | null = null;
     try {
       return await seat();
     } catch (err) {
-      if (rejoinPass && redeemedFrom !== null && session.peer === null) passes.giveBack(rejoinPass, roomId, redeemedFrom);
+      if (session.peer === null) await undo();
       throw err;
     }
 
+    async function undo() {
+      const changes: Array<Promise<void>> = [];
+      if (rejoinPass && redeemedFrom !== null) changes.push(passes.giveBack(rejoinPass, roomId, redeemedFrom));
+      if (issuedFor !== null) changes.push(passes.revoke(issuedFor));
+      for (const r of await Promise.allSettled(changes)) {
+        if (r.status === 'rejected')
+          logger.warn({ err: r.reason as unknown, roomId }, 'a failed join could not undo its rejoin pass change');
+      }
+    }
+
     async function seat() {
+      // The room is read and the pass used up together (redeem is atomic in the pass store: of two joins with one
+      // pass, one gets its holder). From here to taking the seat (or a lobby place) nothing else is awaited but the
+      // new peer's pass and the media router, so what the checks below read still holds when the join acts on it.
+      const [read, redeemed] = await Promise.allSettled([
+        directory.get(roomId),
+        rejoinPass ? passes.redeem(rejoinPass, roomId) : Promise.resolve(null),
+      ]);
+      if (redeemed.status === 'fulfilled') redeemedFrom = redeemed.value;
+      if (read.status === 'rejected') throw read.reason;
+      if (redeemed.status === 'rejected') throw redeemed.reason;
+      const stored = read.value;
+      // The socket closed while the stores answered: nobody is there to seat (or to wait in the lobby).
+      if (!session.isOpen()) throw new RequestError(ErrorCode.Unavailable, 'the connection closed');
       const entry = admit({
         roomId,
         room: stored,
         allowAnonymousRooms: config.allowAnonymousRooms,
         applicant:
           grant.kind === 'ticket' ? { kind: 'ticket', roomId: grant.roomId, role: grant.role } : { kind: 'session', user: grant.user },
-        // Back after a dropped connection (a rejoin pass bought this ticket): the pass is used up now.
-        ...(rejoinPass ? { rejoin: () => (redeemedFrom = passes.redeem(rejoinPass, roomId)) } : {}),
+        returning: redeemedFrom,
         // A guest a host has already admitted from the lobby is let in even if the room was locked meanwhile.
         admittedFromLobby: session.admitted.has(roomId),
       });
@@ -157,6 +178,12 @@ export const handlers: Handlers = {
         session.waiting = { roomId, requestId: w.requestId };
         return { status: 'waiting' as const };
       }
+      // The new peer's pass is made before it is seated: from seating it to answering nothing may be awaited (the
+      // roster in the answer must reach it before anything the room says after it), and its pass must exist before
+      // its socket can drop (the drop releases it).
+      const peerId = randomUUID();
+      issuedFor = peerId;
+      const newPass = await passes.issue(peerId, roomId);
       const room = await registry.getOrCreate(roomId);
       // A worker for this peer's media (room-media.ts): the room's own while it has room, another when it grows.
       let home: MediaHome;
@@ -182,7 +209,7 @@ export const handlers: Handlers = {
         stale.disconnect();
       }
       const peer = new Peer({
-        id: randomUUID(),
+        id: peerId,
         displayName,
         senderIndex: room.nextSenderIndex(),
         role,
@@ -213,7 +240,7 @@ export const handlers: Handlers = {
         iceServers: freshIceServers(ctx, peer.id, grant.ip),
         iceTransportPolicy: config.iceTransportPolicy,
         peers: others,
-        rejoinPass: passes.issue(peer.id, roomId),
+        rejoinPass: newPass,
       };
     }
   },
@@ -398,10 +425,12 @@ export const handlers: Handlers = {
 
   async leave(session, _data, { passes }) {
     const { peer, room } = joined(session);
-    passes.revoke(peer.id);
+    // Leaving on purpose voids the pass: started first, awaited once the peer is out (nothing awaited between the check and the removal).
+    const revoked = passes.revoke(peer.id);
     session.peer = null;
     session.room = null;
     room.removePeer(peer.id);
+    await revoked;
     return {};
   },
 

@@ -9,7 +9,7 @@
  */
 import { CloseCode } from '@conclave/protocol';
 import type { Revocation } from '../auth/accounts.js';
-import type { JoinTickets } from '../auth/join-tickets.js';
+import type { TicketStore } from '../cluster/ticket-store.js';
 import type { Logger } from '../logger.js';
 import type { RoomDirectory } from '../rooms/room-directory.js';
 import type { ClientConnection } from './client-connection.js';
@@ -41,9 +41,9 @@ export async function isRevoked(connection: ClientConnection, r: Revocation, dir
 export async function closeRevoked(
   connections: Iterable<ClientConnection>,
   r: Revocation,
-  deps: { tickets: JoinTickets; directory: RoomDirectory; logger: Logger },
+  deps: { tickets: TicketStore; directory: RoomDirectory; logger: Logger },
 ): Promise<number> {
-  deps.tickets.revokeFor(r.userId, r.what === 'signed-out' ? r.sessionKey : undefined);
+  await deps.tickets.revokeFor(r.userId, r.what === 'signed-out' ? r.sessionKey : undefined);
   // Decided for all first (a demotion reads the rooms), then closed.
   const candidates = [...connections];
   const revoked = await Promise.all(candidates.map((c) => isRevoked(c, r, deps.directory)));

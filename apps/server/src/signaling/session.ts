@@ -4,12 +4,12 @@
  * share it without importing each other.
  */
 import { ErrorCode, type ServerMessage } from '@conclave/protocol';
+import type { PassStore } from '../cluster/pass-store.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Lobby } from '../rooms/lobby.js';
 import type { Moderation } from '../rooms/moderation.js';
-import type { RejoinPasses } from '../rooms/rejoin-passes.js';
 import type { AuditLog } from '../store/audit-log.js';
 import type { Peer } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
@@ -26,7 +26,7 @@ export interface SignalingContext {
   lobby: Lobby;
   moderation: Moderation;
   /** Passes back into a meeting for those whose connection drops. */
-  passes: RejoinPasses;
+  passes: PassStore;
   /** For participants' own notable acts (starting and stopping a recording). */
   audit: AuditLog;
   metrics: Metrics;

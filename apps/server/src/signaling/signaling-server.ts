@@ -15,8 +15,8 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, HARD_MAX_FRAME_BYTES } from '@conclave/protocol';
-import { sessionKeyOf, type Accounts } from '../auth/accounts.js';
-import type { JoinTickets } from '../auth/join-tickets.js';
+import { sessionKeyOf, type Accounts, type Revocation } from '../auth/accounts.js';
+import type { TicketStore } from '../cluster/ticket-store.js';
 import { AddressCounter } from '../http/address-counter.js';
 import { addressKey } from '../http/address-key.js';
 import { REFUSAL_LOG_BURST, REFUSAL_LOG_INTERVAL_MS } from '../http/limits.js';
@@ -38,7 +38,8 @@ export interface SignalingServer {
   /**
    * For a restart: refuses new sockets (503) from now on, closes every open
    * one with 1012 (service restart), and resolves once they are closed, or
-   * after `graceMs`, when the rest are cut.
+   * after `graceMs`, when the rest are cut; and their members' rejoin passes
+   * released.
    */
   drain(graceMs?: number): Promise<void>;
   close(): void;
@@ -52,6 +53,13 @@ interface Refusal {
 }
 
 const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
+
+/** Waits for `p`, or `ms` at most. */
+async function within(ms: number, p: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 /** Why `req` is not a WebSocket handshake this server can complete (RFC 6455 §4.2.1), or null. */
 export function handshakeProblem(req: IncomingMessage): Refusal | null {
@@ -83,9 +91,11 @@ export function handshakeProblem(req: IncomingMessage): Refusal | null {
 async function grantFor(req: IncomingMessage, query: URLSearchParams, ip: string, auth: SignalingAuth): Promise<ConnectionGrant | null> {
   const ticket = query.get('ticket');
   if (ticket) {
-    // In memory, used up at once: two sockets with one ticket cannot both have it.
-    const grant = auth.tickets.redeem(ticket);
-    return grant ? { kind: 'ticket', ...grant, ip } : null;
+    // Used up by this one call, atomically in the ticket store: two sockets with one ticket cannot both have it.
+    const grant = await auth.tickets.redeem(ticket);
+    if (!grant) return null;
+    const { node: _node, ...rest } = grant;
+    return { kind: 'ticket', ...rest, ip };
   }
   const token = sessionToken(req);
   const user = await auth.accounts.userForSession(token);
@@ -93,7 +103,7 @@ async function grantFor(req: IncomingMessage, query: URLSearchParams, ip: string
 }
 
 export interface SignalingAuth {
-  tickets: JoinTickets;
+  tickets: TicketStore;
   accounts: Accounts;
 }
 
@@ -101,9 +111,13 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_FRAME_BYTES });
   const connections = new Set<ClientConnection>();
   let draining = false;
+  const revocationDeps = { tickets: auth.tickets, directory: ctx.directory, logger: ctx.logger };
+  /** Per upgrade still looking up its ticket or session: the revocations told meanwhile (they could not see its connection). */
+  const deciding = new Set<Revocation[]>();
   // An account that loses powers loses them on its open sockets too, at once.
   const stopRevoking = auth.accounts.onRevoked(async (r) => {
-    await closeRevoked(connections, r, { tickets: auth.tickets, directory: ctx.directory, logger: ctx.logger });
+    for (const seen of deciding) seen.push(r);
+    await closeRevoked(connections, r, revocationDeps);
   });
 
   const openPerAddress = new AddressCounter(ctx.config.maxConnectionsPerAddress);
@@ -175,7 +189,14 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
     }
     // Counted from here until the socket closes, whatever happens to the handshake.
     socket.once('close', () => openPerAddress.release(key));
-    const grant = await grantFor(req, target.query, ip, auth);
+    const seen: Revocation[] = [];
+    deciding.add(seen);
+    let grant: ConnectionGrant | null;
+    try {
+      grant = await grantFor(req, target.query, ip, auth);
+    } finally {
+      deciding.delete(seen);
+    }
     if (!grant) return refuse(req, socket, ip, { status: 401, code: 'unauthenticated', message: 'a join ticket or a session is needed' });
     // The session lookup may have taken a moment: the client may have gone, or the server begun its restart.
     if (socket.destroyed || !socket.writable) return void socket.destroy();
@@ -190,6 +211,12 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
       const connection = new ClientConnection(ws, ctx, grant);
       connections.add(connection);
       ws.once('close', () => connections.delete(connection));
+      // An account that lost its powers while its ticket or session was being looked up loses them here too.
+      for (const r of seen) {
+        closeRevoked([connection], r, revocationDeps).catch((err: unknown) =>
+          ctx.logger.error({ err, userId: r.userId }, 'could not check a new connection against a revocation'),
+        );
+      }
     });
   };
 
@@ -197,14 +224,16 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
     connections,
     async drain(graceMs = 1000) {
       draining = true;
+      const closing = [...connections];
       const gone = [...wss.clients].map(
         (ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()))),
       );
-      for (const c of connections) c.close(CloseCode.ServiceRestart, 'server restarting');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.all(gone), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-      clearTimeout(timer);
+      for (const c of closing) c.close(CloseCode.ServiceRestart, 'server restarting');
+      await within(graceMs, Promise.all(gone));
       for (const ws of wss.clients) ws.terminate();
+      // A terminated socket's close event (which releases its member's pass) follows at once.
+      await within(1000, Promise.all(gone));
+      await Promise.all(closing.map((c) => c.passChange));
     },
     close() {
       stopRevoking();

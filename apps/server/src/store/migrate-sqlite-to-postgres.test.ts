@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Accounts } from '../auth/accounts.js';
 import { DeviceCookies } from '../auth/device-cookie.js';
 import { PasswordHasher } from '../auth/password-hasher.js';
+import { memoryLoginLimits } from '../cluster/ephemeral-stores.js';
 import { postgresSkipReason, startPostgres, type PostgresServer } from '../test-support/postgres-server.js';
 import { runMigrateSqliteToPostgres } from './migrate-sqlite-to-postgres.js';
 import { openPostgresStore } from './postgres/store.js';
@@ -64,6 +65,7 @@ describe.skipIf(postgresSkipReason !== null)(
       const store = await openStore({ dataDir });
       const accounts = new Accounts(store, hasher, pino({ level: 'silent' }), 3600_000, {
         devices: new DeviceCookies(Buffer.alloc(32, 7)),
+        limits: memoryLoginLimits(),
       });
       const ada = await accounts.create('Ada', 'ada-password-1', 'admin');
       const grace = await accounts.create('grace', 'grace-password-1', 'host');
@@ -139,7 +141,10 @@ describe.skipIf(postgresSkipReason !== null)(
         expect(await pg.rejoinPasses.all()).toEqual([]);
 
         // Signing in checks the copied argon2id hash; a new account continues after the copied ids.
-        const accounts = new Accounts(pg, hasher, pino({ level: 'silent' }), 3600_000, { devices: new DeviceCookies(Buffer.alloc(32, 7)) });
+        const accounts = new Accounts(pg, hasher, pino({ level: 'silent' }), 3600_000, {
+          devices: new DeviceCookies(Buffer.alloc(32, 7)),
+          limits: memoryLoginLimits(),
+        });
         const signedIn = await accounts.login('grace', 'grace-password-1', '198.51.100.7');
         expect(signedIn.ok).toBe(true);
         expect((await accounts.login('ada', 'wrong-password', '198.51.100.8')).ok).toBe(false);

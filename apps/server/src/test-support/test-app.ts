@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { loadConfig, type Config } from '../config.js';
-import type { App } from '../app.js';
+import type { App, AppOptions } from '../app.js';
 import type { Logger } from '../logger.js';
 import { TestClient } from './ws-client.js';
 
@@ -22,8 +22,11 @@ export type TestApp = App & {
   ticketUrl(roomId: string, password?: string, cookie?: string): Promise<string>;
 };
 
-/** `logger`: where the app logs (default: pino at TEST_LOG_LEVEL, silent), e.g. to read what the server writes. */
-export async function startTestApp(overrides: Partial<Config> = {}, logger?: Logger): Promise<TestApp> {
+/**
+ * `logger`: where the app logs (default: pino at TEST_LOG_LEVEL, silent), e.g. to read what the server writes.
+ * `options`: what startApp takes besides the config (e.g. other ephemeral stores).
+ */
+export async function startTestApp(overrides: Partial<Config> = {}, logger?: Logger, options: AppOptions = {}): Promise<TestApp> {
   const { startApp } = await import('../app.js');
   const base = loadConfig({
     CONCLAVE_WORKERS: '1',
@@ -35,7 +38,7 @@ export async function startTestApp(overrides: Partial<Config> = {}, logger?: Log
   nextRtcPort += 4;
   // Unless a test says otherwise, rooms need no account (most tests are not about accounts).
   const config: Config = { ...base, port: 0, host: '127.0.0.1', rtcPort, allowAnonymousRooms: true, ...overrides };
-  const app = await startApp(config, logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
+  const app = await startApp(config, logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), options);
   const url = `http://127.0.0.1:${app.port}`;
   const wsUrl = `ws://127.0.0.1:${app.port}/ws`;
   return Object.assign(app, {
