@@ -40,7 +40,7 @@ import type { ProducerData } from '../apps/server/dist/rooms/peer.js';
 import { RoomMedia, type MediaHome } from '../apps/server/dist/rooms/room-media.js';
 import { treeUsage } from './process-usage.js';
 import { BACKLOG_GRACE_MS, RtpGenerator, type GeneratorWindow } from './lib/rtp-generator.js';
-import { kernelDrops, missing, type StreamTally } from './lib/rtp-sink.js';
+import { kernelDrops, missing, processUdpDrops, udpTable, type StreamTally } from './lib/rtp-sink.js';
 import { SinkHost, type SinkReport } from './lib/sink-host.js';
 import { leastSquares, percentile } from './lib/stats.js';
 import {
@@ -77,6 +77,7 @@ const { values: opt } = parseArgs({
     visible: { type: 'string', default: '9' },
     speakers: { type: 'string', default: '3' },
     turn: { type: 'string', default: '4' },
+    sinks: { type: 'string', default: 'kernel' },
     help: { type: 'boolean', default: false },
   },
   // `npm run bench -- room-scale …` passes the name first.
@@ -94,7 +95,8 @@ if (opt.help) {
   --probes K        plain probe receivers per worker [2]
   --cameras F       fraction of participants with a camera [0.2]
   --visible V       cameras each receiver sees, at 360p [9]
-  --speakers K      speakers at a time [3]; --turn S  seconds per turn [4]`);
+  --speakers K      speakers at a time [3]; --turn S  seconds per turn [4]
+  --sinks M         counting receivers: kernel (never read; the kernel counts what reaches them) | read [kernel]`);
   process.exit(0);
 }
 const num = (name: keyof typeof opt): number => {
@@ -114,9 +116,13 @@ const PROBES = num('probes');
 const CAMERA_EVERY = Math.max(1, Math.round(1 / num('cameras')));
 const VISIBLE = num('visible');
 const ROTATION = { speakers: num('speakers'), turnMs: num('turn') * 1000 };
+if (opt.sinks !== 'kernel' && opt.sinks !== 'read') throw new Error('--sinks: kernel or read');
+const READ_SINKS = opt.sinks === 'read';
 /** The 360p layer, all three temporal layers. */
 const VIDEO_LAYERS = { spatialLayer: 1, temporalLayer: 2 };
 const SRTP = 'AEAD_AES_256_GCM' as const;
+/** A join slower than this aborts the run for that N (the machine, or the worker, cannot keep up). */
+const JOIN_TIMEOUT_S = 180;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const logger = createLogger(process.env.BENCH_LOG_LEVEL ?? 'silent');
@@ -258,6 +264,8 @@ interface RunResult {
     pps: number;
     mbps: number;
     drops: number;
+    /** Datagrams dropped at the worker's own sockets in the window: it fell behind. */
+    workerDrops: number;
     probes: number;
   }[];
   paths: Record<'direct' | 'sameAudio' | 'sameVideo' | 'crossAudio' | 'crossVideo' | 'same' | 'cross', PathStats>;
@@ -273,7 +281,7 @@ interface RunResult {
   videoTotal: number;
   layer1Pps: number;
   cameras: number;
-  keptUp: { generator: boolean; sinks: boolean };
+  keptUp: { generator: boolean; sinks: boolean; workers: boolean };
 }
 
 async function runOnce(n: number): Promise<RunResult> {
@@ -292,150 +300,222 @@ async function runOnce(n: number): Promise<RunResult> {
   const media = new RoomMedia('bench-room', { pool, policy: POLICY, load, consumersOn: (s) => consumersOn.get(s) ?? 0, logger });
   const countHost = await SinkHost.start();
   const probeHost = await SinkHost.start();
+  // Counting receivers that nobody reads: the kernel counts what reaches them (and the bench spends no CPU on it).
+  const heldPorts = READ_SINKS ? [] : await countHost.hold(n);
   const generator = new RtpGenerator({ ...ROTATION, total: n });
   generator.start();
-  const probesOn = new Map<number, number>();
-  const participants: Participant[] = [];
-  const cameraOwners: Participant[] = [];
-  let caps: RtpCapabilities | null = null;
+  try {
+    const probesOn = new Map<number, number>();
+    const participants: Participant[] = [];
+    const cameraOwners: Participant[] = [];
+    let caps: RtpCapabilities | null = null;
 
-  const consume = async (viewer: Participant, producerId: string, video: boolean) => {
-    await media.bringTo(viewer.home, producerId);
-    const consumer = await viewer.recv.consume({
-      producerId,
-      rtpCapabilities: caps!,
-      paused: false,
-      ...(video ? { preferredLayers: VIDEO_LAYERS } : {}),
-    });
-    if (video) viewer.video.push(consumer);
-    else viewer.audio += 1;
-    consumersOn.set(viewer.slot, (consumersOn.get(viewer.slot) ?? 0) + 1);
-  };
-
-  const join = async (index: number) => {
-    const id = `p${index}`;
-    const home = await media.place();
-    const slot = home.slot.index;
-    caps ??= receiveCapabilities(home.router.rtpCapabilities);
-    const send = await home.router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true });
-    const micSsrc = 0x10000000 + index * 8;
-    const mic = await send.produce<ProducerData>({ kind: 'audio', rtpParameters: micParameters(micSsrc, id), appData: { source: 'mic' } });
-    media.addProducer(mic, id, home);
-    void media.watchMic(mic.id); // as produce does for a microphone (the room's active speaker observer)
-    let cameraSsrcs: number[] | undefined;
-    let cameraId: string | null = null;
-    if (index % CAMERA_EVERY === 0) {
-      cameraSsrcs = [1, 2, 3].map((k) => micSsrc + k);
-      const camera = await send.produce<ProducerData>({
-        kind: 'video',
-        rtpParameters: cameraParameters(cameraSsrcs, id),
-        appData: { source: 'camera' },
+    /** Where the joins are, for the watchdog. */
+    const progress = { join: -1, stage: '', since: performance.now(), pending: 0 };
+    const step = (stage: string) => {
+      progress.stage = stage;
+    };
+    /** Consumes under way, by what they wait for: `bringTo|consume origin→viewer slot`. */
+    const waiting = new Map<object, string>();
+    const consume = async (viewer: Participant, producerId: string, video: boolean) => {
+      progress.pending += 1;
+      const token = {};
+      const route = `${media.find(producerId)?.slotIndex ?? '?'}→${viewer.slot} ${video ? 'video' : 'audio'}`;
+      waiting.set(token, `bringTo ${route}`);
+      await media.bringTo(viewer.home, producerId);
+      waiting.set(token, `consume ${route}`);
+      const consumer = await viewer.recv.consume({
+        producerId,
+        rtpCapabilities: caps!,
+        paused: false,
+        ...(video ? { preferredLayers: VIDEO_LAYERS } : {}),
       });
-      media.addProducer(camera, id, home);
-      cameraId = camera.id;
+      progress.pending -= 1;
+      waiting.delete(token);
+      if (video) viewer.video.push(consumer);
+      else viewer.audio += 1;
+      consumersOn.set(viewer.slot, (consumersOn.get(viewer.slot) ?? 0) + 1);
+    };
+
+    const join = async (index: number) => {
+      const id = `p${index}`;
+      step('place');
+      const home = await media.place();
+      const slot = home.slot.index;
+      caps ??= receiveCapabilities(home.router.rtpCapabilities);
+      step('send transport and producers');
+      const send = await home.router.createPlainTransport({
+        listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+        rtcpMux: true,
+        comedia: true,
+      });
+      const micSsrc = 0x10000000 + index * 8;
+      const mic = await send.produce<ProducerData>({
+        kind: 'audio',
+        rtpParameters: micParameters(micSsrc, id),
+        appData: { source: 'mic' },
+      });
+      media.addProducer(mic, id, home);
+      void media.watchMic(mic.id); // as produce does for a microphone (the room's active speaker observer)
+      let cameraSsrcs: number[] | undefined;
+      let cameraId: string | null = null;
+      if (index % CAMERA_EVERY === 0) {
+        cameraSsrcs = [1, 2, 3].map((k) => micSsrc + k);
+        const camera = await send.produce<ProducerData>({
+          kind: 'video',
+          rtpParameters: cameraParameters(cameraSsrcs, id),
+          appData: { source: 'camera' },
+        });
+        media.addProducer(camera, id, home);
+        cameraId = camera.id;
+      }
+      step('sink and receive transport');
+      const probe = (probesOn.get(slot) ?? 0) < PROBES;
+      if (probe) probesOn.set(slot, (probesOn.get(slot) ?? 0) + 1);
+      const sinkPort = !probe && !READ_SINKS ? heldPorts.shift()! : (await (probe ? probeHost : countHost).open([{ key: id, probe }]))[id]!;
+      const recv = await home.router.createPlainTransport({
+        listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+        rtcpMux: true,
+        comedia: false,
+        enableSrtp: !probe,
+        srtpCryptoSuite: SRTP,
+      });
+      await recv.connect({
+        ip: '127.0.0.1',
+        port: sinkPort,
+        ...(probe ? {} : { srtpParameters: { cryptoSuite: SRTP, keyBase64: randomBytes(44).toString('base64') } }),
+      });
+      step('generator');
+      await generator.addParticipant({ index, port: send.tuple.localPort, micSsrc, cameraSsrcs });
+      const me: Participant = { index, id, home, slot, probe, recv, sinkPort, micId: mic.id, cameraId, video: [], audio: 0 };
+      const work: Promise<void>[] = [];
+      for (const other of participants) {
+        work.push(consume(me, other.micId, false), consume(other, me.micId, false));
+      }
+      // Everyone sees the room's first cameras (the first VISIBLE + 1, so that their owners see VISIBLE others).
+      if (cameraId) {
+        cameraOwners.push(me);
+        if (cameraOwners.length <= VISIBLE + 1)
+          for (const other of participants) if (other.video.length < VISIBLE) work.push(consume(other, cameraId, true));
+      }
+      let mine = 0;
+      for (const owner of cameraOwners.slice(0, VISIBLE + 1)) {
+        if (owner === me || mine >= VISIBLE) continue;
+        mine += 1;
+        work.push(consume(me, owner.cameraId!, true));
+      }
+      participants.push(me);
+      step(`${work.length} consumes`);
+      await Promise.all(work);
+    };
+
+    // The direct (no-SFU) baseline: one stream straight into a probe sink, in the probe host with the others.
+    const directPort = (await probeHost.open([{ key: 'direct', probe: true }]))['direct']!;
+    await generator.addDirect(directPort, 0xfffff);
+
+    const joinStart = performance.now();
+    const watchdog = setInterval(() => {
+      const s = (performance.now() - progress.since) / 1000;
+      if (s <= 20) return;
+      const by = new Map<string, number>();
+      for (const w of waiting.values()) by.set(w, (by.get(w) ?? 0) + 1);
+      console.error(
+        `  … N = ${n}: join ${progress.join} has taken ${s.toFixed(0)} s so far (${progress.stage}; ${progress.pending} consumes pending: ${[...by].map(([k, v]) => `${v} at ${k}`).join(', ')})`,
+      );
+      // Do the workers still answer?
+      for (const slot of pool.slots) {
+        const started = performance.now();
+        void Promise.race([slot.worker!.getResourceUsage().then(() => 'answers'), sleep(5000).then(() => 'NO ANSWER in 5 s')]).then((r) =>
+          console.error(`    worker ${slot.index} (pid ${slot.worker!.pid}): ${r} (${(performance.now() - started).toFixed(0)} ms)`),
+        );
+      }
+    }, 10_000);
+    try {
+      for (let i = 0; i < n; i++) {
+        const due = joinStart + (i * 1000) / JOIN_RATE;
+        if (performance.now() < due) await sleep(due - performance.now());
+        Object.assign(progress, { join: i, since: performance.now() });
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `join ${i} of ${n} did not finish in ${JOIN_TIMEOUT_S} s (${progress.stage}; ${progress.pending} consumes pending)`,
+                ),
+              ),
+            JOIN_TIMEOUT_S * 1000,
+          );
+        });
+        const joining = join(i);
+        joining.catch(() => undefined); // if the timeout wins, its late failure is not an unhandled rejection
+        await Promise.race([joining, timeout]).finally(() => clearTimeout(timer));
+      }
+    } finally {
+      clearInterval(watchdog);
     }
-    const probe = (probesOn.get(slot) ?? 0) < PROBES;
-    if (probe) probesOn.set(slot, (probesOn.get(slot) ?? 0) + 1);
-    const sinkPort = (await (probe ? probeHost : countHost).open([{ key: id, probe }]))[id]!;
-    const recv = await home.router.createPlainTransport({
-      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
-      rtcpMux: true,
-      comedia: false,
-      enableSrtp: !probe,
-      srtpCryptoSuite: SRTP,
+    const joinSeconds = (performance.now() - joinStart) / 1000;
+    await sleep(WARMUP_S * 1000);
+
+    // ---- the window
+    const sinkPorts = new Set(participants.map((p) => p.sinkPort));
+    const snapshot = async () => ({
+      at: performance.now(),
+      cpuMs: await Promise.all(
+        pool.slots.map(async (s) => {
+          const u = await s.worker!.getResourceUsage();
+          return { user: u.ru_utime, sys: u.ru_stime };
+        }),
+      ),
+      self: process.cpuUsage(),
+      countCpu: treeUsage(countHost.pid).cpuSeconds,
+      probeCpu: treeUsage(probeHost.pid).cpuSeconds,
+      ...udpCounts(),
+      bytesSent: await Promise.all(participants.map(async (p) => (await p.recv.getStats()).reduce((sum, x) => sum + x.bytesSent, 0))),
     });
-    await recv.connect({
-      ip: '127.0.0.1',
-      port: sinkPort,
-      ...(probe ? {} : { srtpParameters: { cryptoSuite: SRTP, keyBase64: randomBytes(44).toString('base64') } }),
-    });
-    await generator.addParticipant({ index, port: send.tuple.localPort, micSsrc, cameraSsrcs });
-    const me: Participant = { index, id, home, slot, probe, recv, sinkPort, micId: mic.id, cameraId, video: [], audio: 0 };
-    const work: Promise<void>[] = [];
-    for (const other of participants) {
-      work.push(consume(me, other.micId, false), consume(other, me.micId, false));
-    }
-    // Everyone sees the room's first cameras (the first VISIBLE + 1, so that their owners see VISIBLE others).
-    if (cameraId) {
-      cameraOwners.push(me);
-      if (cameraOwners.length <= VISIBLE + 1)
-        for (const other of participants) if (other.video.length < VISIBLE) work.push(consume(other, cameraId, true));
-    }
-    let mine = 0;
-    for (const owner of cameraOwners.slice(0, VISIBLE + 1)) {
-      if (owner === me || mine >= VISIBLE) continue;
-      mine += 1;
-      work.push(consume(me, owner.cameraId!, true));
-    }
-    participants.push(me);
-    await Promise.all(work);
-  };
+    const udpCounts = () => {
+      const rows = udpTable();
+      return { drops: kernelDrops(sinkPorts, rows), workerDrops: pool.slots.map((s) => processUdpDrops(s.worker!.pid, rows)) };
+    };
+    const fromNs = process.hrtime.bigint();
+    await Promise.all([READ_SINKS ? countHost.reset(fromNs) : null, probeHost.reset(fromNs)]);
+    generator.resetWindow();
+    const a = await snapshot();
+    await sleep(WINDOW_S * 1000);
+    const b = await snapshot();
+    const gen = generator.readWindow();
+    const [counted, probed] = await Promise.all([READ_SINKS ? countHost.collect() : { counts: {}, probes: {} }, probeHost.collect()]);
+    const loadAfter = loadavg();
+    const seconds = (b.at - a.at) / 1000;
 
-  // The direct (no-SFU) baseline: one stream straight into a probe sink, in the probe host with the others.
-  const directPort = (await probeHost.open([{ key: 'direct', probe: true }]))['direct']!;
-  await generator.addDirect(directPort, 0xfffff);
-
-  const joinStart = performance.now();
-  for (let i = 0; i < n; i++) {
-    const due = joinStart + (i * 1000) / JOIN_RATE;
-    if (performance.now() < due) await sleep(due - performance.now());
-    await join(i);
-  }
-  const joinSeconds = (performance.now() - joinStart) / 1000;
-  await sleep(WARMUP_S * 1000);
-
-  // ---- the window
-  const sinkPorts = new Set(participants.map((p) => p.sinkPort));
-  const snapshot = async () => ({
-    at: performance.now(),
-    cpuMs: await Promise.all(
+    // ---- after the window: what the workers hold
+    const dumps = await Promise.all(
       pool.slots.map(async (s) => {
-        const u = await s.worker!.getResourceUsage();
-        return { user: u.ru_utime, sys: u.ru_stime };
+        const router = media.routerOn(s.index);
+        return router ? router.dump() : null;
       }),
-    ),
-    self: process.cpuUsage(),
-    countCpu: treeUsage(countHost.pid).cpuSeconds,
-    probeCpu: treeUsage(probeHost.pid).cpuSeconds,
-    drops: kernelDrops(sinkPorts),
-  });
-  const fromNs = process.hrtime.bigint();
-  await Promise.all([countHost.reset(fromNs), probeHost.reset(fromNs)]);
-  generator.resetWindow();
-  const a = await snapshot();
-  await sleep(WINDOW_S * 1000);
-  const b = await snapshot();
-  const gen = generator.readWindow();
-  const [counted, probed] = await Promise.all([countHost.collect(), probeHost.collect()]);
-  const loadAfter = loadavg();
-  const seconds = (b.at - a.at) / 1000;
+    );
+    const result = summarize({
+      n,
+      participants,
+      cameras: cameraOwners.length,
+      seconds,
+      a,
+      b,
+      gen,
+      reports: [counted, probed],
+      dumps: dumps.map((d) => d?.mapConsumerIdProducerId.length ?? 0),
+    });
 
-  // ---- after the window: what the workers hold
-  const dumps = await Promise.all(
-    pool.slots.map(async (s) => {
-      const router = media.routerOn(s.index);
-      return router ? router.dump() : null;
-    }),
-  );
-  const result = summarize({
-    n,
-    participants,
-    cameras: cameraOwners.length,
-    seconds,
-    a,
-    b,
-    gen,
-    reports: [counted, probed],
-    dumps: dumps.map((d) => d?.mapConsumerIdProducerId.length ?? 0),
-  });
-
-  generator.stop();
-  await Promise.all([countHost.close(), probeHost.close()]);
-  media.close();
-  load.stop();
-  pool.close();
-  await sleep(500);
-  return { ...result, loadBefore, loadAfter, joinSeconds };
+    return { ...result, loadBefore, loadAfter, joinSeconds };
+  } finally {
+    generator.stop();
+    await Promise.all([countHost.close(), probeHost.close()]);
+    media.close();
+    load.stop();
+    pool.close();
+    await sleep(500);
+  }
 }
 
 // ---------------------------------------------------------------- figures
@@ -447,6 +527,9 @@ interface Snapshot {
   countCpu: number;
   probeCpu: number;
   drops: Map<number, number>;
+  workerDrops: number[];
+  /** Bytes each participant's receive transport sent (its stats), in `participants` order. */
+  bytesSent: number[];
 }
 
 function pathStats(tallies: StreamTally[]): PathStats {
@@ -483,12 +566,12 @@ function summarize(r: {
     let packets = 0;
     let bytes = 0;
     let drops = 0;
-    for (const p of here) {
-      const c = counts[p.id];
-      packets += c?.packets ?? 0;
-      bytes += c?.bytes ?? 0;
+    participants.forEach((p, i) => {
+      if (p.slot !== slot) return;
+      packets += counts[p.id]?.packets ?? 0;
+      bytes += b.bytesSent[i]! - (a.bytesSent[i] ?? 0);
       drops += (b.drops.get(p.sinkPort) ?? 0) - (a.drops.get(p.sinkPort) ?? 0);
-    }
+    });
     return {
       slot,
       peers: here.length,
@@ -501,6 +584,7 @@ function summarize(r: {
       pps: (packets + drops) / seconds,
       mbps: (bytes * 8) / seconds / 1e6,
       drops,
+      workerDrops: b.workerDrops[slot]! - a.workerDrops[slot]!,
       probes: here.filter((p) => p.probe).length,
     };
   });
@@ -534,7 +618,11 @@ function summarize(r: {
 
   const videoAll = participants.flatMap((p) => p.video);
   const sinkReceived = Object.values(counts).reduce((s, c) => s + c.packets, 0);
-  const sinkDrops = workers.reduce((s, w) => s + w.drops, 0);
+  // Held sinks drop everything by design; only a sink that reads can fall behind.
+  const sinkDrops = participants.reduce(
+    (s, p) => s + (READ_SINKS || p.probe ? (b.drops.get(p.sinkPort) ?? 0) - (a.drops.get(p.sinkPort) ?? 0) : 0),
+    0,
+  );
   const layer1Pps = (gen.packetsByCode.get(2) ?? 0) / gen.seconds / Math.max(1, r.cameras);
   return {
     n: r.n,
@@ -559,6 +647,7 @@ function summarize(r: {
     keptUp: {
       generator: gen.backlog <= Math.max(5, gen.itemsSent * 0.002) && gen.sendErrors === 0,
       sinks: sinkDrops <= sinkReceived * 0.001,
+      workers: workers.every((w) => w.workerDrops <= w.pps * seconds * 0.001),
     },
   };
 }
@@ -572,12 +661,12 @@ function printRun(r: RunResult): void {
     `load average (1/5/15 min) before ${r.loadBefore}, after ${r.loadAfter}; joins took ${r.joinSeconds.toFixed(1)} s; window ${r.windowSeconds.toFixed(1)} s; ${r.cameras} cameras\n`,
   );
   console.log(
-    '| worker | peers | CPU (of one core; kernel share) | audio consumers | video consumers (active) | pipe consumers | forwarded pps | forwarded Mbit/s |',
+    '| worker | peers | CPU (of one core; kernel share) | audio consumers | video consumers (active) | pipe consumers | datagrams/s to receivers | Mbit/s to receivers | dropped at its sockets |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const w of r.workers) {
     console.log(
-      `| ${w.slot} | ${w.peers} | ${cores(w.cpu)} (${w.peers ? pct(w.sysShare) : 'n/a'}) | ${w.audio} | ${w.video} (${w.activeVideo}) | ${w.pipe} | ${fixed(w.pps)} | ${w.mbps.toFixed(1)} |`,
+      `| ${w.slot} | ${w.peers} | ${cores(w.cpu)} (${w.peers ? pct(w.sysShare) : 'n/a'}) | ${w.audio} | ${w.video} (${w.activeVideo}) | ${w.pipe} | ${fixed(w.pps)} | ${w.mbps.toFixed(1)} | ${w.workerDrops} |`,
     );
   }
   const t = r.workers.reduce(
@@ -589,11 +678,12 @@ function printRun(r: RunResult): void {
       pipe: s.pipe + w.pipe,
       pps: s.pps + w.pps,
       mbps: s.mbps + w.mbps,
+      drops: s.drops + w.workerDrops,
     }),
-    { cpu: 0, audio: 0, video: 0, active: 0, pipe: 0, pps: 0, mbps: 0 },
+    { cpu: 0, audio: 0, video: 0, active: 0, pipe: 0, pps: 0, mbps: 0, drops: 0 },
   );
   console.log(
-    `| all | ${r.n} | ${cores(t.cpu)} | ${t.audio} | ${t.video} (${t.active}) | ${t.pipe} | ${fixed(t.pps)} | ${t.mbps.toFixed(1)} |`,
+    `| all | ${r.n} | ${cores(t.cpu)} | ${t.audio} | ${t.video} (${t.active}) | ${t.pipe} | ${fixed(t.pps)} | ${t.mbps.toFixed(1)} | ${t.drops} |`,
   );
 
   console.log('\n| path (at probes) | streams | packets | loss | one-way p50 ms | p99 ms |');
@@ -635,8 +725,16 @@ function printRun(r: RunResult): void {
       `bench process CPU ${cores(r.generatorCpu)}; ${g.sendErrors} send errors → ${r.keptUp.generator ? 'kept up' : 'DID NOT KEEP UP: the figures above understate the load'}`,
   );
   console.log(
-    `sinks: ${r.sinkReceived} RTP packets counted, ${r.sinkDrops} dropped by the kernel (sink behind); CPU: counting ${cores(r.countSinkCpu)}, probes ${cores(r.probeSinkCpu)} → ${r.keptUp.sinks ? 'kept up' : 'DID NOT KEEP UP (loss at sinks is the bench, not the server)'}`,
+    `receivers: ${READ_SINKS ? `counting sinks read ${r.sinkReceived} RTP packets` : 'counting sinks never read (the kernel counted their datagrams)'}; ` +
+      `${r.sinkDrops} dropped at sinks that read (behind); CPU: counting ${cores(r.countSinkCpu)}, probes ${cores(r.probeSinkCpu)} → ${r.keptUp.sinks ? 'kept up' : 'DID NOT KEEP UP (that loss is the bench, not the server)'}`,
   );
+  if (!r.keptUp.workers) {
+    const busy = r.workers.filter((w) => w.workerDrops > w.pps * r.windowSeconds * 0.001);
+    console.log(
+      `WORKERS BEHIND: ${busy.map((w) => `worker ${w.slot} dropped ${w.workerDrops} datagrams at its sockets at ${cores(w.cpu)} of a core`).join('; ')}. ` +
+        `A worker below ~90 % that drops was starved of CPU by other processes (load average ${r.loadAfter}): then its CPU figure understates what the offered load costs, and the delay and loss above are the machine's, not mediasoup's.`,
+    );
+  }
 }
 
 /**
@@ -647,6 +745,7 @@ function printRun(r: RunResult): void {
  * chooseWorker with the modelled loads.
  */
 function crossing(results: RunResult[]): string {
+  if (results.length === 0) return 'unknown: no run in which the workers and the generator kept up.';
   const hit = results.find((r) => r.workers.some((w) => w.cpu >= 0.8));
   if (hit) return `measured: at N = ${hit.n} a worker is at ${(Math.max(...hit.workers.map((w) => w.cpu)) * 100).toFixed(0)} % of a core.`;
   const samples = results.flatMap((r) => r.workers.filter((w) => w.peers > 0).map((w) => ({ n: r.n, peers: w.peers, cpu: w.cpu * 100 })));
@@ -692,7 +791,7 @@ function printSummary(results: RunResult[]): void {
     `\n## Summary (${WORKERS} workers, ${POLICY.spread}${POLICY.spread === 'fill' ? `, soft limit ${POLICY.softLimit} %` : ''})\n`,
   );
   console.log(
-    '| N | load avg (1 min) | peers per worker | CPU per worker | audio / video / pipe consumers | forwarded pps | loss at probes | same-worker p50 / p99 ms | cross-worker p50 / p99 ms | pipe extra p50 ms | active video consumers per core | generator / sinks |',
+    '| N | load avg (1 min) | peers per worker | CPU per worker | audio / video / pipe consumers | datagrams/s to receivers | loss at probes | same-worker p50 / p99 ms | cross-worker p50 / p99 ms | pipe extra p50 ms | active video consumers per core | generator / sinks / workers kept up |',
   );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
@@ -700,10 +799,15 @@ function printSummary(results: RunResult[]): void {
     const lost = r.paths.same.lost + r.paths.cross.lost;
     const got = r.paths.same.packets + r.paths.cross.packets;
     console.log(
-      `| ${r.n} | ${r.loadBefore.split(' / ')[0]} | ${r.workers.map((w) => w.peers).join(' / ')} | ${r.workers.map((w) => `${(w.cpu * 100).toFixed(0)} %`).join(' / ')} | ${sum((w) => w.audio)} / ${sum((w) => w.video)} / ${sum((w) => w.pipe)} | ${fixed(sum((w) => w.pps))} | ${got ? pct(lost / (got + lost)) : 'n/a'} | ${ms(r.paths.same.p50)} / ${ms(r.paths.same.p99)} | ${r.paths.cross.packets ? `${ms(r.paths.cross.p50)} / ${ms(r.paths.cross.p99)}` : 'n/a'} | ${r.paths.cross.packets ? ms(r.paths.cross.p50 - r.paths.same.p50) : 'n/a'} | ${fixed(sum((w) => w.activeVideo) / sum((w) => w.cpu))} | ${r.keptUp.generator ? 'ok' : 'BEHIND'} / ${r.keptUp.sinks ? 'ok' : 'BEHIND'} |`,
+      `| ${r.n} | ${r.loadBefore.split(' / ')[0]} | ${r.workers.map((w) => w.peers).join(' / ')} | ${r.workers.map((w) => `${(w.cpu * 100).toFixed(0)} %`).join(' / ')} | ${sum((w) => w.audio)} / ${sum((w) => w.video)} / ${sum((w) => w.pipe)} | ${fixed(sum((w) => w.pps))} | ${got ? pct(lost / (got + lost)) : 'n/a'} | ${ms(r.paths.same.p50)} / ${ms(r.paths.same.p99)} | ${r.paths.cross.packets ? `${ms(r.paths.cross.p50)} / ${ms(r.paths.cross.p99)}` : 'n/a'} | ${r.paths.cross.packets ? ms(r.paths.cross.p50 - r.paths.same.p50) : 'n/a'} | ${fixed(sum((w) => w.activeVideo) / sum((w) => w.cpu))} | ${r.keptUp.generator ? 'ok' : 'BEHIND'} / ${r.keptUp.sinks ? 'ok' : 'BEHIND'} / ${r.keptUp.workers ? 'ok' : 'BEHIND'} |`,
     );
   }
-  console.log(`\nA worker passes 80 % of a core: ${crossing(results)}`);
+  console.log(`\nA worker passes 80 % of a core: ${crossing(results.filter((r) => r.keptUp.workers && r.keptUp.generator))}`);
+  const dropped = results.filter((r) => !r.keptUp.workers || !r.keptUp.generator).map((r) => r.n);
+  if (dropped.length > 0)
+    console.log(
+      `(N = ${dropped.join(', ')} left out of that: a worker or the generator fell behind, so their CPU figures understate the load.)`,
+    );
 }
 
 // ---------------------------------------------------------------- main
@@ -716,8 +820,12 @@ console.log(
 );
 const results: RunResult[] = [];
 for (const n of NS) {
-  const r = await runOnce(n);
-  printRun(r);
-  results.push(r);
+  try {
+    const r = await runOnce(n);
+    printRun(r);
+    results.push(r);
+  } catch (err) {
+    console.log(`\n### N = ${n}: FAILED: ${(err as Error).message} (load average ${loadavg()})`);
+  }
 }
 printSummary(results);

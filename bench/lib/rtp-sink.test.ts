@@ -4,7 +4,18 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
-import { CountingSink, isRtcp, kernelDrops, missing, ProbeSink, ProbeTally, readTrailer, rtpPayloadRange } from './rtp-sink.js';
+import {
+  CountingSink,
+  isRtcp,
+  kernelDrops,
+  missing,
+  ProbeSink,
+  ProbeTally,
+  processUdpDrops,
+  readTrailer,
+  rtpPayloadRange,
+  udpTable,
+} from './rtp-sink.js';
 import { OpusSource, Prng, stampSendTime, streamId, STREAM_MIC } from './synthetic-rtp.js';
 
 const rotation = { speakers: 1, turnMs: 60_000, total: 1 };
@@ -94,9 +105,40 @@ describe('sinks on sockets', () => {
     assert.equal(missing(s!), 0);
     assert.ok(s!.delaysUs.every((d) => d > 0 && d < 1_000_000));
     assert.equal(kernelDrops(new Set([cp])).get(cp), 0, 'the sink is listed in /proc/net/udp with no drops');
+    const mine = udpTable().filter((r) => r.port === cp || r.port === pp);
+    assert.equal(mine.length, 2);
+    assert.equal(processUdpDrops(process.pid, mine), 0, 'found by the inodes of this process');
+    assert.equal(
+      processUdpDrops(
+        process.pid,
+        mine.map((r) => ({ ...r, drops: 5 })),
+      ),
+      10,
+    );
     tx.close();
     counting.close();
     probe.close();
+  });
+
+  it('counts what a never-read sink with a tiny buffer drops', async () => {
+    // Run in a child that never reads: here the same, by holding this process's loop while packets arrive.
+    const sink = new CountingSink();
+    const port = await sink.open(1);
+    const before = kernelDrops(new Set([port])).get(port)!;
+    const tx = createSocket('udp4');
+    tx.bind(0, '127.0.0.1');
+    await once(tx, 'listening');
+    tx.connect(port, '127.0.0.1');
+    await once(tx, 'connect');
+    const payload = Buffer.alloc(1000);
+    // A burst sent synchronously (try-send): the sink cannot read before it is over.
+    for (let i = 0; i < 50; i++) tx.send(payload);
+    const spin = Date.now() + 50;
+    while (Date.now() < spin); // the datagrams go through loopback while this loop is held
+    const dropped = kernelDrops(new Set([port])).get(port)! - before;
+    assert.ok(dropped >= 40 && dropped <= 50, `${dropped} dropped`);
+    tx.close();
+    sink.close();
   });
 
   it('reads drops from a /proc/net/udp table', () => {
@@ -105,6 +147,7 @@ describe('sinks on sockets', () => {
       ' 1: 0100007F:1F90 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1 2 0000000000000000 17',
       ' 2: 0100007F:1F91 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1 2 0000000000000000 3',
     ].join('\n');
-    assert.deepEqual(kernelDrops(new Set([0x1f90]), table), new Map([[0x1f90, 17]]));
+    assert.deepEqual(kernelDrops(new Set([0x1f90]), udpTable(table)), new Map([[0x1f90, 17]]));
+    assert.deepEqual(udpTable(table)[1], { port: 0x1f91, inode: 1, drops: 3 });
   });
 });

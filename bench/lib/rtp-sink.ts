@@ -14,7 +14,7 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { TRAILER_BYTES, TRAILER_MAGIC, type Trailer } from './synthetic-rtp.js';
 
 /** RTCP, not RTP, by the second byte (RFC 5761: packet types 192–223 when muxed). */
@@ -111,12 +111,13 @@ export interface SinkCounts {
 abstract class Sink {
   protected socket: Socket | null = null;
 
-  async open(): Promise<number> {
+  /** `bufferBytes`: the receive buffer (capped by net.core.rmem_max; the kernel's minimum is a few KiB). */
+  async open(bufferBytes = 4 << 20): Promise<number> {
     const socket = createSocket('udp4');
     socket.bind(0, '127.0.0.1');
     await once(socket, 'listening');
-    // Headroom for bursts (capped by net.core.rmem_max); what overflows shows as the socket's kernel drops.
-    socket.setRecvBufferSize(4 << 20);
+    // What overflows shows as the socket's kernel drops.
+    socket.setRecvBufferSize(bufferBytes);
     socket.on('message', (msg) => this.onMessage(msg));
     this.socket = socket;
     return socket.address().port;
@@ -167,18 +168,63 @@ export class ProbeSink extends Sink {
   }
 }
 
-/**
- * Datagrams the kernel dropped at each of these local UDP ports (receive
- * buffer full), from /proc/net/udp: what a sink that fell behind did not
- * count.
- */
-export function kernelDrops(ports: ReadonlySet<number>, table = readFileSync('/proc/net/udp', 'utf8')): Map<number, number> {
-  const drops = new Map<number, number>();
-  for (const line of table.split('\n').slice(1)) {
+/** One row of /proc/net/udp. */
+export interface UdpSocketRow {
+  port: number;
+  inode: number;
+  /** Datagrams dropped at this socket (its receive buffer was full). */
+  drops: number;
+}
+
+export function udpTable(text = readFileSync('/proc/net/udp', 'utf8')): UdpSocketRow[] {
+  const rows: UdpSocketRow[] = [];
+  for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
     if (f.length < 13) continue;
-    const port = parseInt(f[1]!.split(':')[1] ?? '', 16);
-    if (ports.has(port)) drops.set(port, (drops.get(port) ?? 0) + Number(f[12]));
+    rows.push({ port: parseInt(f[1]!.split(':')[1] ?? '', 16), inode: Number(f[9]), drops: Number(f[12]) });
   }
+  return rows;
+}
+
+/**
+ * Datagrams the kernel dropped at each of these local UDP ports (receive
+ * buffer full): what a sink that fell behind did not count, or, for a sink
+ * that never reads, everything that reached it.
+ */
+export function kernelDrops(ports: ReadonlySet<number>, rows: readonly UdpSocketRow[] = udpTable()): Map<number, number> {
+  const drops = new Map<number, number>();
+  for (const r of rows) if (ports.has(r.port)) drops.set(r.port, (drops.get(r.port) ?? 0) + r.drops);
+  return drops;
+}
+
+/** Inodes of the sockets a process has open (/proc/<pid>/fd). */
+export function socketInodes(pid: number): Set<number> {
+  const inodes = new Set<number>();
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return inodes;
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(Number(m[1]));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return inodes;
+}
+
+/**
+ * Datagrams dropped at the UDP sockets of a process (a mediasoup worker: its
+ * transports' and pipes' sockets): a worker that does not read its sockets
+ * in time, saturated or starved of CPU, loses packets there.
+ */
+export function processUdpDrops(pid: number, rows: readonly UdpSocketRow[] = udpTable()): number {
+  const inodes = socketInodes(pid);
+  let drops = 0;
+  for (const r of rows) if (inodes.has(r.inode)) drops += r.drops;
   return drops;
 }

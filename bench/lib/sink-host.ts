@@ -29,12 +29,14 @@ export interface SinkReport {
   probes: Record<string, ProbeReport>;
 }
 
-type Body = { op: 'open'; sinks: SinkSpec[] } | { op: 'reset'; fromNs: bigint } | { op: 'collect' } | { op: 'close' };
+type Body =
+  { op: 'open'; sinks: SinkSpec[] } | { op: 'hold'; count: number } | { op: 'reset'; fromNs: bigint } | { op: 'collect' } | { op: 'close' };
 type Request = Body & { id: number };
 type Response = { id: number; result?: unknown; error?: string };
 
 export class SinkHost {
   private next = 1;
+  private held = false;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   private constructor(private readonly child: ChildProcess) {
@@ -71,6 +73,19 @@ export class SinkHost {
     return this.call({ op: 'open', sinks }) as Promise<Record<string, number>>;
   }
 
+  /**
+   * Opens `count` sinks that are never read: the host stops running its event
+   * loop once it has answered, so every datagram that reaches them is dropped
+   * by the kernel and counted there (rtp-sink.ts kernelDrops), at no CPU
+   * cost to this machine beyond the delivery the sender pays anyway. After
+   * this the host answers nothing more; close() kills it.
+   */
+  async hold(count: number): Promise<number[]> {
+    const ports = (await this.call({ op: 'hold', count })) as number[];
+    this.held = true;
+    return ports;
+  }
+
   /** Zeroes every count; probes count only packets sent from `fromNs` (process.hrtime.bigint()) on. */
   async reset(fromNs: bigint): Promise<void> {
     await this.call({ op: 'reset', fromNs });
@@ -82,7 +97,7 @@ export class SinkHost {
 
   async close(): Promise<void> {
     if (this.child.exitCode !== null) return;
-    await this.call({ op: 'close' }).catch(() => undefined);
+    if (!this.held) await this.call({ op: 'close' }).catch(() => undefined);
     this.child.kill();
   }
 
@@ -93,6 +108,16 @@ export class SinkHost {
       const request: Request = { ...body, id };
       this.child.send(request);
     });
+  }
+}
+
+/** Never returns to the event loop (so nothing reads the sockets), until the parent is gone. */
+function holdForever(): never {
+  const parent = process.ppid;
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    Atomics.wait(cell, 0, 0, 1000);
+    if (process.ppid !== parent) process.exit(0);
   }
 }
 
@@ -112,6 +137,15 @@ function serve(): void {
             probes.set(s.key, sink as ProbeSink);
           } else counting.set(s.key, sink as CountingSink);
           ports[s.key] = await sink.open();
+        }
+        return ports;
+      }
+      case 'hold': {
+        const ports: number[] = [];
+        for (let i = 0; i < m.count; i++) {
+          const sink = new CountingSink();
+          counting.set(`held${i}`, sink);
+          ports.push(await sink.open(1));
         }
         return ports;
       }
@@ -139,7 +173,7 @@ function serve(): void {
   };
   process.on('message', (m: Request) => {
     handle(m).then(
-      (result) => process.send!({ id: m.id, result }),
+      (result) => process.send!({ id: m.id, result }, undefined, {}, () => (m.op === 'hold' ? holdForever() : undefined)),
       (err: unknown) => process.send!({ id: m.id, error: String(err) }),
     );
   });
