@@ -30,11 +30,12 @@ import { WorkerLoad } from './media/worker-load.js';
 import { RoomRegistry } from './rooms/room-registry.js';
 import { Lobby } from './rooms/lobby.js';
 import { Moderation } from './rooms/moderation.js';
-import { RoomDirectory } from './rooms/room-directory.js';
+import { RoomDirectory, TicketRefused } from './rooms/room-directory.js';
 import { attachSignaling, type SignalingServer } from './signaling/signaling-server.js';
 import { Accounts } from './auth/accounts.js';
 import { RejoinPasses } from './rooms/rejoin-passes.js';
-import { memoryEphemeralStores, type EphemeralStores, type PassesRestored } from './cluster/ephemeral-stores.js';
+import { ClusterNode } from './cluster/cluster-node.js';
+import { memoryEphemeralStores, redisEphemeralStores, type EphemeralStores, type PassesRestored } from './cluster/ephemeral-stores.js';
 import { PasswordHasher } from './auth/password-hasher.js';
 import { DeviceCookies, loadDeviceKey } from './auth/device-cookie.js';
 import { createApi } from './http/api/api-router.js';
@@ -56,6 +57,8 @@ export interface App {
   readonly store: Store;
   readonly accounts: Accounts;
   readonly ephemeral: EphemeralStores;
+  /** This node of a cluster (CONCLAVE_REDIS_URL); null on a single node. */
+  readonly cluster: ClusterNode | null;
   /** What the ephemeral stores read back at start (null: nothing kept by this node). */
   readonly passesRestored: PassesRestored | null;
   /** The one-time setup link's token while no account exists yet. */
@@ -109,11 +112,39 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
   // Placing peers on workers needs each worker's CPU within a second, not the health monitor's five.
   const load = new WorkerLoad(pool);
   load.start();
+  /** Cluster mode: this node's heartbeat and the meetings it is home of (set below, before anyone can join). */
+  let cluster: ClusterNode | null = null;
   const registry = new RoomRegistry(pool, logger, {
     policy: { spread: config.workerSpread, softLimit: config.workerCpuSoftLimit },
     load,
+    onRoomClosed: (roomId) => cluster?.releaseRoom(roomId),
   });
-  const ephemeral = (options.ephemeral ?? memoryStoresFor)(store, logger);
+  if (config.cluster) {
+    try {
+      cluster = await ClusterNode.start({
+        config: config.cluster,
+        logger,
+        stats: () => ({
+          cpu: Math.round(pool.slots.reduce((sum, s) => sum + load.load(s.index), 0) / Math.max(1, pool.slots.length)),
+          peers: registry.peerCount,
+          rooms: registry.size,
+          workers: pool.slots.length,
+        }),
+      });
+    } catch (err) {
+      load.stop();
+      pool.close();
+      await store.close();
+      throw err;
+    }
+    // Another node is the home of a meeting held here now (this node was cut off from Redis too long): its members
+    // rejoin, and are placed on that home.
+    cluster.onRoomLost((roomId, reason) => {
+      logger.warn({ roomId, reason }, 'cluster: no longer the home of this meeting; its members rejoin');
+      registry.get(roomId)?.close({ reason: 'server-restart', rejoin: true });
+    });
+  }
+  const ephemeral = (options.ephemeral ?? (cluster ? () => redisEphemeralStores(cluster.redis) : memoryStoresFor))(store, logger);
   const { tickets, passes } = ephemeral;
   const hasher = new PasswordHasher();
   const accounts = new Accounts(store, hasher, logger, config.sessionTtlMs, {
@@ -133,6 +164,23 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
   await purgeAudit();
   const moderation = new Moderation(registry, lobby, store, logger, passes);
   const directory = new RoomDirectory(store, registry, lobby, hasher, config.allowAnonymousRooms, ephemeral);
+  if (cluster) {
+    const node = cluster;
+    directory.placeTicket = async (roomId) => {
+      const choice = await node.placeTicket(roomId).catch((err: unknown) => {
+        logger.warn({ err, roomId }, 'cluster: could not place a ticket (Redis unreachable?)');
+        throw new TicketRefused('unavailable', 'the server cannot reach its cluster right now: try again', 2000);
+      });
+      if (choice.ok) return choice.node;
+      throw new TicketRefused(
+        'unavailable',
+        choice.reason === 'owner-unavailable'
+          ? 'the server this meeting was on stopped answering; it moves to another in a few seconds: try again'
+          : 'no server can take this meeting right now: try again',
+        2000,
+      );
+    };
+  }
   const health = new WorkerHealthMonitor(pool, registry);
   health.start();
   const metrics = new Metrics(registry, health);
@@ -185,8 +233,17 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       config,
       logger,
       turnBudget: config.turn ? new TurnCredentialBudget(config.turn.credentialsPerMinute) : null,
+      cluster,
     },
-    { tickets, accounts },
+    {
+      tickets,
+      accounts,
+      cluster: cluster && {
+        nodeId: cluster.nodeId,
+        secret: cluster.config.secret,
+        internalUrlOf: (id) => cluster.internalUrlOf(id),
+      },
+    },
   );
   const metricsServer = config.metrics.port ? await startMetricsServer(metrics, config.metrics.host, config.metrics.port) : null;
   const sessionSweep = setInterval(() => {
@@ -206,6 +263,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       resolve();
     });
   }).catch(async (err: NodeJS.ErrnoException) => {
+    await cluster?.stop();
     load.stop();
     pool.close();
     health.stop();
@@ -242,11 +300,13 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
     store,
     accounts,
     ephemeral,
+    cluster,
     passesRestored,
     setupToken,
     close() {
       closing ??= (async () => {
         draining = true;
+        await cluster?.drain().catch(() => undefined); // no new tickets placed here
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         registry.closeAll(); // every member: "the server is restarting", rejoin
@@ -263,6 +323,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
         pool.close();
         await hasher.close();
         await ephemeral.close(); // the releases above, written before the store closes
+        await cluster?.stop(); // every meeting's home given back; out of the directory
         await store.close();
         logger.info({ rejoinPassesReleased: released }, 'stopped; members rejoin once a server is back on this data');
       })();

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ENV_VARIABLES, loadConfig } from './config.js';
+import { ConfigError, defaultNodeId, ENV_VARIABLES, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('has embedded defaults for everything', () => {
@@ -56,6 +56,55 @@ describe('loadConfig', () => {
       /CONCLAVE_WORKER_CPU_SOFT_LIMIT="150": must be at most 100/,
     );
     expect(() => loadConfig({ ...bin, CONCLAVE_WORKER_CPU_SOFT_LIMIT: 'lots' })).toThrow(/CONCLAVE_WORKER_CPU_SOFT_LIMIT="lots"/);
+  });
+
+  it('turns cluster mode on with CONCLAVE_REDIS_URL, and then needs PostgreSQL, an internal URL and a shared secret', () => {
+    const bin = { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN };
+    expect(loadConfig(bin).cluster).toBeNull();
+    const cluster = {
+      ...bin,
+      PORT: '3001',
+      CONCLAVE_REDIS_URL: 'redis://:pw@10.0.0.5:6379',
+      CONCLAVE_DATABASE_URL: 'postgres://conclave:pw@10.0.0.6/conclave',
+      CONCLAVE_NODE_INTERNAL_URL: 'http://10.0.0.2:3001',
+      CONCLAVE_CLUSTER_SECRET: 'c'.repeat(64),
+    };
+    expect(loadConfig({ ...cluster, CONCLAVE_NODE_ID: 'node-b' }).cluster).toEqual({
+      redisUrl: 'redis://:pw@10.0.0.5:6379',
+      nodeId: 'node-b',
+      internalUrl: 'http://10.0.0.2:3001',
+      secret: 'c'.repeat(64),
+    });
+    expect(loadConfig(cluster).cluster!.nodeId).toMatch(/^[a-z0-9][a-z0-9-]*-3001$/);
+    const problems = (env: Record<string, string | undefined>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+    };
+    expect(problems({ ...bin, CONCLAVE_REDIS_URL: 'redis://127.0.0.1:6379' })).toEqual([
+      expect.stringMatching(/CONCLAVE_DATABASE_URL is not/),
+      expect.stringMatching(/CONCLAVE_NODE_INTERNAL_URL is not/),
+      expect.stringMatching(/CONCLAVE_CLUSTER_SECRET is not/),
+    ]);
+    expect(problems({ ...cluster, CONCLAVE_REDIS_URL: 'http://:secretpw@x' })).toEqual([
+      expect.stringMatching(/^CONCLAVE_REDIS_URL=.*must be a redis:\/\/ or rediss:\/\/ URL/),
+    ]);
+    expect(problems({ ...cluster, CONCLAVE_REDIS_URL: 'http://:secretpw@x' })[0]).not.toContain('secretpw');
+    expect(problems({ ...cluster, CONCLAVE_CLUSTER_SECRET: 'short-secret' })).toEqual([
+      'CONCLAVE_CLUSTER_SECRET=(hidden): must be at least 32 characters (make one with: openssl rand -hex 32)',
+    ]);
+    expect(problems({ ...cluster, CONCLAVE_NODE_ID: 'Node_B' })[0]).toMatch(/^CONCLAVE_NODE_ID="Node_B": must be 1 to 40/);
+    expect(problems({ ...cluster, CONCLAVE_NODE_INTERNAL_URL: 'ftp://x' })[0]).toMatch(
+      /^CONCLAVE_NODE_INTERNAL_URL="ftp:\/\/x": must be an http/,
+    );
+    expect(problems({ ...bin, CONCLAVE_NODE_ID: 'node-b' })).toEqual([
+      'CONCLAVE_NODE_ID is set but CONCLAVE_REDIS_URL is not: it only means something in cluster mode',
+    ]);
+    expect(defaultNodeId('Web_01.example.org', 3000)).toBe('web-01-example-org-3000');
+    expect(defaultNodeId('x'.repeat(60), 3000)).toHaveLength(40);
   });
 
   it('splits allowed origins', () => {

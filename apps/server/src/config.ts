@@ -39,12 +39,17 @@ const flag = (name: string) =>
     .transform((v) => v === '1' || v === 'true' || v === 'yes');
 
 /** Variables whose values are never echoed in an error (they would land in logs). */
-export const SECRET_VARIABLES = new Set(['CONCLAVE_TURN_SECRET', 'CONCLAVE_ADMIN_PASSWORD', 'CONCLAVE_METRICS_TOKEN']);
+export const SECRET_VARIABLES = new Set([
+  'CONCLAVE_TURN_SECRET',
+  'CONCLAVE_ADMIN_PASSWORD',
+  'CONCLAVE_METRICS_TOKEN',
+  'CONCLAVE_CLUSTER_SECRET',
+]);
 
 /** How a variable's value appears in an error message. */
 function shown(name: string, value: string | undefined): string {
   if (SECRET_VARIABLES.has(name)) return '(hidden)';
-  if (name === 'CONCLAVE_DATABASE_URL' && value !== undefined) return JSON.stringify(redactUrl(value));
+  if ((name === 'CONCLAVE_DATABASE_URL' || name === 'CONCLAVE_REDIS_URL') && value !== undefined) return JSON.stringify(redactUrl(value));
   return JSON.stringify(value);
 }
 
@@ -199,6 +204,41 @@ export const envSchema = z.object({
     .min(1, 'CONCLAVE_DATABASE_POOL must be at least 1')
     .max(100, 'CONCLAVE_DATABASE_POOL must be at most 100')
     .default(10),
+  /**
+   * Set: cluster mode. Several nodes behind one domain share this Redis (tickets, rejoin passes, password
+   * throttles, node heartbeats, which node serves which meeting) and one PostgreSQL (CONCLAVE_DATABASE_URL).
+   */
+  CONCLAVE_REDIS_URL: z
+    .string()
+    .optional()
+    .superRefine((v, ctx) => {
+      if (v === undefined) return;
+      let url: URL;
+      try {
+        url = new URL(v);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a redis:// or rediss:// URL (redis://user:password@host:6379)' });
+        return;
+      }
+      if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+        ctx.addIssue({ code: 'custom', message: 'must be a redis:// or rediss:// URL (redis://user:password@host:6379)' });
+      else if (!url.hostname) ctx.addIssue({ code: 'custom', message: 'names no host (redis://host:6379)' });
+    }),
+  /** This node's name in the cluster: unique and stable across restarts (default: host name and port). */
+  CONCLAVE_NODE_ID: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1 to 40 lower-case letters, digits or dashes (starting with a letter or digit)')
+    .optional(),
+  /** Where the other nodes reach this one's HTTP port (they pass it WebSockets that landed on them). */
+  CONCLAVE_NODE_INTERNAL_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL (e.g. http://10.0.0.2:3000)' })
+    .optional(),
+  /** Shared by every node: signs what one node tells another about a client it passes on. */
+  CONCLAVE_CLUSTER_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (make one with: openssl rand -hex 32)')
+    .regex(/^\S+$/, 'must not contain white space')
+    .optional(),
 });
 
 /** Every environment variable the server reads. */
@@ -251,6 +291,28 @@ export interface Config {
   auditRetentionDays: number;
   /** url null = SQLite in dataDir; else PostgreSQL with at most `pool` connections. */
   database: { url: string | null; pool: number };
+  /** Cluster mode (CONCLAVE_REDIS_URL set); null: a single node. */
+  cluster: ClusterConfig | null;
+}
+
+export interface ClusterConfig {
+  redisUrl: string;
+  nodeId: string;
+  /** Where other nodes reach this one. */
+  internalUrl: string;
+  /** Never logged. */
+  secret: string;
+}
+
+/** A node id from the host name and port: lower-case, dashes for anything else, at most 40 characters. */
+export function defaultNodeId(hostname: string, port: number): string {
+  const host =
+    hostname
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'node';
+  const suffix = `-${port}`;
+  return host.slice(0, 40 - suffix.length).replace(/-+$/, '') + suffix;
 }
 
 /** Whether the mediasoup package carries a worker binary (it does not when installed offline). */
@@ -338,6 +400,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.CONCLAVE_TLS_SELF_SIGNED && (e.CONCLAVE_TLS_CERT || e.CONCLAVE_TLS_KEY)) {
     problems.push('CONCLAVE_TLS_SELF_SIGNED is on but CONCLAVE_TLS_CERT/CONCLAVE_TLS_KEY are set too: choose one');
   }
+  if (e.CONCLAVE_REDIS_URL) {
+    if (!e.CONCLAVE_DATABASE_URL) {
+      problems.push('CONCLAVE_REDIS_URL is set (cluster mode) but CONCLAVE_DATABASE_URL is not: the nodes need one PostgreSQL to share');
+    }
+    if (!e.CONCLAVE_NODE_INTERNAL_URL) {
+      problems.push(
+        'CONCLAVE_REDIS_URL is set (cluster mode) but CONCLAVE_NODE_INTERNAL_URL is not: say where the other nodes reach this one (http://10.0.0.2:3000)',
+      );
+    }
+    if (!e.CONCLAVE_CLUSTER_SECRET) {
+      problems.push(
+        'CONCLAVE_REDIS_URL is set (cluster mode) but CONCLAVE_CLUSTER_SECRET is not: give every node the same secret (openssl rand -hex 32)',
+      );
+    }
+  } else {
+    for (const name of ['CONCLAVE_NODE_ID', 'CONCLAVE_NODE_INTERNAL_URL', 'CONCLAVE_CLUSTER_SECRET'] as const) {
+      if (e[name]) problems.push(`${name} is set but CONCLAVE_REDIS_URL is not: it only means something in cluster mode`);
+    }
+  }
   if (problems.length) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -379,5 +460,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metrics: { token: e.CONCLAVE_METRICS_TOKEN, port: e.CONCLAVE_METRICS_PORT, host: e.CONCLAVE_METRICS_HOST },
     auditRetentionDays: e.CONCLAVE_AUDIT_RETENTION_DAYS,
     database: { url: e.CONCLAVE_DATABASE_URL ?? null, pool: e.CONCLAVE_DATABASE_POOL },
+    cluster:
+      e.CONCLAVE_REDIS_URL && e.CONCLAVE_NODE_INTERNAL_URL && e.CONCLAVE_CLUSTER_SECRET
+        ? {
+            redisUrl: e.CONCLAVE_REDIS_URL,
+            nodeId: e.CONCLAVE_NODE_ID ?? defaultNodeId(os.hostname(), e.PORT),
+            internalUrl: e.CONCLAVE_NODE_INTERNAL_URL,
+            secret: e.CONCLAVE_CLUSTER_SECRET,
+          }
+        : null,
   };
 }

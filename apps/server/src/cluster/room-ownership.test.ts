@@ -55,6 +55,24 @@ describe('RoomOwnership', () => {
     expect(await nodes[results.findIndex((r) => r.claimed)]!.ownership.claim('room-r')).toEqual({ claimed: true, epoch: 1 });
   });
 
+  it('a node placing a ticket claims the room for the chosen node, which adopts the lease at its first join; unadopted, it lapses', async () => {
+    const a = await node('node-a');
+    const b = await node('node-b');
+    // A places the meeting's first ticket on B; a second ticket placed meanwhile by B itself sees B as owner.
+    expect(await a.ownership.claimFor('room-r', 'node-b')).toEqual({ node: 'node-b', epoch: 1 });
+    expect(await b.ownership.claimFor('room-r', 'node-a')).toEqual({ node: 'node-b', epoch: 1 });
+    // B's first join adopts it, at the same epoch, and renews it from then on; A cannot take it.
+    expect(await b.ownership.claim('room-r')).toEqual({ claimed: true, epoch: 1 });
+    b.ownership.start();
+    await new Promise((r) => setTimeout(r, 450));
+    expect(await a.ownership.claim('room-r')).toEqual({ claimed: false, owner: { node: 'node-b', epoch: 1 } });
+    // Claimed for a node that never comes: the lease lapses and the next claim gets a higher epoch.
+    expect(await a.ownership.claimFor('room-s', 'node-c')).toEqual({ node: 'node-c', epoch: 1 });
+    await new Promise((r) => setTimeout(r, 350));
+    expect(await a.ownership.claim('room-s')).toEqual({ claimed: true, epoch: 2 });
+    expect(b.lost).toEqual([]);
+  });
+
   it('a stale owner’s renew fails and its fenced write is refused once another node claimed the room', async () => {
     const a = await node('node-a');
     const b = await node('node-b');

@@ -132,9 +132,32 @@ export class RoomOwnership extends EventEmitter<RoomOwnershipEvents> {
       [this.nodeId, this.leaseMs, this.epochTtlMs],
     )) as [number, string];
     const owner = parseOwner(r[1]);
-    if (r[0] !== 1 || !owner) return { claimed: false, owner };
+    // Claimed for this node by the node that placed a ticket here (claimFor): ours to renew from now on.
+    const adopted = r[0] !== 1 && owner?.node === this.nodeId;
+    if ((r[0] !== 1 && !adopted) || !owner) return { claimed: false, owner };
     this.held.set(roomId, { epoch: owner.epoch, token: r[1], confirmedAt: sentAt });
+    if (adopted && !(await this.renew(roomId))) return { claimed: false, owner: await this.owner(roomId) };
     return { claimed: true, epoch: owner.epoch };
+  }
+
+  /**
+   * Claims a room that has no owner for another node (`node`): what a node
+   * placing the first ticket of a meeting does, so that every ticket placed
+   * until that node's first join goes to the same node. That node adopts the
+   * lease at its first `claim`; unadopted, it lapses after `leaseMs`.
+   * Returns the owner now (the given node, or whoever was first).
+   */
+  async claimFor(roomId: string, node: string): Promise<Owner | null> {
+    if (node === this.nodeId) {
+      const r = await this.claim(roomId);
+      return r.claimed ? { node, epoch: r.epoch } : r.owner;
+    }
+    const r = (await LEASE_CLAIM.run(
+      this.redis,
+      [keys.roomOwner(roomId), keys.roomEpoch(roomId)],
+      [node, this.leaseMs, this.epochTtlMs],
+    )) as [number, string];
+    return parseOwner(r[1]);
   }
 
   /** Renews one held lease now: true if still ours (false also fires `lost`). Throws if Redis cannot be reached. */

@@ -41,7 +41,7 @@ export interface DirectoryStores {
 
 export class TicketRefused extends Error {
   constructor(
-    readonly code: 'not_found' | 'wrong_room_password' | 'room_locked' | 'room_full' | 'too_many_attempts',
+    readonly code: 'not_found' | 'wrong_room_password' | 'room_locked' | 'room_full' | 'too_many_attempts' | 'unavailable',
     message: string,
     readonly retryAfterMs = 0,
   ) {
@@ -66,6 +66,13 @@ export class RoomDirectory {
     this.passes = stores.passes;
     this.passwordAttempts = stores.roomPasswordAttempts;
   }
+
+  /**
+   * Cluster mode: the node a ticket for a meeting sends its holder to
+   * (cluster-node.ts); throws TicketRefused('unavailable') when none can
+   * serve it now. Unset on a single node.
+   */
+  placeTicket: ((roomId: string) => Promise<string>) | null = null;
 
   /** A readable, hard-to-guess id like `kmt-qzvh-rpwax` (about 60 bits). */
   newRoomId(): string {
@@ -173,7 +180,10 @@ export class RoomDirectory {
     if (entry.passwordHash !== null) await this.checkPassword(entry.passwordHash, password, ip, roomId);
     const max = entry.full(this.registry.get(roomId)?.peers);
     if (max !== null) throw new TicketRefused('room_full', `the meeting is full (${max} people)`);
+    // Cluster mode: the node this ticket's WebSocket will be served by (the meeting's home).
+    const node = this.placeTicket ? await this.placeTicket(roomId) : undefined;
     const { ticket, expiresAt } = await this.tickets.issue({
+      ...(node !== undefined ? { node } : {}),
       roomId,
       role,
       userId: user?.id ?? null,

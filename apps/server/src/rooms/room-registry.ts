@@ -15,6 +15,8 @@ export { NoWorkerError, WORKER_WAIT_MS } from './room-media.js';
 export interface RoomRegistryOptions {
   policy?: PlacementPolicy;
   load?: WorkerLoad;
+  /** Told when a room has closed here (cluster mode gives its home back). */
+  onRoomClosed?: (roomId: string) => void;
 }
 
 export class RoomRegistry {
@@ -49,6 +51,13 @@ export class RoomRegistry {
     return this.create(roomId);
   }
 
+  /** Participants in every room here. */
+  get peerCount(): number {
+    let n = 0;
+    for (const room of this.rooms.values()) n += room.peers.size;
+    return n;
+  }
+
   /** Consumers on a worker slot, over every room (placement's tie-break). */
   consumersOn(slotIndex: number): number {
     let n = 0;
@@ -75,7 +84,9 @@ export class RoomRegistry {
     const room = new Room(roomId, media, logger);
     this.rooms.set(roomId, room);
     const forget = () => {
-      if (this.rooms.get(roomId) === room) this.rooms.delete(roomId);
+      if (this.rooms.get(roomId) !== room) return;
+      this.rooms.delete(roomId);
+      this.options.onRoomClosed?.(roomId);
     };
     room.once('empty', () => room.close());
     room.once('closed', forget);

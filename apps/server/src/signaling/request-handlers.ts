@@ -152,6 +152,12 @@ export const handlers: Handlers = {
         admittedFromLobby: session.admitted.has(roomId),
       });
       if (!entry.ok) throw joinRefused(entry.refusal);
+      // Cluster mode: the meeting lives whole on its home node, this one if its ticket was placed here.
+      const held = ctx.cluster && !registry.get(roomId) ? await ctx.cluster.holdRoom(roomId).catch(() => null) : true;
+      if (held === null) throw new RequestError(ErrorCode.Unavailable, 'the server cannot reach its cluster right now: join again');
+      if (!held) {
+        throw new RequestError(ErrorCode.Unavailable, 'this meeting is served by another server right now: join again');
+      }
       const { role } = entry;
       /** The peer this connection comes back as, when it brought a good rejoin pass. */
       const returningFrom = entry.returning;

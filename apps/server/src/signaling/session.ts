@@ -3,6 +3,7 @@
  * with. Kept apart from the handlers so host controls and ordinary requests
  * share it without importing each other.
  */
+import type { ClusterNode } from '../cluster/cluster-node.js';
 import { ErrorCode, type ServerMessage } from '@conclave/protocol';
 import type { PassStore } from '../cluster/pass-store.js';
 import type { Config } from '../config.js';
@@ -34,6 +35,8 @@ export interface SignalingContext {
   logger: Logger;
   /** TURN credentials per address per minute (null without TURN). */
   turnBudget: TurnCredentialBudget | null;
+  /** This node of a cluster (CONCLAVE_REDIS_URL); null on a single node. */
+  cluster?: ClusterNode | null;
 }
 
 /** The state of one signaling connection. */

@@ -11,6 +11,7 @@
  * the forwarded one); every refusal is answered, counted for /metrics and
  * logged at a bounded rate.
  */
+import { FORWARDED_HEADER, forwardUpgrade, verifyForwarded } from '../cluster/ws-forwarder.js';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -105,6 +106,16 @@ async function grantFor(req: IncomingMessage, query: URLSearchParams, ip: string
 export interface SignalingAuth {
   tickets: TicketStore;
   accounts: Accounts;
+  /** Cluster mode: WebSockets whose ticket names another node are passed on to it (cluster/ws-forwarder.ts). */
+  cluster?: UpgradeRouting | null;
+}
+
+export interface UpgradeRouting {
+  nodeId: string;
+  /** CONCLAVE_CLUSTER_SECRET: signs and checks the client address a forwarding node vouches for. */
+  secret: string;
+  /** Where node `nodeId` takes WebSockets, while it is alive. */
+  internalUrlOf(nodeId: string): Promise<URL | null>;
 }
 
 export function attachSignaling(server: Server, ctx: SignalingContext, auth: SignalingAuth): SignalingServer {
@@ -166,7 +177,10 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
   });
 
   const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
-    const ip = clientIp(req, ctx.config.trustProxyHops);
+    const cluster = auth.cluster ?? null;
+    // Passed on by another node of the cluster: the client's address is the one it vouches for, under our secret.
+    const vouched = cluster ? verifyForwarded(req.headers[FORWARDED_HEADER], cluster.secret, req.url ?? '/') : null;
+    const ip = vouched ?? clientIp(req, ctx.config.trustProxyHops);
     if (draining)
       return refuse(req, socket, ip, {
         status: 503,
@@ -189,6 +203,41 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
     }
     // Counted from here until the socket closes, whatever happens to the handshake.
     socket.once('close', () => openPerAddress.release(key));
+    // A ticket placed on another node: that node serves it (its meeting lives there). Read, not used up.
+    const ticket = target.query.get('ticket');
+    if (cluster && ticket && !vouched) {
+      let node: string | undefined;
+      let url: URL | null = null;
+      try {
+        node = (await auth.tickets.peek(ticket))?.node;
+        if (node && node !== cluster.nodeId) url = await cluster.internalUrlOf(node);
+      } catch (err) {
+        ctx.logger.warn({ err }, 'WebSocket upgrade: the cluster cannot be reached');
+        return refuse(req, socket, ip, {
+          status: 503,
+          code: 'unavailable',
+          message: 'the server cannot reach its cluster right now; try again',
+          headers: { 'Retry-After': '2' },
+        });
+      }
+      if (node && node !== cluster.nodeId) {
+        if (!url) {
+          return refuse(req, socket, ip, {
+            status: 503,
+            code: 'unavailable',
+            message: 'the node this meeting is on is not answering; try again',
+            headers: { 'Retry-After': '2' },
+          });
+        }
+        ctx.logger.debug({ node }, 'WebSocket passed on to the node its ticket names');
+        return forwardUpgrade(req, socket, head, {
+          target: url,
+          secret: cluster.secret,
+          clientIp: ip,
+          onError: (err) => ctx.logger.warn({ err, node }, 'could not pass a WebSocket on to its node'),
+        });
+      }
+    }
     const seen: Revocation[] = [];
     deciding.add(seen);
     let grant: ConnectionGrant | null;

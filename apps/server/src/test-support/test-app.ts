@@ -19,7 +19,7 @@ export type TestApp = App & {
   url: string;
   wsUrl: string;
   /** A signaling URL carrying a fresh join ticket for `roomId` (giving `password` if the room has one). */
-  ticketUrl(roomId: string, password?: string, cookie?: string): Promise<string>;
+  ticketUrl(roomId: string, password?: string, cookie?: string, rejoinPass?: string): Promise<string>;
 };
 
 /**
@@ -44,11 +44,14 @@ export async function startTestApp(overrides: Partial<Config> = {}, logger?: Log
   return Object.assign(app, {
     url,
     wsUrl,
-    async ticketUrl(roomId: string, password?: string, cookie?: string) {
+    async ticketUrl(roomId: string, password?: string, cookie?: string, rejoinPass?: string) {
       const res = await fetch(`${url}/api/rooms/${roomId}/ticket`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', ...(cookie ? { Cookie: cookie } : {}) },
-        body: JSON.stringify(password === undefined ? {} : { password }),
+        body: JSON.stringify({
+          ...(password === undefined ? {} : { password }),
+          ...(rejoinPass === undefined ? {} : { rejoinPass }),
+        }),
       });
       if (!res.ok) throw new Error(`ticket refused: ${res.status} ${await res.text()}`);
       const { ticket } = (await res.json()) as { ticket: string };

@@ -13,7 +13,14 @@ import { ApiError, notFound } from './api-error.js';
 import type { ApiDeps, RouteTable } from './api-router.js';
 import type { ApiRequest } from './api-request.js';
 
-const TICKET_STATUS = { not_found: 404, wrong_room_password: 401, room_locked: 423, room_full: 409, too_many_attempts: 429 } as const;
+const TICKET_STATUS = {
+  not_found: 404,
+  wrong_room_password: 401,
+  room_locked: 423,
+  room_full: 409,
+  too_many_attempts: 429,
+  unavailable: 503,
+} as const;
 
 function actorOf(user: StoredUser, r: ApiRequest): Actor {
   // The same actor name as every other admin-page action; the audit log's IP says where from.

@@ -1,0 +1,118 @@
+/**
+ * Two Conclave nodes behind one "domain" (any node's URL), sharing a Redis
+ * and a PostgreSQL that this test starts on loopback. A meeting lives whole
+ * on its home node: a ticket from either node's REST API names that home,
+ * and a WebSocket opened at the other node is passed on to it, so both
+ * people meet in one room with distinct sender indexes. A meeting's home is
+ * free again once it empties (the next one may start elsewhere), and when
+ * the home node stops, its members come back on the other node with their
+ * rejoin passes (kept in Redis).
+ */
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../config.js';
+import { startPostgres, type PostgresServer } from '../test-support/postgres-server.js';
+import { startRedisServer, type RedisServer } from '../test-support/redis-server.js';
+import { startTestApp, type TestApp } from '../test-support/test-app.js';
+import { TestClient } from '../test-support/ws-client.js';
+
+const SECRET = 'cluster-test-secret-0123456789abcdef';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe('two nodes behind one domain', () => {
+  let redis: RedisServer;
+  let pg: PostgresServer;
+  let database: Config['database'];
+  const nodes: Record<string, TestApp> = {};
+
+  async function startNode(id: string): Promise<TestApp> {
+    const port = await freePort();
+    const app = await startTestApp({
+      port,
+      database,
+      cluster: { redisUrl: redis.url, nodeId: id, internalUrl: `http://127.0.0.1:${port}`, secret: SECRET },
+    });
+    nodes[id] = app;
+    return app;
+  }
+
+  /** Where a meeting lives now: the node whose registry has it. */
+  const homeOf = (roomId: string) => Object.entries(nodes).find(([, app]) => app.registry.get(roomId))?.[0];
+
+  beforeAll(async () => {
+    [redis, pg] = await Promise.all([startRedisServer(), startPostgres()]);
+    database = { url: await pg.createDatabase(), pool: 4 };
+    await startNode('node-a');
+    await startNode('node-b');
+  }, 60_000);
+  afterAll(async () => {
+    for (const app of Object.values(nodes)) await app.close().catch(() => undefined);
+    await Promise.all([redis?.stop(), pg?.stop()]);
+  });
+
+  it('meets people who came through different nodes in one room on its home node', async () => {
+    const a = nodes['node-a']!;
+    const b = nodes['node-b']!;
+    expect((await a.cluster!.registry.liveNodes()).map((n) => n.id).sort()).toEqual(['node-a', 'node-b']);
+    const roomId = `cluster-${process.pid}-1`;
+    // Ada's ticket comes from node A, and her socket goes to node B: wherever the ticket put her, she lands there.
+    const adaTicket = new URL(await a.ticketUrl(roomId)).search;
+    const ada = await TestClient.connect(`${b.wsUrl}${adaTicket}`);
+    const adaJoin = await ada.request('join', { roomId, displayName: 'Ada' });
+    if (adaJoin.status !== 'joined') throw new Error('Ada did not join');
+    const home = homeOf(roomId)!;
+    expect(home).toBeDefined();
+    expect((await a.cluster!.ownership.owner(roomId))?.node).toBe(home);
+    // Grace asks the other node for her ticket and opens her socket there too.
+    const other = home === 'node-a' ? b : a;
+    const grace = await TestClient.connect(await other.ticketUrl(roomId));
+    const graceJoin = await grace.request('join', { roomId, displayName: 'Grace' });
+    if (graceJoin.status !== 'joined') throw new Error('Grace did not join');
+    expect(graceJoin.peers.map((p) => p.displayName)).toEqual(['Ada']);
+    expect(graceJoin.senderIndex).not.toBe(adaJoin.senderIndex);
+    await ada.waitForNotification('peerJoined', (p) => p.displayName === 'Grace');
+    // One meeting, on one node only: the other never made a room.
+    expect(
+      Object.entries(nodes)
+        .filter(([, app]) => app.registry.get(roomId))
+        .map(([id]) => id),
+    ).toEqual([home]);
+    // Signaling crosses the forwarder both ways (a chat relay needs a member on each end).
+    expect(await grace.call('chatSend', { message: 'AQID_-' })).toMatchObject({ ok: true });
+    await ada.waitForNotification('chatMessage');
+
+    // Empty again: the home is free.
+    ada.close();
+    grace.close();
+    await ada.waitFor(async () => (await a.cluster!.ownership.owner(roomId)) === null, 5000, 'home released');
+  });
+
+  it('brings a meeting back on the other node when its home stops; members return with their rejoin passes', async () => {
+    const roomId = `cluster-${process.pid}-2`;
+    const a = nodes['node-a']!;
+    const first = await TestClient.connect(await a.ticketUrl(roomId));
+    const joined = await first.request('join', { roomId, displayName: 'Linus' });
+    if (joined.status !== 'joined') throw new Error('Linus did not join');
+    const home = homeOf(roomId)!;
+    const survivor = Object.keys(nodes).find((id) => id !== home)!;
+    const stoppedAt = Date.now();
+    await nodes[home]!.close();
+    delete nodes[home];
+    // Told to rejoin (the server is restarting); his pass lets him back, now on the survivor.
+    expect(await first.waitForNotification('roomClosed')).toMatchObject({ rejoin: true });
+    const back = await TestClient.connect(await nodes[survivor]!.ticketUrl(roomId, undefined, undefined, joined.rejoinPass));
+    const rejoined = await back.request('join', { roomId, displayName: 'Linus' });
+    expect(rejoined.status).toBe('joined');
+    expect(homeOf(roomId)).toBe(survivor);
+    console.log(`[cluster] home node stopped; the meeting was back on ${survivor} ${Date.now() - stoppedAt} ms later`);
+    first.close();
+    back.close();
+  });
+});
