@@ -6,7 +6,8 @@
  * the compose file and the Caddyfile the way the real tools read them.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -199,6 +200,26 @@ describe('Caddyfile', () => {
     expect(text).toContain(`"host":["${example('CONCLAVE_DOMAIN')}"]`);
     expect(text).toContain(`"dial":"127.0.0.1:${example('PORT')}"`);
     expect(text).toContain('"listen":[":443"]');
+  });
+});
+
+describe('docs/multi-node.md', () => {
+  it('gives a Caddyfile Caddy reads: round-robin over the nodes, checking their health', () => {
+    const doc = read('docs/multi-node.md');
+    const block = /```\n(meet\.example\.org \{[\s\S]*?)```/.exec(doc)?.[1];
+    expect(block, 'a Caddyfile in a fenced block').toBeDefined();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'conclave-caddy-'));
+    writeFileSync(path.join(dir, 'Caddyfile'), block!);
+    const json = execFileSync('caddy', ['adapt', '--config', path.join(dir, 'Caddyfile'), '--adapter', 'caddyfile'], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const text = JSON.stringify(JSON.parse(json));
+    expect(text).toContain('"dial":"10.0.0.2:3000"');
+    expect(text).toContain('"dial":"10.0.0.3:3000"');
+    expect(text).toContain('"policy":"round_robin"');
+    expect(text).toContain('"uri":"/healthz"');
   });
 });
 
