@@ -26,6 +26,17 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Polls `check` (awaited) until it gives a value, or fails after `timeoutMs` naming `what`. */
+async function poll<T>(check: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('two nodes behind one domain', () => {
   let redis: RedisServer;
   let pg: PostgresServer;
@@ -91,7 +102,54 @@ describe('two nodes behind one domain', () => {
     // Empty again: the home is free.
     ada.close();
     grace.close();
-    await ada.waitFor(async () => (await a.cluster!.ownership.owner(roomId)) === null, 5000, 'home released');
+    await poll(async () => (await a.cluster!.ownership.owner(roomId)) === null, 5000, 'home released');
+  });
+
+  it('keeps a meeting on while Redis restarts (losing its data): new tickets get 503 meanwhile, then go to the same home', async () => {
+    const roomId = `cluster-${process.pid}-redis`;
+    const a = nodes['node-a']!;
+    const b = nodes['node-b']!;
+    const ada = await TestClient.connect(await a.ticketUrl(roomId));
+    const grace = await TestClient.connect(await b.ticketUrl(roomId));
+    for (const [c, name] of [
+      [ada, 'Ada'],
+      [grace, 'Grace'],
+    ] as const) {
+      expect((await c.request('join', { roomId, displayName: name })).status).toBe('joined');
+    }
+    const home = homeOf(roomId)!;
+    const restarting = redis.restart({ signal: 'SIGKILL', downMs: 1500 });
+    await new Promise((r) => setTimeout(r, 300));
+    const refused = await fetch(`${a.url}/api/rooms/${roomId}/ticket`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBeTruthy();
+    // The meeting needs no Redis to go on.
+    expect(await grace.call('chatSend', { message: 'AQID_-' })).toMatchObject({ ok: true });
+    await ada.waitForNotification('chatMessage');
+    await restarting;
+    // Back: the home took its lease again (Redis forgot it) and new tickets find it there.
+    await ada.waitFor(
+      async () => (await nodes[home]!.cluster!.ownership.owner(roomId).catch(() => null))?.node === home,
+      10_000,
+      'lease taken again',
+    );
+    // Each node's Redis client reconnects with a short backoff; a browser retries its ticket the same way.
+    const backAt = Date.now();
+    const ticket = await poll(() => b.ticketUrl(roomId).catch(() => null), 10_000, 'a ticket from node B again');
+    console.log(`[cluster] tickets served again ${Date.now() - backAt} ms after Redis was back`);
+    await poll(() => a.ticketUrl(roomId).catch(() => null), 10_000, 'a ticket from node A again');
+    const late = await TestClient.connect(ticket);
+    const lateJoin = await late.request('join', { roomId, displayName: 'Late' });
+    if (lateJoin.status !== 'joined') throw new Error('Late did not join');
+    expect(lateJoin.peers.map((p) => p.displayName).sort()).toEqual(['Ada', 'Grace']);
+    for (const c of [ada, grace]) expect(c.notifications.some((n) => n.method === 'roomClosed')).toBe(false);
+    // Both nodes list themselves again at their next heartbeat (Redis forgot the directory too).
+    await poll(async () => (await a.cluster!.registry.liveNodes()).length === 2, 10_000, 'both nodes listed again');
+    for (const c of [ada, grace, late]) c.close();
   });
 
   it('brings a meeting back on the other node when its home stops; members return with their rejoin passes', async () => {

@@ -24,7 +24,17 @@
  * revisited if passes ever move to Redis Cluster.
  */
 import { createHash } from 'node:crypto';
-import { createClient, ErrorReply, type RedisClientType } from 'redis';
+import {
+  ClientClosedError,
+  ClientOfflineError,
+  ConnectionTimeoutError,
+  createClient,
+  DisconnectsClientError,
+  ErrorReply,
+  SocketClosedUnexpectedlyError,
+  SocketTimeoutError,
+  type RedisClientType,
+} from 'redis';
 import type { Logger } from '../logger.js';
 
 export type RedisClient = RedisClientType;
@@ -113,6 +123,15 @@ export async function connectRedis(o: RedisClientOptions): Promise<RedisClient> 
 
 /** An error Redis itself answered (the command reached it and was refused), as opposed to a lost connection. */
 export const isRedisReply = (err: unknown): boolean => err instanceof ErrorReply;
+
+/** Redis could not be reached (down, restarting, unreachable), as opposed to refusing a command: try again later. */
+export const isRedisUnreachable = (err: unknown): boolean =>
+  err instanceof ClientOfflineError ||
+  err instanceof ClientClosedError ||
+  err instanceof ConnectionTimeoutError ||
+  err instanceof SocketClosedUnexpectedlyError ||
+  err instanceof SocketTimeoutError ||
+  err instanceof DisconnectsClientError;
 
 // ---------------------------------------------------------------- keys
 

@@ -117,6 +117,19 @@ describe('RoomOwnership', () => {
     expect(await b.ownership.release('room-s')).toBe(false); // never B's
   });
 
+  it('takes a lease that vanished with nobody else holding it again (Redis lost its data) rather than dropping the meeting', async () => {
+    const a = await node('node-a');
+    const b = await node('node-b');
+    expect(await a.ownership.claim('room-r')).toEqual({ claimed: true, epoch: 1 });
+    await (await client()).flushAll(); // a restart without persistence: every key gone, the epoch counter too
+    expect(await a.ownership.renew('room-r')).toBe(true);
+    expect(a.lost).toEqual([]);
+    expect(await b.ownership.owner('room-r')).toEqual({ node: 'node-a', epoch: 1 });
+    expect(await b.ownership.claim('room-r')).toEqual({ claimed: false, owner: { node: 'node-a', epoch: 1 } });
+    // Its fenced writes go on under the new lease.
+    await a.ownership.fencedWrite('room-r', [{ cmd: 'SET', key: 'state', args: ['x'] }]);
+  });
+
   it('reports `expired` once Redis could not confirm a renew for a whole lease', async () => {
     let now = 1_000_000;
     const a = await node('node-a', { leaseMs: 6000, renewMs: 2000, now: () => now });

@@ -175,6 +175,21 @@ export class RoomOwnership extends EventEmitter<RoomOwnershipEvents> {
       h.confirmedAt = Math.max(h.confirmedAt, sentAt);
       return true;
     }
+    // Nobody holds it (Redis restarted without its data, or our lease ran out unclaimed): nobody else can have
+    // acted as the home meanwhile, so it is taken again (a fresh claim, from the epoch counter as Redis has it now)
+    // rather than dropping the meeting.
+    const again = (await LEASE_CLAIM.run(
+      this.redis,
+      [keys.roomOwner(roomId), keys.roomEpoch(roomId)],
+      [this.nodeId, this.leaseMs, this.epochTtlMs],
+    )) as [number, string];
+    const owner = parseOwner(again[1]);
+    if (this.held.get(roomId) !== h) return false;
+    if (again[0] === 1 && owner) {
+      this.held.set(roomId, { epoch: owner.epoch, token: again[1], confirmedAt: sentAt });
+      this.logger?.warn({ roomId, epoch: owner.epoch }, 'room lease: found free and taken again');
+      return true;
+    }
     this.lose(roomId, 'stolen');
     return false;
   }

@@ -13,6 +13,7 @@
  * MAX_BUFFERED_BYTES; and a socket that has not joined (or entered a lobby)
  * within JOIN_DEADLINE_MS, or lingers that long after leaving, is closed.
  */
+import { isRedisUnreachable } from '../cluster/redis.js';
 import type { RawData, WebSocket } from 'ws';
 import {
   CHAT_RATE_BURST,
@@ -216,11 +217,14 @@ export class ClientConnection {
     } catch (err) {
       if (err instanceof RequestError) {
         this.send(responseError(request.id, err.body()));
-      } else if (err instanceof StoreUnavailable) {
+      } else if (err instanceof StoreUnavailable || isRedisUnreachable(err)) {
         // The database is down (PostgreSQL restarting): the client may try again in a moment.
         this.logger.warn({ err, method: request.method }, 'request failed: the database is unavailable');
         this.send(
-          responseError(request.id, { code: ErrorCode.Unavailable, message: 'the server cannot reach its database; try again shortly' }),
+          responseError(request.id, {
+            code: ErrorCode.Unavailable,
+            message: 'the server cannot reach its database or cluster; try again shortly',
+          }),
         );
       } else {
         this.logger.error({ err, method: request.method }, 'request failed');

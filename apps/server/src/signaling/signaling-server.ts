@@ -11,6 +11,7 @@
  * the forwarded one); every refusal is answered, counted for /metrics and
  * logged at a bounded rate.
  */
+import { isRedisUnreachable } from '../cluster/redis.js';
 import { FORWARDED_HEADER, forwardUpgrade, verifyForwarded } from '../cluster/ws-forwarder.js';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -165,9 +166,11 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
     socket.on('error', ignoreSocketError);
     upgrade(req, socket, head).catch((err: unknown) => {
       if (socket.destroyed) return;
-      if (err instanceof StoreUnavailable) {
+      if (err instanceof StoreUnavailable || isRedisUnreachable(err)) {
         ctx.logger.warn({ err }, 'WebSocket upgrade refused: the database is unavailable');
-        answerAndClose(socket, 503, 'unavailable', 'the server cannot reach its database; try again shortly', { 'Retry-After': '2' });
+        answerAndClose(socket, 503, 'unavailable', 'the server cannot reach its database or cluster; try again shortly', {
+          'Retry-After': '2',
+        });
         return;
       }
       // A bug on this path must cost one socket, not the process.

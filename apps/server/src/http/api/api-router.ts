@@ -6,6 +6,7 @@
  * or the database cannot be reached, 500 only for bugs (logged, never
  * detailed to the client).
  */
+import { isRedisUnreachable } from '../../cluster/redis.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Router, { type HTTPMethod } from 'find-my-way';
 import type { Accounts } from '../../auth/accounts.js';
@@ -107,12 +108,12 @@ export function createApi(deps: ApiDeps): (req: IncomingMessage, res: ServerResp
         r.send(err.status, { error: { code: err.code, message: err.message } }, err.headers);
         return;
       }
-      if (err instanceof StoreUnavailable) {
+      if (err instanceof StoreUnavailable || isRedisUnreachable(err)) {
         // PostgreSQL is down or restarting: running meetings go on; what needs the database waits.
         deps.logger.warn({ err, path: r.req.url }, 'API request failed: the database is unavailable');
         r.send(
           503,
-          { error: { code: 'unavailable', message: 'the server cannot reach its database; try again shortly' } },
+          { error: { code: 'unavailable', message: 'the server cannot reach its database or cluster; try again shortly' } },
           { 'Retry-After': '2' },
         );
         return;
