@@ -209,6 +209,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
     logger,
     trustProxyHops: config.trustProxyHops,
     allowedOrigins: config.allowedOrigins,
+    cluster,
   });
   const server = createHttpServer({
     webDir: config.webDir,

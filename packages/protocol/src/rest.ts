@@ -151,6 +151,23 @@ export type WorkerHealth = z.infer<typeof WorkerHealth>;
 export const HealthSample = z.object({ at: z.string(), workers: z.array(WorkerHealth) });
 export type HealthSample = z.infer<typeof HealthSample>;
 
+/** One node of a cluster, as its last heartbeat described it. */
+export const ClusterNodeHealth = z.object({
+  id: z.string(),
+  /** The node answering this request. */
+  self: z.boolean(),
+  state: z.enum(['serving', 'draining']),
+  version: z.string(),
+  /** CPU percent of one core, averaged over its media workers. */
+  cpu: z.number(),
+  rooms: z.number().int(),
+  peers: z.number().int(),
+  workers: z.number().int(),
+  /** Milliseconds since its last heartbeat. */
+  heartbeatAgeMs: z.number(),
+});
+export type ClusterNodeHealth = z.infer<typeof ClusterNodeHealth>;
+
 export const HealthReport = z.object({
   now: HealthSample,
   /** Samples of the last minutes, oldest first. */
@@ -158,6 +175,8 @@ export const HealthReport = z.object({
   rooms: z.number().int(),
   peers: z.number().int(),
   uptimeSeconds: z.number(),
+  /** Cluster mode: every live node (the figures above are this node's). Absent on a single node. */
+  nodes: z.array(ClusterNodeHealth).optional(),
 });
 export type HealthReport = z.infer<typeof HealthReport>;
 

@@ -10,6 +10,7 @@
  */
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HealthReport } from '@conclave/protocol';
 import type { Config } from '../config.js';
 import { startPostgres, type PostgresServer } from '../test-support/postgres-server.js';
 import { startRedisServer, type RedisServer } from '../test-support/redis-server.js';
@@ -17,6 +18,7 @@ import { startTestApp, type TestApp } from '../test-support/test-app.js';
 import { TestClient } from '../test-support/ws-client.js';
 
 const SECRET = 'cluster-test-secret-0123456789abcdef';
+const ADMIN_PASSWORD = 'correct-horse-battery';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -49,6 +51,7 @@ describe('two nodes behind one domain', () => {
       port,
       database,
       cluster: { redisUrl: redis.url, nodeId: id, internalUrl: `http://127.0.0.1:${port}`, secret: SECRET },
+      adminPassword: ADMIN_PASSWORD,
     });
     nodes[id] = app;
     return app;
@@ -98,6 +101,30 @@ describe('two nodes behind one domain', () => {
     // Signaling crosses the forwarder both ways (a chat relay needs a member on each end).
     expect(await grace.call('chatSend', { message: 'AQID_-' })).toMatchObject({ ok: true });
     await ada.waitForNotification('chatMessage');
+
+    // The admin page, on either node, lists both nodes; the meeting and its two people count on its home.
+    const login = await fetch(`${other.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const report = await poll(
+      async () => {
+        const r = (await (await fetch(`${other.url}/api/health`, { headers: { Cookie: cookie } })).json()) as HealthReport;
+        return r.nodes?.find((n) => n.id === home)?.peers === 2 ? r : null;
+      },
+      10_000,
+      'the home node reporting its two people',
+    );
+    expect(report.nodes!.map((n) => [n.id, n.self, n.state]).sort()).toEqual(
+      [
+        ['node-a', other === a, 'serving'],
+        ['node-b', other === b, 'serving'],
+      ].sort(),
+    );
+    expect(report.nodes!.find((n) => n.id === home)!.rooms).toBe(1);
 
     // Empty again: the home is free.
     ada.close();

@@ -1,6 +1,7 @@
 /** Server health (administrators only): totals, and a card per mediasoup worker, refreshed every 2 s. */
 import { api, errorText } from './api.js';
 import { formatUptime } from './format.js';
+import { NodesTable } from './NodesTable.js';
 import { PanelHeader } from './PanelHeader.js';
 import { useSession } from './session.js';
 import { usePolling } from './usePolling.js';
@@ -74,6 +75,7 @@ export function HealthPanel() {
               <WorkerCard key={w.slot} worker={w} history={samples} />
             ))}
           </div>
+          {report.nodes && <NodesTable nodes={report.nodes} />}
         </>
       )}
       {!report && health.loading && (

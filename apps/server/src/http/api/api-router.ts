@@ -6,6 +6,7 @@
  * or the database cannot be reached, 500 only for bugs (logged, never
  * detailed to the client).
  */
+import type { ClusterNode } from '../../cluster/cluster-node.js';
 import { isRedisUnreachable } from '../../cluster/redis.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Router, { type HTTPMethod } from 'find-my-way';
@@ -41,6 +42,8 @@ export interface ApiDeps {
   /** Proxy hops whose X-Forwarded-* headers are trusted (CONCLAVE_TRUST_PROXY). */
   trustProxyHops: number;
   allowedOrigins: string[];
+  /** This node of a cluster; null (or absent) on a single node. */
+  cluster?: ClusterNode | null;
 }
 
 /** `'METHOD /path/:param'` → handler. */
