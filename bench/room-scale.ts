@@ -266,6 +266,9 @@ interface RunResult {
     drops: number;
     /** Datagrams dropped at the worker's own sockets in the window: it fell behind. */
     workerDrops: number;
+    /** Context switches a second: involuntary (preempted: something else wanted the core) and voluntary (it waited for work). */
+    preemptedPerS: number;
+    sleptPerS: number;
     probes: number;
   }[];
   paths: Record<'direct' | 'sameAudio' | 'sameVideo' | 'crossAudio' | 'crossVideo' | 'same' | 'cross', PathStats>;
@@ -414,20 +417,31 @@ async function runOnce(n: number): Promise<RunResult> {
     await generator.addDirect(directPort, 0xfffff);
 
     const joinStart = performance.now();
+    /** The watchdog's last word from each worker. */
+    const workerAnswers: string[] = [];
     const watchdog = setInterval(() => {
       const s = (performance.now() - progress.since) / 1000;
       if (s <= 20) return;
       const by = new Map<string, number>();
+      workerAnswers.length = 0;
       for (const w of waiting.values()) by.set(w, (by.get(w) ?? 0) + 1);
       console.error(
         `  … N = ${n}: join ${progress.join} has taken ${s.toFixed(0)} s so far (${progress.stage}; ${progress.pending} consumes pending: ${[...by].map(([k, v]) => `${v} at ${k}`).join(', ')})`,
       );
       // Do the workers still answer?
       for (const slot of pool.slots) {
+        const worker = slot.worker;
+        if (!worker) continue;
         const started = performance.now();
-        void Promise.race([slot.worker!.getResourceUsage().then(() => 'answers'), sleep(5000).then(() => 'NO ANSWER in 5 s')]).then((r) =>
-          console.error(`    worker ${slot.index} (pid ${slot.worker!.pid}): ${r} (${(performance.now() - started).toFixed(0)} ms)`),
+        const answer = worker.getResourceUsage().then(
+          () => 'answers',
+          () => 'closed',
         );
+        void Promise.race([answer, sleep(5000).then(() => 'NO ANSWER in 5 s')]).then((r) => {
+          const line = `worker ${slot.index} (pid ${worker.pid}): ${r} (${(performance.now() - started).toFixed(0)} ms)`;
+          workerAnswers[slot.index] = line;
+          console.error(`    ${line}`);
+        });
       }
     }, 10_000);
     try {
@@ -441,7 +455,7 @@ async function runOnce(n: number): Promise<RunResult> {
             () =>
               reject(
                 new Error(
-                  `join ${i} of ${n} did not finish in ${JOIN_TIMEOUT_S} s (${progress.stage}; ${progress.pending} consumes pending)`,
+                  `join ${i} of ${n} did not finish in ${JOIN_TIMEOUT_S} s (${progress.stage}; ${progress.pending} consumes pending)${workerAnswers.length ? `; last check: ${workerAnswers.filter(Boolean).join('; ')}` : ''}`,
                 ),
               ),
             JOIN_TIMEOUT_S * 1000,
@@ -464,7 +478,7 @@ async function runOnce(n: number): Promise<RunResult> {
       cpuMs: await Promise.all(
         pool.slots.map(async (s) => {
           const u = await s.worker!.getResourceUsage();
-          return { user: u.ru_utime, sys: u.ru_stime };
+          return { user: u.ru_utime, sys: u.ru_stime, voluntary: u.ru_nvcsw, involuntary: u.ru_nivcsw };
         }),
       ),
       self: process.cpuUsage(),
@@ -522,7 +536,7 @@ async function runOnce(n: number): Promise<RunResult> {
 
 interface Snapshot {
   at: number;
-  cpuMs: { user: number; sys: number }[];
+  cpuMs: { user: number; sys: number; voluntary: number; involuntary: number }[];
   self: NodeJS.CpuUsage;
   countCpu: number;
   probeCpu: number;
@@ -585,6 +599,8 @@ function summarize(r: {
       mbps: (bytes * 8) / seconds / 1e6,
       drops,
       workerDrops: b.workerDrops[slot]! - a.workerDrops[slot]!,
+      preemptedPerS: (b.cpuMs[slot]!.involuntary - cpuA.involuntary) / seconds,
+      sleptPerS: (b.cpuMs[slot]!.voluntary - cpuA.voluntary) / seconds,
       probes: here.filter((p) => p.probe).length,
     };
   });
@@ -661,12 +677,12 @@ function printRun(r: RunResult): void {
     `load average (1/5/15 min) before ${r.loadBefore}, after ${r.loadAfter}; joins took ${r.joinSeconds.toFixed(1)} s; window ${r.windowSeconds.toFixed(1)} s; ${r.cameras} cameras\n`,
   );
   console.log(
-    '| worker | peers | CPU (of one core; kernel share) | audio consumers | video consumers (active) | pipe consumers | datagrams/s to receivers | Mbit/s to receivers | dropped at its sockets |',
+    '| worker | peers | CPU (of one core; kernel share) | audio consumers | video consumers (active) | pipe consumers | datagrams/s to receivers | Mbit/s to receivers | dropped at its sockets | preempted / waited per s |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const w of r.workers) {
     console.log(
-      `| ${w.slot} | ${w.peers} | ${cores(w.cpu)} (${w.peers ? pct(w.sysShare) : 'n/a'}) | ${w.audio} | ${w.video} (${w.activeVideo}) | ${w.pipe} | ${fixed(w.pps)} | ${w.mbps.toFixed(1)} | ${w.workerDrops} |`,
+      `| ${w.slot} | ${w.peers} | ${cores(w.cpu)} (${w.peers ? pct(w.sysShare) : 'n/a'}) | ${w.audio} | ${w.video} (${w.activeVideo}) | ${w.pipe} | ${fixed(w.pps)} | ${w.mbps.toFixed(1)} | ${w.workerDrops} | ${fixed(w.preemptedPerS)} / ${fixed(w.sleptPerS)} |`,
     );
   }
   const t = r.workers.reduce(
@@ -683,7 +699,7 @@ function printRun(r: RunResult): void {
     { cpu: 0, audio: 0, video: 0, active: 0, pipe: 0, pps: 0, mbps: 0, drops: 0 },
   );
   console.log(
-    `| all | ${r.n} | ${cores(t.cpu)} | ${t.audio} | ${t.video} (${t.active}) | ${t.pipe} | ${fixed(t.pps)} | ${t.mbps.toFixed(1)} | ${t.drops} |`,
+    `| all | ${r.n} | ${cores(t.cpu)} | ${t.audio} | ${t.video} (${t.active}) | ${t.pipe} | ${fixed(t.pps)} | ${t.mbps.toFixed(1)} | ${t.drops} | |`,
   );
 
   console.log('\n| path (at probes) | streams | packets | loss | one-way p50 ms | p99 ms |');
@@ -731,7 +747,7 @@ function printRun(r: RunResult): void {
   if (!r.keptUp.workers) {
     const busy = r.workers.filter((w) => w.workerDrops > w.pps * r.windowSeconds * 0.001);
     console.log(
-      `WORKERS BEHIND: ${busy.map((w) => `worker ${w.slot} dropped ${w.workerDrops} datagrams at its sockets at ${cores(w.cpu)} of a core`).join('; ')}. ` +
+      `WORKERS BEHIND: ${busy.map((w) => `worker ${w.slot} dropped ${w.workerDrops} datagrams at its sockets at ${cores(w.cpu)} of a core (preempted ${fixed(w.preemptedPerS)}/s, waited for work ${fixed(w.sleptPerS)}/s)`).join('; ')}. ` +
         `A worker below ~90 % that drops was starved of CPU by other processes (load average ${r.loadAfter}): then its CPU figure understates what the offered load costs, and the delay and loss above are the machine's, not mediasoup's.`,
     );
   }
