@@ -24,6 +24,22 @@
  * a core (measured, or extrapolated with a fitted cost model through the
  * server's own placement function).
  *
+ * The bench checks itself: the generator's backlog (it kept up or not), the
+ * counting receivers (never read by default: the kernel counts what reaches
+ * them in /proc/net/udp, so they cost this machine nothing), and the
+ * datagrams each worker's own sockets dropped (a worker that falls behind,
+ * saturated or starved, is named, and its run is left out of the 80 % figure,
+ * as its CPU time understates the load offered). A join that stalls (a
+ * worker overloaded to the point of not answering its channel) is reported
+ * with where it stalled, and that N fails rather than hangs.
+ *
+ * Not modelled, so the worker's cost is understated by: receivers' RTCP
+ * (receiver reports, NACKs, transport-cc feedback and the bandwidth
+ * estimation it drives), SRTP on the producers' side, RTX and padding
+ * probes. Overstated by: loopback, where the receivers' kernel delivery is
+ * charged to the worker's system time (see the kernel share), and the
+ * worker build here without io_uring (one sendto per packet).
+ *
  * Run: npm run bench -- room-scale [--n 10,25,50] [--window 10] …  (see --help)
  * Needs the server built (npm run build) and MEDIASOUP_WORKER_BIN (scripts/bench.sh sets both).
  */
@@ -746,9 +762,13 @@ function printRun(r: RunResult): void {
   );
   if (!r.keptUp.workers) {
     const busy = r.workers.filter((w) => w.workerDrops > w.pps * r.windowSeconds * 0.001);
+    const why = (w: RunResult['workers'][number]) =>
+      w.sleptPerS < 10
+        ? `it never waited for work: saturated at the CPU it got (${cores(w.cpu)} of a core; preempted ${fixed(w.preemptedPerS)}/s, so other processes took the rest)`
+        : `it still waited for work ${fixed(w.sleptPerS)}/s: bursts outran it (${cores(w.cpu)} of a core; preempted ${fixed(w.preemptedPerS)}/s)`;
     console.log(
-      `WORKERS BEHIND: ${busy.map((w) => `worker ${w.slot} dropped ${w.workerDrops} datagrams at its sockets at ${cores(w.cpu)} of a core (preempted ${fixed(w.preemptedPerS)}/s, waited for work ${fixed(w.sleptPerS)}/s)`).join('; ')}. ` +
-        `A worker below ~90 % that drops was starved of CPU by other processes (load average ${r.loadAfter}): then its CPU figure understates what the offered load costs, and the delay and loss above are the machine's, not mediasoup's.`,
+      `WORKERS BEHIND: ${busy.map((w) => `worker ${w.slot} dropped ${w.workerDrops} datagrams at its sockets; ${why(w)}`).join('. ')}. ` +
+        `Its CPU figure understates what the offered load would cost, and the delay and loss above are queueing in front of a worker that cannot keep up (load average ${r.loadAfter}).`,
     );
   }
 }
