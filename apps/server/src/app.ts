@@ -34,6 +34,9 @@ import { RoomDirectory, TicketRefused } from './rooms/room-directory.js';
 import { attachSignaling, type SignalingServer } from './signaling/signaling-server.js';
 import { Accounts } from './auth/accounts.js';
 import { RejoinPasses } from './rooms/rejoin-passes.js';
+import { RedisStreamBus } from './cluster/bus.js';
+import { BusRegistry } from './cluster/bus-protocol.js';
+import { registerRoomCalls, RemoteRooms } from './cluster/remote-rooms.js';
 import { ClusterNode } from './cluster/cluster-node.js';
 import { memoryEphemeralStores, redisEphemeralStores, type EphemeralStores, type PassesRestored } from './cluster/ephemeral-stores.js';
 import { PasswordHasher } from './auth/password-hasher.js';
@@ -164,8 +167,20 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
   await purgeAudit();
   const moderation = new Moderation(registry, lobby, store, logger, passes);
   const directory = new RoomDirectory(store, registry, lobby, hasher, config.allowAnonymousRooms, ephemeral);
+  /** Cluster mode: requests between nodes (the admin page's view and actions on meetings whose home is elsewhere). */
+  let bus: RedisStreamBus | null = null;
   if (cluster) {
     const node = cluster;
+    bus = await RedisStreamBus.start({ redis: node.redis, nodeId: node.nodeId, registry: registerRoomCalls(new BusRegistry()), logger });
+    const remote = new RemoteRooms(bus, node, logger);
+    remote.serve({
+      live: async (roomId) => (registry.get(roomId) ? directory.liveHere(roomId) : null),
+      end: (roomId, actor) => moderation.end(roomId, actor),
+      remove: (roomId, peerId, actor) => moderation.remove(roomId, peerId, actor),
+      announceLock: (roomId, locked, actor) => moderation.announceLock(roomId, locked, actor),
+    });
+    moderation.remote = remote;
+    directory.remoteLive = (roomId) => remote.live(roomId);
     directory.placeTicket = async (roomId) => {
       const choice = await node.placeTicket(roomId).catch((err: unknown) => {
         logger.warn({ err, roomId }, 'cluster: could not place a ticket (Redis unreachable?)');
@@ -264,6 +279,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       resolve();
     });
   }).catch(async (err: NodeJS.ErrnoException) => {
+    await bus?.close();
     await cluster?.stop();
     load.stop();
     pool.close();
@@ -324,6 +340,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
         pool.close();
         await hasher.close();
         await ephemeral.close(); // the releases above, written before the store closes
+        await bus?.close();
         await cluster?.stop(); // every meeting's home given back; out of the directory
         await store.close();
         logger.info({ rejoinPassesReleased: released }, 'stopped; members rejoin once a server is back on this data');

@@ -132,6 +132,63 @@ describe('two nodes behind one domain', () => {
     await poll(async () => (await a.cluster!.ownership.owner(roomId)) === null, 5000, 'home released');
   });
 
+  it('lets the admin page on any node see and act on a meeting whose home is another node', async () => {
+    const a = nodes['node-a']!;
+    const b = nodes['node-b']!;
+    const login = async (app: TestApp) => {
+      const res = await fetch(`${app.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+      });
+      expect(res.status).toBe(200);
+      return res.headers.get('set-cookie')!.split(';')[0]!;
+    };
+    const api = async (app: TestApp, cookie: string, method: string, route: string, body?: unknown) => {
+      const res = await fetch(`${app.url}${route}`, {
+        method,
+        headers: { Cookie: cookie, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : null };
+    };
+    const created = await api(a, await login(a), 'POST', '/api/rooms', { name: 'Board meeting' });
+    expect(created.status).toBe(201);
+    const roomId = created.body!['id'] as string;
+    const ada = await TestClient.connect(await a.ticketUrl(roomId));
+    const grace = await TestClient.connect(await b.ticketUrl(roomId));
+    expect((await ada.request('join', { roomId, displayName: 'Ada' })).status).toBe('joined');
+    const graceJoin = await grace.request('join', { roomId, displayName: 'Grace' });
+    if (graceJoin.status !== 'joined') throw new Error('Grace did not join');
+    const home = homeOf(roomId)!;
+    const away = home === 'node-a' ? b : a;
+    const cookie = await login(away);
+
+    const summary = await api(away, cookie, 'GET', `/api/rooms/${roomId}`);
+    expect(summary.status).toBe(200);
+    expect((summary.body!['live']['participants'] as Array<{ displayName: string }>).map((p) => p.displayName).sort()).toEqual([
+      'Ada',
+      'Grace',
+    ]);
+    expect((await api(away, cookie, 'PATCH', `/api/rooms/${roomId}`, { locked: true })).status).toBe(200);
+    await ada.waitForNotification('roomUpdated', (d) => d.locked);
+    expect((await api(away, cookie, 'POST', `/api/rooms/${roomId}/kick`, { peerId: 'nobody-here' })).status).toBe(404);
+    expect((await api(away, cookie, 'POST', `/api/rooms/${roomId}/kick`, { peerId: graceJoin.peerId })).status).toBe(204);
+    expect(await grace.waitForNotification('roomClosed')).toMatchObject({ reason: 'removed', rejoin: false });
+    await ada.waitForNotification('peerLeft', (d) => d.peerId === graceJoin.peerId);
+    expect((await api(away, cookie, 'POST', `/api/rooms/${roomId}/end`)).status).toBe(204);
+    expect(await ada.waitForNotification('roomClosed')).toMatchObject({ reason: 'ended-by-host', rejoin: false });
+    // Each action is in the audit log once (written where it happened).
+    const audit = await api(away, cookie, 'GET', '/api/audit?limit=50');
+    const actions = (audit.body!['entries'] as Array<{ action: string; target: string | null }>).filter((e) =>
+      e.target?.startsWith(roomId),
+    );
+    expect(actions.map((e) => e.action).sort()).toEqual(['meeting.end', 'participant.remove', 'room.create', 'room.lock']);
+    ada.close();
+    grace.close();
+  });
+
   it('keeps a meeting on while Redis restarts (losing its data): new tickets get 503 meanwhile, then go to the same home', async () => {
     const roomId = `cluster-${process.pid}-redis`;
     const a = nodes['node-a']!;
@@ -158,14 +215,14 @@ describe('two nodes behind one domain', () => {
     expect(await grace.call('chatSend', { message: 'AQID_-' })).toMatchObject({ ok: true });
     await ada.waitForNotification('chatMessage');
     await restarting;
+    const backAt = Date.now();
     // Back: the home took its lease again (Redis forgot it) and new tickets find it there.
-    await ada.waitFor(
+    await poll(
       async () => (await nodes[home]!.cluster!.ownership.owner(roomId).catch(() => null))?.node === home,
       10_000,
       'lease taken again',
     );
     // Each node's Redis client reconnects with a short backoff; a browser retries its ticket the same way.
-    const backAt = Date.now();
     const ticket = await poll(() => b.ticketUrl(roomId).catch(() => null), 10_000, 'a ticket from node B again');
     console.log(`[cluster] tickets served again ${Date.now() - backAt} ms after Redis was back`);
     await poll(() => a.ticketUrl(roomId).catch(() => null), 10_000, 'a ticket from node A again');

@@ -29,6 +29,16 @@ export class ModerationError extends Error {
 }
 
 export class Moderation {
+  /**
+   * Cluster mode: reaches a meeting that lives on another node (cluster/remote-rooms.ts). Each call answers
+   * false when the meeting lives nowhere else, and throws a RemoteRoomError for the home's refusal.
+   */
+  remote: {
+    end(roomId: string, actor: Actor): Promise<boolean>;
+    remove(roomId: string, peerId: string, actor: Actor): Promise<boolean>;
+    announceLock(roomId: string, locked: boolean, actor: Actor): Promise<boolean>;
+  } | null = null;
+
   constructor(
     private readonly registry: RoomRegistry,
     private readonly lobby: Lobby,
@@ -36,6 +46,11 @@ export class Moderation {
     private readonly logger: Logger,
     private readonly passes: PassStore,
   ) {}
+
+  /** A meeting not running here may be running on its home node elsewhere (cluster mode). */
+  private elsewhere(roomId: string): boolean {
+    return this.remote !== null && !this.registry.get(roomId);
+  }
 
   private live(roomId: string) {
     const room = this.registry.get(roomId);
@@ -70,6 +85,7 @@ export class Moderation {
 
   /** Removes the participant from the meeting; their client is told and does not rejoin by itself. */
   async remove(roomId: string, peerId: string, actor: Actor): Promise<void> {
+    if (this.elsewhere(roomId) && (await this.remote!.remove(roomId, peerId, actor))) return;
     const { room, peer } = this.target(roomId, peerId);
     peer.send(notification('roomClosed', { reason: 'removed', rejoin: false, by: actor.name }));
     // Removed means out: no coming back through a dropped connection. Started before the disconnect (whose
@@ -87,15 +103,25 @@ export class Moderation {
     const stored = await this.store.rooms.update(roomId, { locked });
     const room = this.registry.get(roomId);
     if (!stored && !room) throw new ModerationError('not_found', 'no such room');
-    if (room) {
-      room.broadcast(notification('roomUpdated', { locked }));
-      room.broadcast(notification('hostAction', { action: locked ? 'lock' : 'unlock', by: actor.name }));
-    }
+    if (room) this.announceLock(roomId, locked, actor);
+    else if (this.remote)
+      await this.remote
+        .announceLock(roomId, locked, actor)
+        .catch((err: unknown) => this.logger.warn({ err, roomId }, 'could not tell the meeting on another node that it was locked'));
     await this.audit(actor, locked ? 'room.lock' : 'room.unlock', roomId);
+  }
+
+  /** Tells a meeting running here that it was locked or unlocked (the database already says so). */
+  announceLock(roomId: string, locked: boolean, actor: Actor): void {
+    const room = this.registry.get(roomId);
+    if (!room) return;
+    room.broadcast(notification('roomUpdated', { locked }));
+    room.broadcast(notification('hostAction', { action: locked ? 'lock' : 'unlock', by: actor.name }));
   }
 
   /** Ends the meeting for everyone, and turns away whoever waits in the lobby. */
   async end(roomId: string, actor: Actor): Promise<void> {
+    if (this.elsewhere(roomId) && (await this.remote!.end(roomId, actor))) return;
     const room = this.live(roomId);
     this.lobby.clear(roomId, actor.name);
     // Every pass for it void; started before the room closes (its members' releases then find none), awaited after.

@@ -219,8 +219,33 @@ export class RoomDirectory {
     await this.passwordAttempts.succeed(key);
   }
 
+  /** Cluster mode: who is in a meeting that lives on another node (null: nowhere else, or no answer in time). */
+  remoteLive: ((roomId: string) => Promise<{ participants: LiveParticipant[]; waiting: number } | null>) | null = null;
+
   async summary(room: StoredRoom): Promise<RoomSummary> {
     const live = this.registry.get(room.id);
+    const elsewhere = !live && this.remoteLive ? await this.remoteLive(room.id) : null;
+    if (elsewhere) return { ...this.describe(room), live: elsewhere };
+    return { ...this.describe(room), live: await this.liveHere(room.id) };
+  }
+
+  /** What the database says of a room. */
+  private describe(room: StoredRoom): Omit<RoomSummary, 'live'> {
+    return {
+      id: room.id,
+      name: room.name,
+      hasPassword: room.passwordHash !== null,
+      lobby: room.lobby,
+      locked: room.locked,
+      maxParticipants: room.maxParticipants,
+      createdBy: room.createdByName,
+      createdAt: room.createdAt,
+    };
+  }
+
+  /** Who is in the meeting here (and waiting in its lobby), with their sending bitrate. */
+  async liveHere(roomId: string): Promise<{ participants: LiveParticipant[]; waiting: number }> {
+    const live = this.registry.get(roomId);
     const participants: LiveParticipant[] = [];
     for (const peer of live?.peers.values() ?? []) {
       let bitrate = 0;
@@ -237,16 +262,6 @@ export class RoomDirectory {
         joinedAt: peer.joinedAt.toISOString(),
       });
     }
-    return {
-      id: room.id,
-      name: room.name,
-      hasPassword: room.passwordHash !== null,
-      lobby: room.lobby,
-      locked: room.locked,
-      maxParticipants: room.maxParticipants,
-      createdBy: room.createdByName,
-      createdAt: room.createdAt,
-      live: { participants, waiting: this.lobby.count(room.id) },
-    };
+    return { participants, waiting: this.lobby.count(roomId) };
   }
 }

@@ -3,6 +3,8 @@
  * all); anyone with the link may read a room's public face and ask for a
  * join ticket, giving the room password if it has one.
  */
+import { BusError } from '../../cluster/bus.js';
+import { RemoteRoomError } from '../../cluster/remote-rooms.js';
 import { CreateRoomBody, KickBody, TicketBody, UpdateRoomBody } from '@conclave/protocol';
 import { sessionKeyOf } from '../../auth/accounts.js';
 import { ModerationError, type Actor } from '../../rooms/moderation.js';
@@ -40,6 +42,10 @@ export function roomRoutes({ directory, moderation, store }: ApiDeps): RouteTabl
       await op();
     } catch (err) {
       if (err instanceof ModerationError) throw new ApiError(404, 'not_found', err.message);
+      // The meeting's home node (cluster mode) refused: the same answer as this node would give.
+      if (err instanceof RemoteRoomError && err.code === 'not_found') throw new ApiError(404, 'not_found', err.message);
+      if (err instanceof BusError)
+        throw new ApiError(503, 'unavailable', 'the server this meeting is on did not answer; try again', { 'Retry-After': '2' });
       throw err;
     }
   };
