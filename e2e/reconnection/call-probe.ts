@@ -21,6 +21,8 @@ export interface Recovery {
   peerId: string | null;
   rejoins: number;
   iceRestarts: number;
+  /** Media rebuilt on the same connection after the server's media worker died. */
+  mediaResets: number;
   transports: { send: string | null; recv: string | null };
   reconnecting: { cause: 'server' | 'media'; attempt: number; nextAttemptAt: number | null } | null;
 }
