@@ -27,6 +27,9 @@ for pkg in packages/protocol packages/e2ee apps/server apps/web; do
       --outputFile.json="$CONCLAVE_ROOT/test-results/vitest-$name.json") || status=1
 done
 
+say "benchmark helpers' own tests: bench/lib (synthetic RTP, sinks, timing)"
+$PNPM exec tsx --test --test-reporter=dot bench/lib/*.test.ts || status=1
+
 say "hostile-client suite: apps/server"
 (cd apps/server && $PNPM exec vitest run --config vitest.hostile.config.ts --reporter=default --reporter=json \
     --outputFile.json="$CONCLAVE_ROOT/test-results/vitest-hostile.json") || status=1
