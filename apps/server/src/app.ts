@@ -156,7 +156,12 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
   });
   const setupToken = await accounts.bootstrap(config.adminPassword);
   const lobby = new Lobby();
-  lobby.onChange = (roomId, message) => registry.get(roomId)?.toHosts(message);
+  lobby.onChange = (roomId, message) => {
+    const room = registry.get(roomId);
+    room?.toHosts(message);
+    // Cluster mode: a meeting held here only for its lobby, whose last guest went, is nobody's home any more.
+    if (!room && cluster && lobby.count(roomId) === 0) cluster.releaseRoom(roomId);
+  };
   // Kept past a restart (or a crash): it does not lock people out of a locked meeting or its lobby.
   const passesRestored = await ephemeral.restore();
   if (passesRestored?.passes) logger.info(passesRestored, 'rejoin passes kept from before the restart');

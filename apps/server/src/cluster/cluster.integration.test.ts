@@ -187,6 +187,15 @@ describe('two nodes behind one domain', () => {
     expect(actions.map((e) => e.action).sort()).toEqual(['meeting.end', 'participant.remove', 'room.create', 'room.lock']);
     ada.close();
     grace.close();
+
+    // A meeting held only for its lobby is nobody's home once its last guest goes.
+    const lobbyRoom = await api(away, cookie, 'POST', '/api/rooms', { name: 'Office hours', lobby: true });
+    const lobbyId = lobbyRoom.body!['id'] as string;
+    const guest = await TestClient.connect(await away.ticketUrl(lobbyId));
+    expect((await guest.request('join', { roomId: lobbyId, displayName: 'Guest' })).status).toBe('waiting');
+    expect(await a.cluster!.ownership.owner(lobbyId)).not.toBeNull();
+    guest.close();
+    await poll(async () => (await a.cluster!.ownership.owner(lobbyId)) === null, 5000, 'the lobby-only meeting released');
   });
 
   it('keeps a meeting on while Redis restarts (losing its data): new tickets get 503 meanwhile, then go to the same home', async () => {
