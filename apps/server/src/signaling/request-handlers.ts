@@ -130,7 +130,8 @@ export const handlers: Handlers = {
     async function seat() {
       // The room is read and the pass used up together (redeem is atomic in the pass store: of two joins with one
       // pass, one gets its holder). From here to taking the seat (or a lobby place) nothing else is awaited but the
-      // new peer's pass and the media router, so what the checks below read still holds when the join acts on it.
+      // new peer's pass and the media router (and, in cluster mode, at a meeting's first join here, the claim of its
+      // home: one Redis round trip), so what the checks below read still holds when the join acts on it.
       const [read, redeemed] = await Promise.allSettled([
         directory.get(roomId),
         rejoinPass ? passes.redeem(rejoinPass, roomId) : Promise.resolve(null),
