@@ -41,7 +41,6 @@ function participantIn(row: Locator, name: string): Locator {
 }
 
 test('an admin manages rooms, users and live meetings from /admin', async ({ browser, page }) => {
-  test.setTimeout(180_000);
   const roomName = `Design review ${randomBytes(2).toString('hex')}`;
   const roomPassword = 'open-sesame-42';
   const passphrase = `Quiet ${randomBytes(4).toString('hex')} harbour!`;

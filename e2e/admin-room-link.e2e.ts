@@ -78,7 +78,6 @@ async function openCreateForm(page: Page, name: string): Promise<void> {
 test('a room made on the admin page has its key in the link, shown once and never sent; the link joins the meeting', async ({
   browser,
 }) => {
-  test.setTimeout(150_000);
   const roomName = `Board ${randomBytes(3).toString('hex')}`;
   const sent = new SentLog();
   let admin: BrowserContext | null = null;

@@ -64,7 +64,6 @@ function serverFiles(): string[] {
 }
 
 test('three people chat end to end encrypted; the server writes none of it', async ({ browser }) => {
-  test.setTimeout(180_000); // a long walk through the chat with three browsers on two shared cores
   const marker = `zebra-${randomBytes(9).toString('hex')}`;
   // The room's name is stored by the server: the search below must find it, to show it reads what is there.
   const roomName = `Design review ${randomBytes(3).toString('hex')}`;

@@ -55,7 +55,6 @@ function line(direction: string, c: DirectionWindow, l: DirectionWindow): string
 }
 
 test('under 10 % loss and 100 ± 30 ms delay, both participants keep decoding video and hearing audio', async () => {
-  test.setTimeout(150_000);
   const netns = createTestNetns(`conclave-lossy-${process.pid}`);
   let r: LossyRunResult;
   try {

@@ -77,7 +77,8 @@ export class Participant {
     await this.page.getByTestId('display-name').fill(this.name);
     if (roomPassword !== undefined) await this.page.getByTestId('room-password').fill(roomPassword);
     await this.page.getByTestId('join-button').click();
-    await expect(this.page.getByTestId('local-video')).toBeVisible();
+    // The join (ticket, socket, transports, camera) on a machine the other browsers keep busy.
+    await expect(this.page.getByTestId('local-video')).toBeVisible({ timeout: 30_000 });
   }
 
   tile(name: string) {

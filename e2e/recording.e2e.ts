@@ -107,7 +107,6 @@ async function savedFile(download: Download): Promise<Buffer> {
 }
 
 test('record the meeting: the others are told, the file holds moving video and audio', async ({ browser }) => {
-  test.setTimeout(150_000);
   const room = await newMeeting({ name: 'Design review' });
   const ada = await Participant.join(browser, 'Ada', room);
   ada.page.on('console', (m) => {

@@ -21,7 +21,6 @@ async function camera(page: Page, name: string) {
 }
 
 test('each viewer gets the layer its tile needs; unseen tiles pause and come back', async ({ browser }) => {
-  test.setTimeout(150_000);
   const room = await newMeeting();
   const ada = await Participant.join(browser, 'Ada', room);
   const grace = await Participant.join(browser, 'Grace', room);
