@@ -21,14 +21,15 @@ interface Seen {
   framesDecoded: number;
   audioPacketsReceived: number;
   e2ee: string | null;
+  origin: string | null;
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
+async function until<T>(what: string | (() => string), timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe().catch(() => null);
     if (v !== null) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out: ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -42,6 +43,7 @@ async function seenFrom(page: { evaluate: Page['evaluate'] }, name: string): Pro
       framesDecoded: s?.framesDecoded ?? 0,
       audioPacketsReceived: s?.audioPacketsReceived ?? 0,
       e2ee: tile?.getAttribute('data-e2ee') ?? null,
+      origin: tile?.getAttribute('data-origin') ?? null,
     };
   }, name);
 }
@@ -89,10 +91,15 @@ async function main(): Promise<void> {
           return s.framesDecoded > 5 && s.audioPacketsReceived > 10 && s.e2ee === 'encrypted' ? s : null;
         });
         // Still growing a moment later: decoding goes on, it was not a burst.
-        result[viewer][other] = await until(`${viewer} keeps decoding ${other}`, 15_000, async () => {
-          const s = await seenFrom(page, other);
-          return s.framesDecoded > first.framesDecoded + 10 ? s : null;
-        });
+        let last = first;
+        result[viewer][other] = await until(
+          () => `${viewer} keeps decoding ${other} (from ${JSON.stringify(first)}, last seen: ${JSON.stringify(last)})`,
+          15_000,
+          async () => {
+            const s = (last = await seenFrom(page, other));
+            return s.framesDecoded > first.framesDecoded + 10 ? s : null;
+          },
+        );
       }
     }
     await fox.page.screenshot({ path: 'test-results/screenshots/firefox-participant.png' });

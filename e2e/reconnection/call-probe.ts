@@ -15,6 +15,8 @@ export interface Seen {
   audioPacketsReceived: number;
   e2ee: string | null;
   peerId: string | null;
+  /** The tile's frame-origin state (data-origin): a tile whose signatures stopped coming stops showing frames. */
+  origin: string | null;
 }
 
 export interface Recovery {
@@ -36,7 +38,10 @@ export async function seenFrom(page: Evaluator, names: string[]): Promise<Record
       framesDecoded: number;
       audioPacketsReceived: number;
     }>;
-    const out: Record<string, { framesDecoded: number; audioPacketsReceived: number; e2ee: string | null; peerId: string | null }> = {};
+    const out: Record<
+      string,
+      { framesDecoded: number; audioPacketsReceived: number; e2ee: string | null; peerId: string | null; origin: string | null }
+    > = {};
     for (const n of wanted) {
       const s = stats.find((x) => x.displayName === n);
       const tile = document.querySelector(`[data-testid="remote-tile"][data-peer-name="${n}"][data-source="camera"]`);
@@ -45,6 +50,7 @@ export async function seenFrom(page: Evaluator, names: string[]): Promise<Record
         audioPacketsReceived: s?.audioPacketsReceived ?? 0,
         e2ee: tile?.getAttribute('data-e2ee') ?? null,
         peerId: tile?.getAttribute('data-peer-id') ?? null,
+        origin: tile?.getAttribute('data-origin') ?? null,
       };
     }
     return out;
@@ -111,27 +117,43 @@ export async function until<T>(what: string | (() => string), timeoutMs: number,
 
 /**
  * Waits until `page` decodes every one of `names` with the tile saying
- * "encrypted", and their frame counts then keep growing. Resolves with the
- * time (Date.now()) the first condition held.
+ * "encrypted", and their frame counts then keep growing (by more than 5
+ * within 10 s). Resolves with the time (Date.now()) the first condition held.
+ *
+ * A count that falls means a consumer went (its frames no longer add up): a
+ * consumer of a producer that died with its media worker lingers until the
+ * server's consumerClosed arrives, and its frozen count must neither make the
+ * first condition hold early nor the growth after it look short. The wait
+ * then starts over from the new counts, as it does after a stall of 10 s;
+ * the whole wait gives up after `timeoutMs` + 10 s.
  */
 export async function decodingAll(page: Evaluator, viewer: string, names: string[], timeoutMs: number): Promise<number> {
   let last: Record<string, Seen> = {};
-  const first = await until(
-    () => `${viewer} decodes ${names.join(', ')} encrypted (last seen: ${JSON.stringify(last)})`,
-    timeoutMs,
-    async () => {
-      const seen = (last = await seenFrom(page, names));
-      return names.every((n) => seen[n]!.framesDecoded > 5 && seen[n]!.audioPacketsReceived > 0 && seen[n]!.e2ee === 'encrypted')
-        ? { at: Date.now(), seen }
-        : null;
-    },
-  );
-  await until(`${viewer} keeps decoding ${names.join(', ')}`, 10_000, async () => {
-    const seen = await seenFrom(page, names);
-    return names.every((n) => seen[n]!.framesDecoded > first.seen[n]!.framesDecoded + 5) ? true : null;
+  let first: { at: number; seen: Record<string, Seen> } | null = null;
+  let previous: Record<string, Seen> | null = null;
+  const what = () =>
+    first
+      ? `${viewer} keeps decoding ${names.join(', ')} (from ${JSON.stringify(first.seen)}, last seen: ${JSON.stringify(last)})`
+      : `${viewer} decodes ${names.join(', ')} encrypted (last seen: ${JSON.stringify(last)})`;
+  return until(what, timeoutMs + KEEPS_DECODING_MS, async () => {
+    const seen = (last = await seenFrom(page, names));
+    const before = previous;
+    previous = seen;
+    if (before && names.some((n) => seen[n]!.framesDecoded < before[n]!.framesDecoded)) first = null;
+    // Stalled since: the recovery is not done yet, and its time is not that of the stalled start.
+    if (first && Date.now() - first.at > KEEPS_DECODING_MS) first = null;
+    if (!first) {
+      const ready = names.every((n) => seen[n]!.framesDecoded > 5 && seen[n]!.audioPacketsReceived > 0 && seen[n]!.e2ee === 'encrypted');
+      if (ready) first = { at: Date.now(), seen };
+      return null;
+    }
+    const from = first.seen;
+    return names.every((n) => seen[n]!.framesDecoded > from[n]!.framesDecoded + 5) ? first.at : null;
   });
-  return first.at;
 }
+
+/** How long frame counts get to grow once decoding has begun. */
+const KEEPS_DECODING_MS = 10_000;
 
 /**
  * Waits until the frames `page` decodes from each of `names` grow by more than
