@@ -124,13 +124,14 @@ export async function until<T>(what: string | (() => string), timeoutMs: number,
  * consumer of a producer that died with its media worker lingers until the
  * server's consumerClosed arrives, and its frozen count must neither make the
  * first condition hold early nor the growth after it look short. The wait
- * then starts over from the new counts, as it does after a stall of 10 s;
- * the whole wait gives up after `timeoutMs` + 10 s.
+ * then starts over from the new counts, as it does after a stall of 10 s.
+ * Decoding must begin within `timeoutMs`.
  */
 export async function decodingAll(page: Evaluator, viewer: string, names: string[], timeoutMs: number): Promise<number> {
   let last: Record<string, Seen> = {};
   let first: { at: number; seen: Record<string, Seen> } | null = null;
   let previous: Record<string, Seen> | null = null;
+  const startedBy = Date.now() + timeoutMs;
   const what = () =>
     first
       ? `${viewer} keeps decoding ${names.join(', ')} (from ${JSON.stringify(first.seen)}, last seen: ${JSON.stringify(last)})`
@@ -144,7 +145,8 @@ export async function decodingAll(page: Evaluator, viewer: string, names: string
     if (first && Date.now() - first.at > KEEPS_DECODING_MS) first = null;
     if (!first) {
       const ready = names.every((n) => seen[n]!.framesDecoded > 5 && seen[n]!.audioPacketsReceived > 0 && seen[n]!.e2ee === 'encrypted');
-      if (ready) first = { at: Date.now(), seen };
+      // Decoding must begin within timeoutMs; it then has 10 s to show it goes on.
+      if (ready && Date.now() <= startedBy) first = { at: Date.now(), seen };
       return null;
     }
     const from = first.seen;
