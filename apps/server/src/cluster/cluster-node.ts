@@ -88,11 +88,18 @@ export class ClusterNode {
       version: n.version,
       cpu: Number(n.stats['cpu'] ?? 0) || 0,
       peers: Number(n.stats['peers'] ?? 0) || 0,
+      placed: n.placed,
     }));
     const choice = chooseNode({ nodes: candidates, version: NODE_VERSION, owner: owner?.node ?? null });
     if (!choice.ok || owner) return choice;
     const home = await this.ownership.claimFor(roomId, choice.node);
-    if (!home || home.node === choice.node) return choice;
+    if (!home || home.node === choice.node) {
+      // Until its heartbeat shows this meeting, the next placements (from any node) see it.
+      this.registry
+        .notePlacement(choice.node)
+        .catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'cluster: could not note a placement'));
+      return choice;
+    }
     // Another node placed the meeting's first ticket a moment before us: its choice stands.
     return chooseNode({ nodes: candidates, version: NODE_VERSION, owner: home.node });
   }

@@ -37,6 +37,27 @@ describe('chooseNode', () => {
     expect(chooseNode({ nodes: [node('b'), node('a')], version: 'v1', owner: null })).toEqual({ ok: true, node: 'a' });
   });
 
+  it('spreads a burst of new meetings that heartbeats do not show yet', () => {
+    // Both idle at their last heartbeat: one placement each way, alternating.
+    const placed: Record<string, number> = { a: 0, b: 0 };
+    const picks: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const choice = chooseNode({
+        nodes: [node('a', { placed: placed['a'] }), node('b', { placed: placed['b'] })],
+        version: 'v1',
+        owner: null,
+      });
+      if (!choice.ok) throw new Error('no node');
+      picks.push(choice.node);
+      placed[choice.node]! += 1;
+    }
+    expect(picks).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
+    // A busier node still takes new meetings once the idle one has had enough of them recently.
+    const busy = node('a', { cpu: 10 });
+    expect(chooseNode({ nodes: [busy, node('b', { placed: 4 })], version: 'v1', owner: null })).toEqual({ ok: true, node: 'b' });
+    expect(chooseNode({ nodes: [busy, node('b', { placed: 6 })], version: 'v1', owner: null })).toEqual({ ok: true, node: 'a' });
+  });
+
   it('sends a returning participant back to the node it left when the room has no owner now', () => {
     const nodes = [node('a', { cpu: 50 }), node('b')];
     expect(chooseNode({ nodes, version: 'v1', owner: null, previous: 'a' })).toEqual({ ok: true, node: 'a' });

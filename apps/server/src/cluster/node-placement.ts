@@ -9,7 +9,17 @@
  * version (Jicofo's rule: never mix versions in one meeting). A participant
  * coming back with a good rejoin pass goes back to the node it left, if that
  * node still serves the room.
+ *
+ * Heartbeats lag (2 s): a burst of new meetings would all go to the node
+ * that looked lightest at its last heartbeat. Each meeting placed on a node
+ * in the last PLACEMENT_WINDOW_MS (by any node: the count is in Redis)
+ * weighs on it until its heartbeats show the meeting's participants.
  */
+
+/** How long a placement counts against its node (a heartbeat, and the join it sends there, come within). */
+export const PLACEMENT_WINDOW_MS = 5000;
+/** CPU points (percent of a core) a freshly placed meeting is assumed to cost until the node's heartbeat shows it. */
+export const PLACED_MEETING_CPU = 2;
 
 export interface NodeCandidate {
   id: string;
@@ -22,6 +32,8 @@ export interface NodeCandidate {
   cpu: number;
   /** Participants on the node now. */
   peers: number;
+  /** Meetings placed on the node in the last PLACEMENT_WINDOW_MS. */
+  placed?: number;
 }
 
 export interface NodeChoiceInput {
@@ -38,9 +50,12 @@ export type NodeChoice = { ok: true; node: string } | { ok: false; reason: 'no-n
 
 const serving = (n: NodeCandidate) => n.alive && n.state === 'serving';
 
-/** Lower CPU first, then fewer participants, then the id (a stable order). */
+const cpuOf = (n: NodeCandidate) => n.cpu + (n.placed ?? 0) * PLACED_MEETING_CPU;
+const peersOf = (n: NodeCandidate) => n.peers + (n.placed ?? 0);
+
+/** Lower CPU first, then fewer participants (each counting recent placements), then the id (a stable order). */
 const lighter = (a: NodeCandidate, b: NodeCandidate): boolean =>
-  a.cpu !== b.cpu ? a.cpu < b.cpu : a.peers !== b.peers ? a.peers < b.peers : a.id < b.id;
+  cpuOf(a) !== cpuOf(b) ? cpuOf(a) < cpuOf(b) : peersOf(a) !== peersOf(b) ? peersOf(a) < peersOf(b) : a.id < b.id;
 
 export function chooseNode(input: NodeChoiceInput): NodeChoice {
   const { nodes, owner } = input;

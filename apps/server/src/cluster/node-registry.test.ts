@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../test-support/redis-server.js';
+import { PLACEMENT_WINDOW_MS } from './node-placement.js';
 import { NodeIdInUseError, NodeRegistry, type NodeRegistryOptions } from './node-registry.js';
 import { connectRedis, keys, type RedisClient } from './redis.js';
 
@@ -84,6 +85,28 @@ describe('NodeRegistry', () => {
     expect((await b.registry.liveNodes()).map((n) => n.id)).toEqual(['node-b']);
     expect(await clients[0]!.exists([keys.node('node-a'), keys.nodeAlive('node-a')])).toBe(0);
     expect(await clients[0]!.sIsMember(keys.nodes, 'node-a')).toBe(0);
+  });
+
+  it('counts the meetings placed on a node, by any node, for the placement window only', async () => {
+    let now = 1_000_000;
+    const a = await node('node-a', { now: () => now });
+    const b = await node('node-b', { now: () => now });
+    await a.registry.start();
+    await b.registry.start();
+    const placed = async () => Object.fromEntries((await a.registry.liveNodes()).map((n) => [n.id, n.placed]));
+    expect(await placed()).toEqual({ 'node-a': 0, 'node-b': 0 });
+    // Two placements on b, one noted by each node, at the same millisecond (distinct entries).
+    await a.registry.notePlacement('node-b');
+    await b.registry.notePlacement('node-b');
+    now += PLACEMENT_WINDOW_MS / 2;
+    await b.registry.notePlacement('node-a');
+    expect(await placed()).toEqual({ 'node-a': 1, 'node-b': 2 });
+    now += PLACEMENT_WINDOW_MS / 2 + 1;
+    expect(await placed()).toEqual({ 'node-a': 1, 'node-b': 0 });
+    expect(await clients[0]!.pTTL(keys.nodePlaced('node-a'))).toBeGreaterThan(0);
+    // A node that stops takes its count with it.
+    await a.registry.stop();
+    expect(await clients[0]!.exists([keys.nodePlaced('node-a')])).toBe(0);
   });
 
   it('sees a node that stops heartbeating (a crash) go down within its lease, once; and come back', async () => {

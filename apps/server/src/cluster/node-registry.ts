@@ -14,10 +14,15 @@
  * with `nodeDown` (within `leaseMs + heartbeatMs` of its last renewal) and
  * removed from the set (it adds itself back if it was only slow, and is
  * then reported with `nodeUp`).
+ *
+ * Placements: a node that sends a new meeting to a node notes it
+ * (`notePlacement`) in `cv:node:<id>:placed`, and `liveNodes` counts those of
+ * the last PLACEMENT_WINDOW_MS, which its heartbeat may not show yet.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../logger.js';
+import { PLACEMENT_WINDOW_MS } from './node-placement.js';
 import { ALIVE_RENEW, keys, type RedisClient } from './redis.js';
 
 export type NodeState = 'serving' | 'draining';
@@ -33,6 +38,8 @@ export interface NodeInfo {
   updatedAt: number;
   /** The stats callback's fields, as strings (Redis hash values). */
   stats: Record<string, string>;
+  /** Meetings placed on it in the last PLACEMENT_WINDOW_MS. */
+  placed: number;
 }
 
 export class NodeIdInUseError extends Error {
@@ -135,8 +142,20 @@ export class NodeRegistry extends EventEmitter<NodeRegistryEvents> {
     const alive = keys.nodeAlive(this.nodeId);
     // Only our own lease: a twin's is not ours to delete.
     if ((await this.redis.get(alive)) === this.inc) await this.redis.del(alive);
-    await this.redis.del(keys.node(this.nodeId));
+    await this.redis.del([keys.node(this.nodeId), keys.nodePlaced(this.nodeId)]);
     await this.redis.sRem(keys.nodes, this.nodeId);
+  }
+
+  /** A new meeting was just sent to node `id`: it counts against that node for PLACEMENT_WINDOW_MS. */
+  async notePlacement(id: string): Promise<void> {
+    const key = keys.nodePlaced(id);
+    const now = this.now();
+    await this.redis
+      .multi()
+      .zAdd(key, { score: now, value: `${now}:${randomBytes(6).toString('base64url')}` })
+      .zRemRangeByScore(key, '-inf', now - PLACEMENT_WINDOW_MS)
+      .pExpire(key, 2 * PLACEMENT_WINDOW_MS)
+      .exec();
   }
 
   /** Stops the heartbeat without cleaning up, as a crash would (tests). */
@@ -151,9 +170,11 @@ export class NodeRegistry extends EventEmitter<NodeRegistryEvents> {
     const ids = await this.redis.sMembers(keys.nodes);
     if (ids.length === 0) return [];
     const valid = ids.filter((id) => /^[a-z0-9-]{1,40}$/.test(id));
-    const [leases, hashes] = await Promise.all([
+    const since = this.now() - PLACEMENT_WINDOW_MS;
+    const [leases, hashes, placed] = await Promise.all([
       this.redis.mGet(valid.map((id) => keys.nodeAlive(id))),
       Promise.all(valid.map((id) => this.redis.hGetAll(keys.node(id)))),
+      Promise.all(valid.map((id) => this.redis.zCount(keys.nodePlaced(id), since, '+inf'))),
     ]);
     const nodes: NodeInfo[] = [];
     valid.forEach((id, i) => {
@@ -169,6 +190,7 @@ export class NodeRegistry extends EventEmitter<NodeRegistryEvents> {
         startedAt: Number(h['startedAt'] ?? 0),
         updatedAt: Number(h['updatedAt'] ?? 0),
         stats,
+        placed: placed[i] ?? 0,
       });
     });
     return nodes.sort((a, b) => a.id.localeCompare(b.id));

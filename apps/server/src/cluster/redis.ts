@@ -156,6 +156,8 @@ export const keys = {
   nodes: 'cv:nodes',
   node: (id: string) => `cv:node:${nodeKey(id)}`,
   nodeAlive: (id: string) => `cv:node:${nodeKey(id)}:alive`,
+  /** Meetings placed on the node lately (a sorted set scored by when), for node-placement.ts. */
+  nodePlaced: (id: string) => `cv:node:${nodeKey(id)}:placed`,
   inbox: (node: string) => `cv:inbox:${nodeKey(node)}`,
   roomOwner: (roomId: string) => `${roomTag(roomId)}:owner`,
   roomEpoch: (roomId: string) => `${roomTag(roomId)}:epoch`,
