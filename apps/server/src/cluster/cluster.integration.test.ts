@@ -132,6 +132,56 @@ describe('two nodes behind one domain', () => {
     await poll(async () => (await a.cluster!.ownership.owner(roomId)) === null, 5000, 'home released');
   });
 
+  it('orders 20 joins at once through both nodes into one meeting on one home', async () => {
+    const a = nodes['node-a']!;
+    const b = nodes['node-b']!;
+    const roomId = `cluster-${process.pid}-burst`;
+    const names = Array.from({ length: 20 }, (_, i) => `P${i}`);
+    // Tickets from alternating nodes, sockets opened at the other one: every join is placed and forwarded.
+    const tickets = await Promise.all(names.map((_, i) => (i % 2 ? a : b).ticketUrl(roomId)));
+    const clients = await Promise.all(tickets.map((t, i) => TestClient.connect(`${(i % 2 ? b : a).wsUrl}${new URL(t).search}`)));
+    try {
+      const answers = await Promise.all(clients.map((c, i) => c.request('join', { roomId, displayName: names[i]! })));
+      const joined = answers.map((r, i) => {
+        if (r.status !== 'joined') throw new Error(`${names[i]} did not join: ${r.status}`);
+        return r;
+      });
+      // One home, one room: the other node never made one.
+      const home = homeOf(roomId)!;
+      expect(Object.values(nodes).filter((app) => app.registry.get(roomId))).toHaveLength(1);
+      expect((await a.cluster!.ownership.owner(roomId))?.node).toBe(home);
+      // Distinct sender indexes (they key each member's frames).
+      expect(new Set(joined.map((r) => r.senderIndex)).size).toBe(20);
+      // One order for all: the k-th to join was told of exactly the k-1 before it.
+      const seenBefore = joined.map((r) => new Set(r.peers.map((p) => p.displayName)));
+      const byOrder = names.map((n, i) => ({ n, k: seenBefore[i]!.size })).sort((x, y) => x.k - y.k);
+      expect(byOrder.map((x) => x.k)).toEqual(names.map((_, i) => i));
+      for (const [k, { n }] of byOrder.entries()) {
+        expect([...seenBefore[names.indexOf(n)]!].sort(), `${n} was told of those before it`).toEqual(
+          byOrder
+            .slice(0, k)
+            .map((x) => x.n)
+            .sort(),
+        );
+      }
+      // And everyone hears of everyone who came after them.
+      for (const [i, c] of clients.entries()) {
+        const later = byOrder.slice(seenBefore[i]!.size + 1).map((x) => x.n);
+        await c.waitFor(
+          () =>
+            later.every((n) =>
+              c.notifications.some((m) => m.method === 'peerJoined' && (m.data as { displayName: string }).displayName === n),
+            ),
+          10_000,
+          `${names[i]} told of everyone after them`,
+        );
+      }
+    } finally {
+      for (const c of clients) c.close();
+    }
+    await poll(async () => (await a.cluster!.ownership.owner(roomId)) === null, 10_000, 'home released');
+  });
+
   it('lets the admin page on any node see and act on a meeting whose home is another node', async () => {
     const a = nodes['node-a']!;
     const b = nodes['node-b']!;
