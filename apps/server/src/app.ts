@@ -153,6 +153,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
   const accounts = new Accounts(store, hasher, logger, config.sessionTtlMs, {
     devices: new DeviceCookies(loadDeviceKey(config.dataDir)),
     limits: ephemeral.login,
+    setupLinks: ephemeral.setupLinks,
   });
   const setupToken = await accounts.bootstrap(config.adminPassword);
   const lobby = new Lobby();

@@ -23,13 +23,14 @@
  * are told to `onRevoked` listeners, which close that user's open signaling
  * connections.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '@conclave/protocol';
 import type { Logger } from '../logger.js';
 import { StoreConflict } from '../store/errors.js';
 import type { Store } from '../store/store.js';
 import { publicUser, type StoredUser } from '../store/user-store.js';
 import { addressKey } from '../http/address-key.js';
+import { MemorySetupLinkStore, type SetupLinkStore } from '../cluster/setup-link-store.js';
 import type { BudgetStore, ThrottleStore } from '../cluster/throttle-store.js';
 import type { DeviceCookies } from './device-cookie.js';
 import type { PasswordHasher } from './password-hasher.js';
@@ -82,8 +83,14 @@ export interface LoginLimits {
 export interface AccountsOptions {
   devices: DeviceCookies;
   limits: LoginLimits;
+  /** Where the setup link lives (default: this process; Redis in cluster mode). */
+  setupLinks?: SetupLinkStore;
   now?: () => number;
 }
+
+/** Longest setup token worth hashing: ours are 24 characters. */
+const MAX_SETUP_TOKEN_LENGTH = 200;
+const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** One limit an attempt was charged to, settled once the password is checked. */
 interface Charge {
@@ -93,8 +100,7 @@ interface Charge {
 }
 
 export class Accounts {
-  private setupToken: string | null = null;
-  private setupExpiresAt = 0;
+  private readonly setupLinks: SetupLinkStore;
   private readonly limits: LoginLimits;
   private readonly listeners = new Set<(r: Revocation) => unknown>();
   private readonly devices: DeviceCookies;
@@ -110,6 +116,7 @@ export class Accounts {
     this.devices = options.devices;
     this.now = options.now ?? Date.now;
     this.limits = options.limits;
+    this.setupLinks = options.setupLinks ?? new MemorySetupLinkStore(this.now);
   }
 
   /**
@@ -150,39 +157,44 @@ export class Accounts {
       this.logger.info('created user "admin" from CONCLAVE_ADMIN_PASSWORD');
       return null;
     }
-    this.setupToken = randomBytes(18).toString('base64url');
-    this.setupExpiresAt = this.now() + SETUP_LINK_TTL_MS;
-    return this.setupToken;
+    const token = randomBytes(18).toString('base64url');
+    if (await this.setupLinks.offer(tokenHash(token), SETUP_LINK_TTL_MS)) return token;
+    // Cluster mode: another node (or this one, before a restart) made the link, and it is still good.
+    this.logger.info('no users yet: the setup link printed earlier (by this node or another) is still good for up to an hour');
+    return null;
   }
 
   async setupNeeded(): Promise<boolean> {
-    return this.setupToken !== null && (await this.store.users.count()) === 0;
+    return (await this.setupLinks.live()) && (await this.store.users.count()) === 0;
   }
 
   /**
    * Creates the first admin with the setup link's token. The token is claimed
-   * before anything is awaited (the user count, the slow hashing), so of two
-   * requests at once only one gets through; it is given back if the hashing
+   * first (atomically in its store, which in cluster mode every node shares),
+   * before the user count and the slow hashing, so of two requests at once
+   * only one gets through; it is given back if the hashing
    * fails, unless a user exists by then. The user is made only if there is
    * still none (createFirst, atomic in the database: another node's setup
    * link may be used at the same moment).
    */
   async completeSetup(token: string, username: string, password: string): Promise<StoredUser> {
-    const expected = this.setupToken;
-    const matches = expected !== null && token.length === expected.length && timingSafeEqual(Buffer.from(token), Buffer.from(expected));
     const invalid = () =>
       new AccountError('setup_not_available', 'setup link is not valid (already used, or the server restarted: see its log)');
-    if (!matches) throw invalid();
-    if (this.now() >= this.setupExpiresAt) {
+    if (token.length === 0 || token.length > MAX_SETUP_TOKEN_LENGTH) throw invalid();
+    const linkHash = tokenHash(token);
+    const claimed = await this.setupLinks.claim(linkHash);
+    if (claimed === 'expired') {
       throw new AccountError('setup_not_available', 'setup link has expired (it is good for an hour): restart the server for a new one');
     }
-    this.setupToken = null;
+    if (claimed === 'invalid') throw invalid();
     let hash: string;
     try {
       if ((await this.store.users.count()) > 0) throw invalid(); // someone has made an account meanwhile: the link is spent
       hash = await this.hasher.hash(password);
     } catch (err) {
-      if (!(err instanceof AccountError) && (await this.store.users.count().catch(() => 1)) === 0) this.setupToken = expected;
+      if (!(err instanceof AccountError) && (await this.store.users.count().catch(() => 1)) === 0) {
+        await this.setupLinks.giveBack(linkHash, claimed.leftMs);
+      }
       throw err;
     }
     const user = await this.store.users.createFirst(username, hash, 'admin');

@@ -182,6 +182,42 @@ describe('two nodes behind one domain', () => {
     await poll(async () => (await a.cluster!.ownership.owner(roomId)) === null, 10_000, 'home released');
   });
 
+  it('offers one setup link for a fresh cluster, usable once on any node', async () => {
+    // Two more nodes on a database of their own, with no admin password: the first start of a new cluster.
+    const fresh = { url: await pg.createDatabase(), pool: 2 };
+    const started: TestApp[] = [];
+    try {
+      for (const id of ['node-c', 'node-d']) {
+        const port = await freePort();
+        started.push(
+          await startTestApp({
+            port,
+            database: fresh,
+            cluster: { redisUrl: redis.url, nodeId: id, internalUrl: `http://127.0.0.1:${port}`, secret: SECRET },
+          }),
+        );
+      }
+      const [c, d] = started as [TestApp, TestApp];
+      // Only the first to start offers (and prints) a link; both know setup is needed.
+      expect(c.setupToken).toMatch(/^[A-Za-z0-9_-]{24}$/);
+      expect(d.setupToken).toBeNull();
+      for (const app of started) expect(await (await fetch(`${app.url}/api/setup`)).json()).toEqual({ needed: true });
+      const setUp = (app: TestApp, username: string) =>
+        fetch(`${app.url}/api/setup`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Origin: app.url },
+          body: JSON.stringify({ token: c.setupToken, username, password: 'a-long-enough-password' }),
+        });
+      // Used through the other node, at once with a second try through the first: one admin.
+      const [viaD, viaC] = await Promise.all([setUp(d, 'root'), setUp(c, 'mallory')]);
+      expect([viaD.status, viaC.status].sort()).toEqual([201, 403]);
+      for (const app of started) expect(await (await fetch(`${app.url}/api/setup`)).json()).toEqual({ needed: false });
+      expect((await setUp(d, 'again')).status).toBe(403);
+    } finally {
+      for (const app of started) await app.close().catch(() => undefined);
+    }
+  });
+
   it('lets the admin page on any node see and act on a meeting whose home is another node', async () => {
     const a = nodes['node-a']!;
     const b = nodes['node-b']!;

@@ -1,7 +1,7 @@
 /**
  * The short-lived state that several nodes behind one domain must share
  * (design §1 rows 7–9, §3.3 "Tickets, passes, throttles"): join tickets,
- * rejoin passes, and the password-guessing limits of room passwords and
+ * rejoin passes, the first-start setup link, and the password-guessing limits of room passwords and
  * sign-ins. The app builds one EphemeralStores and hands its parts, as the
  * async interfaces, to what uses them (RoomDirectory, Accounts,
  * Moderation, the signaling upgrade and handlers); nothing else knows
@@ -27,8 +27,10 @@ import { ROOM_PASSWORD_LIMITS } from '../rooms/room-directory.js';
 import { MemoryPassStore, type PassStore } from './pass-store.js';
 import type { RedisClient } from './redis.js';
 import { RedisPassStore } from './redis-pass-store.js';
+import { RedisSetupLinkStore } from './redis-setup-link-store.js';
 import { RedisBudgetStore, RedisThrottleStore } from './redis-throttle-store.js';
 import { RedisTicketStore } from './redis-ticket-store.js';
+import { MemorySetupLinkStore, type SetupLinkStore } from './setup-link-store.js';
 import { MemoryBudgetStore, MemoryThrottleStore, type ThrottleStore } from './throttle-store.js';
 import { MemoryTicketStore, type TicketStore } from './ticket-store.js';
 
@@ -46,6 +48,8 @@ export interface EphemeralStores {
   readonly roomPasswordAttempts: ThrottleStore;
   /** Sign-in guesses (auth/accounts.ts). */
   readonly login: LoginLimits;
+  /** The first-start setup link (auth/accounts.ts). */
+  readonly setupLinks: SetupLinkStore;
   /** Once, before the server serves: reads back what this node kept from before a restart (null: nothing to read). */
   restore(): Promise<PassesRestored | null>;
   /** Hourly housekeeping. */
@@ -75,6 +79,7 @@ export function memoryEphemeralStores(o: { passes?: RejoinPasses; now?: () => nu
   const now = o.now ?? Date.now;
   const passes = o.passes ?? new RejoinPasses(now);
   return {
+    setupLinks: new MemorySetupLinkStore(now),
     tickets: new MemoryTicketStore(now),
     passes: new MemoryPassStore(passes),
     roomPasswordAttempts: new MemoryThrottleStore({ ...ROOM_PASSWORD_LIMITS, now }),
@@ -97,6 +102,7 @@ export function redisEphemeralStores(redis: RedisClient, o: { now?: () => number
   const now = o.now ?? Date.now;
   return {
     tickets: new RedisTicketStore(redis, now),
+    setupLinks: new RedisSetupLinkStore(redis),
     passes: new RedisPassStore(redis, { now }),
     roomPasswordAttempts: new RedisThrottleStore(redis, 'room-password', { ...ROOM_PASSWORD_LIMITS, now }),
     login: {

@@ -174,6 +174,8 @@ export const keys = {
   pass: (passHash: string) => `cv:pass:${passHash}`,
   peerPass: (peerId: string) => `cv:passpeer:${peerId}`,
   throttle: (kind: string, key: string) => `cv:thr:${kind}:${key}`,
+  /** The first-start setup link's token hash (redis-setup-link-store.ts). */
+  setupLink: 'cv:setup',
   budget: (kind: string, key: string) => `cv:budget:${kind}:${key}`,
 } as const;
 
@@ -288,6 +290,16 @@ for i = 1, #entries, 2 do
   end
 end
 return n`,
+);
+
+/** Uses up the setup link if ARGV[1] is it: its PTTL, or -1 (redis-setup-link-store.ts). */
+export const SETUP_LINK_CLAIM = new LuaScript(
+  'setup-link-claim',
+  `-- KEYS: setup key; ARGV: token hash
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+local left = redis.call('PTTL', KEYS[1])
+redis.call('DEL', KEYS[1])
+return left`,
 );
 
 /*
