@@ -184,9 +184,15 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       end: (roomId, actor) => moderation.end(roomId, actor),
       remove: (roomId, peerId, actor) => moderation.remove(roomId, peerId, actor),
       announceLock: (roomId, locked, actor) => moderation.announceLock(roomId, locked, actor),
+      closeDeleted: (roomId, by) => directory.closeDeleted(roomId, by),
     });
     moderation.remote = remote;
     directory.remoteLive = (roomId) => remote.live(roomId);
+    directory.remoteDeleted = (roomId, by) =>
+      remote.closeDeleted(roomId, by).catch((err: unknown) => {
+        logger.warn({ err, roomId }, 'cluster: could not close the meeting of a deleted room on its home');
+        return false;
+      });
     directory.placeTicket = async (roomId) => {
       const choice = await node.placeTicket(roomId).catch((err: unknown) => {
         logger.warn({ err, roomId }, 'cluster: could not place a ticket (Redis unreachable?)');

@@ -282,6 +282,17 @@ describe('two nodes behind one domain', () => {
     expect(await a.cluster!.ownership.owner(lobbyId)).not.toBeNull();
     guest.close();
     await poll(async () => (await a.cluster!.ownership.owner(lobbyId)) === null, 5000, 'the lobby-only meeting released');
+
+    // A room deleted through a node other than its meeting's home: the meeting closes there, for everyone.
+    const retro = await api(a, await login(a), 'POST', '/api/rooms', { name: 'Retro' });
+    const retroId = retro.body!['id'] as string;
+    const linus = await TestClient.connect(await a.ticketUrl(retroId));
+    expect((await linus.request('join', { roomId: retroId, displayName: 'Linus' })).status).toBe('joined');
+    const elsewhere = homeOf(retroId) === 'node-a' ? b : a;
+    expect((await api(elsewhere, await login(elsewhere), 'DELETE', `/api/rooms/${retroId}`)).status).toBe(204);
+    expect(await linus.waitForNotification('roomClosed')).toMatchObject({ reason: 'deleted', rejoin: false, by: 'admin' });
+    await poll(async () => !homeOf(retroId), 5000, 'the deleted room’s meeting gone from its home');
+    linus.close();
   });
 
   it('keeps a meeting on while Redis restarts (losing its data): new tickets get 503 meanwhile, then go to the same home', async () => {

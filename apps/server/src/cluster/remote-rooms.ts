@@ -1,7 +1,8 @@
 /**
  * Cluster mode: what the admin page asks of a meeting that lives on another
  * node (its home), as requests over the bus to that node: who is in it, and
- * ending it, removing someone from it, telling it it was locked. The home
+ * ending it, removing someone from it, telling it it was locked or that its
+ * room was deleted. The home
  * answers from its own memory and acts with its own Moderation, so the
  * audit log records each action once, where it happened.
  */
@@ -22,10 +23,11 @@ export const roomLive = defineKind('room.live', z.object({ roomId: RoomId }), Li
 export const roomEnd = defineKind('room.end', z.object({ roomId: RoomId, actor: ActorBody }), Done);
 export const roomRemove = defineKind('room.remove', z.object({ roomId: RoomId, peerId: z.string().max(100), actor: ActorBody }), Done);
 export const roomLocked = defineKind('room.locked', z.object({ roomId: RoomId, locked: z.boolean(), actor: ActorBody }), Done);
+export const roomDeleted = defineKind('room.deleted', z.object({ roomId: RoomId, by: z.string().max(200) }), Done);
 
 /** The message kinds this module sends and answers, for the node's BusRegistry. */
 export function registerRoomCalls(registry: BusRegistry): BusRegistry {
-  return registry.register(roomLive, roomEnd, roomRemove, roomLocked);
+  return registry.register(roomLive, roomEnd, roomRemove, roomLocked, roomDeleted);
 }
 
 /** What the home node does for a request (its own directory and moderation). */
@@ -34,6 +36,8 @@ export interface RoomCallTargets {
   end(roomId: string, actor: Actor): Promise<void>;
   remove(roomId: string, peerId: string, actor: Actor): Promise<void>;
   announceLock(roomId: string, locked: boolean, actor: Actor): void;
+  /** The room was deleted (from the database, by another node): its meeting here closes, its lobby empties. */
+  closeDeleted(roomId: string, by: string): void;
 }
 
 /** A refusal from the home node (e.g. `not_found`: that person is not in the meeting), to show as the local one would. */
@@ -71,6 +75,10 @@ export class RemoteRooms {
       targets.announceLock(roomId, locked, actor);
       return { done: true as const };
     });
+    this.bus.onMessage(roomDeleted, ({ roomId, by }) => {
+      targets.closeDeleted(roomId, by);
+      return { done: true as const };
+    });
   }
 
   /** The node a meeting not held here lives on, or null (none, or this one). */
@@ -104,6 +112,11 @@ export class RemoteRooms {
   /** Tells the meeting's home elsewhere that it was locked or unlocked (the database already says so). */
   announceLock(roomId: string, locked: boolean, actor: Actor): Promise<boolean> {
     return this.call(roomId, (home) => this.bus.request(home, roomLocked, { roomId, locked, actor }));
+  }
+
+  /** Tells the meeting's home elsewhere that its room was deleted; false if it lives nowhere else. */
+  closeDeleted(roomId: string, by: string): Promise<boolean> {
+    return this.call(roomId, (home) => this.bus.request(home, roomDeleted, { roomId, by }));
   }
 
   private async call(roomId: string, request: (home: string) => Promise<unknown>): Promise<boolean> {

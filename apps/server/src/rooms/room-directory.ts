@@ -131,10 +131,23 @@ export class RoomDirectory {
   /** Deletes the room; a running meeting in it ends. */
   async delete(id: string, by: string): Promise<boolean> {
     const deleted = await this.store.rooms.delete(id);
-    this.lobby.clear(id, by);
-    this.registry.get(id)?.close({ reason: 'deleted', rejoin: false, by });
+    if (!this.registry.get(id) && this.remoteDeleted) {
+      // Cluster mode: the meeting may live on another node; it closes there (a node that does not answer keeps it
+      // until it empties: the room is gone from the database all the same, so nobody new gets in).
+      await this.remoteDeleted(id, by);
+    }
+    this.closeDeleted(id, by);
     return deleted;
   }
+
+  /** The room is deleted: its meeting here closes for everyone and its lobby empties. */
+  closeDeleted(id: string, by: string): void {
+    this.lobby.clear(id, by);
+    this.registry.get(id)?.close({ reason: 'deleted', rejoin: false, by });
+  }
+
+  /** Cluster mode: closes the meeting of a deleted room on its home elsewhere (false: it lives nowhere else); never throws. */
+  remoteDeleted: ((roomId: string, by: string) => Promise<boolean>) | null = null;
 
   async publicInfo(id: string): Promise<PublicRoom | null> {
     const room = await this.store.rooms.get(id);
