@@ -120,6 +120,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
   const registry = new RoomRegistry(pool, logger, {
     policy: { spread: config.workerSpread, softLimit: config.workerCpuSoftLimit },
     load,
+    pipePorts: config.pipePorts,
     onRoomClosed: (roomId) => cluster?.releaseRoom(roomId),
   });
   if (config.cluster) {

@@ -38,6 +38,29 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CONCLAVE_RTC_PORT: '65535', CONCLAVE_WORKERS: '2' })).toThrow(/past 65535/);
   });
 
+  it('takes a UDP port range for the media pipes between workers: both ends, in order, clear of the media ports', () => {
+    const bin = { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN };
+    expect(loadConfig(bin).pipePorts).toBeNull();
+    expect(loadConfig({ ...bin, CONCLAVE_PIPE_PORT_MIN: '41000', CONCLAVE_PIPE_PORT_MAX: '41099' }).pipePorts).toEqual({
+      min: 41000,
+      max: 41099,
+    });
+    expect(() => loadConfig({ ...bin, CONCLAVE_PIPE_PORT_MIN: '41000' })).toThrow(
+      /CONCLAVE_PIPE_PORT_MIN is set without CONCLAVE_PIPE_PORT_MAX/,
+    );
+    expect(() => loadConfig({ ...bin, CONCLAVE_PIPE_PORT_MIN: '41099', CONCLAVE_PIPE_PORT_MAX: '41000' })).toThrow(/is above/);
+    expect(() =>
+      loadConfig({
+        ...bin,
+        CONCLAVE_RTC_PORT: '40000',
+        CONCLAVE_WORKERS: '2',
+        CONCLAVE_PIPE_PORT_MIN: '39990',
+        CONCLAVE_PIPE_PORT_MAX: '40001',
+      }),
+    ).toThrow(/overlaps the media ports CONCLAVE_RTC_PORT uses \(40000–40001/);
+    expect(() => loadConfig({ ...bin, CONCLAVE_PIPE_PORT_MIN: 'low', CONCLAVE_PIPE_PORT_MAX: '41000' })).toThrow(/CONCLAVE_PIPE_PORT_MIN/);
+  });
+
   it('refuses a worker binary that is not executable, and a missing one', () => {
     expect(() => loadConfig({ MEDIASOUP_WORKER_BIN: '/nonexistent/mediasoup-worker' })).toThrow(/MEDIASOUP_WORKER_BIN/);
     // Installed offline, mediasoup has no binary of its own: the server says how to get one.

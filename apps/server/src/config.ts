@@ -77,6 +77,12 @@ export const envSchema = z.object({
     .min(5, 'CONCLAVE_WORKER_CPU_SOFT_LIMIT must be at least 5 (percent of one core)')
     .max(100, 'CONCLAVE_WORKER_CPU_SOFT_LIMIT must be at most 100 (percent of one core)')
     .default(65),
+  /**
+   * UDP ports for the pipes that carry a meeting's media between its workers (and, later, its nodes); both or
+   * neither. Unset: any free port (today's pipes are on loopback, inside one host).
+   */
+  CONCLAVE_PIPE_PORT_MIN: port('CONCLAVE_PIPE_PORT_MIN').optional(),
+  CONCLAVE_PIPE_PORT_MAX: port('CONCLAVE_PIPE_PORT_MAX').optional(),
   CONCLAVE_DATA_DIR: z.string().min(1).default('./data'),
   CONCLAVE_WEB_DIR: z.string().min(1).default(defaultWebDir),
   CONCLAVE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -265,6 +271,8 @@ export interface Config {
   rtcListenIp: string;
   rtcPort: number;
   workers: number;
+  /** UDP ports of the media pipes between workers (CONCLAVE_PIPE_PORT_MIN/MAX); null: any free port. */
+  pipePorts: { min: number; max: number } | null;
   /** How a room's peers are spread over the workers (see media/placement.ts). */
   workerSpread: 'fill' | 'even';
   /** Percent of one core before a room spills onto another worker. */
@@ -419,6 +427,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       if (e[name]) problems.push(`${name} is set but CONCLAVE_REDIS_URL is not: it only means something in cluster mode`);
     }
   }
+  const pipeMin = e.CONCLAVE_PIPE_PORT_MIN;
+  const pipeMax = e.CONCLAVE_PIPE_PORT_MAX;
+  if ((pipeMin === undefined) !== (pipeMax === undefined)) {
+    problems.push(
+      `${pipeMin === undefined ? 'CONCLAVE_PIPE_PORT_MAX' : 'CONCLAVE_PIPE_PORT_MIN'} is set without ${pipeMin === undefined ? 'CONCLAVE_PIPE_PORT_MIN' : 'CONCLAVE_PIPE_PORT_MAX'}: give both ends of the range`,
+    );
+  } else if (pipeMin !== undefined && pipeMax !== undefined) {
+    if (pipeMin > pipeMax) problems.push(`CONCLAVE_PIPE_PORT_MIN (${pipeMin}) is above CONCLAVE_PIPE_PORT_MAX (${pipeMax})`);
+    const rtcLast = e.CONCLAVE_RTC_PORT + e.CONCLAVE_WORKERS - 1;
+    if (pipeMin <= rtcLast && e.CONCLAVE_RTC_PORT <= pipeMax) {
+      problems.push(
+        `CONCLAVE_PIPE_PORT_MIN–MAX (${pipeMin}–${pipeMax}) overlaps the media ports CONCLAVE_RTC_PORT uses (${e.CONCLAVE_RTC_PORT}–${rtcLast}, one per worker)`,
+      );
+    }
+  }
   if (problems.length) throw new ConfigError(problems);
   return {
     port: e.PORT,
@@ -427,6 +450,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rtcListenIp: e.CONCLAVE_RTC_LISTEN_IP,
     rtcPort: e.CONCLAVE_RTC_PORT,
     workers: e.CONCLAVE_WORKERS,
+    pipePorts: pipeMin !== undefined && pipeMax !== undefined ? { min: pipeMin, max: pipeMax } : null,
     workerSpread: e.CONCLAVE_WORKER_SPREAD,
     workerCpuSoftLimit: e.CONCLAVE_WORKER_CPU_SOFT_LIMIT,
     dataDir: path.resolve(e.CONCLAVE_DATA_DIR),

@@ -16,7 +16,9 @@ import { opusRtpParameters } from '../test-support/ws-client.js';
 import type { ProducerData } from './peer.js';
 import type { MediaHome } from './room-media.js';
 
-const suite = useTestApp('multi-worker', { workers: 2, workerSpread: 'even' });
+/** The pipes between the two workers must use only these ports (CONCLAVE_PIPE_PORT_MIN/MAX). */
+const PIPE_PORTS = { min: 31000 + (process.pid % 80) * 20, max: 31000 + (process.pid % 80) * 20 + 19 };
+const suite = useTestApp('multi-worker', { workers: 2, workerSpread: 'even', pipePorts: PIPE_PORTS });
 
 const VP8 = {
   mimeType: 'video/VP8',
@@ -82,6 +84,12 @@ describe('a room over two workers', () => {
     const home = (peerId: string) => room.peers.get(peerId)!.home!;
     expect([a, b, c].map((x) => home(x.info.peerId).slot.index)).toEqual([0, 1, 0]);
     expect(room.media.routerSlots).toEqual([0, 1]);
+    const pipePorts: number[] = [];
+    for (const slot of [0, 1]) {
+      room.media.routerOn(slot)!.observer.on('newtransport', (t) => {
+        if (t.type === 'pipe') pipePorts.push((t as types.PipeTransport).tuple.localPort);
+      });
+    }
     // Same codecs on every router: whichever worker answered the join, the client loads the same device.
     expect(b.info.routerRtpCapabilities).toEqual(a.info.routerRtpCapabilities);
 
@@ -113,6 +121,10 @@ describe('a room over two workers', () => {
     const across = await countingSink(bobRouter, camera.producer.id);
     const beside = await countingSink(home(c.info.peerId).router, camera.producer.id);
     await a.client.waitFor(() => across.count() > 20 && beside.count() > 20, 5000, 'RTP on both workers');
+    // The pipe between the workers (one transport on each) listens only on the configured ports.
+    expect(pipePorts.length).toBeGreaterThanOrEqual(2);
+    for (const p of pipePorts) expect(p, 'a pipe port in CONCLAVE_PIPE_PORT_MIN–MAX').toBeGreaterThanOrEqual(PIPE_PORTS.min);
+    for (const p of pipePorts) expect(p).toBeLessThanOrEqual(PIPE_PORTS.max);
 
     // Bob (worker 1) consumes Cy's microphone, Ada consumes Bob's: the worker under Bob dies.
     const { transportId: bobSend } = await b.client.request('createTransport', { direction: 'send' });

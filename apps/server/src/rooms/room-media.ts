@@ -62,6 +62,8 @@ export interface RoomMediaOptions {
   load?: WorkerLoad | undefined;
   /** Consumers on a worker across all rooms (placement's tie-break). */
   consumersOn?: ((slotIndex: number) => number) | undefined;
+  /** UDP ports for the pipes between this room's routers (CONCLAVE_PIPE_PORT_MIN/MAX); default: any free one. */
+  pipePorts?: { min: number; max: number } | null | undefined;
   logger: Logger;
 }
 
@@ -190,7 +192,9 @@ export class RoomMedia {
       const forget = () => {
         if (this.pipes.get(key) === pipe) this.pipes.delete(key);
       };
-      pipe = source.pipeToRouter({ producerId, router: home.router }).then(
+      const { pipePorts } = this.o;
+      const listenInfo: types.TransportListenInfo = { protocol: 'udp', ip: '127.0.0.1', ...(pipePorts ? { portRange: pipePorts } : {}) };
+      pipe = source.pipeToRouter({ producerId, router: home.router, listenInfo }).then(
         ({ pipeProducer }) => {
           if (!pipeProducer || pipeProducer.closed) return forget();
           pipeProducer.observer.once('close', forget);

@@ -15,6 +15,8 @@ export { NoWorkerError, WORKER_WAIT_MS } from './room-media.js';
 export interface RoomRegistryOptions {
   policy?: PlacementPolicy;
   load?: WorkerLoad;
+  /** UDP ports for the pipes between a room's workers (CONCLAVE_PIPE_PORT_MIN/MAX). */
+  pipePorts?: { min: number; max: number } | null;
   /** Told when a room has closed here (cluster mode gives its home back). */
   onRoomClosed?: (roomId: string) => void;
 }
@@ -79,6 +81,7 @@ export class RoomRegistry {
       policy: this.policy,
       load: this.options.load,
       consumersOn: (slot) => this.consumersOn(slot),
+      pipePorts: this.options.pipePorts,
       logger,
     });
     const room = new Room(roomId, media, logger);
