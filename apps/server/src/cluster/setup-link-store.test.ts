@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startRedisServer, type RedisServer } from '../test-support/redis-server.js';
-import { connectRedis, keys, type RedisClient } from './redis.js';
+import { describe, expect, it } from 'vitest';
+import { useRedisPair } from '../test-support/redis-pair.js';
+import { keys } from './redis.js';
 import { RedisSetupLinkStore } from './redis-setup-link-store.js';
 import { setupLinkStoreContract } from './setup-link-store.contract.js';
 import { MemorySetupLinkStore } from './setup-link-store.js';
@@ -24,28 +24,16 @@ describe('MemorySetupLinkStore', () => {
 });
 
 describe('RedisSetupLinkStore', () => {
-  let server: RedisServer;
-  let a: RedisClient;
-  let b: RedisClient;
+  const redis = useRedisPair();
 
-  beforeAll(async () => {
-    server = await startRedisServer();
-    [a, b] = await Promise.all([connectRedis({ url: server.url }), connectRedis({ url: server.url })]);
-  });
-  afterAll(async () => {
-    await Promise.all([a?.close(), b?.close()]);
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    await a.flushAll();
-  });
-
-  setupLinkStoreContract('redis', () => Promise.resolve({ store: new RedisSetupLinkStore(a), second: new RedisSetupLinkStore(b) }));
+  setupLinkStoreContract('redis', () =>
+    Promise.resolve({ store: new RedisSetupLinkStore(redis.a), second: new RedisSetupLinkStore(redis.b) }),
+  );
 
   it('keeps only the hash, for an hour at most', async () => {
-    await new RedisSetupLinkStore(a).offer('hash-1', 3600_000);
-    expect(await a.get(keys.setupLink)).toBe('hash-1');
-    const ttl = await a.pTTL(keys.setupLink);
+    await new RedisSetupLinkStore(redis.a).offer('hash-1', 3600_000);
+    expect(await redis.a.get(keys.setupLink)).toBe('hash-1');
+    const ttl = await redis.a.pTTL(keys.setupLink);
     expect(ttl).toBeGreaterThan(3590_000);
     expect(ttl).toBeLessThanOrEqual(3600_000);
   });
