@@ -37,7 +37,15 @@ test('frames are shown as signed by their sender; a member sending under another
 
   // Mallory, a member, forges: from the next epoch on her frames carry Grace's KID, under Grace's key.
   await mallory.page.evaluate((id) => window.conclave!.impersonate!(id), graceId);
+  const graceLeaf = (await grace.page.evaluate(() => window.conclave?.sendKey?.()?.leaf)) as number;
   await grace.page.evaluate(() => window.conclave!.rekey!());
+  // Mallory's frames go out under Grace's leaf once she has the new epoch.
+  await expect
+    .poll(() => mallory.page.evaluate(() => window.conclave?.sendKey?.()?.leaf), {
+      message: 'Mallory sends under Grace’s key',
+      timeout: 15_000,
+    })
+    .toBe(graceLeaf);
 
   const graceTile = ada.tile('Grace');
   await expect(graceTile).toHaveAttribute('data-origin', 'failed', { timeout: 15_000 });
