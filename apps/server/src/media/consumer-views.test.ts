@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type types } from 'mediasoup';
 import { CAMERA_SIMULCAST_LAYERS, type ServerMessage } from '@conclave/protocol';
 import { ConsumerViews, spatialLayersOf } from './consumer-views.js';
+import type { ConsumerData } from './media-objects.js';
 
 const VP8 = {
   mimeType: 'video/VP8',
@@ -26,7 +27,7 @@ describe('ConsumerViews', () => {
   });
   afterAll(() => worker?.close());
 
-  async function simulcastConsumer(): Promise<{ consumer: types.Consumer; producer: types.Producer; close: () => void }> {
+  async function simulcastConsumer(): Promise<{ consumer: types.Consumer<ConsumerData>; producer: types.Producer; close: () => void }> {
     const sendTransport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
     const producer = await sendTransport.produce({
       kind: 'video',
@@ -41,7 +42,12 @@ describe('ConsumerViews', () => {
       },
     });
     const recvTransport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
-    const consumer = await recvTransport.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities, paused: true });
+    const consumer = await recvTransport.consume<ConsumerData>({
+      producerId: producer.id,
+      rtpCapabilities: router.rtpCapabilities,
+      paused: true,
+      appData: { peerId: 'sender', source: 'camera', transportId: recvTransport.id },
+    });
     return { consumer, producer, close: () => (sendTransport.close(), recvTransport.close()) };
   }
 

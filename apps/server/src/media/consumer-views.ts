@@ -9,6 +9,7 @@
  */
 import { CAMERA_NOMINAL_HEIGHT, notification, type ServerMessage, type TileView } from '@conclave/protocol';
 import type { types } from 'mediasoup';
+import type { PeerConsumer } from './media-objects.js';
 import { chooseLayers, type SpatialLayer, type ViewedVideo } from './layer-policy.js';
 
 /** Where steering is reported (the room's logger). */
@@ -19,7 +20,7 @@ export interface ViewLog {
 const quiet: ViewLog = { debug: () => undefined, warn: () => undefined };
 
 interface Entry {
-  consumer: types.Consumer;
+  consumer: PeerConsumer;
   layers: SpatialLayer[];
   view: ViewedVideo['view'];
   /** The client has its end of the consumer set up and asked for media. */
@@ -47,7 +48,7 @@ export class ConsumerViews {
   ) {}
 
   /** A new video consumer (created paused). Audio consumers are not tracked: they just resume. */
-  add(consumer: types.Consumer, producerRtpParameters: types.RtpParameters): void {
+  add(consumer: PeerConsumer, producerRtpParameters: types.RtpParameters): void {
     if (consumer.kind !== 'video') return;
     this.entries.set(consumer.id, { consumer, layers: spatialLayersOf(producerRtpParameters), view: undefined, ready: false });
     consumer.on('layerschange', (layers) => {
@@ -63,7 +64,7 @@ export class ConsumerViews {
   }
 
   /** The client is ready to receive: the consumer starts, unless its tile is unseen. */
-  ready(consumer: types.Consumer): Promise<void> {
+  ready(consumer: PeerConsumer): Promise<void> {
     const entry = this.entries.get(consumer.id);
     if (!entry) return consumer.resume();
     entry.ready = true;

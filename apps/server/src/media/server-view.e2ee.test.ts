@@ -15,6 +15,7 @@ import { decodeHeader } from '@conclave/e2ee/frames';
 import { kidFor } from '@conclave/e2ee/group';
 import { startTestApp } from '../test-support/test-app.js';
 import { FrameAssembler } from '../test-support/rtp-frames.js';
+import { localRouter, mediasoupOf } from '../test-support/local-media.js';
 
 let app: Awaited<ReturnType<typeof startTestApp>>;
 let browser: Browser;
@@ -85,7 +86,7 @@ it('every frame the SFU relays is clear codec bytes + SFrame that only its sende
   expect(video.rtpParameters.codecs[0]?.mimeType.toLowerCase()).toBe('video/vp8');
 
   // The router Ada's media lives on (in a small room, everyone's).
-  const router = adaPeer.home!.router;
+  const router = localRouter(adaPeer.home);
   const direct = await router.createDirectTransport();
   const videoFrames = new FrameAssembler('vp8');
   const audioFrames = new FrameAssembler('opus');
@@ -124,7 +125,7 @@ it('every frame the SFU relays is clear codec bytes + SFrame that only its sende
   expect(keyFrames).toBeGreaterThanOrEqual(1);
 
   // Simulcast: every layer the camera sends is its own picture size, and every layer is encrypted.
-  expect(video.type, 'the camera is sent as simulcast').toBe('simulcast');
+  expect(mediasoupOf(video).type, 'the camera is sent as simulcast').toBe('simulcast');
   expect(video.rtpParameters.encodings?.length).toBe(3);
   const heights: number[] = [];
   for (const spatialLayer of [0, 1, 2]) {

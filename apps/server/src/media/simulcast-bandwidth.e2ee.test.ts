@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { joinCall, launchChromium } from '../test-support/browser.js';
 import { startTestApp } from '../test-support/test-app.js';
+import { mediasoupOf } from '../test-support/local-media.js';
 
 let app: Awaited<ReturnType<typeof startTestApp>>;
 let browser: Browser;
@@ -62,14 +63,14 @@ it('a squeezed downlink gets a lower layer, still decoded and decrypted', async 
 
   const room = app.registry.get(roomId)!;
   const adaPeer = [...room.peers.values()].find((p) => p.displayName === 'Ada')!;
-  const consumer = [...adaPeer.consumers.values()].find((c) => c.kind === 'video' && c.appData.source === 'camera')!;
+  const consumer = mediasoupOf([...adaPeer.consumers.values()].find((c) => c.kind === 'video' && c.appData.source === 'camera')!);
   const layer = () => consumer.currentLayers?.spatialLayer;
   await until('the pinned tile asks for the top layer', () => consumer.preferredLayers?.spatialLayer === 2);
   await until('the top layer is sent', () => layer() === 2);
   await until('and decoded', async () => ((await cameraFrom(ada, 'Grace')).frameHeight ?? 0) > 360);
 
   // A slow line: 400 kbit/s fits the middle layer (≤ 500 kbit/s) barely, the top one (1.5 Mbit/s) not at all.
-  const recv = adaPeer.transportFor('recv')!;
+  const recv = mediasoupOf(adaPeer.transportFor('recv')!);
   await recv.setMaxOutgoingBitrate(400_000);
   await until('a lower layer is sent', () => (layer() ?? 2) < 2);
   expect(consumer.preferredLayers?.spatialLayer, 'the tile still wants the top layer').toBe(2);

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestApp } from '../test-support/test-app.js';
 import { TestClient } from '../test-support/ws-client.js';
+import { localSlot } from '../test-support/local-media.js';
 
 let app: Awaited<ReturnType<typeof startTestApp>>;
 beforeAll(async () => {
@@ -50,7 +51,7 @@ it('replaces a dead worker; its peers stay in the meeting and rebuild their medi
   // On the same connections, media is made again on the new worker.
   await b.request('createTransport', { direction: 'recv' });
   await a.request('createTransport', { direction: 'send' });
-  expect(room.peers.get(joinedB.peerId)!.home!.slot.worker!.pid).toBe(slot.worker!.pid);
+  expect(localSlot(room.peers.get(joinedB.peerId)!.home).worker!.pid).toBe(slot.worker!.pid);
   for (const c of [a, b]) c.close();
 });
 

@@ -14,6 +14,7 @@ import type { WorkerSlot } from '../media/worker-pool.js';
 import { Peer, type ProducerData } from './peer.js';
 import { Room } from './room.js';
 import { RoomMedia } from './room-media.js';
+import { localRouter, localSlot } from '../test-support/local-media.js';
 
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 
@@ -68,8 +69,8 @@ describe('Room active speaker', () => {
     // Spread evenly: b on the first worker (where the observer will be), a on the second.
     const homeB = await media.place();
     const homeA = await media.place();
-    expect([homeB.slot.index, homeA.slot.index]).toEqual([0, 1]);
-    const transport = await homeA.router.createDirectTransport();
+    expect([localSlot(homeB).index, localSlot(homeA).index]).toEqual([0, 1]);
+    const transport = await localRouter(homeA).createDirectTransport();
     const ssrc = 1111;
     const producer = await transport.produce<ProducerData>({
       kind: 'audio',

@@ -15,6 +15,7 @@ import { useTestApp } from '../test-support/test-app.js';
 import { opusRtpParameters } from '../test-support/ws-client.js';
 import type { ProducerData } from './peer.js';
 import type { MediaHome } from './room-media.js';
+import { localRouter, localSlot } from '../test-support/local-media.js';
 
 /** The pipes between the two workers must use only these ports (CONCLAVE_PIPE_PORT_MIN/MAX). */
 const PIPE_PORTS = { min: 31000 + (process.pid % 80) * 20, max: 31000 + (process.pid % 80) * 20 + 19 };
@@ -42,7 +43,7 @@ function rtp(seq: number, ssrc: number, payloadType: number): Buffer {
 
 /** A camera producer fed by the test over a PlainTransport on `home`, registered with the room as produce does. */
 async function injectedCamera(home: MediaHome, peerId: string, register: (p: types.Producer<ProducerData>) => void) {
-  const transport = await home.router.createPlainTransport({
+  const transport = await localRouter(home).createPlainTransport({
     listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
     rtcpMux: true,
     comedia: true,
@@ -82,11 +83,11 @@ describe('a room over two workers', () => {
     const c = await joined(roomId, 'Cy');
     const room = app.registry.get(roomId)!;
     const home = (peerId: string) => room.peers.get(peerId)!.home!;
-    expect([a, b, c].map((x) => home(x.info.peerId).slot.index)).toEqual([0, 1, 0]);
+    expect([a, b, c].map((x) => localSlot(home(x.info.peerId)).index)).toEqual([0, 1, 0]);
     expect(room.media.routerSlots).toEqual([0, 1]);
     const pipePorts: number[] = [];
     for (const slot of [0, 1]) {
-      room.media.routerOn(slot)!.observer.on('newtransport', (t) => {
+      localRouter(room.media.homeOn(slot)).observer.on('newtransport', (t) => {
         if (t.type === 'pipe') pipePorts.push((t as types.PipeTransport).tuple.localPort);
       });
     }
@@ -101,7 +102,7 @@ describe('a room over two workers', () => {
       source: 'mic',
       rtpParameters: opusRtpParameters(777),
     });
-    const bobRouter = home(b.info.peerId).router;
+    const bobRouter = localRouter(home(b.info.peerId));
     await a.client.waitFor(
       () => bobRouter.canConsume({ producerId: micId, rtpCapabilities: bobRouter.rtpCapabilities }),
       5000,
@@ -119,7 +120,7 @@ describe('a room over two workers', () => {
     expect(bobRouter.canConsume({ producerId: camera.producer.id, rtpCapabilities: bobRouter.rtpCapabilities })).toBe(false);
     await room.media.bringTo(home(b.info.peerId), camera.producer.id);
     const across = await countingSink(bobRouter, camera.producer.id);
-    const beside = await countingSink(home(c.info.peerId).router, camera.producer.id);
+    const beside = await countingSink(localRouter(home(c.info.peerId)), camera.producer.id);
     await a.client.waitFor(() => across.count() > 20 && beside.count() > 20, 5000, 'RTP on both workers');
     // The pipe between the workers (one transport on each) listens only on the configured ports.
     expect(pipePorts.length).toBeGreaterThanOrEqual(2);

@@ -4,30 +4,12 @@
  * closes its producers and consumers (and, through mediasoup, everyone else's
  * consumers of its producers).
  */
-import type { types } from 'mediasoup';
-import type { E2eeStatus, MediaSource, ParticipantRole, PeerInfo, ServerMessage, TransportDirection } from '@conclave/protocol';
+import type { E2eeStatus, ParticipantRole, PeerInfo, ServerMessage, TransportDirection } from '@conclave/protocol';
 import { ConsumerViews, type ViewLog } from '../media/consumer-views.js';
+import type { PeerConsumer, PeerProducer, PeerTransport } from '../media/media-objects.js';
 import type { MediaHome } from './room-media.js';
 
-export interface PeerTransportData {
-  direction: TransportDirection;
-  [key: string]: unknown;
-}
-export interface ProducerData {
-  source: MediaSource;
-  [key: string]: unknown;
-}
-export interface ConsumerData {
-  peerId: string;
-  source: MediaSource;
-  /** The receive transport it was made on (one consumer per producer and transport: see consume). */
-  transportId: string;
-  [key: string]: unknown;
-}
-
-export type PeerTransport = types.WebRtcTransport<PeerTransportData>;
-export type PeerProducer = types.Producer<ProducerData>;
-export type PeerConsumer = types.Consumer<ConsumerData>;
+export type { ConsumerData, PeerConsumer, PeerProducer, PeerTransport, PeerTransportData, ProducerData } from '../media/media-objects.js';
 
 export class Peer {
   readonly transports = new Map<string, PeerTransport>();

@@ -18,10 +18,14 @@
 import type { types } from 'mediasoup';
 import type { Logger } from '../logger.js';
 import { mediaCodecs } from '../media/media-codecs.js';
-import { chooseWorker, type PlacementPolicy, type SlotState } from '../media/placement.js';
+import { LocalMediaHome, type PipeListen } from '../media/local-media-home.js';
+import { localHomeKey, remoteHomeKey, type MediaHome, type PipedProducer, type PipeEnd } from '../media/media-home.js';
+import { chooseWorker, SPILL_MARGIN, type PlacementPolicy, type SlotState } from '../media/placement.js';
 import type { WorkerLoad } from '../media/worker-load.js';
-import type { WorkerPool, WorkerSlot } from '../media/worker-pool.js';
+import type { WorkerPool } from '../media/worker-pool.js';
 import type { PeerProducer } from './peer.js';
+
+export type { MediaHome } from '../media/media-home.js';
 
 /**
  * How long a placement waits for a media worker while a dead one is replaced
@@ -42,17 +46,26 @@ export class NoSuchProducerError extends Error {
   }
 }
 
-/** Where a peer's transports live: a worker slot and the room's router on it. */
-export interface MediaHome {
-  readonly slot: WorkerSlot;
-  readonly router: types.Router;
-}
-
-/** A producer of the room and the router it was produced on. */
+/** A producer of the room and the home it was produced on. */
 export interface RoomProducer {
   producer: PeerProducer;
   peerId: string;
-  slotIndex: number;
+  homeKey: string;
+}
+
+/** Another node this room may place peers on (cluster mode). */
+export interface RemoteCandidate {
+  node: string;
+  /** Its media workers' CPU, percent of one core (from its last heartbeat), as placement's load. */
+  load: number;
+}
+
+/** The room's reach into other nodes' media (cluster/remote-media.ts); absent on a single node. */
+export interface RemoteSites {
+  /** Nodes that take media for rooms homed here now (live, serving, of this version), this one excluded. */
+  candidates(): RemoteCandidate[];
+  /** Opens the room's router on `node`. */
+  open(node: string, roomId: string): Promise<MediaHome>;
 }
 
 export interface RoomMediaOptions {
@@ -64,50 +77,78 @@ export interface RoomMediaOptions {
   consumersOn?: ((slotIndex: number) => number) | undefined;
   /** UDP ports for the pipes between this room's routers (CONCLAVE_PIPE_PORT_MIN/MAX); default: any free one. */
   pipePorts?: { min: number; max: number } | null | undefined;
+  /** Where this node's ends of pipes to other nodes listen (cluster mode). */
+  pipeListen?: PipeListen | null | undefined;
+  /** Other nodes' media (cluster mode). */
+  remote?: RemoteSites | null | undefined;
   logger: Logger;
 }
 
-interface Speaker {
-  slotIndex: number;
-  observer: Promise<types.ActiveSpeakerObserver | null>;
+/** A pipe between two nodes' routers of the room: one end on each. */
+interface NodePipe {
+  out: PipeEnd;
+  in: PipeEnd;
 }
 
+/** CPU points added to a node for each peer placed on it since its last heartbeat. */
+const REMOTE_RESERVATION = 2;
+/** How long such a reservation counts (a heartbeat is every 2 s). */
+const RESERVATION_MS = 2_500;
+
 export class RoomMedia {
-  /** The room's routers, by worker slot index. */
-  private readonly routers = new Map<number, MediaHome>();
-  private readonly opening = new Map<number, Promise<MediaHome>>();
-  /** Peers placed on each slot (counted from the moment of choice, so a router about to gain one is never closed). */
-  private readonly residents = new Map<number, number>();
+  /** The room's routers, by home key (`w:<slot>` here, `n:<node>` elsewhere). */
+  private readonly homes = new Map<string, MediaHome>();
+  private readonly opening = new Map<string, Promise<MediaHome>>();
+  /** Peers placed on each home (counted from the moment of choice, so a router about to gain one is never closed). */
+  private readonly residents = new Map<string, number>();
   private readonly producers = new Map<string, RoomProducer>();
-  /** Pipes made or being made, as `${slotIndex}/${producerId}`. */
+  /** Pipes made or being made, as `${homeKey}/${producerId}`. */
   private readonly pipes = new Map<string, Promise<void>>();
+  /** Pipes between nodes' routers, as `${fromKey}>${toKey}`. */
+  private readonly nodePipes = new Map<string, Promise<NodePipe>>();
+  /** Copies of each producer on other nodes' routers, kept paused and resumed with it. */
+  private readonly copies = new Map<string, Set<PipedProducer>>();
+  /** Placements on other nodes not yet in their heartbeat: node → times. */
+  private readonly reserved = new Map<string, number[]>();
   private readonly mics = new Set<string>();
-  private speaker: Speaker | null = null;
+  private speakerKey: string | null = null;
   private closed = false;
   /** Told the id of the microphone the observer hears as dominant (never a paused one). */
   onDominantSpeaker: (producerId: string) => void = () => undefined;
+  /** Told when the room's router on another node went (that node or its worker died): its peers must rebuild their media. */
+  onHomeLost: (homeKey: string) => void = () => undefined;
 
   constructor(
     readonly roomId: string,
     private readonly o: RoomMediaOptions,
   ) {}
 
-  /** Slot indexes of the workers this room has routers on now. */
+  /** Slot indexes of this node's workers the room has routers on now. */
   get routerSlots(): number[] {
-    return [...this.routers.keys()].sort((a, b) => a - b);
+    return [...this.homes.values()].flatMap((h) => (h.slot ? [h.slot.index] : [])).sort((a, b) => a - b);
   }
 
-  /** The room's router on a slot, if it has one. */
-  routerOn(slotIndex: number): types.Router | undefined {
-    return this.routers.get(slotIndex)?.router;
+  /** Other nodes the room has routers on now. */
+  get routerNodes(): string[] {
+    return [...this.homes.values()].flatMap((h) => (h.node ? [h.node] : [])).sort();
   }
 
-  /** Peers placed on a slot. */
-  residentsOn(slotIndex: number): number {
-    return this.residents.get(slotIndex) ?? 0;
+  /** The room's router on one of this node's worker slots, if it has one. */
+  routerOn(slotIndex: number): MediaHome['router'] | undefined {
+    return this.homes.get(localHomeKey(slotIndex))?.router;
   }
 
-  /** No peer is placed or being placed on any worker. */
+  /** The room's home on one of this node's worker slots, if it has one. */
+  homeOn(slotIndex: number): MediaHome | undefined {
+    return this.homes.get(localHomeKey(slotIndex));
+  }
+
+  /** Peers placed on a home (a slot index here, or a home key). */
+  residentsOn(home: number | string): number {
+    return this.residents.get(typeof home === 'number' ? localHomeKey(home) : home) ?? 0;
+  }
+
+  /** No peer is placed or being placed anywhere. */
   get idle(): boolean {
     return this.residents.size === 0 && this.opening.size === 0;
   }
@@ -117,56 +158,64 @@ export class RoomMedia {
   }
 
   /**
-   * Chooses a worker for one more peer of the room and opens the room's
-   * router there if needed. Waits a little for a worker while a dead one is
-   * being replaced; throws NoWorkerError if none comes. Every successful
-   * place() is matched by one release() when the peer leaves or loses its media.
+   * Chooses a worker (here, or on another node in cluster mode) for one more
+   * peer of the room and opens the room's router there if needed. Waits a
+   * little for a worker while a dead one is being replaced; throws
+   * NoWorkerError if none comes. Every successful place() is matched by one
+   * release() when the peer leaves or loses its media.
    */
   async place(): Promise<MediaHome> {
     if (this.closed) throw new NoWorkerError();
-    let index = this.choose();
-    if (index === null) {
+    let choice = this.choose();
+    if (choice === null) {
       await this.o.pool.waitForWorker(WORKER_WAIT_MS);
       if (this.closed) throw new NoWorkerError();
-      index = this.choose();
+      choice = this.choose();
     }
-    if (index === null) throw new NoWorkerError();
-    this.o.load?.reserve(index);
-    this.residents.set(index, this.residentsOn(index) + 1);
+    if (choice === null) throw new NoWorkerError();
+    if (choice.slot !== undefined) this.o.load?.reserve(choice.slot);
+    else this.reserve(choice.node);
+    this.residents.set(choice.key, this.residentsOn(choice.key) + 1);
     try {
-      return await this.open(index);
+      return await this.open(choice);
     } catch (err) {
-      this.release(index);
+      this.release(choice.key);
       throw err;
     }
   }
 
   /** A peer placed on this home left it; a router left without peers closes (its pipes with it). */
-  release(home: MediaHome | number): void {
-    const index = typeof home === 'number' ? home : home.slot.index;
-    const left = this.residentsOn(index) - 1;
+  release(home: MediaHome | number | string): void {
+    const key = typeof home === 'number' ? localHomeKey(home) : typeof home === 'string' ? home : home.key;
+    const left = this.residentsOn(key) - 1;
     if (left > 0) {
-      this.residents.set(index, left);
+      this.residents.set(key, left);
       return;
     }
-    this.residents.delete(index);
-    const router = this.routers.get(index)?.router;
+    this.residents.delete(key);
+    const router = this.homes.get(key)?.router;
     if (router && !router.closed) {
-      this.o.logger.info({ slot: index }, 'room router without peers closed');
+      this.o.logger.info({ home: key }, 'room router without peers closed');
       router.close();
     }
   }
 
   /** A producer made on `home`: consumable from every router of the room from now on. */
   addProducer(producer: PeerProducer, peerId: string, home: MediaHome): void {
-    this.producers.set(producer.id, { producer, peerId, slotIndex: home.slot.index });
+    this.producers.set(producer.id, { producer, peerId, homeKey: home.key });
+    producer.observer.on('pause', () => this.eachCopy(producer.id, (copy) => copy.pause()));
+    producer.observer.on('resume', () => this.eachCopy(producer.id, (copy) => copy.resume()));
     producer.observer.once('close', () => {
       if (this.producers.get(producer.id)?.producer === producer) this.producers.delete(producer.id);
       this.mics.delete(producer.id);
+      // Its copies on other nodes go with it (on this node, mediasoup's pipes close them itself).
+      const copies = this.copies.get(producer.id);
+      this.copies.delete(producer.id);
+      for (const copy of copies ?? []) if (!copy.closed) copy.close();
     });
     if (producer.kind !== 'audio') return;
-    for (const other of this.routers.values()) {
-      if (other.slot.index !== home.slot.index) this.pipeInBackground(other, producer.id);
+    for (const other of this.homes.values()) {
+      if (other.key !== home.key) this.pipeInBackground(other, producer.id);
     }
   }
 
@@ -183,21 +232,23 @@ export class RoomMedia {
   async bringTo(home: MediaHome, producerId: string): Promise<void> {
     const origin = this.producers.get(producerId);
     if (!origin || origin.producer.closed) throw new NoSuchProducerError(producerId);
-    if (origin.slotIndex === home.slot.index) return;
-    const key = `${home.slot.index}/${producerId}`;
+    if (origin.homeKey === home.key) return;
+    const key = `${home.key}/${producerId}`;
     let pipe = this.pipes.get(key);
     if (!pipe) {
-      const source = this.routers.get(origin.slotIndex)?.router;
-      if (!source || source.closed) throw new NoSuchProducerError(producerId);
+      const source = this.homes.get(origin.homeKey);
+      if (!source || source.router.closed) throw new NoSuchProducerError(producerId);
       const forget = () => {
         if (this.pipes.get(key) === pipe) this.pipes.delete(key);
       };
-      const { pipePorts } = this.o;
-      const listenInfo: types.TransportListenInfo = { protocol: 'udp', ip: '127.0.0.1', ...(pipePorts ? { portRange: pipePorts } : {}) };
-      pipe = source.pipeToRouter({ producerId, router: home.router, listenInfo }).then(
-        ({ pipeProducer }) => {
-          if (!pipeProducer || pipeProducer.closed) return forget();
-          pipeProducer.observer.once('close', forget);
+      const made =
+        source instanceof LocalMediaHome && home instanceof LocalMediaHome
+          ? this.pipeWithinNode(source, home, producerId)
+          : this.pipeAcrossNodes(source, home, origin);
+      pipe = made.then(
+        (copy) => {
+          if (!copy || copy.closed) return forget();
+          copy.observer.once('close', forget);
         },
         (err: unknown) => {
           forget();
@@ -211,54 +262,95 @@ export class RoomMedia {
   }
 
   /**
-   * Feeds a microphone to the room's ActiveSpeakerObserver. Resolves once the
-   * observer hears it (or could not: no observer, or the microphone went).
+   * Feeds a microphone to the room's active speaker detection (on one router
+   * of the room, this node's first). Resolves once it is heard there (or
+   * could not be: no router, or the microphone went).
    */
   async watchMic(producerId: string): Promise<void> {
     if (this.closed || !this.producers.has(producerId)) return;
     this.mics.add(producerId);
-    const speaker = this.ensureSpeaker();
-    if (speaker) await this.feed(speaker, producerId);
+    const home = this.speakerHome();
+    if (home) await this.feed(home, producerId);
   }
 
   /** Closes every router of the room (and so every transport, producer, consumer and pipe in it). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const { router } of [...this.routers.values()]) if (!router.closed) router.close();
-    this.routers.clear();
+    for (const { router } of [...this.homes.values()]) if (!router.closed) router.close();
+    this.homes.clear();
     this.residents.clear();
     this.producers.clear();
     this.pipes.clear();
+    this.nodePipes.clear();
+    this.copies.clear();
     this.mics.clear();
-    this.speaker = null;
+    this.speakerKey = null;
   }
 
-  private choose(): number | null {
-    const { pool, policy, load, consumersOn } = this.o;
-    const slots: SlotState[] = pool.slots.map((slot) => ({
+  private choose(): { key: string; slot: number; node?: undefined } | { key: string; node: string; slot?: undefined } | null {
+    const { pool, policy, load, consumersOn, remote } = this.o;
+    const local: SlotState[] = pool.slots.map((slot) => ({
       index: slot.index,
       live: !!slot.worker && !slot.worker.died && !!slot.webRtcServer,
       load: load?.load(slot.index) ?? 0,
       consumers: consumersOn?.(slot.index) ?? 0,
       roomPeers: this.residentsOn(slot.index),
-      roomRouter: this.routers.has(slot.index) || this.opening.has(slot.index),
+      roomRouter: this.homes.has(localHomeKey(slot.index)) || this.opening.has(localHomeKey(slot.index)),
     }));
-    return chooseWorker(slots, policy);
+    const nodes = remote?.candidates() ?? [];
+    const far: SlotState[] = nodes.map((n, i) => {
+      const key = remoteHomeKey(n.node);
+      return {
+        index: local.length + i,
+        live: true,
+        load: n.load + this.reservations(n.node) * REMOTE_RESERVATION,
+        consumers: 0,
+        roomPeers: this.residentsOn(key),
+        roomRouter: this.homes.has(key) || this.opening.has(key),
+      };
+    });
+    const pick = (index: number | null) => {
+      if (index === null) return null;
+      if (index < local.length) return { key: localHomeKey(index), slot: index };
+      const node = nodes[index - local.length]!.node;
+      return { key: remoteHomeKey(node), node };
+    };
+    // `even` spreads over every worker of every node; `fill` stays on this node until its workers pass the limit.
+    if (policy.spread === 'even' || far.length === 0) return pick(chooseWorker([...local, ...far], policy));
+    const here = chooseWorker(local, policy);
+    const hereState = here === null ? null : local[here]!;
+    if (hereState && hereState.load < policy.softLimit) return pick(here);
+    const elsewhere = chooseWorker(far, policy);
+    const there = elsewhere === null ? null : far[elsewhere - local.length]!;
+    if (!hereState) return pick(elsewhere);
+    if (there && (there.roomRouter ? there.load < policy.softLimit : there.load <= hereState.load - SPILL_MARGIN)) return pick(elsewhere);
+    return pick(here);
   }
 
-  private open(index: number): Promise<MediaHome> {
-    const open = this.routers.get(index);
+  private reserve(node: string): void {
+    const now = Date.now();
+    this.reserved.set(node, [...(this.reserved.get(node) ?? []).filter((t) => now - t < RESERVATION_MS), now]);
+  }
+
+  private reservations(node: string): number {
+    const now = Date.now();
+    return (this.reserved.get(node) ?? []).filter((t) => now - t < RESERVATION_MS).length;
+  }
+
+  private open(choice: { key: string; slot?: number | undefined; node?: string | undefined }): Promise<MediaHome> {
+    const open = this.homes.get(choice.key);
     if (open && !open.router.closed) return Promise.resolve(open);
-    let opening = this.opening.get(index);
+    let opening = this.opening.get(choice.key);
     if (!opening) {
-      opening = this.create(index).finally(() => this.opening.delete(index));
-      this.opening.set(index, opening);
+      const made = choice.slot !== undefined ? this.createLocal(choice.slot) : this.createRemote(choice.node!);
+      opening = made.then((home) => this.adopt(home)).finally(() => this.opening.delete(choice.key));
+      this.opening.set(choice.key, opening);
     }
     return opening;
   }
 
-  private async create(index: number): Promise<MediaHome> {
+  private async createLocal(index: number): Promise<MediaHome> {
     const slot = this.o.pool.slots[index];
     const worker = slot?.worker;
     if (!slot || !worker || worker.died) throw new NoWorkerError();
@@ -267,72 +359,152 @@ export class RoomMedia {
       if (!router.closed) router.close();
       throw new NoWorkerError();
     }
-    const home: MediaHome = { slot, router };
-    this.routers.set(index, home);
     slot.routerCount += 1;
-    router.observer.once('close', () => this.onRouterClosed(home));
-    if (this.routers.size > 1) this.o.logger.info({ slot: index, routers: this.routerSlots }, 'room spans another worker');
+    router.observer.once('close', () => (slot.routerCount = Math.max(0, slot.routerCount - 1)));
+    return new LocalMediaHome(slot, router, this.o.pipeListen ?? null);
+  }
+
+  private async createRemote(node: string): Promise<MediaHome> {
+    const remote = this.o.remote;
+    if (!remote) throw new NoWorkerError();
+    const home = await remote.open(node, this.roomId);
+    if (this.closed) {
+      home.router.close();
+      throw new NoWorkerError();
+    }
+    return home;
+  }
+
+  private adopt(home: MediaHome): MediaHome {
+    this.homes.set(home.key, home);
+    home.router.observer.once('close', () => this.onRouterClosed(home));
+    if (this.homes.size > 1) this.o.logger.info({ home: home.key, homes: [...this.homes.keys()] }, 'room spans another worker');
     // Every microphone of the room is heard here too, at once.
     for (const p of this.producers.values()) {
-      if (p.producer.kind === 'audio' && p.slotIndex !== index) this.pipeInBackground(home, p.producer.id);
+      if (p.producer.kind === 'audio' && p.homeKey !== home.key) this.pipeInBackground(home, p.producer.id);
     }
     return home;
   }
 
   private onRouterClosed(home: MediaHome): void {
-    const index = home.slot.index;
-    home.slot.routerCount = Math.max(0, home.slot.routerCount - 1);
-    if (this.routers.get(index) === home) this.routers.delete(index);
-    for (const key of [...this.pipes.keys()]) if (key.startsWith(`${index}/`)) this.pipes.delete(key);
+    const { key } = home;
+    if (this.homes.get(key) === home) this.homes.delete(key);
+    for (const k of [...this.pipes.keys()]) if (k.startsWith(`${key}/`)) this.pipes.delete(k);
+    // The other ends of its pipes to other nodes go too.
+    for (const [k, pipe] of [...this.nodePipes]) {
+      const [from, to] = k.split('>');
+      if (from !== key && to !== key) continue;
+      this.nodePipes.delete(k);
+      void pipe.then(
+        (p) => {
+          p.out.close();
+          p.in.close();
+        },
+        () => undefined,
+      );
+    }
     // Its producers closed with it (their transports did); their directory entries go by their own close events.
-    if (this.speaker?.slotIndex === index) {
-      this.speaker = null;
-      if (!this.closed && this.mics.size > 0) {
-        const speaker = this.ensureSpeaker();
-        if (speaker) for (const mic of this.mics) void this.feed(speaker, mic);
+    if (this.speakerKey === key) {
+      this.speakerKey = null;
+      if (!this.closed) {
+        const next = this.speakerHome();
+        if (next) for (const mic of this.mics) void this.feed(next, mic);
       }
+    }
+    // A router elsewhere that closed without this room closing it: its node or worker died under its peers.
+    if (!this.closed && home.node && this.residentsOn(key) > 0) this.onHomeLost(key);
+  }
+
+  private async pipeWithinNode(source: LocalMediaHome, home: LocalMediaHome, producerId: string): Promise<PipedProducer | undefined> {
+    const { pipePorts } = this.o;
+    const listenInfo: types.TransportListenInfo = { protocol: 'udp', ip: '127.0.0.1', ...(pipePorts ? { portRange: pipePorts } : {}) };
+    const { pipeProducer } = await source.router.pipeToRouter({ producerId, router: home.router, listenInfo });
+    return pipeProducer;
+  }
+
+  /** A pipe between the room's routers on two nodes (or this node and another), shared by all producers between them. */
+  private nodePipe(from: MediaHome, to: MediaHome): Promise<NodePipe> {
+    const key = `${from.key}>${to.key}`;
+    let pipe = this.nodePipes.get(key);
+    if (!pipe) {
+      pipe = (async () => {
+        const [out, inn] = await Promise.all([from.openPipe(), to.openPipe()]);
+        try {
+          await Promise.all([out.connect(inn.address), inn.connect(out.address)]);
+        } catch (err) {
+          out.close();
+          inn.close();
+          throw err;
+        }
+        if (from.router.closed || to.router.closed) {
+          out.close();
+          inn.close();
+          throw new NoWorkerError();
+        }
+        this.o.logger.info({ from: from.key, to: to.key }, 'pipe between nodes open');
+        return { out, in: inn };
+      })();
+      const made = pipe;
+      made.catch(() => {
+        if (this.nodePipes.get(key) === made) this.nodePipes.delete(key);
+      });
+      this.nodePipes.set(key, pipe);
+    }
+    return pipe;
+  }
+
+  private async pipeAcrossNodes(source: MediaHome, home: MediaHome, origin: RoomProducer): Promise<PipedProducer> {
+    const { producer } = origin;
+    const pipe = await this.nodePipe(source, home);
+    const feed = await pipe.out.consume(producer.id);
+    const copy = await pipe.in.produce({ id: producer.id, feed, appData: producer.appData });
+    if (producer.closed) {
+      copy.close();
+      throw new NoSuchProducerError(producer.id);
+    }
+    let copies = this.copies.get(producer.id);
+    if (!copies) this.copies.set(producer.id, (copies = new Set()));
+    copies.add(copy);
+    copy.observer.once('close', () => copies.delete(copy));
+    // Paused or resumed while the copy was being made: it follows now.
+    if (producer.paused !== copy.paused) await (producer.paused ? copy.pause() : copy.resume());
+    return copy;
+  }
+
+  private eachCopy(producerId: string, op: (copy: PipedProducer) => Promise<void>): void {
+    for (const copy of this.copies.get(producerId) ?? []) {
+      if (copy.closed) continue;
+      op(copy).catch((err: unknown) => {
+        if (!copy.closed) this.o.logger.warn({ err, producerId }, 'could not pause or resume a piped producer');
+      });
     }
   }
 
   private pipeInBackground(home: MediaHome, producerId: string): void {
     this.bringTo(home, producerId).catch((err: unknown) => {
-      if (!(err instanceof NoSuchProducerError))
-        this.o.logger.warn({ err, producerId, slot: home.slot.index }, 'could not pipe a producer');
+      if (!(err instanceof NoSuchProducerError) && !(err instanceof NoWorkerError))
+        this.o.logger.warn({ err, producerId, home: home.key }, 'could not pipe a producer');
     });
   }
 
-  /** The observer, made on the room's first router if there is none. */
-  private ensureSpeaker(): Speaker | null {
-    if (this.speaker) return this.speaker;
-    const home = this.routers.get(this.routerSlots[0] ?? -1);
+  /** Where the room listens for who speaks: a router of this node if it has one, else its first elsewhere. */
+  private speakerHome(): MediaHome | null {
+    if (this.speakerKey) return this.homes.get(this.speakerKey) ?? null;
+    const homes = [...this.homes.values()].sort((a, b) => (a.slot ? 0 : 1) - (b.slot ? 0 : 1) || a.key.localeCompare(b.key));
+    const home = homes[0];
     if (!home) return null;
-    const speaker: Speaker = {
-      slotIndex: home.slot.index,
-      observer: home.router
-        .createActiveSpeakerObserver({ interval: 300 })
-        .then((observer) => {
-          observer.on('dominantspeaker', ({ producer }) => {
-            if (this.speaker === speaker && !producer.paused) this.onDominantSpeaker(producer.id);
-          });
-          return observer;
-        })
-        .catch((err: unknown) => {
-          if (!home.router.closed) this.o.logger.warn({ err }, 'no active speaker detection');
-          return null;
-        }),
-    };
-    this.speaker = speaker;
-    return speaker;
+    this.speakerKey = home.key;
+    return home;
   }
 
-  private async feed(speaker: Speaker, producerId: string): Promise<void> {
-    const home = this.routers.get(speaker.slotIndex);
-    if (!home) return;
+  private async feed(home: MediaHome, producerId: string): Promise<void> {
     try {
       await this.bringTo(home, producerId);
-      const observer = await speaker.observer;
-      if (!observer || observer.closed || !this.mics.has(producerId)) return;
-      await observer.addProducer({ producerId });
+      if (!this.mics.has(producerId) || this.speakerKey !== home.key) return;
+      await home.watchSpeaker(producerId, (dominant) => {
+        const p = this.producers.get(dominant);
+        if (this.speakerKey === home.key && p && !p.producer.paused) this.onDominantSpeaker(dominant);
+      });
     } catch (err) {
       if (!(err instanceof NoSuchProducerError) && !home.router.closed) {
         this.o.logger.warn({ err, producerId }, 'could not feed a microphone to the active speaker observer');

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import type { PlacementPolicy } from '../media/placement.js';
 import type { WorkerLoad } from '../media/worker-load.js';
 import type { WorkerPool, WorkerSlot } from '../media/worker-pool.js';
+import { localHomeKey } from '../media/media-home.js';
 import { Room } from './room.js';
 import { RoomMedia } from './room-media.js';
 
@@ -64,7 +65,7 @@ export class RoomRegistry {
   consumersOn(slotIndex: number): number {
     let n = 0;
     for (const room of this.rooms.values()) {
-      for (const peer of room.peers.values()) if (peer.home?.slot.index === slotIndex) n += peer.consumers.size;
+      for (const peer of room.peers.values()) if (peer.home?.slot?.index === slotIndex) n += peer.consumers.size;
     }
     return n;
   }
@@ -98,6 +99,6 @@ export class RoomRegistry {
   }
 
   private onWorkerDied(slot: WorkerSlot): void {
-    for (const room of [...this.rooms.values()]) room.resetMediaOn(slot.index);
+    for (const room of [...this.rooms.values()]) room.resetMediaOn(localHomeKey(slot.index));
   }
 }

@@ -7,11 +7,10 @@
  * under some of them dies (they rebuild their media; nobody rekeys).
  */
 import { EventEmitter } from 'node:events';
-import type { types } from 'mediasoup';
 import { notification, type NotificationData, type ServerMessage } from '@conclave/protocol';
 import type { Logger } from '../logger.js';
 import { GroupDelivery } from './group-delivery.js';
-import type { Peer } from './peer.js';
+import type { Peer, PeerProducer } from './peer.js';
 import type { MediaHome, RoomMedia } from './room-media.js';
 
 interface RoomEvents {
@@ -38,6 +37,7 @@ export class Room extends EventEmitter<RoomEvents> {
       const owner = this.micOwners.get(producerId);
       if (owner) this.setActiveSpeaker(owner);
     };
+    media.onHomeLost = (homeKey) => this.resetMediaOn(homeKey, 'node-lost');
   }
 
   get isClosed(): boolean {
@@ -96,23 +96,28 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   /**
-   * The worker of slot `slotIndex` died. Its peers stay in the meeting (same
-   * peer id, sender index and MLS membership: no rekey) and are told to
-   * rebuild their media; everyone else's media goes on. Their producers went
-   * with the worker: the others were told by consumerClosed. Returns how
-   * many peers were reset.
+   * The worker under a home died (`w:<slot>`: a worker of this node; `n:<node>`:
+   * the room's router on another node, whose worker or whole node died). Its
+   * peers stay in the meeting (same peer id, sender index and MLS membership:
+   * no rekey) and are told to rebuild their media; everyone else's media goes
+   * on. Their producers went with the worker: the others were told by
+   * consumerClosed. Returns how many peers were reset.
    */
-  resetMediaOn(slotIndex: number): number {
+  resetMediaOn(homeKey: string, why: 'worker-died' | 'node-lost' = 'worker-died'): number {
     let reset = 0;
     for (const peer of this.peers.values()) {
-      if (peer.home?.slot.index !== slotIndex) continue;
+      if (peer.home?.key !== homeKey) continue;
       this.media.release(peer.home);
       peer.dropMedia();
       if (this.activeSpeakerId === peer.id) this.setActiveSpeaker(null);
       peer.send(notification('mediaReset', { reason: 'worker-restarted' }));
       reset += 1;
     }
-    if (reset > 0) this.logger.warn({ slot: slotIndex, peers: reset }, 'media worker died: its peers rebuild their media');
+    if (reset > 0)
+      this.logger.warn(
+        { home: homeKey, peers: reset },
+        why === 'node-lost' ? 'media on another node lost: its peers rebuild their media' : 'media worker died: its peers rebuild their media',
+      );
     return reset;
   }
 
@@ -121,7 +126,7 @@ export class Room extends EventEmitter<RoomEvents> {
    * is told who speaks (`activeSpeaker`); when that person's microphone is
    * paused or closed, nobody is.
    */
-  async watchSpeaker(producer: types.Producer, peerId: string): Promise<void> {
+  async watchSpeaker(producer: PeerProducer, peerId: string): Promise<void> {
     if (producer.closed) return;
     this.micOwners.set(producer.id, peerId);
     producer.observer.on('pause', () => {

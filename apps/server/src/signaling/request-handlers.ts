@@ -15,7 +15,8 @@ import {
   rtpParametersFromWire,
   rtpParametersToWire,
 } from '../media/mediasoup-wire.js';
-import { Peer, type ConsumerData, type PeerTransportData, type ProducerData } from '../rooms/peer.js';
+import { MediaUnavailableError } from '../media/local-media-home.js';
+import { Peer } from '../rooms/peer.js';
 import type { Room } from '../rooms/room.js';
 import { admit, type EntryRefusal } from '../rooms/admission.js';
 import { NoSuchProducerError, NoWorkerError, type MediaHome } from '../rooms/room-media.js';
@@ -259,15 +260,10 @@ export const handlers: Handlers = {
     }
     // Its home; a new one if its worker died since (it was told mediaReset and is rebuilding its media).
     const home = await placed(room, peer);
-    const webRtcServer = home.slot.webRtcServer;
-    if (!webRtcServer || home.router.closed) throw new RequestError(ErrorCode.Unavailable, 'media server is restarting');
-    const transport = await home.router.createWebRtcTransport<PeerTransportData>({
-      webRtcServer,
-      enableUdp: true,
-      enableTcp: true,
-      preferUdp: true,
-      initialAvailableOutgoingBitrate: 1_000_000,
-      appData: { direction },
+    if (home.router.closed) throw new RequestError(ErrorCode.Unavailable, 'media server is restarting');
+    const transport = await home.createTransport(direction).catch((err: unknown) => {
+      if (err instanceof MediaUnavailableError || home.router.closed) throw new RequestError(ErrorCode.Unavailable, 'media server is restarting');
+      throw err;
     });
     peer.transports.set(transport.id, transport);
     transport.observer.once('close', () => peer.transports.delete(transport.id));
@@ -310,7 +306,7 @@ export const handlers: Handlers = {
     const expectedKind = source === 'mic' || source === 'screen-audio' ? 'audio' : 'video';
     if (kind !== expectedKind) throw new RequestError(ErrorCode.MediaRejected, `a ${source} producer must be ${expectedKind}`);
     const producer = await media('produce', () =>
-      transport.produce<ProducerData>({
+      transport.produce({
         kind,
         rtpParameters: rtpParametersFromWire(rtpParameters),
         paused,
@@ -387,11 +383,11 @@ export const handlers: Handlers = {
       if (err instanceof NoSuchProducerError) throw new RequestError(ErrorCode.NotFound, 'no such producer in this room');
       throw err;
     }
-    if (!home.router.canConsume({ producerId, rtpCapabilities: caps })) {
+    if (!(await home.canConsume(producerId, caps))) {
       throw new RequestError(ErrorCode.CannotConsume, 'your browser cannot receive this media');
     }
     const consumer = await media('consume', () =>
-      transport.consume<ConsumerData>({
+      transport.consume({
         producerId,
         rtpCapabilities: caps,
         paused: true,

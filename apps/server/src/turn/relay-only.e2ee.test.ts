@@ -17,6 +17,7 @@ import type { Browser, Page } from 'playwright-core';
 import { joinCall, launchChromium } from '../test-support/browser.js';
 import { startTestApp } from '../test-support/test-app.js';
 import { startCoturn, type Coturn } from '../test-support/coturn.js';
+import { mediasoupOf } from '../test-support/local-media.js';
 
 const SECRET = 'relay-test-secret-0123456789abcdef';
 
@@ -141,7 +142,7 @@ it('two browsers with relay-only ICE decode each other through coturn and the SF
   const transports = [...room.peers.values()].flatMap((p) => [...p.transports.values()]);
   expect(transports.length).toBe(4);
   for (const t of transports) {
-    const tuple = t.iceSelectedTuple;
+    const tuple = mediasoupOf(t).iceSelectedTuple;
     expect(tuple, 'ICE selected a tuple').toBeDefined();
     expect(tuple!.remoteIp).toBe('127.0.0.1');
     expect(tuple!.remotePort).toBeGreaterThanOrEqual(coturn.relayPorts.min);
