@@ -37,6 +37,10 @@ import { RejoinPasses } from './rooms/rejoin-passes.js';
 import { RedisStreamBus } from './cluster/bus.js';
 import { BusRegistry } from './cluster/bus-protocol.js';
 import { registerRoomCalls, RemoteRooms } from './cluster/remote-rooms.js';
+import { registerMediaCalls } from './cluster/media-calls.js';
+import { MediaAgent } from './cluster/media-agent.js';
+import { RemoteMedia } from './cluster/remote-media.js';
+import { pipeAddressOf } from './cluster/pipe-address.js';
 import { ClusterNode } from './cluster/cluster-node.js';
 import { memoryEphemeralStores, redisEphemeralStores, type EphemeralStores, type PassesRestored } from './cluster/ephemeral-stores.js';
 import { PasswordHasher } from './auth/password-hasher.js';
@@ -115,12 +119,17 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
   // Placing peers on workers needs each worker's CPU within a second, not the health monitor's five.
   const load = new WorkerLoad(pool);
   load.start();
+  /** Cluster mode: where other nodes send this node's share of a meeting's media (the internal URL's address). */
+  const pipeListen = config.cluster
+    ? { ip: await pipeAddressOf(config.cluster.internalUrl), portRange: config.pipePorts ?? undefined }
+    : null;
   /** Cluster mode: this node's heartbeat and the meetings it is home of (set below, before anyone can join). */
   let cluster: ClusterNode | null = null;
   const registry = new RoomRegistry(pool, logger, {
     policy: { spread: config.workerSpread, softLimit: config.workerCpuSoftLimit },
     load,
     pipePorts: config.pipePorts,
+    pipeListen,
     onRoomClosed: (roomId) => cluster?.releaseRoom(roomId),
   });
   if (config.cluster) {
@@ -176,9 +185,35 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
   const directory = new RoomDirectory(store, registry, lobby, hasher, config.allowAnonymousRooms, ephemeral);
   /** Cluster mode: requests between nodes (the admin page's view and actions on meetings whose home is elsewhere). */
   let bus: RedisStreamBus | null = null;
+  /** Cluster mode: this node's media for meetings homed on other nodes. */
+  let agent: MediaAgent | null = null;
   if (cluster) {
     const node = cluster;
-    bus = await RedisStreamBus.start({ redis: node.redis, nodeId: node.nodeId, registry: registerRoomCalls(new BusRegistry()), logger });
+    bus = await RedisStreamBus.start({
+      redis: node.redis,
+      nodeId: node.nodeId,
+      registry: registerMediaCalls(registerRoomCalls(new BusRegistry())),
+      logger,
+    });
+    // A meeting homed here may place people's media on other nodes, and other nodes' meetings theirs here.
+    await node.watchDirectory();
+    const remoteMedia = new RemoteMedia({ bus, nodes: () => node.mediaNodes(), logger });
+    registry.remote = remoteMedia;
+    agent = new MediaAgent({
+      bus,
+      pool,
+      load,
+      policy: { spread: config.workerSpread, softLimit: config.workerCpuSoftLimit },
+      pipeListen: pipeListen!,
+      nodeStartedAt: (id) => node.nodeStartedAt(id),
+      refreshNodes: () => node.refreshDirectory(),
+      logger,
+    });
+    const mediaAgent = agent;
+    node.onNodeGone((id) => {
+      remoteMedia.nodeGone(id);
+      mediaAgent.closeRoomsOf(id);
+    });
     const remote = new RemoteRooms(bus, node, logger);
     remote.serve({
       live: async (roomId) => (registry.get(roomId) ? directory.liveHere(roomId) : null),
@@ -209,7 +244,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       );
     };
   }
-  const health = new WorkerHealthMonitor(pool, registry);
+  const health = new WorkerHealthMonitor(pool, registry, { elsewhere: (slot) => agent?.countsOn(slot) ?? null });
   health.start();
   const metrics = new Metrics(registry, health);
   /** Set by close(): from then on every request and upgrade gets 503, and /healthz says so. */
@@ -292,6 +327,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
       resolve();
     });
   }).catch(async (err: NodeJS.ErrnoException) => {
+    agent?.close();
     await bus?.close();
     await cluster?.stop();
     load.stop();
@@ -353,6 +389,7 @@ export async function startApp(config: Config, logger: Logger, options: AppOptio
         pool.close();
         await hasher.close();
         await ephemeral.close(); // the releases above, written before the store closes
+        agent?.close();
         await bus?.close();
         await cluster?.stop(); // every meeting's home given back; out of the directory
         await store.close();

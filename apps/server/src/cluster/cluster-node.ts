@@ -18,7 +18,8 @@ import type { ClusterConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import { PROTOCOL_VERSION } from './bus-protocol.js';
 import { chooseNode, type NodeChoice } from './node-placement.js';
-import { NodeRegistry, type NodeStats } from './node-registry.js';
+import { NodeRegistry, type NodeInfo, type NodeStats } from './node-registry.js';
+import type { MediaNode } from './remote-media.js';
 import { connectRedis, type RedisClient } from './redis.js';
 import { RoomOwnership, type LostReason } from './room-ownership.js';
 
@@ -35,6 +36,11 @@ export interface ClusterNodeOptions {
 }
 
 export class ClusterNode {
+  /** The directory as last read (every heartbeat), for decisions that cannot wait for Redis: placing a peer's media. */
+  private known: NodeInfo[] = [];
+  private watching: NodeJS.Timeout | null = null;
+  private readonly goneListeners: Array<(nodeId: string) => void> = [];
+
   private constructor(
     readonly config: ClusterConfig,
     readonly redis: RedisClient,
@@ -132,6 +138,48 @@ export class ClusterNode {
     }
   }
 
+  /**
+   * Reads the directory now and then every `everyMs`: other nodes' load for
+   * placing media on them, and which nodes left it (died), told to
+   * `onNodeGone` listeners.
+   */
+  async watchDirectory(everyMs = 2000): Promise<void> {
+    await this.refreshDirectory();
+    this.watching ??= setInterval(() => void this.refreshDirectory(), everyMs);
+    this.watching.unref();
+  }
+
+  async refreshDirectory(): Promise<void> {
+    let nodes: NodeInfo[];
+    try {
+      nodes = await this.registry.liveNodes();
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'cluster: could not read the node directory');
+      return;
+    }
+    const now = new Set(nodes.map((n) => n.id));
+    const gone = this.known.filter((n) => !now.has(n.id) || nodes.find((m) => m.id === n.id)!.startedAt !== n.startedAt);
+    this.known = nodes;
+    for (const node of gone) for (const listener of this.goneListeners) listener(node.id);
+  }
+
+  /** Told when a node leaves the directory (it died or stopped) or comes back as a new process. */
+  onNodeGone(listener: (nodeId: string) => void): void {
+    this.goneListeners.push(listener);
+  }
+
+  /** Other nodes that take media for meetings homed here: alive, serving, of this version, with workers. */
+  mediaNodes(): MediaNode[] {
+    return this.known
+      .filter((n) => n.id !== this.nodeId && n.state === 'serving' && n.version === NODE_VERSION && Number(n.stats['workers'] ?? 0) > 0)
+      .map((n) => ({ id: n.id, cpu: Number(n.stats['cpu'] ?? 0) || 0 }));
+  }
+
+  /** When node `nodeId`'s current process started, if the directory as last read lists it. */
+  nodeStartedAt(nodeId: string): number | null {
+    return this.known.find((n) => n.id === nodeId)?.startedAt ?? null;
+  }
+
   /** Stops placing here (a graceful stop begins). */
   drain(): Promise<void> {
     return this.registry.drain();
@@ -139,6 +187,8 @@ export class ClusterNode {
 
   /** Gives every meeting's home back, leaves the directory and disconnects. */
   async stop(): Promise<void> {
+    if (this.watching) clearInterval(this.watching);
+    this.watching = null;
     await this.ownership.stop({ release: true }).catch(() => undefined);
     await this.registry.stop().catch(() => undefined);
     await this.redis.close().catch(() => undefined);

@@ -70,3 +70,26 @@ export function dtlsParametersToWire(dtls: types.DtlsParameters): WireObject {
 export function rtpParametersToWire(rtp: types.RtpParameters): WireObject {
   return rtp;
 }
+
+// Between nodes of a cluster (cluster/media-calls.ts): what one node's mediasoup made, back into mediasoup's types on
+// the meeting's home. Sound because the other end is mediasoup itself, and where these go back into mediasoup
+// (PipeTransport.connect, Transport.produce, the browser's answer) they are validated again.
+
+/** ICE parameters another node's transport made. */
+export function iceParametersFromWire(wire: WireObject): types.IceParameters {
+  return wire as types.IceParameters;
+}
+
+/** ICE candidates another node's transport made. */
+export function iceCandidatesFromWire(wire: WireObject[]): types.IceCandidate[] {
+  return wire as types.IceCandidate[];
+}
+
+/** A pipe transport's SRTP parameters, for the other end's PipeTransport.connect to validate. */
+export function srtpParametersFromWire(wire: WireObject): types.SrtpParameters {
+  return wire as types.SrtpParameters;
+}
+
+export function srtpParametersToWire(srtp: types.SrtpParameters): WireObject {
+  return srtp;
+}

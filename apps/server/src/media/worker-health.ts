@@ -11,6 +11,13 @@ import type { WorkerPool } from './worker-pool.js';
 
 const PAGE_KB = 4;
 
+interface Counts {
+  routers: number;
+  transports: number;
+  producers: number;
+  consumers: number;
+}
+
 function rssMb(pid: number): number {
   try {
     const statm = readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ');
@@ -28,9 +35,19 @@ export class WorkerHealthMonitor {
   constructor(
     private readonly pool: WorkerPool,
     private readonly registry: RoomRegistry,
-    private readonly intervalMs = 5000,
-    private readonly keep = 120,
-  ) {}
+    private readonly o: {
+      /** What a worker carries for meetings homed on other nodes (cluster/media-agent.ts). */
+      elsewhere?: (slotIndex: number) => Counts | null;
+      intervalMs?: number;
+      keep?: number;
+    } = {},
+  ) {
+    this.intervalMs = o.intervalMs ?? 5000;
+    this.keep = o.keep ?? 120;
+  }
+
+  private readonly intervalMs: number;
+  private readonly keep: number;
 
   start(): void {
     if (this.timer) return;
@@ -72,6 +89,13 @@ export class WorkerHealthMonitor {
           producers += peer.producers.size;
           consumers += peer.consumers.size;
         }
+      }
+      const elsewhere = this.o.elsewhere?.(slot.index);
+      if (elsewhere) {
+        routers += elsewhere.routers;
+        transports += elsewhere.transports;
+        producers += elsewhere.producers;
+        consumers += elsewhere.consumers;
       }
       let cpuPercent = 0;
       if (w && !w.died && !w.closed) {

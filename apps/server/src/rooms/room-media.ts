@@ -18,7 +18,7 @@
 import type { types } from 'mediasoup';
 import type { Logger } from '../logger.js';
 import { mediaCodecs } from '../media/media-codecs.js';
-import { LocalMediaHome, type PipeListen } from '../media/local-media-home.js';
+import { LocalMediaHome, MediaUnavailableError, type PipeListen } from '../media/local-media-home.js';
 import { localHomeKey, remoteHomeKey, type MediaHome, type PipedProducer, type PipeEnd } from '../media/media-home.js';
 import { chooseWorker, SPILL_MARGIN, type PlacementPolicy, type SlotState } from '../media/placement.js';
 import type { WorkerLoad } from '../media/worker-load.js';
@@ -90,6 +90,11 @@ interface NodePipe {
   in: PipeEnd;
 }
 
+type Choice = { key: string; slot: number; node?: undefined } | { key: string; node: string; slot?: undefined };
+
+/** How long a node that could not open a meeting is left out of its placements. */
+const SHUN_MS = 10_000;
+
 /** CPU points added to a node for each peer placed on it since its last heartbeat. */
 const REMOTE_RESERVATION = 2;
 /** How long such a reservation counts (a heartbeat is every 2 s). */
@@ -110,6 +115,8 @@ export class RoomMedia {
   private readonly copies = new Map<string, Set<PipedProducer>>();
   /** Placements on other nodes not yet in their heartbeat: node → times. */
   private readonly reserved = new Map<string, number[]>();
+  /** Other nodes that failed to open the meeting: node → when. */
+  private readonly shunned = new Map<string, number>();
   private readonly mics = new Set<string>();
   private speakerKey: string | null = null;
   private closed = false;
@@ -173,6 +180,20 @@ export class RoomMedia {
       choice = this.choose();
     }
     if (choice === null) throw new NoWorkerError();
+    try {
+      return await this.placeOn(choice);
+    } catch (err) {
+      // Another node that does not answer, or refuses, is left out for a while; the peer goes elsewhere.
+      if (choice.node === undefined || this.closed) throw err;
+      this.o.logger.warn({ err, node: choice.node }, 'could not open the meeting on another node: placing elsewhere');
+      this.shunned.set(choice.node, Date.now());
+      const again = this.choose();
+      if (again === null) throw new NoWorkerError();
+      return this.placeOn(again);
+    }
+  }
+
+  private async placeOn(choice: Choice): Promise<MediaHome> {
     if (choice.slot !== undefined) this.o.load?.reserve(choice.slot);
     else this.reserve(choice.node);
     this.residents.set(choice.key, this.residentsOn(choice.key) + 1);
@@ -288,7 +309,7 @@ export class RoomMedia {
     this.speakerKey = null;
   }
 
-  private choose(): { key: string; slot: number; node?: undefined } | { key: string; node: string; slot?: undefined } | null {
+  private choose(): Choice | null {
     const { pool, policy, load, consumersOn, remote } = this.o;
     const local: SlotState[] = pool.slots.map((slot) => ({
       index: slot.index,
@@ -298,7 +319,8 @@ export class RoomMedia {
       roomPeers: this.residentsOn(slot.index),
       roomRouter: this.homes.has(localHomeKey(slot.index)) || this.opening.has(localHomeKey(slot.index)),
     }));
-    const nodes = remote?.candidates() ?? [];
+    const now = Date.now();
+    const nodes = (remote?.candidates() ?? []).filter((n) => now - (this.shunned.get(n.node) ?? -Infinity) > SHUN_MS);
     const far: SlotState[] = nodes.map((n, i) => {
       const key = remoteHomeKey(n.node);
       return {
@@ -338,12 +360,12 @@ export class RoomMedia {
     return (this.reserved.get(node) ?? []).filter((t) => now - t < RESERVATION_MS).length;
   }
 
-  private open(choice: { key: string; slot?: number | undefined; node?: string | undefined }): Promise<MediaHome> {
+  private open(choice: Choice): Promise<MediaHome> {
     const open = this.homes.get(choice.key);
     if (open && !open.router.closed) return Promise.resolve(open);
     let opening = this.opening.get(choice.key);
     if (!opening) {
-      const made = choice.slot !== undefined ? this.createLocal(choice.slot) : this.createRemote(choice.node!);
+      const made = choice.slot !== undefined ? this.createLocal(choice.slot) : this.createRemote(choice.node);
       opening = made.then((home) => this.adopt(home)).finally(() => this.opening.delete(choice.key));
       this.opening.set(choice.key, opening);
     }
@@ -367,7 +389,9 @@ export class RoomMedia {
   private async createRemote(node: string): Promise<MediaHome> {
     const remote = this.o.remote;
     if (!remote) throw new NoWorkerError();
-    const home = await remote.open(node, this.roomId);
+    const home = await remote.open(node, this.roomId).catch((err: unknown) => {
+      throw err instanceof MediaUnavailableError ? new NoWorkerError() : err;
+    });
     if (this.closed) {
       home.router.close();
       throw new NoWorkerError();

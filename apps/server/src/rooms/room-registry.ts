@@ -9,7 +9,8 @@ import type { WorkerLoad } from '../media/worker-load.js';
 import type { WorkerPool, WorkerSlot } from '../media/worker-pool.js';
 import { localHomeKey } from '../media/media-home.js';
 import { Room } from './room.js';
-import { RoomMedia } from './room-media.js';
+import { RoomMedia, type RemoteSites } from './room-media.js';
+import type { PipeListen } from '../media/local-media-home.js';
 
 export { NoWorkerError, WORKER_WAIT_MS } from './room-media.js';
 
@@ -18,6 +19,8 @@ export interface RoomRegistryOptions {
   load?: WorkerLoad;
   /** UDP ports for the pipes between a room's workers (CONCLAVE_PIPE_PORT_MIN/MAX). */
   pipePorts?: { min: number; max: number } | null;
+  /** Where this node's ends of pipes to other nodes listen (cluster mode). */
+  pipeListen?: PipeListen | null;
   /** Told when a room has closed here (cluster mode gives its home back). */
   onRoomClosed?: (roomId: string) => void;
 }
@@ -25,6 +28,8 @@ export interface RoomRegistryOptions {
 export class RoomRegistry {
   private readonly rooms = new Map<string, Room>();
   private readonly policy: PlacementPolicy;
+  /** Cluster mode: other nodes' media, for rooms made from now on (set once the bus is up, before anyone joins). */
+  remote: RemoteSites | null = null;
 
   constructor(
     private readonly pool: WorkerPool,
@@ -83,6 +88,8 @@ export class RoomRegistry {
       load: this.options.load,
       consumersOn: (slot) => this.consumersOn(slot),
       pipePorts: this.options.pipePorts,
+      pipeListen: this.options.pipeListen,
+      remote: this.remote,
       logger,
     });
     const room = new Room(roomId, media, logger);

@@ -116,7 +116,9 @@ export class Room extends EventEmitter<RoomEvents> {
     if (reset > 0)
       this.logger.warn(
         { home: homeKey, peers: reset },
-        why === 'node-lost' ? 'media on another node lost: its peers rebuild their media' : 'media worker died: its peers rebuild their media',
+        why === 'node-lost'
+          ? 'media on another node lost: its peers rebuild their media'
+          : 'media worker died: its peers rebuild their media',
       );
     return reset;
   }

@@ -262,7 +262,8 @@ export const handlers: Handlers = {
     const home = await placed(room, peer);
     if (home.router.closed) throw new RequestError(ErrorCode.Unavailable, 'media server is restarting');
     const transport = await home.createTransport(direction).catch((err: unknown) => {
-      if (err instanceof MediaUnavailableError || home.router.closed) throw new RequestError(ErrorCode.Unavailable, 'media server is restarting');
+      if (err instanceof MediaUnavailableError || home.router.closed)
+        throw new RequestError(ErrorCode.Unavailable, 'media server is restarting');
       throw err;
     });
     peer.transports.set(transport.id, transport);

@@ -1,0 +1,248 @@
+/**
+ * One meeting's media over two nodes, in one process: node A is the
+ * meeting's home (its RoomMedia, with RemoteMedia for the other node), node
+ * B serves A's requests with its MediaAgent; each has its own mediasoup
+ * worker, and they talk over a LocalBus (the same code as over Redis
+ * Streams, minus Redis). RTP really crosses the pipes between the two
+ * workers (UDP on loopback, with SRTP), both ways; proxies on A behave as
+ * mediasoup's objects do (a consumer hears its producer close); pausing a
+ * producer pauses its copy on the other node; and the loss of B's router
+ * (its worker died, or the node left the directory) is told to the room,
+ * whose peers there then rebuild their media.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import type { types } from 'mediasoup';
+import { WorkerPool } from '../media/worker-pool.js';
+import type { MediaHome } from '../media/media-home.js';
+import type { ProducerData } from '../media/media-objects.js';
+import { RoomMedia } from '../rooms/room-media.js';
+import { freePort } from '../hostile/server-process.js';
+import { localRouter } from '../test-support/local-media.js';
+import { LocalBus, LocalBusNetwork } from './bus.js';
+import { BusRegistry } from './bus-protocol.js';
+import { MediaAgent } from './media-agent.js';
+import { registerMediaCalls } from './media-calls.js';
+import { RemoteMedia } from './remote-media.js';
+
+const logger = pino({ level: 'silent' });
+const PIPE_PORTS = { min: 33000 + (process.pid % 80) * 20, max: 33000 + (process.pid % 80) * 20 + 19 };
+
+const VP8 = {
+  mimeType: 'video/VP8',
+  payloadType: 101,
+  clockRate: 90000,
+  rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
+};
+
+function rtp(seq: number, ssrc: number): Buffer {
+  const header = Buffer.alloc(12);
+  header[0] = 0x80;
+  header[1] = VP8.payloadType;
+  header.writeUInt16BE(seq & 0xffff, 2);
+  header.writeUInt32BE((seq * 3000) >>> 0, 4);
+  header.writeUInt32BE(ssrc, 8);
+  // A VP8 key frame's descriptor (with a PictureID: mediasoup needs it to see the key frame), then filler.
+  const vp8 = Buffer.from([0x90, 0x80, seq & 0x7f, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xb4, 0x00]);
+  return Buffer.concat([header, vp8, Buffer.alloc(100, 0x42)]);
+}
+
+/** A camera fed by the test over a PlainTransport on `router` (standing in for a browser there). */
+async function camera(router: types.Router, ssrc: number) {
+  const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true });
+  const producer = await transport.produce<ProducerData>({
+    kind: 'video',
+    rtpParameters: { codecs: [VP8], encodings: [{ ssrc }] },
+    appData: { source: 'camera' },
+  });
+  const socket = createSocket('udp4');
+  let seq = 0;
+  const timer = setInterval(() => socket.send(rtp(seq++, ssrc), transport.tuple.localPort, '127.0.0.1'), 10);
+  return { producer, stop: () => (clearInterval(timer), socket.close(), transport.close()) };
+}
+
+/** Counts the RTP of `producerId` that `router` sends to a PlainTransport consumer. */
+async function countingSink(router: types.Router, producerId: string) {
+  const socket: Socket = createSocket('udp4');
+  socket.bind(0, '127.0.0.1');
+  await once(socket, 'listening');
+  const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false });
+  await transport.connect({ ip: '127.0.0.1', port: socket.address().port });
+  await transport.consume({ producerId, rtpCapabilities: router.rtpCapabilities });
+  let packets = 0;
+  socket.on('message', () => (packets += 1));
+  return { count: () => packets, stop: () => (socket.close(), transport.close()) };
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('one meeting over two nodes', () => {
+  let poolA: WorkerPool;
+  let poolB: WorkerPool;
+  let agentB: MediaAgent;
+  let remote: RemoteMedia;
+  let media: RoomMedia;
+  let here: MediaHome;
+  let there: MediaHome;
+  /** The meeting's router on node B, as B's own mediasoup sees it. */
+  let routerB: types.Router;
+  const pipeTransportsB: types.PipeTransport[] = [];
+  const lost: string[] = [];
+  const startedAt = new Map([['node-a', 1]]);
+
+  beforeAll(async () => {
+    const start = async () =>
+      WorkerPool.start({ size: 1, rtcPort: await freePort(), listenIp: '127.0.0.1', announcedAddress: '127.0.0.1', logger });
+    [poolA, poolB] = await Promise.all([start(), start()]);
+    const network = new LocalBusNetwork();
+    const registry = () => registerMediaCalls(new BusRegistry());
+    const busA = new LocalBus({ nodeId: 'node-a', registry: registry(), network, logger });
+    const busB = new LocalBus({ nodeId: 'node-b', registry: registry(), network, logger });
+    agentB = new MediaAgent({
+      bus: busB,
+      pool: poolB,
+      policy: { spread: 'fill', softLimit: 65 },
+      pipeListen: { ip: '127.0.0.1', portRange: PIPE_PORTS },
+      nodeStartedAt: (id) => startedAt.get(id) ?? null,
+      refreshNodes: () => Promise.resolve(),
+      logger,
+    });
+    remote = new RemoteMedia({ bus: busA, nodes: () => [{ id: 'node-b', cpu: 0 }], logger });
+    media = new RoomMedia('room-1', {
+      pool: poolA,
+      policy: { spread: 'even', softLimit: 65 },
+      pipeListen: { ip: '127.0.0.1', portRange: PIPE_PORTS },
+      remote,
+      logger,
+    });
+    media.onHomeLost = (key) => lost.push(key);
+    poolB.slots[0]!.worker!.observer.on('newrouter', (router) => {
+      routerB = router;
+      router.observer.on('newtransport', (t) => {
+        if (t.type === 'pipe') pipeTransportsB.push(t as types.PipeTransport);
+      });
+    });
+  });
+
+  afterAll(() => {
+    media?.close();
+    agentB?.close();
+    poolA?.close();
+    poolB?.close();
+  });
+
+  it('places its people on both nodes (spread even), with the same capabilities on both routers', async () => {
+    here = await media.place();
+    there = await media.place();
+    expect([here.key, there.key]).toEqual(['w:0', 'n:node-b']);
+    expect(media.routerSlots).toEqual([0]);
+    expect(media.routerNodes).toEqual(['node-b']);
+    expect(there.router.rtpCapabilities).toEqual(here.router.rtpCapabilities);
+    expect(agentB.countsOn(0).routers).toBe(1);
+  });
+
+  it('pipes a camera here to the other node over SRTP on the pipe ports; RTP arrives there', async () => {
+    const cam = await camera(localRouter(here), 5001);
+    media.addProducer(cam.producer, 'ada', here);
+    await media.bringTo(there, cam.producer.id);
+    const sink = await countingSink(routerB, cam.producer.id);
+    await until('RTP reached node B', () => sink.count() > 20);
+    expect(pipeTransportsB.length).toBe(1);
+    const pipe = pipeTransportsB[0]!;
+    expect(pipe.srtpParameters?.cryptoSuite, 'the pipe is SRTP').toBeTruthy();
+    expect(pipe.tuple.localPort).toBeGreaterThanOrEqual(PIPE_PORTS.min);
+    expect(pipe.tuple.localPort).toBeLessThanOrEqual(PIPE_PORTS.max);
+    sink.stop();
+    cam.stop();
+  });
+
+  it('gives a proxy consumer there that resumes, and hears its producer close as mediasoup would', async () => {
+    const cam = await camera(localRouter(here), 5002);
+    media.addProducer(cam.producer, 'ada', here);
+    await media.bringTo(there, cam.producer.id);
+    const recv = await there.createTransport('recv');
+    expect(recv.iceCandidates.length).toBeGreaterThan(0);
+    expect(await there.canConsume(cam.producer.id, there.router.rtpCapabilities)).toBe(true);
+    const consumer = await recv.consume({
+      producerId: cam.producer.id,
+      rtpCapabilities: there.router.rtpCapabilities,
+      paused: true,
+      appData: { peerId: 'ada', source: 'camera', transportId: recv.id },
+    });
+    expect(consumer.kind).toBe('video');
+    expect(consumer.paused).toBe(true);
+    await consumer.resume();
+    expect(consumer.paused).toBe(false);
+    let heardClose = false;
+    consumer.on('producerclose', () => (heardClose = true));
+    cam.stop(); // closes the producer on A: its copy on B, and so the consumer there, close
+    await until('the consumer heard its producer close', () => heardClose && consumer.closed);
+    recv.close();
+    await until('the transport closed on node B', () => agentB.countsOn(0).transports === 0);
+  });
+
+  it('pauses and resumes the copy on the other node with its producer', async () => {
+    const cam = await camera(localRouter(here), 5003);
+    media.addProducer(cam.producer, 'ada', here);
+    let copy: types.Producer | undefined;
+    pipeTransportsB[0]!.observer.once('newproducer', (p) => (copy = p));
+    await media.bringTo(there, cam.producer.id);
+    await until('the copy exists on node B', () => copy !== undefined);
+    expect(copy!.paused).toBe(false);
+    await cam.producer.pause();
+    await until('the copy paused', () => copy!.paused);
+    await cam.producer.resume();
+    await until('the copy resumed', () => !copy!.paused);
+    cam.stop();
+    await until('the copy closed with it', () => copy!.closed);
+  });
+
+  it('pipes a camera on the other node back here; RTP arrives here', async () => {
+    // The test stands in for a browser on node B, producing on the meeting's router there.
+    const cam = await camera(routerB, 5004);
+    media.addProducer(cam.producer, 'bob', there);
+    await media.bringTo(here, cam.producer.id);
+    const sink = await countingSink(localRouter(here), cam.producer.id);
+    await until('RTP from node B reached node A', () => sink.count() > 20);
+    sink.stop();
+    cam.stop();
+  });
+
+  it('tells the room when the router there closes under its peers, and forgets that node', async () => {
+    routerB.close(); // as when B's worker dies
+    await until('the room heard it', () => lost.includes('n:node-b'));
+    expect(there.router.closed).toBe(true);
+    expect(media.routerNodes).toEqual([]);
+    // The peer there is placed again: B opens a new router for the meeting.
+    media.release(there);
+    there = await media.place();
+    expect(there.key).toBe('n:node-b');
+    expect(agentB.countsOn(0).routers).toBe(1);
+  });
+
+  it('loses the other node when it leaves the directory; that node closes the meeting when its home does', async () => {
+    lost.length = 0;
+    remote.nodeGone('node-b');
+    expect(there.router.closed).toBe(true);
+    expect(lost).toEqual(['n:node-b']);
+    startedAt.delete('node-a');
+    agentB.closeRoomsOf('node-a');
+    expect(agentB.size).toBe(0);
+  });
+
+  it('places elsewhere when the other node refuses (it does not know this home): the join goes on', async () => {
+    const fresh = new RoomMedia('room-2', { pool: poolA, policy: { spread: 'even', softLimit: 65 }, remote, logger });
+    const first = await fresh.place();
+    const second = await fresh.place();
+    expect([first.key, second.key]).toEqual(['w:0', 'w:0']);
+    fresh.close();
+  });
+});
