@@ -78,7 +78,9 @@ describe('two nodes behind one domain', () => {
     const roomId = `cluster-${process.pid}-1`;
     // Ada's ticket comes from node A, and her socket goes to node B: wherever the ticket put her, she lands there.
     const adaTicket = new URL(await a.ticketUrl(roomId)).search;
-    const ada = await TestClient.connect(`${b.wsUrl}${adaTicket}`);
+    // Both send the Origin a browser on the page of the node they reached would: same-origin there, and at the home
+    // after the hop too (the home checks it against the Host the browser used, which the forwarder vouches for).
+    const ada = await TestClient.connect(`${b.wsUrl}${adaTicket}`, { Origin: b.url });
     const adaJoin = await ada.request('join', { roomId, displayName: 'Ada' });
     if (adaJoin.status !== 'joined') throw new Error('Ada did not join');
     const home = homeOf(roomId)!;
@@ -86,7 +88,7 @@ describe('two nodes behind one domain', () => {
     expect((await a.cluster!.ownership.owner(roomId))?.node).toBe(home);
     // Grace asks the other node for her ticket and opens her socket there too.
     const other = home === 'node-a' ? b : a;
-    const grace = await TestClient.connect(await other.ticketUrl(roomId));
+    const grace = await TestClient.connect(await other.ticketUrl(roomId), { Origin: other.url });
     const graceJoin = await grace.request('join', { roomId, displayName: 'Grace' });
     if (graceJoin.status !== 'joined') throw new Error('Grace did not join');
     expect(graceJoin.peers.map((p) => p.displayName)).toEqual(['Ada']);

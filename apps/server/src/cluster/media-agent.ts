@@ -119,9 +119,13 @@ export class MediaAgent {
     for (const room of [...this.rooms.values()]) if (room.node === node) this.closeRoom(room, 'its home node is gone');
   }
 
+  /** This node stops: each home is told its meeting's router here closed, so its peers here rebuild their media elsewhere at once. */
   close(): void {
     clearInterval(this.sweep);
-    for (const room of [...this.rooms.values()]) this.closeRoom(room, 'this node stops');
+    for (const room of [...this.rooms.values()]) {
+      this.tell(room, { type: 'routerClosed' });
+      this.closeRoom(room, 'this node stops');
+    }
   }
 
   private async call(roomId: string, op: MediaOp, rawArgs: unknown, meta: MessageMeta): Promise<unknown> {

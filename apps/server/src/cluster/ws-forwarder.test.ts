@@ -63,11 +63,17 @@ afterEach(async () => {
 });
 
 describe('forwardUpgrade', () => {
-  it('joins a WebSocket opened at one node to the node its ticket names, with the client address vouched for', async () => {
+  it('joins a WebSocket opened at one node to the node its ticket names, with the client address and Host vouched for', async () => {
     const b = await nodeB();
     const a = await nodeA(`http://127.0.0.1:${b}`);
     const answer = await exchange(`ws://127.0.0.1:${a}/ws?ticket=t1&node=b`, { Cookie: 'conclave_session=s' });
-    expect(answer).toEqual({ echo: 'hello', vouched: '203.0.113.7', url: '/ws?ticket=t1&node=b', cookie: 'conclave_session=s' });
+    expect(answer).toEqual({
+      echo: 'hello',
+      // The Host the browser asked node A for (in a browser, the one its Origin is checked against), not node B's.
+      vouched: { ip: '203.0.113.7', host: `127.0.0.1:${a}` },
+      url: '/ws?ticket=t1&node=b',
+      cookie: 'conclave_session=s',
+    });
   });
 
   it('carries many frames both ways, in order', async () => {
@@ -89,10 +95,20 @@ describe('forwardUpgrade', () => {
     expect((await exchange(`ws://127.0.0.1:${b}/ws`, { [FORWARDED_HEADER]: forged })).vouched).toBeNull();
     expect((await exchange(`ws://127.0.0.1:${b}/ws`, { [FORWARDED_HEADER]: '198.51.100.1 1 x' })).vouched).toBeNull();
     const now = Date.now();
-    expect(verifyForwarded(signForwarded(SECRET, '198.51.100.1', '/ws?ticket=a', now), SECRET, '/ws?ticket=b', now)).toBeNull();
-    expect(verifyForwarded(signForwarded(SECRET, '198.51.100.1', '/ws', now - FORWARDED_MAX_AGE_MS - 1), SECRET, '/ws', now)).toBeNull();
-    expect(verifyForwarded(signForwarded(SECRET, 'not-an-ip', '/ws', now), SECRET, '/ws', now)).toBeNull();
-    expect(verifyForwarded(signForwarded(SECRET, '::1', '/ws', now), SECRET, '/ws', now)).toBe('::1');
+    expect(
+      verifyForwarded(signForwarded(SECRET, '198.51.100.1', '/ws?ticket=a', 'meet.example', now), SECRET, '/ws?ticket=b', now),
+    ).toBeNull();
+    expect(
+      verifyForwarded(signForwarded(SECRET, '198.51.100.1', '/ws', 'meet.example', now - FORWARDED_MAX_AGE_MS - 1), SECRET, '/ws', now),
+    ).toBeNull();
+    expect(verifyForwarded(signForwarded(SECRET, 'not-an-ip', '/ws', 'meet.example', now), SECRET, '/ws', now)).toBeNull();
+    expect(verifyForwarded(signForwarded(SECRET, '::1', '/ws', 'meet.example:8443', now), SECRET, '/ws', now)).toEqual({
+      ip: '::1',
+      host: 'meet.example:8443',
+    });
+    // The Host is signed too: another one in its place breaks the signature.
+    const signed = signForwarded(SECRET, '::1', '/ws', 'meet.example', now);
+    expect(verifyForwarded(signed.replace('meet.example', 'evil.example'), SECRET, '/ws', now)).toBeNull();
   });
 
   it('answers the client 502 when the other node cannot be reached', async () => {

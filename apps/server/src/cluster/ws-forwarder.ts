@@ -3,11 +3,14 @@
  * is passed on to that node as it came, so any load balancer in front works,
  * round-robin included. The upgrade request is replayed to the other node's
  * CONCLAVE_NODE_INTERNAL_URL with one more header, X-Conclave-Forwarded,
- * saying which client address this node saw, signed with
- * CONCLAVE_CLUSTER_SECRET; then the two sockets are piped both ways (the
- * 101 answer, and every frame after it, pass through unread). The receiving
- * node believes the address only under a good signature, so a client cannot
- * claim another address by sending the header itself.
+ * saying which client address this node saw and which Host the browser
+ * asked for, signed with CONCLAVE_CLUSTER_SECRET; then the two sockets are
+ * piped both ways (the 101 answer, and every frame after it, pass through
+ * unread). The receiving node believes the address and the Host only under a
+ * good signature, so a client cannot claim another address by sending the
+ * header itself. (The Host line the other node gets is its own internal
+ * address; its same-origin check compares the browser's Origin with the
+ * Host the browser used, as this node did.)
  *
  * Media never goes through here: the ICE candidates the other node answers
  * with carry its own address.
@@ -24,29 +27,41 @@ export const FORWARDED_MAX_AGE_MS = 30_000;
 /** How long the other node has to accept the TCP connection. */
 const CONNECT_TIMEOUT_MS = 5_000;
 
-function mac(secret: string, ip: string, at: number, target: string): string {
-  return createHmac('sha256', secret).update(`${ip}\n${at}\n${target}`).digest('base64url');
+function mac(secret: string, ip: string, at: number, host: string, target: string): string {
+  return createHmac('sha256', secret).update(`${ip}\n${at}\n${host}\n${target}`).digest('base64url');
 }
 
-/** The header value: `<client ip> <ms since epoch> <HMAC over both and the request target>`. */
-export function signForwarded(secret: string, ip: string, target: string, at = Date.now()): string {
-  return `${ip} ${at} ${mac(secret, ip, at, target)}`;
+/** What a forwarding node vouches for: the client's address and the Host it asked for. */
+export interface Vouched {
+  ip: string;
+  /** The browser's Host header at the node it reached ('' if it sent none). */
+  host: string;
+}
+
+/** A Host header value as it may travel in the signed header (no spaces, bounded). */
+const HOST_TOKEN = /^[A-Za-z0-9.:[\]_-]{0,300}$/;
+
+/** The header value: `<client ip> <ms since epoch> <host or -> <HMAC over them and the request target>`. */
+export function signForwarded(secret: string, ip: string, target: string, host = '', at = Date.now()): string {
+  const sent = HOST_TOKEN.test(host) ? host : '';
+  return `${ip} ${at} ${sent || '-'} ${mac(secret, ip, at, sent, target)}`;
 }
 
 /**
- * The client address a forwarding node vouched for, or null when the header
- * is absent, malformed, stale or not signed with our secret.
+ * What a forwarding node vouched for, or null when the header is absent,
+ * malformed, stale or not signed with our secret.
  */
-export function verifyForwarded(value: string | string[] | undefined, secret: string, target: string, now = Date.now()): string | null {
+export function verifyForwarded(value: string | string[] | undefined, secret: string, target: string, now = Date.now()): Vouched | null {
   if (typeof value !== 'string') return null;
   const parts = value.split(' ');
-  if (parts.length !== 3) return null;
-  const [ip, atText, given] = parts as [string, string, string];
+  if (parts.length !== 4) return null;
+  const [ip, atText, hostText, given] = parts as [string, string, string, string];
+  const host = hostText === '-' ? '' : hostText;
   const at = Number(atText);
-  if (!isIP(ip) || !Number.isSafeInteger(at) || Math.abs(now - at) > FORWARDED_MAX_AGE_MS) return null;
-  const expected = Buffer.from(mac(secret, ip, at, target));
+  if (!isIP(ip) || !HOST_TOKEN.test(host) || !Number.isSafeInteger(at) || Math.abs(now - at) > FORWARDED_MAX_AGE_MS) return null;
+  const expected = Buffer.from(mac(secret, ip, at, host, target));
   const actual = Buffer.from(given);
-  return expected.length === actual.length && timingSafeEqual(expected, actual) ? ip : null;
+  return expected.length === actual.length && timingSafeEqual(expected, actual) ? { ip, host } : null;
 }
 
 /** Headers that describe this hop, not the request: they are not replayed. */
@@ -94,7 +109,7 @@ export function forwardUpgrade(req: IncomingMessage, client: Duplex, head: Buffe
     upstream.once(https ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       joined = true;
-      upstream.write(requestHead(req, o.target, signForwarded(o.secret, o.clientIp, req.url ?? '/')));
+      upstream.write(requestHead(req, o.target, signForwarded(o.secret, o.clientIp, req.url ?? '/', req.headers.host ?? '')));
       if (head.length > 0) upstream.write(head);
       upstream.pipe(client);
       client.pipe(upstream);

@@ -435,8 +435,12 @@ export class RoomMedia {
         if (next) for (const mic of this.mics) void this.feed(next, mic);
       }
     }
-    // A router elsewhere that closed without this room closing it: its node or worker died under its peers.
-    if (!this.closed && home.node && this.residentsOn(key) > 0) this.onHomeLost(key);
+    // A router elsewhere that closed without this room closing it: its node or worker died (or the node stops) under
+    // its peers. They are placed again, elsewhere for a while.
+    if (!this.closed && home.node && this.residentsOn(key) > 0) {
+      this.shunned.set(home.node, Date.now());
+      this.onHomeLost(key);
+    }
   }
 
   private async pipeWithinNode(source: LocalMediaHome, home: LocalMediaHome, producerId: string): Promise<PipedProducer | undefined> {

@@ -183,7 +183,7 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
     const cluster = auth.cluster ?? null;
     // Passed on by another node of the cluster: the client's address is the one it vouches for, under our secret.
     const vouched = cluster ? verifyForwarded(req.headers[FORWARDED_HEADER], cluster.secret, req.url ?? '/') : null;
-    const ip = vouched ?? clientIp(req, ctx.config.trustProxyHops);
+    const ip = vouched?.ip ?? clientIp(req, ctx.config.trustProxyHops);
     if (draining)
       return refuse(req, socket, ip, {
         status: 503,
@@ -197,7 +197,8 @@ export function attachSignaling(server: Server, ctx: SignalingContext, auth: Sig
       return refuse(req, socket, ip, { status: 404, code: 'not_found', message: 'no WebSocket here' });
     const problem = handshakeProblem(req);
     if (problem) return refuse(req, socket, ip, problem);
-    if (!originAllowed(req.headers.origin, req.headers.host, ctx.config.allowedOrigins)) {
+    // Passed on: the browser's Origin is compared with the Host it asked the other node for (ours is our internal URL).
+    if (!originAllowed(req.headers.origin, vouched ? vouched.host : req.headers.host, ctx.config.allowedOrigins)) {
       return refuse(req, socket, ip, { status: 403, code: 'forbidden', message: 'WebSocket from another origin' });
     }
     const key = addressKey(ip);
