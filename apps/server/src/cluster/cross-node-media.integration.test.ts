@@ -95,6 +95,7 @@ describe('one meeting over two nodes', () => {
   /** The meeting's router on node B, as B's own mediasoup sees it. */
   let routerB: types.Router;
   const pipeTransportsB: types.PipeTransport[] = [];
+  const pipeTransportsA: types.PipeTransport[] = [];
   const lost: string[] = [];
   const startedAt = new Map([['node-a', 1]]);
 
@@ -121,9 +122,15 @@ describe('one meeting over two nodes', () => {
       policy: { spread: 'even', softLimit: 65 },
       pipeListen: { ip: '127.0.0.1', portRange: PIPE_PORTS },
       remote,
+      flowIdleMs: 200,
       logger,
     });
     media.onHomeLost = (key) => lost.push(key);
+    poolA.slots[0]!.worker!.observer.on('newrouter', (router) =>
+      router.observer.on('newtransport', (t) => {
+        if (t.type === 'pipe') pipeTransportsA.push(t as types.PipeTransport);
+      }),
+    );
     poolB.slots[0]!.worker!.observer.on('newrouter', (router) => {
       routerB = router;
       router.observer.on('newtransport', (t) => {
@@ -203,6 +210,37 @@ describe('one meeting over two nodes', () => {
     await until('the copy resumed', () => !copy!.paused);
     cam.stop();
     await until('the copy closed with it', () => copy!.closed);
+  });
+
+  it('pauses a camera in its pipe while nobody on the other node watches it, and resumes it for the first who does', async () => {
+    const cam = await camera(localRouter(here), 5005);
+    media.addProducer(cam.producer, 'ada', here);
+    let piped: types.Consumer | undefined;
+    // The pipe between the two nodes exists already (one per pair of routers): its end here consumes the camera.
+    pipeTransportsA[0]!.observer.on('newconsumer', (c) => {
+      if (c.producerId === cam.producer.id) piped = c;
+    });
+    await media.bringTo(there, cam.producer.id);
+    await until('the pipe consumes it on node A', () => piped !== undefined);
+    const recv = await there.createTransport('recv');
+    const consumer = await recv.consume({
+      producerId: cam.producer.id,
+      rtpCapabilities: there.router.rtpCapabilities,
+      paused: true,
+      appData: { peerId: 'ada', source: 'camera', transportId: recv.id },
+    });
+    media.watch(there, consumer);
+    await until('the pipe paused (the only consumer there is paused)', () => piped!.paused);
+    await consumer.resume();
+    await until('the pipe flows again', () => !piped!.paused);
+    await consumer.pause();
+    await until('paused again once its tile is not seen', () => piped!.paused);
+    await consumer.resume();
+    await until('flows', () => !piped!.paused);
+    consumer.close();
+    await until('paused when its watcher went', () => piped!.paused);
+    recv.close();
+    cam.stop();
   });
 
   it('pipes a camera on the other node back here; RTP arrives here', async () => {

@@ -17,7 +17,7 @@
 import type { z } from 'zod';
 import type { Logger } from '../logger.js';
 import { LocalMediaHome, type PipeListen } from '../media/local-media-home.js';
-import type { PipedProducer, PipeEnd } from '../media/media-home.js';
+import type { PipedProducer, PipeEnd, PipeFlow } from '../media/media-home.js';
 import { mediaCodecs } from '../media/media-codecs.js';
 import {
   dtlsParametersFromWire,
@@ -55,6 +55,8 @@ class AgentRoom {
   readonly consumers = new Map<string, PeerConsumer>();
   readonly pipes = new Map<string, PipeEnd>();
   readonly copies = new Map<string, PipedProducer>();
+  /** What each pipe sends, by `${pipeId}/${producerId}`. */
+  readonly flows = new Map<string, PipeFlow>();
   /** Closed by the home or by this agent (not by its worker dying). */
   closing = false;
 
@@ -331,7 +333,8 @@ export class MediaAgent {
       return done;
     },
     pipeConsume: async (room, { pipeId, producerId }) => {
-      const feed = await this.pipeOf(room, pipeId).consume(producerId);
+      const { feed, flow } = await this.pipeOf(room, pipeId).consume(producerId);
+      room.flows.set(`${pipeId}/${producerId}`, flow);
       return { kind: feed.kind, rtpParameters: rtpParametersToWire(feed.rtpParameters), paused: feed.paused };
     },
     pipeProduce: async (room, { pipeId, id, kind, rtpParameters, paused, source }) => {
@@ -358,6 +361,13 @@ export class MediaAgent {
     closePipe: async (room, { pipeId }) => {
       room.pipes.get(pipeId)?.close();
       room.pipes.delete(pipeId);
+      for (const key of [...room.flows.keys()]) if (key.startsWith(`${pipeId}/`)) room.flows.delete(key);
+      return done;
+    },
+    pipeFlow: async (room, { pipeId, producerId, op }) => {
+      const flow = room.flows.get(`${pipeId}/${producerId}`);
+      if (!flow) throw new MediaAgentError('not-found', 'no such producer in that pipe');
+      await (op === 'pause' ? flow.pause() : flow.resume());
       return done;
     },
     watchSpeaker: async (room, { producerId }) => {

@@ -83,6 +83,8 @@ export const mediaOps = {
   /** A producer copied in through a pipe (its id is the original's). */
   copy: { args: z.object({ producerId: Id, op: z.enum(['pause', 'resume', 'close']) }), result: Done },
   closePipe: { args: z.object({ pipeId: Id }), result: Done },
+  /** Pauses or resumes what a pipe sends of one producer (nobody on the other end watches it, or someone does again). */
+  pipeFlow: { args: z.object({ pipeId: Id, producerId: Id, op: z.enum(['pause', 'resume']) }), result: Done },
   watchSpeaker: { args: z.object({ producerId: Id }), result: Done },
 } as const;
 

@@ -29,7 +29,15 @@ import {
   srtpParametersFromWire,
   srtpParametersToWire,
 } from '../media/mediasoup-wire.js';
-import { remoteHomeKey, type MediaHome, type PipeAddress, type PipedProducer, type PipeEnd, type PipeFeed } from '../media/media-home.js';
+import {
+  remoteHomeKey,
+  type MediaHome,
+  type PipeAddress,
+  type PipedProducer,
+  type PipeEnd,
+  type PipeFeed,
+  type PipeFlow,
+} from '../media/media-home.js';
 import type {
   ConsumeOptions,
   ConsumerData,
@@ -182,7 +190,10 @@ class RemoteConsumer extends RemoteObject<{ layerschange: [types.ConsumerLayers?
   }
 
   private async op(args: Omit<MediaArgs<'consumer'>, 'consumerId'>): Promise<void> {
+    const was = this.state.paused || this.state.producerPaused;
     this.state = await this.call('consumer', { consumerId: this.id, ...args });
+    const now = this.state.paused || this.state.producerPaused;
+    if (was !== now && !this.closed) this.observer.emit(now ? 'pause' : 'resume');
   }
 
   pause(): Promise<void> {
@@ -324,9 +335,15 @@ class RemotePipeEnd implements PipeEnd {
     });
   }
 
-  async consume(producerId: string): Promise<PipeFeed> {
+  async consume(producerId: string): Promise<{ feed: PipeFeed; flow: PipeFlow }> {
     const feed = await this.home.call('pipeConsume', { pipeId: this.id, producerId });
-    return { kind: feed.kind, rtpParameters: rtpParametersFromWire(feed.rtpParameters), paused: feed.paused };
+    const flow = (op: 'pause' | 'resume') => async () => {
+      await this.home.call('pipeFlow', { pipeId: this.id, producerId, op });
+    };
+    return {
+      feed: { kind: feed.kind, rtpParameters: rtpParametersFromWire(feed.rtpParameters), paused: feed.paused },
+      flow: { pause: flow('pause'), resume: flow('resume') },
+    };
   }
 
   async produce({ id, feed, appData }: { id: string; feed: PipeFeed; appData: ProducerData }): Promise<PipedProducer> {

@@ -7,7 +7,7 @@
  */
 import type { types } from 'mediasoup';
 import type { TransportDirection } from '@conclave/protocol';
-import type { MediaHome, PipeAddress, PipedProducer, PipeEnd, PipeFeed } from './media-home.js';
+import type { MediaHome, PipeAddress, PipedProducer, PipeEnd, PipeFeed, PipeFlow } from './media-home.js';
 import { localHomeKey } from './media-home.js';
 import type { PeerTransport, PeerTransportData, ProducerData } from './media-objects.js';
 import type { WorkerSlot } from './worker-pool.js';
@@ -46,9 +46,12 @@ class LocalPipeEnd implements PipeEnd {
     await this.transport.connect(remote);
   }
 
-  async consume(producerId: string): Promise<PipeFeed> {
+  async consume(producerId: string): Promise<{ feed: PipeFeed; flow: PipeFlow }> {
     const consumer = await this.transport.consume({ producerId });
-    return { kind: consumer.kind, rtpParameters: consumer.rtpParameters, paused: consumer.producerPaused };
+    return {
+      feed: { kind: consumer.kind, rtpParameters: consumer.rtpParameters, paused: consumer.producerPaused },
+      flow: { pause: () => consumer.pause(), resume: () => consumer.resume() },
+    };
   }
 
   async produce({ id, feed, appData }: { id: string; feed: PipeFeed; appData: ProducerData }): Promise<PipedProducer> {

@@ -37,6 +37,12 @@ export interface PipeFeed {
   paused: boolean;
 }
 
+/** What flows down a pipe for one producer: paused while nobody on the other node watches it. */
+export interface PipeFlow {
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+}
+
 /** One end of a pipe between the room's routers on two nodes. */
 export interface PipeEnd {
   readonly id: string;
@@ -44,7 +50,7 @@ export interface PipeEnd {
   readonly closed: boolean;
   connect(remote: PipeAddress): Promise<void>;
   /** Sends `producerId` (on this end's router) down the pipe. */
-  consume(producerId: string): Promise<PipeFeed>;
+  consume(producerId: string): Promise<{ feed: PipeFeed; flow: PipeFlow }>;
   /** Makes the copy of a producer the other end sends, under the same id. */
   produce(options: { id: string; feed: PipeFeed; appData: ProducerData }): Promise<PipedProducer>;
   close(): void;

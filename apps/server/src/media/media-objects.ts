@@ -61,7 +61,8 @@ export interface PeerConsumer {
   readonly preferredLayers: types.ConsumerLayers | undefined;
   readonly rtpParameters: types.RtpParameters;
   readonly appData: ConsumerData;
-  readonly observer: CloseObserver;
+  /** Also told when it pauses or resumes (by its receiver's views, or as its producer does). */
+  readonly observer: ProducerObserver;
   on(event: 'layerschange', listener: (layers?: types.ConsumerLayers) => void): unknown;
   on(event: 'producerclose', listener: () => void): unknown;
   pause(): Promise<void>;

@@ -1,29 +1,33 @@
 /**
- * A room's media plane on this server: one mediasoup Router per worker the
+ * A room's media plane as its home node sees it: one router per worker the
  * room uses (never two on one worker: mediasoup ids must be unique within a
- * worker), the room's producers and the router each came from, and the
- * pipes that carry a producer to the other routers of the room.
+ * worker), on this node or, in cluster mode, on other nodes (one per node,
+ * driven through that node's media agent: cluster/remote-media.ts); the
+ * room's producers and the router each came from; and the pipes that carry a
+ * producer to the other routers of the room.
  *
- * A peer is placed on a worker by media/placement.ts when it joins, and
- * again when its worker died. Audio is piped eagerly to every router of the
- * room (everyone hears every microphone, and the first syllables must not
- * wait for a pipe); video only when someone on another router consumes it.
- * Producer ids are the same in every router, so clients never see any of
- * this. Pipes inside one host are mediasoup's pipeToRouter over loopback
- * UDP; they relay the same SFrame ciphertext as every other hop.
+ * A peer is placed when it joins, and again when its worker (or node) died.
+ * Audio is piped eagerly to every router of the room (everyone hears every
+ * microphone, and the first syllables must not wait for a pipe); video only
+ * when someone on another router consumes it, and, between nodes, only while
+ * someone there watches it. Producer ids are the same in every router, so
+ * clients never see any of this. Pipes inside one node are mediasoup's
+ * pipeToRouter over loopback UDP; between nodes, PipeTransports with SRTP and
+ * RTX. All relay the same SFrame ciphertext as every other hop.
  *
- * The room's ActiveSpeakerObserver sits on one of its routers (every
- * microphone is there, piped); when that router goes, another takes over.
+ * The room's active speaker detection sits on one of its routers (this
+ * node's first, when it has one: every microphone is there, piped); when
+ * that router goes, another takes over.
  */
 import type { types } from 'mediasoup';
 import type { Logger } from '../logger.js';
 import { mediaCodecs } from '../media/media-codecs.js';
 import { LocalMediaHome, MediaUnavailableError, type PipeListen } from '../media/local-media-home.js';
-import { localHomeKey, remoteHomeKey, type MediaHome, type PipedProducer, type PipeEnd } from '../media/media-home.js';
+import { localHomeKey, remoteHomeKey, type MediaHome, type PipedProducer, type PipeEnd, type PipeFlow } from '../media/media-home.js';
 import { chooseWorker, SPILL_MARGIN, type PlacementPolicy, type SlotState } from '../media/placement.js';
 import type { WorkerLoad } from '../media/worker-load.js';
 import type { WorkerPool } from '../media/worker-pool.js';
-import type { PeerProducer } from './peer.js';
+import type { PeerConsumer, PeerProducer } from './peer.js';
 
 export type { MediaHome } from '../media/media-home.js';
 
@@ -81,6 +85,8 @@ export interface RoomMediaOptions {
   pipeListen?: PipeListen | null | undefined;
   /** Other nodes' media (cluster mode). */
   remote?: RemoteSites | null | undefined;
+  /** How long a camera piped to another node flows with nobody there watching (default FLOW_IDLE_MS). */
+  flowIdleMs?: number | undefined;
   logger: Logger;
 }
 
@@ -91,6 +97,17 @@ interface NodePipe {
 }
 
 type Choice = { key: string; slot: number; node?: undefined } | { key: string; node: string; slot?: undefined };
+
+/** A camera's flow down a pipe to another node, and who watches it there. */
+interface Flow {
+  flow: PipeFlow;
+  watchers: Set<PeerConsumer>;
+  paused: boolean;
+  timer: NodeJS.Timeout | null;
+}
+
+/** How long a camera piped to another node flows with nobody there watching it before its pipe pauses it. */
+export const FLOW_IDLE_MS = 2_000;
 
 /** How long a node that could not open a meeting is left out of its placements. */
 const SHUN_MS = 10_000;
@@ -111,6 +128,8 @@ export class RoomMedia {
   private readonly pipes = new Map<string, Promise<void>>();
   /** Pipes between nodes' routers, as `${fromKey}>${toKey}`. */
   private readonly nodePipes = new Map<string, Promise<NodePipe>>();
+  /** Cameras sent down pipes to other nodes, by `${homeKey}/${producerId}`: paused while nobody there watches. */
+  private readonly flows = new Map<string, Flow>();
   /** Copies of each producer on other nodes' routers, kept paused and resumed with it. */
   private readonly copies = new Map<string, Set<PipedProducer>>();
   /** Placements on other nodes not yet in their heartbeat: node → times. */
@@ -305,6 +324,8 @@ export class RoomMedia {
     this.pipes.clear();
     this.nodePipes.clear();
     this.copies.clear();
+    for (const f of this.flows.values()) if (f.timer) clearTimeout(f.timer);
+    this.flows.clear();
     this.mics.clear();
     this.speakerKey = null;
   }
@@ -484,12 +505,13 @@ export class RoomMedia {
   private async pipeAcrossNodes(source: MediaHome, home: MediaHome, origin: RoomProducer): Promise<PipedProducer> {
     const { producer } = origin;
     const pipe = await this.nodePipe(source, home);
-    const feed = await pipe.out.consume(producer.id);
+    const { feed, flow } = await pipe.out.consume(producer.id);
     const copy = await pipe.in.produce({ id: producer.id, feed, appData: producer.appData });
     if (producer.closed) {
       copy.close();
       throw new NoSuchProducerError(producer.id);
     }
+    if (producer.kind === 'video') this.followWatchers(`${home.key}/${producer.id}`, flow, copy);
     let copies = this.copies.get(producer.id);
     if (!copies) this.copies.set(producer.id, (copies = new Set()));
     copies.add(copy);
@@ -497,6 +519,61 @@ export class RoomMedia {
     // Paused or resumed while the copy was being made: it follows now.
     if (producer.paused !== copy.paused) await (producer.paused ? copy.pause() : copy.resume());
     return copy;
+  }
+
+  /**
+   * A consumer made on `home` (the consume request): a camera piped there from another node flows down its pipe
+   * only while some consumer there runs (its tile is seen).
+   */
+  watch(home: MediaHome, consumer: PeerConsumer): void {
+    const key = `${home.key}/${consumer.producerId}`;
+    const flow = this.flows.get(key);
+    if (!flow || consumer.closed) return;
+    flow.watchers.add(consumer);
+    consumer.observer.on('pause', () => this.steerFlow(key));
+    consumer.observer.on('resume', () => this.steerFlow(key));
+    consumer.observer.once('close', () => {
+      flow.watchers.delete(consumer);
+      this.steerFlow(key);
+    });
+    this.steerFlow(key);
+  }
+
+  private followWatchers(key: string, flow: PipeFlow, copy: PipedProducer): void {
+    const entry: Flow = { flow, watchers: new Set(), paused: false, timer: null };
+    this.flows.set(key, entry);
+    copy.observer.once('close', () => {
+      if (entry.timer) clearTimeout(entry.timer);
+      if (this.flows.get(key) === entry) this.flows.delete(key);
+    });
+    // Made for a consumer about to be made (and resumed once its tile is seen): idle only if none comes.
+    this.steerFlow(key);
+  }
+
+  /** Resumes a pipe's flow at once when someone watches; pauses it after FLOW_IDLE_MS without anyone. */
+  private steerFlow(key: string): void {
+    const entry = this.flows.get(key);
+    if (!entry) return;
+    const watched = [...entry.watchers].some((c) => !c.closed && !c.paused);
+    const set = (paused: boolean) => {
+      entry.paused = paused;
+      (paused ? entry.flow.pause() : entry.flow.resume()).catch((err: unknown) => {
+        if (this.flows.get(key) === entry) this.o.logger.warn({ err, key }, 'could not pause or resume a pipe between nodes');
+      });
+    };
+    if (watched) {
+      if (entry.timer) clearTimeout(entry.timer);
+      entry.timer = null;
+      if (entry.paused) set(false);
+      return;
+    }
+    if (entry.paused || entry.timer) return;
+    entry.timer = setTimeout(() => {
+      entry.timer = null;
+      if (this.flows.get(key) !== entry || [...entry.watchers].some((c) => !c.closed && !c.paused)) return;
+      set(true);
+    }, this.o.flowIdleMs ?? FLOW_IDLE_MS);
+    entry.timer.unref();
   }
 
   private eachCopy(producerId: string, op: (copy: PipedProducer) => Promise<void>): void {

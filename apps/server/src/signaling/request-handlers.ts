@@ -396,6 +396,8 @@ export const handlers: Handlers = {
       }),
     );
     peer.consumers.set(consumer.id, consumer);
+    // A camera piped from another node flows down that pipe only while some consumer here runs.
+    room.media.watch(home, consumer);
     peer.views.add(consumer, producer.rtpParameters);
     consumer.observer.once('close', () => peer.consumers.delete(consumer.id));
     consumer.on('producerclose', () => {
