@@ -118,7 +118,16 @@ export const TicketBody = z
     rejoinPass: z.string().max(128).optional(),
   })
   .strict();
-export const Ticket = z.object({ ticket: z.string(), expiresAt: z.string(), role: z.enum(['host', 'guest']) });
+export const Ticket = z.object({
+  ticket: z.string(),
+  expiresAt: z.string(),
+  role: z.enum(['host', 'guest']),
+  /**
+   * Cluster mode: the node whose meeting this is. The client names it in the WebSocket URL (`&node=`), so a proxy
+   * in front may route the socket straight there (any node would pass it on; the ticket, not this, decides).
+   */
+  node: z.string().max(40).optional(),
+});
 export type Ticket = z.infer<typeof Ticket>;
 
 export const KickBody = z.object({ peerId: z.string().min(1).max(128) }).strict();

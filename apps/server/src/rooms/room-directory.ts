@@ -205,7 +205,7 @@ export class RoomDirectory {
       ip,
       rejoinPass: readmit ? (rejoinPass ?? null) : null,
     });
-    return { ticket, expiresAt: expiresAt.toISOString(), role };
+    return { ticket, expiresAt: expiresAt.toISOString(), role, ...(node !== undefined ? { node } : {}) };
   }
 
   /** Throws unless `password` matches `hash`; wrong guesses are throttled per address and room. */

@@ -62,8 +62,10 @@ export async function requestTicket(roomId: string, password: string | undefined
 export function ticketedConnect(roomId: string, password: string | undefined): (rejoinPass?: string | null) => Promise<SignalingClient> {
   return async (rejoinPass) => {
     try {
-      const { ticket } = await requestTicket(roomId, password, rejoinPass);
-      return await SignalingClient.connect(`${signalingUrl()}?ticket=${encodeURIComponent(ticket)}`);
+      const { ticket, node } = await requestTicket(roomId, password, rejoinPass);
+      // The meeting's node, for a proxy that routes sockets straight to it (docs/multi-node.md); only a hint.
+      const hint = node ? `&node=${encodeURIComponent(node)}` : '';
+      return await SignalingClient.connect(`${signalingUrl()}?ticket=${encodeURIComponent(ticket)}${hint}`);
     } catch (err) {
       if (err instanceof AccessError) throw new SignalingError(err.code, err.message);
       throw err;
