@@ -254,6 +254,15 @@ describe('one meeting over two nodes', () => {
     cam.stop();
   });
 
+  it('sends someone back to the node their media was on before a drop, where placement alone would not', async () => {
+    const back = await media.place('n:node-b'); // spread even alone would choose this node's worker (a tie, and lighter)
+    expect(back.key).toBe('n:node-b');
+    const next = await media.place();
+    expect(next.key).toBe('w:0');
+    media.release(back);
+    media.release(next);
+  });
+
   it('tells the room when the router there closes under its peers, and forgets that node', async () => {
     routerB.close(); // as when B's worker dies
     await until('the room heard it', () => lost.includes('n:node-b'));

@@ -190,13 +190,13 @@ export class RoomMedia {
    * NoWorkerError if none comes. Every successful place() is matched by one
    * release() when the peer leaves or loses its media.
    */
-  async place(): Promise<MediaHome> {
+  async place(returningTo: string | null = null): Promise<MediaHome> {
     if (this.closed) throw new NoWorkerError();
-    let choice = this.choose();
+    let choice = this.choose(returningTo);
     if (choice === null) {
       await this.o.pool.waitForWorker(WORKER_WAIT_MS);
       if (this.closed) throw new NoWorkerError();
-      choice = this.choose();
+      choice = this.choose(returningTo);
     }
     if (choice === null) throw new NoWorkerError();
     try {
@@ -330,7 +330,8 @@ export class RoomMedia {
     this.speakerKey = null;
   }
 
-  private choose(): Choice | null {
+  /** Where the room's next peer goes; `returningTo` (the home key it had before a drop) first, while it has room. */
+  private choose(returningTo: string | null = null): Choice | null {
     const { pool, policy, load, consumersOn, remote } = this.o;
     const local: SlotState[] = pool.slots.map((slot) => ({
       index: slot.index,
@@ -359,6 +360,9 @@ export class RoomMedia {
       const node = nodes[index - local.length]!.node;
       return { key: remoteHomeKey(node), node };
     };
+    // Back after a dropped connection: to the worker (or node) it was on, while that is live and not past the limit.
+    const before = [...local, ...far].find((s) => pick(s.index)!.key === returningTo);
+    if (before && before.live && before.load < policy.softLimit) return pick(before.index);
     // `even` spreads over every worker of every node; `fill` stays on this node until its workers pass the limit.
     if (policy.spread === 'even' || far.length === 0) return pick(chooseWorker([...local, ...far], policy));
     const here = chooseWorker(local, policy);

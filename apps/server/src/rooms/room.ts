@@ -23,6 +23,8 @@ export class Room extends EventEmitter<RoomEvents> {
   /** The Delivery Service of the meeting's MLS group: what the server keeps of the E2EE, in memory only. */
   readonly group = new GroupDelivery((peerId, message) => this.peers.get(peerId)?.send(message));
   private closed = false;
+  /** Where peers who left had their media (peer id → home key), for their return after a drop: the last 200. */
+  private readonly formerHomes = new Map<string, string>();
   /** Microphone producer id → its peer, for the observer's answers. */
   private readonly micOwners = new Map<string, string>();
   private activeSpeakerId: string | null = null;
@@ -65,7 +67,11 @@ export class Room extends EventEmitter<RoomEvents> {
     if (!peer) return;
     this.peers.delete(peerId);
     peer.close();
-    if (peer.home) this.media.release(peer.home);
+    if (peer.home) {
+      this.formerHomes.set(peerId, peer.home.key);
+      if (this.formerHomes.size > 200) this.formerHomes.delete(this.formerHomes.keys().next().value!);
+      this.media.release(peer.home);
+    }
     peer.home = null;
     this.broadcast(notification('peerLeft', { peerId }));
     // After peerLeft: a peer that founds the group anew has been told who went first.
@@ -73,6 +79,11 @@ export class Room extends EventEmitter<RoomEvents> {
     if (this.activeSpeakerId === peerId) this.setActiveSpeaker(null);
     this.logger.info({ peerId, peers: this.peers.size }, 'peer left');
     if (this.peers.size === 0) this.emit('empty');
+  }
+
+  /** Where a peer that left had its media (a worker here, or a node), if the room remembers. */
+  formerHomeOf(peerId: string | null): string | null {
+    return peerId === null ? null : (this.formerHomes.get(peerId) ?? null);
   }
 
   /**

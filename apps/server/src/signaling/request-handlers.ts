@@ -196,7 +196,9 @@ export const handlers: Handlers = {
       // A worker for this peer's media (room-media.ts): the room's own while it has room, another when it grows.
       let home: MediaHome;
       try {
-        home = await room.media.place();
+        // A participant back after a drop goes to the worker (or node) its media was on, while that has room.
+        const before = room.formerHomeOf(returningFrom) ?? (returningFrom !== null ? room.peers.get(returningFrom)?.home?.key : null);
+        home = await room.media.place(before ?? null);
       } catch (err) {
         // A room made for this join alone goes again (no peer will ever empty it).
         if (room.peers.size === 0 && room.media.idle) room.close();
