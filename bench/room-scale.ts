@@ -53,6 +53,7 @@ import { chooseWorker, type PlacementPolicy, type SlotState } from '../apps/serv
 import { WorkerLoad } from '../apps/server/dist/media/worker-load.js';
 import { WorkerPool } from '../apps/server/dist/media/worker-pool.js';
 import type { ProducerData } from '../apps/server/dist/rooms/peer.js';
+import { LocalMediaHome } from '../apps/server/dist/media/local-media-home.js';
 import { RoomMedia, type MediaHome } from '../apps/server/dist/rooms/room-media.js';
 import { treeUsage } from './process-usage.js';
 import { BACKLOG_GRACE_MS, RtpGenerator, type GeneratorWindow } from './lib/rtp-generator.js';
@@ -70,7 +71,13 @@ import {
   VP8_PT,
 } from './lib/synthetic-rtp.js';
 
-type Router = MediaHome['router'];
+type Router = LocalMediaHome['router'];
+
+/** A placement on this process's workers (the bench runs no cluster): its mediasoup router and slot. */
+function localOf(home: MediaHome): LocalMediaHome {
+  if (!(home instanceof LocalMediaHome)) throw new Error(`placed on another node (${home.key}): the bench runs one node`);
+  return home;
+}
 type PlainTransport = Awaited<ReturnType<Router['createPlainTransport']>>;
 type Consumer = Awaited<ReturnType<PlainTransport['consume']>>;
 type RtpParameters = Parameters<PlainTransport['produce']>[0]['rtpParameters'];
@@ -339,7 +346,7 @@ async function runOnce(n: number): Promise<RunResult> {
     const consume = async (viewer: Participant, producerId: string, video: boolean) => {
       progress.pending += 1;
       const token = {};
-      const route = `${media.find(producerId)?.slotIndex ?? '?'}→${viewer.slot} ${video ? 'video' : 'audio'}`;
+      const route = `${media.find(producerId)?.homeKey ?? '?'}→w:${viewer.slot} ${video ? 'video' : 'audio'}`;
       waiting.set(token, `bringTo ${route}`);
       await media.bringTo(viewer.home, producerId);
       waiting.set(token, `consume ${route}`);
@@ -360,10 +367,10 @@ async function runOnce(n: number): Promise<RunResult> {
       const id = `p${index}`;
       step('place');
       const home = await media.place();
-      const slot = home.slot.index;
+      const slot = localOf(home).slot.index;
       caps ??= receiveCapabilities(home.router.rtpCapabilities);
       step('send transport and producers');
-      const send = await home.router.createPlainTransport({
+      const send = await localOf(home).router.createPlainTransport({
         listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
         rtcpMux: true,
         comedia: true,
@@ -392,7 +399,7 @@ async function runOnce(n: number): Promise<RunResult> {
       const probe = (probesOn.get(slot) ?? 0) < PROBES;
       if (probe) probesOn.set(slot, (probesOn.get(slot) ?? 0) + 1);
       const sinkPort = !probe && !READ_SINKS ? heldPorts.shift()! : (await (probe ? probeHost : countHost).open([{ key: id, probe }]))[id]!;
-      const recv = await home.router.createPlainTransport({
+      const recv = await localOf(home).router.createPlainTransport({
         listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
         rtcpMux: true,
         comedia: false,
@@ -521,8 +528,8 @@ async function runOnce(n: number): Promise<RunResult> {
     // ---- after the window: what the workers hold
     const dumps = await Promise.all(
       pool.slots.map(async (s) => {
-        const router = media.routerOn(s.index);
-        return router ? router.dump() : null;
+        const home = media.homeOn(s.index);
+        return home ? localOf(home).router.dump() : null;
       }),
     );
     const result = summarize({
