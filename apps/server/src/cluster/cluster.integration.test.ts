@@ -8,36 +8,18 @@
  * the home node stops, its members come back on the other node with their
  * rejoin passes (kept in Redis).
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthReport } from '@conclave/protocol';
 import type { Config } from '../config.js';
 import { startPostgres, type PostgresServer } from '../test-support/postgres-server.js';
 import { startRedisServer, type RedisServer } from '../test-support/redis-server.js';
+import { freePort } from '../hostile/server-process.js';
+import { poll } from '../test-support/poll.js';
 import { startTestApp, type TestApp } from '../test-support/test-app.js';
 import { TestClient } from '../test-support/ws-client.js';
 
 const SECRET = 'cluster-test-secret-0123456789abcdef';
 const ADMIN_PASSWORD = 'correct-horse-battery';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-/** Polls `check` (awaited) until it gives a value, or fails after `timeoutMs` naming `what`. */
-async function poll<T>(check: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('two nodes behind one domain', () => {
   let redis: RedisServer;

@@ -10,17 +10,16 @@
  * (its worker died, or the node left the directory) is told to the room,
  * whose peers there then rebuild their media.
  */
-import { createSocket, type Socket } from 'node:dgram';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import type { types } from 'mediasoup';
 import { WorkerPool } from '../media/worker-pool.js';
 import type { MediaHome } from '../media/media-home.js';
-import type { ProducerData } from '../media/media-objects.js';
 import { RoomMedia } from '../rooms/room-media.js';
 import { freePort } from '../hostile/server-process.js';
 import { localRouter } from '../test-support/local-media.js';
+import { until } from '../test-support/poll.js';
+import { countingSink, syntheticCamera } from '../test-support/synthetic-camera.js';
 import { LocalBus, LocalBusNetwork } from './bus.js';
 import { BusRegistry } from './bus-protocol.js';
 import { MediaAgent } from './media-agent.js';
@@ -29,60 +28,6 @@ import { RemoteMedia } from './remote-media.js';
 
 const logger = pino({ level: 'silent' });
 const PIPE_PORTS = { min: 33000 + (process.pid % 80) * 20, max: 33000 + (process.pid % 80) * 20 + 19 };
-
-const VP8 = {
-  mimeType: 'video/VP8',
-  payloadType: 101,
-  clockRate: 90000,
-  rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
-};
-
-function rtp(seq: number, ssrc: number): Buffer {
-  const header = Buffer.alloc(12);
-  header[0] = 0x80;
-  header[1] = VP8.payloadType;
-  header.writeUInt16BE(seq & 0xffff, 2);
-  header.writeUInt32BE((seq * 3000) >>> 0, 4);
-  header.writeUInt32BE(ssrc, 8);
-  // A VP8 key frame's descriptor (with a PictureID: mediasoup needs it to see the key frame), then filler.
-  const vp8 = Buffer.from([0x90, 0x80, seq & 0x7f, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xb4, 0x00]);
-  return Buffer.concat([header, vp8, Buffer.alloc(100, 0x42)]);
-}
-
-/** A camera fed by the test over a PlainTransport on `router` (standing in for a browser there). */
-async function camera(router: types.Router, ssrc: number) {
-  const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true });
-  const producer = await transport.produce<ProducerData>({
-    kind: 'video',
-    rtpParameters: { codecs: [VP8], encodings: [{ ssrc }] },
-    appData: { source: 'camera' },
-  });
-  const socket = createSocket('udp4');
-  let seq = 0;
-  const timer = setInterval(() => socket.send(rtp(seq++, ssrc), transport.tuple.localPort, '127.0.0.1'), 10);
-  return { producer, stop: () => (clearInterval(timer), socket.close(), transport.close()) };
-}
-
-/** Counts the RTP of `producerId` that `router` sends to a PlainTransport consumer. */
-async function countingSink(router: types.Router, producerId: string) {
-  const socket: Socket = createSocket('udp4');
-  socket.bind(0, '127.0.0.1');
-  await once(socket, 'listening');
-  const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false });
-  await transport.connect({ ip: '127.0.0.1', port: socket.address().port });
-  await transport.consume({ producerId, rtpCapabilities: router.rtpCapabilities });
-  let packets = 0;
-  socket.on('message', () => (packets += 1));
-  return { count: () => packets, stop: () => (socket.close(), transport.close()) };
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('one meeting over two nodes', () => {
   let poolA: WorkerPool;
@@ -157,7 +102,7 @@ describe('one meeting over two nodes', () => {
   });
 
   it('pipes a camera here to the other node over SRTP on the pipe ports; RTP arrives there', async () => {
-    const cam = await camera(localRouter(here), 5001);
+    const cam = await syntheticCamera(localRouter(here), 5001);
     media.addProducer(cam.producer, 'ada', here);
     await media.bringTo(there, cam.producer.id);
     const sink = await countingSink(routerB, cam.producer.id);
@@ -172,7 +117,7 @@ describe('one meeting over two nodes', () => {
   });
 
   it('gives a proxy consumer there that resumes, and hears its producer close as mediasoup would', async () => {
-    const cam = await camera(localRouter(here), 5002);
+    const cam = await syntheticCamera(localRouter(here), 5002);
     media.addProducer(cam.producer, 'ada', here);
     await media.bringTo(there, cam.producer.id);
     const recv = await there.createTransport('recv');
@@ -197,7 +142,7 @@ describe('one meeting over two nodes', () => {
   });
 
   it('pauses and resumes the copy on the other node with its producer', async () => {
-    const cam = await camera(localRouter(here), 5003);
+    const cam = await syntheticCamera(localRouter(here), 5003);
     media.addProducer(cam.producer, 'ada', here);
     let copy: types.Producer | undefined;
     pipeTransportsB[0]!.observer.once('newproducer', (p) => (copy = p));
@@ -213,7 +158,7 @@ describe('one meeting over two nodes', () => {
   });
 
   it('pauses a camera in its pipe while nobody on the other node watches it, and resumes it for the first who does', async () => {
-    const cam = await camera(localRouter(here), 5005);
+    const cam = await syntheticCamera(localRouter(here), 5005);
     media.addProducer(cam.producer, 'ada', here);
     let piped: types.Consumer | undefined;
     // The pipe between the two nodes exists already (one per pair of routers): its end here consumes the camera.
@@ -245,7 +190,7 @@ describe('one meeting over two nodes', () => {
 
   it('pipes a camera on the other node back here; RTP arrives here', async () => {
     // The test stands in for a browser on node B, producing on the meeting's router there.
-    const cam = await camera(routerB, 5004);
+    const cam = await syntheticCamera(routerB, 5004);
     media.addProducer(cam.producer, 'bob', there);
     await media.bringTo(here, cam.producer.id);
     const sink = await countingSink(localRouter(here), cam.producer.id);

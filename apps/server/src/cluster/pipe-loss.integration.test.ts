@@ -26,30 +26,12 @@ import { freePort } from '../hostile/server-process.js';
 import { mediaCodecs } from '../media/media-codecs.js';
 import { LocalMediaHome } from '../media/local-media-home.js';
 import type { PipeAddress, PipeEnd } from '../media/media-home.js';
-import type { ProducerData } from '../media/media-objects.js';
 import { WorkerPool } from '../media/worker-pool.js';
+import { syntheticCamera } from '../test-support/synthetic-camera.js';
 
 const logger = pino({ level: 'silent' });
 const LOSS = 0.1;
 const SEED = Number(process.env.PIPE_LOSS_SEED ?? 20261127);
-
-const VP8 = {
-  mimeType: 'video/VP8',
-  payloadType: 101,
-  clockRate: 90000,
-  rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
-};
-
-function rtp(seq: number, ssrc: number): Buffer {
-  const header = Buffer.alloc(12);
-  header[0] = 0x80;
-  header[1] = VP8.payloadType;
-  header.writeUInt16BE(seq & 0xffff, 2);
-  header.writeUInt32BE((seq * 3000) >>> 0, 4);
-  header.writeUInt32BE(ssrc, 8);
-  const vp8 = Buffer.from([0x90, 0x80, seq & 0x7f, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xb4, 0x00]);
-  return Buffer.concat([header, vp8, Buffer.alloc(100, 0x42)]);
-}
 
 const SENT = 400;
 
@@ -146,13 +128,8 @@ describe('a pipe between two nodes over a link that loses 10 % of its packets', 
     await pipeB.connect({ ip: link.forB.address, port: link.forB.port, srtpParameters: pipeA.address.srtpParameters });
 
     // A camera on node A (the test plays the browser), piped to node B.
-    const source = await routerA.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true });
-    const ssrc = 7777;
-    const producer = await source.produce<ProducerData>({
-      kind: 'video',
-      rtpParameters: { codecs: [VP8], encodings: [{ ssrc }] },
-      appData: { source: 'camera' },
-    });
+    const camera = await syntheticCamera(routerA, 7777, { send: false });
+    const { producer } = camera;
     const { feed } = await pipeA.consume(producer.id);
     const rtx = feed.rtpParameters.codecs.some((c) => c.mimeType.toLowerCase() === 'video/rtx');
     await pipeB.produce({ id: producer.id, feed, appData: { source: 'camera' } });
@@ -172,9 +149,8 @@ describe('a pipe between two nodes over a link that loses 10 % of its packets', 
     });
 
     // 400 packets at 100 per second, then two seconds for the last retransmissions.
-    const sender = createSocket('udp4');
     for (let seq = 0; seq < SENT; seq++) {
-      sender.send(rtp(seq, ssrc), source.tuple.localPort, '127.0.0.1');
+      camera.sendOne(seq);
       await new Promise((r) => setTimeout(r, 10));
     }
     await new Promise((r) => setTimeout(r, 2000));
@@ -189,7 +165,7 @@ describe('a pipe between two nodes over a link that loses 10 % of its packets', 
         `${copy.nackCount} NACKs and had ${copy.packetsRepaired} repaired; the consumer on node B got ${seen.size} of ${SENT} ` +
         `(${(received * 100).toFixed(1)} %)`,
     );
-    sender.close();
+    camera.stop();
     sink.close();
     link.close();
     routerA.close();

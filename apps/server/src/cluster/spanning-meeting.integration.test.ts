@@ -9,36 +9,19 @@
  * only the person whose media was there is told to rebuild it, which she
  * does on the home, in the same meeting, without a rekey.
  */
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthReport } from '@conclave/protocol';
 import type { Config } from '../config.js';
 import { startPostgres, type PostgresServer } from '../test-support/postgres-server.js';
 import { startRedisServer, type RedisServer } from '../test-support/redis-server.js';
+import { freePort } from '../hostile/server-process.js';
+import { poll } from '../test-support/poll.js';
 import { startTestApp, type TestApp } from '../test-support/test-app.js';
 import { opusRtpParameters, TestClient } from '../test-support/ws-client.js';
 
 const SECRET = 'spanning-test-secret-0123456789abcdef';
 const ADMIN_PASSWORD = 'correct-horse-battery';
 const PIPE_BASE = 34000 + (process.pid % 80) * 40;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-async function poll<T>(check: () => Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('a meeting whose media spans two nodes', () => {
   let redis: RedisServer;

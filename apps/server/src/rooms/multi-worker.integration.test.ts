@@ -7,72 +7,16 @@
  * disturbs only the peers on it: the others keep receiving and are told
  * only that the dead worker's producers closed.
  */
-import { createSocket, type Socket } from 'node:dgram';
-import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { types } from 'mediasoup';
 import { useTestApp } from '../test-support/test-app.js';
 import { opusRtpParameters } from '../test-support/ws-client.js';
-import type { ProducerData } from './peer.js';
-import type { MediaHome } from './room-media.js';
 import { localRouter, localSlot } from '../test-support/local-media.js';
+import { countingSink, syntheticCamera } from '../test-support/synthetic-camera.js';
 
 /** The pipes between the two workers must use only these ports (CONCLAVE_PIPE_PORT_MIN/MAX). */
 const PIPE_PORTS = { min: 31000 + (process.pid % 80) * 20, max: 31000 + (process.pid % 80) * 20 + 19 };
 const suite = useTestApp('multi-worker', { workers: 2, workerSpread: 'even', pipePorts: PIPE_PORTS });
-
-const VP8 = {
-  mimeType: 'video/VP8',
-  payloadType: 101,
-  clockRate: 90000,
-  rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }],
-};
-
-function rtp(seq: number, ssrc: number, payloadType: number): Buffer {
-  const header = Buffer.alloc(12);
-  header[0] = 0x80;
-  header[1] = payloadType;
-  header.writeUInt16BE(seq & 0xffff, 2);
-  header.writeUInt32BE((seq * 3000) >>> 0, 4);
-  header.writeUInt32BE(ssrc, 8);
-  // VP8: payload descriptor (extended, a PictureID, start of partition 0; mediasoup needs the PictureID to see
-  // a key frame), a key frame's tag, start code and 320x180, then filler.
-  const vp8 = Buffer.from([0x90, 0x80, seq & 0x7f, 0x00, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xb4, 0x00]);
-  return Buffer.concat([header, vp8, Buffer.alloc(100, 0x42)]);
-}
-
-/** A camera producer fed by the test over a PlainTransport on `home`, registered with the room as produce does. */
-async function injectedCamera(home: MediaHome, peerId: string, register: (p: types.Producer<ProducerData>) => void) {
-  const transport = await localRouter(home).createPlainTransport({
-    listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
-    rtcpMux: true,
-    comedia: true,
-  });
-  const ssrc = 4242;
-  const producer = await transport.produce<ProducerData>({
-    kind: 'video',
-    rtpParameters: { codecs: [VP8], encodings: [{ ssrc }] },
-    appData: { source: 'camera' },
-  });
-  register(producer);
-  const socket = createSocket('udp4');
-  let seq = 0;
-  const timer = setInterval(() => socket.send(rtp(seq++, ssrc, VP8.payloadType), transport.tuple.localPort, '127.0.0.1'), 10);
-  return { producer, stop: () => (clearInterval(timer), socket.close(), transport.close()) };
-}
-
-/** A PlainTransport consumer of `producerId` on `router` counting the RTP packets that reach the test. */
-async function countingSink(router: types.Router, producerId: string) {
-  const socket: Socket = createSocket('udp4');
-  socket.bind(0, '127.0.0.1');
-  await once(socket, 'listening');
-  const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false });
-  await transport.connect({ ip: '127.0.0.1', port: socket.address().port });
-  const consumer = await transport.consume({ producerId, rtpCapabilities: router.rtpCapabilities });
-  let packets = 0;
-  socket.on('message', () => (packets += 1));
-  return { consumer, count: () => packets, stop: () => (socket.close(), transport.close()) };
-}
 
 describe('a room over two workers', () => {
   it('spreads peers, pipes microphones at once and cameras on demand, and survives the death of one worker', async () => {
@@ -114,9 +58,8 @@ describe('a room over two workers', () => {
     expect(bobsMic).toMatchObject({ peerId: a.info.peerId, source: 'mic' });
 
     // A camera on worker 0 is not on worker 1 until someone there consumes it; then RTP crosses the pipe.
-    const camera = await injectedCamera(home(a.info.peerId), a.info.peerId, (p) =>
-      room.media.addProducer(p, a.info.peerId, home(a.info.peerId)),
-    );
+    const camera = await syntheticCamera(localRouter(home(a.info.peerId)), 4242);
+    room.media.addProducer(camera.producer, a.info.peerId, home(a.info.peerId));
     expect(bobRouter.canConsume({ producerId: camera.producer.id, rtpCapabilities: bobRouter.rtpCapabilities })).toBe(false);
     await room.media.bringTo(home(b.info.peerId), camera.producer.id);
     const across = await countingSink(bobRouter, camera.producer.id);
