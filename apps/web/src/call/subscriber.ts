@@ -119,6 +119,11 @@ export class Subscriber {
     return this.remote.get(peerId)?.info.displayName;
   }
 
+  /** A remote participant's role as the server gave it, if they are here. */
+  roleOf(peerId: string): 'host' | 'guest' | undefined {
+    return this.remote.get(peerId)?.info.role;
+  }
+
   /** Receive figures per remote participant (window.conclave.stats). */
   async stats(): Promise<PeerReceiveStats[]> {
     return Promise.all([...this.remote.values()].map(async (p) => peerReceiveStats(p.info.peerId, p.info.displayName, await this.read(p))));

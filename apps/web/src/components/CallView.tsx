@@ -27,6 +27,8 @@ export interface CallViewProps {
   headerExtra?: ReactNode;
   /** Extra attributes and badge for a remote tile (E2EE state). */
   decorateRemote?: (p: RemoteParticipant) => RemoteDecoration;
+  /** Extra attributes, badge and overlay for this participant's own tile (a raised hand, reactions). */
+  decorateSelf?: () => RemoteDecoration;
   /** Floating panels over the call (the lobby, for hosts). */
   overlay?: ReactNode;
   /** A panel beside the participants (the chat); a full-screen sheet on phones. */
@@ -55,6 +57,7 @@ export function CallView({
   onLeave,
   headerExtra,
   decorateRemote,
+  decorateSelf,
   overlay,
   sidePanel,
   controlsExtra,
@@ -69,7 +72,7 @@ export function CallView({
   const [dismissedScreens, setDismissedScreens] = useState('');
 
   const speakingId = snapshot.activeSpeakerId;
-  const tiles = callTiles({ snapshot, displayName, decorateRemote, tileViews, groupOnly });
+  const tiles = callTiles({ snapshot, displayName, decorateRemote, decorateSelf, tileViews, groupOnly });
 
   // A remote screen share takes the main area while it is on (until the person switches to the
   // grid; a new share takes it again); pinning does too. Unpinning, or the share ending,

@@ -34,6 +34,8 @@ export interface ParticipantTileProps {
   viewRef?: ((el: HTMLElement | null) => void) | undefined;
   /** This person is recording the meeting: a REC mark on their tile. */
   recording?: boolean;
+  /** Over the video (reactions). */
+  overlay?: ReactNode;
 }
 
 export function ParticipantTile({
@@ -52,6 +54,7 @@ export function ParticipantTile({
   onTogglePin,
   viewRef,
   recording = false,
+  overlay,
 }: ParticipantTileProps) {
   const showVideo = videoTrack !== null && !videoOff;
   const screen = source === 'screen';
@@ -78,6 +81,7 @@ export function ParticipantTile({
           <span>{initials(name)}</span>
         </div>
       )}
+      {overlay}
       {actions}
       {onTogglePin && (
         <button

@@ -23,6 +23,8 @@ export interface RemoteDecoration {
   badge?: ReactNode;
   hideVideo?: boolean;
   actions?: ReactNode;
+  /** Over the video (reactions). */
+  overlay?: ReactNode;
 }
 
 /** A member of the meeting's encrypted group whom the server does not show: it still gets a tile. */
@@ -36,12 +38,15 @@ export interface CallTilesInput {
   groupOnly?: GroupOnlyMember[] | undefined;
   displayName: string;
   decorateRemote?: ((p: RemoteParticipant) => RemoteDecoration) | undefined;
+  /** What the app adds to this participant's own camera tile (a raised hand, reactions). */
+  decorateSelf?: (() => RemoteDecoration) | undefined;
   tileViews?: TileViewTracker | undefined;
 }
 
-export function callTiles({ snapshot, displayName, decorateRemote, tileViews, groupOnly = [] }: CallTilesInput): TileEntry[] {
+export function callTiles({ snapshot, displayName, decorateRemote, decorateSelf, tileViews, groupOnly = [] }: CallTilesInput): TileEntry[] {
   const tiles: TileEntry[] = [];
   const speakingId = snapshot.activeSpeakerId;
+  const own = decorateSelf?.();
   tiles.push({
     key: 'self',
     peerId: null,
@@ -59,7 +64,9 @@ export function callTiles({ snapshot, displayName, decorateRemote, tileViews, gr
         speaking={speakingId !== null && speakingId === snapshot.selfId && snapshot.micEnabled}
         pinned={isPinned}
         onTogglePin={onTogglePin}
-        tileProps={{ 'data-testid': 'local-tile' }}
+        tileProps={{ 'data-testid': 'local-tile', ...own?.attrs }}
+        badge={own?.badge}
+        overlay={own?.overlay}
       />
     ),
   });
@@ -111,6 +118,7 @@ export function callTiles({ snapshot, displayName, decorateRemote, tileViews, gr
           tileProps={{ ...attrs, ...layerOf(video) }}
           badge={extra?.badge}
           actions={extra?.actions}
+          overlay={extra?.overlay}
           viewRef={video && tileViews ? tileViews.ref(video.consumerId) : undefined}
         />
       ),

@@ -30,6 +30,7 @@ import {
 } from '@conclave/e2ee/media';
 import type { MediaTransforms } from '../call/media-transforms.js';
 import type { ChatCrypto, ChatDecryptOutcome } from '../chat/chat-session.js';
+import type { GestureCrypto } from '../gestures/gesture-session.js';
 import type { Signaling } from '../signaling/signaling-port.js';
 import { Store } from '../state/store.js';
 import { deliveryPort } from './delivery-port.js';
@@ -95,7 +96,7 @@ interface FrameStatus {
   reason?: string;
 }
 
-export class E2eeSession implements MediaTransforms, ChatCrypto {
+export class E2eeSession implements MediaTransforms, ChatCrypto, GestureCrypto {
   readonly store = new Store<E2eeSnapshot>(idleE2ee);
   /** The word last reported to the server on this connection. */
   private reported: E2eeStatus | null = null;
@@ -118,6 +119,8 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
   /** Test hook: from the next epoch on, our frames go out under this member's KID and key (a forger's). */
   private impersonating: string | null = null;
   private readonly chat = groupChat(() => this.agent);
+  private readonly signalListeners = new Set<(from: string, body: Uint8Array) => void>();
+  private readonly memberListeners = new Set<Parameters<GestureCrypto['onMembersChanged']>[0]>();
 
   constructor(
     private readonly roomId: string,
@@ -263,6 +266,27 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     return this.chat.decryptChat(from, message);
   }
 
+  /** A meeting signal (a raised hand, a reaction) sealed by the group and relayed; false while we are not in the group. */
+  async sendSignal(body: Uint8Array): Promise<boolean> {
+    const agent = this.agent;
+    const signaling = this.signaling;
+    if (!agent || !signaling) return false;
+    const sealed = await agent.sealSignal(body);
+    if (!sealed) return false;
+    await signaling.request('groupMessage', { message: toBase64url(sealed) });
+    return true;
+  }
+
+  onSignal(listener: (from: string, body: Uint8Array) => void): () => void {
+    this.signalListeners.add(listener);
+    return () => this.signalListeners.delete(listener);
+  }
+
+  onMembersChanged(listener: Parameters<GestureCrypto['onMembersChanged']>[0]): () => void {
+    this.memberListeners.add(listener);
+    return () => this.memberListeners.delete(listener);
+  }
+
   /**
    * Test hook (window.conclave.impersonate): plays a member who forges
    * another's frames. From the next epoch on, our frames carry `peerId`'s
@@ -328,6 +352,11 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
     for (const m of members) if (m.leaf !== keys.ownLeaf) view[m.peerId] = { peerId: m.peerId, displayName: m.displayName };
     this.update({ safetyCode: code, inGroup: true, refused: false, members: view });
     this.publish();
+    const added = [...present].filter((id) => !previous.has(id));
+    const removed = [...previous.keys()].filter((id) => !present.has(id) && id !== this.selfId);
+    if (added.length > 0 || removed.length > 0 || firstEpoch) {
+      for (const listener of this.memberListeners) listener({ added, removed, self: firstEpoch });
+    }
   }
 
   /** Our frames' hashes from the Worker: signed by our leaf (an MLS application message) and relayed to the room. */
@@ -344,7 +373,8 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
   /**
    * One of the group's own messages (not chat): the agent acts on a leave
    * notice or a failed admission itself; an origin batch goes to the Worker
-   * with the leaf the group says signed it, to check frames against.
+   * with the leaf the group says signed it, to check frames against; a
+   * signal (a hand, a reaction) to its listeners, with who signed it.
    */
   private async openGroupMessage(agent: GroupAgent, from: string, message: string): Promise<void> {
     let bytes: Uint8Array;
@@ -354,7 +384,9 @@ export class E2eeSession implements MediaTransforms, ChatCrypto {
       return;
     }
     const opened = await agent.openApp(from, bytes);
-    if (opened.kind === 'origin' && this.agent === agent) this.media.verifiedOrigin(opened.sender.peerId, opened.sender.leaf, opened.batch);
+    if (this.agent !== agent) return;
+    if (opened.kind === 'origin') this.media.verifiedOrigin(opened.sender.peerId, opened.sender.leaf, opened.batch);
+    if (opened.kind === 'signal') for (const listener of this.signalListeners) listener(opened.sender.peerId, opened.body);
   }
 
   private onOriginStatus(peerId: string, source: MediaSource, status: OriginStatus, reason?: OriginFailure): void {

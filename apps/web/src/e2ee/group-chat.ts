@@ -27,7 +27,7 @@ export function groupChat(agent: () => GroupAgent | null): ChatCrypto {
       const opened = await a.openApp(from, bytes);
       if (opened.kind === 'chat') return { ok: true, text: opened.text };
       if (opened.kind === 'leaving') return { ok: false, retry: false, reason: 'leave notice', silent: true };
-      if (opened.kind === 'admission-failed' || opened.kind === 'origin')
+      if (opened.kind === 'admission-failed' || opened.kind === 'origin' || opened.kind === 'signal')
         return { ok: false, retry: false, reason: 'group notice', silent: true };
       return { ok: false, retry: opened.retry, reason: opened.reason };
     },

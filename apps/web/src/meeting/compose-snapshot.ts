@@ -7,6 +7,7 @@ import { AccessError } from '../api/room-access.js';
 import type { CallSnapshot, CallStatus, RemoteParticipant } from '../call/call-state.js';
 import type { PublisherState } from '../call/publisher.js';
 import { emptyChatLog } from '../chat/chat-log.js';
+import { idleGestures } from '../gestures/gesture-session.js';
 import { idleRecording } from '../recording/meeting-recording.js';
 import type { CallParts } from './meeting.js';
 import { idleE2ee } from '../e2ee/e2ee-session.js';
@@ -38,6 +39,7 @@ export function composeMeeting(prev: MeetingSnapshot, status: CallStatus, parts:
     call: sameFields(prev.call, call) ? prev.call : call,
     e2ee: parts?.e2ee.store.getSnapshot() ?? idleE2ee,
     chat: parts?.chat.store.getSnapshot() ?? emptyChatLog,
+    gestures: parts?.gestures.store.getSnapshot() ?? idleGestures,
     recording: parts?.recording.store.getSnapshot() ?? idleRecording,
   };
   return sameFields(prev, next) ? prev : next;

@@ -1,7 +1,7 @@
 /**
  * What the room page renders of a meeting: the room as the server describes
  * it, the meeting key the link carries, the join in progress, and, once
- * joined, the call, its encryption, chat and recording, each a snapshot
+ * joined, the call, its encryption, chat, hands and reactions, and recording, each a snapshot
  * replaced on every change.
  */
 import type { MeetingSecret } from '@conclave/e2ee/group';
@@ -9,6 +9,7 @@ import type { PublicRoom } from '@conclave/protocol';
 import type { AccessError } from '../api/room-access.js';
 import { initialSnapshot, type CallSnapshot, type CallStatus } from '../call/call-state.js';
 import { emptyChatLog, type ChatLog } from '../chat/chat-log.js';
+import { idleGestures, type GestureView } from '../gestures/gesture-session.js';
 import { idleE2ee, type E2eeSnapshot } from '../e2ee/e2ee-session.js';
 import type { LinkKey } from '../e2ee/meeting-key.js';
 import { idleRecording, type RecordingView } from '../recording/meeting-recording.js';
@@ -41,6 +42,7 @@ export interface MeetingSnapshot {
   call: CallSnapshot;
   e2ee: E2eeSnapshot;
   chat: ChatLog;
+  gestures: GestureView;
   recording: RecordingView;
 }
 
@@ -56,6 +58,7 @@ export function initialMeeting(displayName: string): MeetingSnapshot {
     call: initialSnapshot,
     e2ee: idleE2ee,
     chat: emptyChatLog,
+    gestures: idleGestures,
     recording: idleRecording,
   };
 }

@@ -196,6 +196,7 @@ export class Meeting {
         setRecording: (on) => this.setRecording(on),
       },
       roomName: () => this.status.getSnapshot().roomName ?? this.deps.roomId,
+      selfId: () => this.joined?.peerId ?? null,
     });
     this.parts = parts;
     this.offParts = partStores(parts).map((s) => s.subscribe(this.refresh));

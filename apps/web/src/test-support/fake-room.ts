@@ -88,6 +88,22 @@ export class FakeEncryption implements MeetingEncryption {
     return Promise.resolve({ ok: true as const, text: message.replace(/^sealed-/, '') });
   }
 
+  /** Signals the meeting sent (hands, reactions), as the bytes it gave. */
+  readonly signals: Uint8Array[] = [];
+
+  sendSignal(body: Uint8Array): Promise<boolean> {
+    this.signals.push(body);
+    return Promise.resolve(true);
+  }
+
+  onSignal(): () => void {
+    return () => undefined;
+  }
+
+  onMembersChanged(): () => void {
+    return () => undefined;
+  }
+
   removeMember(peerId: string): Promise<void> {
     this.removed.push(peerId);
     return Promise.resolve();

@@ -1,7 +1,7 @@
 /** GroupAgent over an honest Delivery Service: joins, leaves, removals, updates, chat, keys per epoch. */
 import { describe, expect, it } from 'vitest';
 import { FakeDelivery, groupOf, type TestMember } from '../../test/fake-delivery.js';
-import { TAKEOVER_MS, UPDATE_EVERY_MS } from './group-agent.js';
+import { MAX_SIGNAL_BYTES, TAKEOVER_MS, UPDATE_EVERY_MS } from './group-agent.js';
 
 const linkKey = crypto.getRandomValues(new Uint8Array(32));
 
@@ -175,5 +175,23 @@ describe('origin batches', () => {
       reason: 'sender-mismatch',
     });
     void ds;
+  });
+});
+
+describe('meeting signals (hands, reactions)', () => {
+  it('are opened as signed by their sender, numbered apart from chat and origin batches; replays and oversize refused', async () => {
+    const { ms } = await groupOf(2, crypto.getRandomValues(new Uint8Array(32)));
+    const hand = new TextEncoder().encode('{"t":"hand","up":true}');
+    const first = (await ms[0]!.agent.sealSignal(hand))!;
+    const chat = (await ms[0]!.agent.sealChat('hi'))!;
+    const batch = (await ms[0]!.agent.sealOrigin(Uint8Array.of(9)))!;
+    const second = (await ms[0]!.agent.sealSignal(hand))!;
+    // Opened out of order across lanes: each lane keeps its own numbers.
+    expect(await ms[1]!.agent.openApp('p0', second)).toMatchObject({ kind: 'signal', sender: { peerId: 'p0' }, body: hand });
+    expect(await ms[1]!.agent.openApp('p0', batch)).toMatchObject({ kind: 'origin' });
+    expect(await ms[1]!.agent.openApp('p0', chat)).toMatchObject({ kind: 'chat', text: 'hi' });
+    expect(await ms[1]!.agent.openApp('p0', first)).toMatchObject({ kind: 'refused', reason: 'replay' });
+    expect(await ms[1]!.agent.openApp('p9', (await ms[0]!.agent.sealSignal(hand))!)).toMatchObject({ reason: 'sender-mismatch' });
+    await expect(ms[0]!.agent.sealSignal(new Uint8Array(MAX_SIGNAL_BYTES + 1))).rejects.toThrow(RangeError);
   });
 });

@@ -149,12 +149,23 @@ const KIND_LEAVING = 2;
 const KIND_ADMISSION_FAILED = 3;
 /** A batch of our frames' hashes (frame-origin authentication): numbered on its own, so it never holds up chat. */
 const KIND_ORIGIN = 4;
+/**
+ * A meeting signal the app defines (a raised hand, a reaction): numbered on its own too, as it travels by
+ * another relay than chat; the group only vouches for who sent it.
+ */
+const KIND_SIGNAL = 5;
+/** The largest signal body (a signal is a few words, not a message). */
+export const MAX_SIGNAL_BYTES = 512;
+
+/** Kinds numbered apart from chat (and from each other): each has its own sequence per sender. */
+const LANE: Readonly<Record<number, 'origin' | 'signal'>> = { [KIND_ORIGIN]: 'origin', [KIND_SIGNAL]: 'signal' };
 
 export type OpenedAppMessage =
   | { kind: 'chat'; sender: GroupMember; text: string }
   | { kind: 'leaving'; sender: GroupMember }
   | { kind: 'admission-failed'; sender: GroupMember; failure: AdmissionFailure }
   | { kind: 'origin'; sender: GroupMember; batch: Uint8Array }
+  | { kind: 'signal'; sender: GroupMember; body: Uint8Array }
   | { kind: 'refused'; retry: boolean; reason: string };
 
 interface Request {
@@ -199,10 +210,9 @@ export class GroupAgent {
   /** Requests refused once (same bytes), so they are reported once. */
   private readonly refusedRequests = new Set<string>();
   /** Last sequence number seen per sender (by signature key), for messages and, apart, for origin batches. */
-  private readonly lastSeq = new Map<string, number>();
-  private readonly lastOriginSeq = new Map<string, number>();
-  private nextSeq = 1;
-  private nextOriginSeq = 1;
+  /** The last number seen per sender, by lane ('main' for chat and the group's own notices). */
+  private readonly lastSeq = { main: new Map<string, number>(), origin: new Map<string, number>(), signal: new Map<string, number>() };
+  private readonly nextSeq = { main: 1, origin: 1, signal: 1 };
   private workTimer: unknown;
   private updateTimer: unknown;
 
@@ -387,6 +397,15 @@ export class GroupAgent {
     return this.sealApp(KIND_ORIGIN, batch);
   }
 
+  /**
+   * Seals a meeting signal the app defines (at most MAX_SIGNAL_BYTES): signed by our leaf, numbered on its own,
+   * so receivers know which member sent it and that it is not a replay. Null while not in the group.
+   */
+  sealSignal(body: Uint8Array): Promise<Uint8Array | null> {
+    if (body.length > MAX_SIGNAL_BYTES) return Promise.reject(new RangeError(`a signal is at most ${MAX_SIGNAL_BYTES} bytes`));
+    return this.sealApp(KIND_SIGNAL, body);
+  }
+
   /** Seals our own leave notice, for the others to commit our removal even if the server hides the leave. */
   sealLeaving(): Promise<Uint8Array | null> {
     return this.sealApp(KIND_LEAVING, new Uint8Array(0));
@@ -415,13 +434,17 @@ export class GroupAgent {
       const kind = view.getUint8(0);
       const seq = view.getUint32(1);
       const who = hex(sender.signatureKey);
-      const seen = kind === KIND_ORIGIN ? this.lastOriginSeq : this.lastSeq;
+      const seen = this.lastSeq[LANE[kind] ?? 'main'];
       if (seq <= (seen.get(who) ?? 0)) {
         this.reject({ peerId: from, what: 'message', reason: `message ${seq} of ${sender.peerId} is a replay or out of order` });
         return { kind: 'refused', retry: false, reason: 'replay' };
       }
       seen.set(who, seq);
       if (kind === KIND_ORIGIN) return { kind: 'origin', sender, batch: data.slice(5) };
+      if (kind === KIND_SIGNAL) {
+        if (data.length - 5 > MAX_SIGNAL_BYTES) return { kind: 'refused', retry: false, reason: 'malformed' };
+        return { kind: 'signal', sender, body: data.slice(5) };
+      }
       if (kind === KIND_CHAT) {
         try {
           return { kind: 'chat', sender, text: new TextDecoder('utf-8', { fatal: true }).decode(data.subarray(5)) };
@@ -777,7 +800,7 @@ export class GroupAgent {
     const data = new Uint8Array(5 + body.length);
     const view = new DataView(data.buffer);
     view.setUint8(0, kind);
-    view.setUint32(1, kind === KIND_ORIGIN ? this.nextOriginSeq++ : this.nextSeq++);
+    view.setUint32(1, this.nextSeq[LANE[kind] ?? 'main']++);
     data.set(body, 5);
     return group.seal(data);
   }

@@ -9,6 +9,7 @@ export {
   TAKEOVER_MS,
   type AdmissionFailure,
   UPDATE_EVERY_MS,
+  MAX_SIGNAL_BYTES,
   type CommitAnswer,
   type DeliveryPort,
   type EpochKeys,

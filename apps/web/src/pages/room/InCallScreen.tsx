@@ -1,13 +1,16 @@
 /**
  * The call: CallView with what this app adds to it (encryption badges and
- * the verification code, host controls, recording, chat, device settings,
- * network quality, keyboard shortcuts). Every action goes to the Meeting or
+ * the verification code, host controls, recording, chat, raised hands and
+ * reactions with the participants panel, device settings, network quality,
+ * keyboard shortcuts). Every action goes to the Meeting or
  * one of its parts.
  */
 import { useEffect, useState } from 'react';
 import { CallView } from '../../components/CallView.js';
 import { ChatPanel, ChatToggle } from '../../components/ChatPanel.js';
 import { DeviceSettingsButton } from '../../components/DeviceSettings.js';
+import { HandBadge, RaiseHandButton, ReactionsButton, TileReactions } from '../../components/GestureControls.js';
+import { ParticipantsPanel, ParticipantsToggle } from '../../components/ParticipantsPanel.js';
 import { E2eeBadge } from '../../components/E2eeBadge.js';
 import { HostControls } from '../../components/HostControls.js';
 import { HostTileActions } from '../../components/HostTileActions.js';
@@ -18,6 +21,7 @@ import { RecordButton, RecordingIndicator, RecordingResult } from '../../compone
 import { AdmissionFailedNotice } from '../../components/AdmissionFailedNotice.js';
 import { SafetyCodeChip } from '../../components/SafetyCodeChip.js';
 import { inviteLink } from '../../e2ee/meeting-key.js';
+import { handsInOrder } from '../../gestures/gesture-session.js';
 import { tileE2ee } from '../../e2ee/tile-e2ee.js';
 import { useDevices } from '../../hooks/useDevices.js';
 import { useKeyboardShortcuts } from '../../hooks/useKeyboardShortcuts.js';
@@ -37,10 +41,19 @@ export interface InCallScreenProps {
 }
 
 export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCallScreenProps) {
-  const { call, e2ee, chat: chatLog, secret, displayName } = snapshot;
-  const { media, chat } = parts;
+  const { call, e2ee, chat: chatLog, gestures: gestureView, secret, displayName } = snapshot;
+  const { media, chat, gestures } = parts;
   const publisher = media.publisher;
-  const [chatOpen, setChatOpen] = useState(false);
+  // One side panel at a time: the chat or the participants.
+  const [panel, setPanel] = useState<'chat' | 'participants' | null>(null);
+  const chatOpen = panel === 'chat';
+  const toggle = (which: 'chat' | 'participants') => setPanel((p) => (p === which ? null : which));
+  const closePanel = (toggleId: string) => {
+    setPanel(null);
+    document.querySelector<HTMLElement>(`[data-testid="${toggleId}"]`)?.focus();
+  };
+  const hands = handsInOrder(gestureView, call.selfId).map((h) => h.peerId);
+  const reactionsOf = (peerId: string | null) => gestureView.reactions.filter((r) => r.peerId === peerId);
   // Unread counts only while the chat is closed.
   useEffect(() => chat.setOpen(chatOpen), [chat, chatOpen]);
   const live = call.phase === 'in-call' || call.phase === 'reconnecting';
@@ -99,17 +112,30 @@ export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCa
           />
         </>
       }
+      decorateSelf={() => ({
+        attrs: { 'data-hand-raised': gestureView.ownHand !== null ? 'true' : 'false' },
+        badge: gestureView.ownHand !== null ? <HandBadge name="You" /> : undefined,
+        overlay: <TileReactions emojis={reactionsOf(null)} />,
+      })}
       decorateRemote={(p) => {
         const view = e2ee.tiles[p.peerId] ?? tileE2ee('not-in-group', undefined, undefined, e2ee.inGroup ? 'in-group' : 'joining');
         const mic = p.media.find((m) => m.source === 'mic');
+        const handUp = gestureView.hands[p.peerId] !== undefined;
         return {
-          attrs: { 'data-e2ee': view.state, 'data-origin': view.origin, 'data-role': p.role },
+          attrs: {
+            'data-e2ee': view.state,
+            'data-origin': view.origin,
+            'data-role': p.role,
+            'data-hand-raised': handUp ? 'true' : 'false',
+          },
           badge: (
             <>
+              {handUp && <HandBadge name={p.displayName} />}
               <E2eeBadge view={view} />
               <NetworkQualityIndicator quality={quality.peers[p.peerId] ?? null} />
             </>
           ),
+          overlay: <TileReactions emojis={reactionsOf(p.peerId)} />,
           hideVideo: view.state === 'cannot-decrypt' || view.origin === 'failed',
           actions: isHost ? (
             <HostTileActions
@@ -125,7 +151,10 @@ export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCa
         <>
           <RecordButton view={recording.view} unsupported={recording.unsupported} onToggle={recording.toggle} />
           <DeviceSettingsButton lists={devices.lists} selected={devices.selected} onSelect={devices.onSelect} busy={devices.busy} />
-          <ChatToggle open={chatOpen} unread={chatLog.unread} onToggle={() => setChatOpen((o) => !o)} />
+          <RaiseHandButton raised={gestureView.ownHand !== null} onToggle={() => gestures.toggleHand()} />
+          <ReactionsButton onReact={(emoji) => gestures.react(emoji)} />
+          <ParticipantsToggle open={panel === 'participants'} hands={hands.length} onToggle={() => toggle('participants')} />
+          <ChatToggle open={chatOpen} unread={chatLog.unread} onToggle={() => toggle('chat')} />
           <NetworkQualityIndicator quality={quality.self} self />
         </>
       }
@@ -137,10 +166,17 @@ export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCa
             onRetry={(id) => chat.retry(id)}
             initialDraft={chat.draft}
             onDraftChange={(draft) => chat.setDraft(draft)}
-            onClose={() => {
-              setChatOpen(false);
-              document.querySelector<HTMLElement>('[data-testid="toggle-chat"]')?.focus();
-            }}
+            onClose={() => closePanel('toggle-chat')}
+          />
+        ) : panel === 'participants' ? (
+          <ParticipantsPanel
+            people={[
+              { peerId: call.selfId ?? 'self', name: displayName, isSelf: true, host: isHost },
+              ...call.participants.map((p) => ({ peerId: p.peerId, name: p.displayName, isSelf: false, host: p.role === 'host' })),
+            ]}
+            hands={hands}
+            onLowerHand={isHost ? (peerId) => gestures.lowerHand(peerId) : undefined}
+            onClose={() => closePanel('toggle-participants')}
           />
         ) : undefined
       }
