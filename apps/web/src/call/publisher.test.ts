@@ -27,7 +27,7 @@ async function published(opts: { micOn?: boolean; cameraOn?: boolean } = {}) {
   );
   const transport: FakeTransport = device.transport('send');
   await publisher.attach({ signaling, device, transport });
-  return { publisher, mic, camera, tracks, notify, signaling, transport };
+  return { publisher, mic, camera, tracks, notify, signaling, transport, device };
 }
 
 describe('Publisher', () => {
@@ -90,6 +90,25 @@ describe('Publisher', () => {
     await vi.waitFor(() => expect(signaling.sent('closeProducer')).toHaveLength(1));
     expect(transport.producers[2]?.closed).toBe(true);
     expect(publisher.store.getSnapshot().localScreenTrack).toBeNull();
+  });
+
+  it('sends the shared tab’s sound as screen-audio, and stops it with the share', async () => {
+    const { publisher, tracks, transport, signaling, device } = await published();
+    const video = new FakeTrack('video');
+    const audio = new FakeTrack('audio');
+    tracks.screenResult = { video, audio };
+    await publisher.setScreenSharing(true);
+    expect(transport.producers.slice(2).map((p) => [p.options.source, p.track])).toEqual([
+      ['screen', video.asTrack],
+      ['screen-audio', audio.asTrack],
+    ]);
+    // Again on a new connection (a rejoin), both.
+    publisher.detach();
+    await publisher.attach({ signaling, device, transport });
+    expect(transport.producers.slice(-2).map((p) => p.options.source)).toEqual(['screen', 'screen-audio']);
+    video.end();
+    await vi.waitFor(() => expect(signaling.sent('closeProducer')).toHaveLength(2));
+    expect(audio.readyState).toBe('ended');
   });
 
   it('keeps its tracks across a lost connection and stops them at the end of the call', async () => {

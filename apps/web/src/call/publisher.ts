@@ -46,6 +46,8 @@ export class Publisher {
   private mic: MediaStreamTrack | null;
   private camera: MediaStreamTrack | null;
   private screen: MediaStreamTrack | null = null;
+  /** The shared tab's sound, while the screen share has it. */
+  private screenAudio: MediaStreamTrack | null = null;
   private stopped = false;
 
   /** Takes over the join screen's tracks (their enabled flags say what is on). */
@@ -74,6 +76,7 @@ export class Publisher {
     if (this.mic) await this.produce('mic', this.mic);
     if (this.camera) await this.produce('camera', this.camera);
     if (this.screen) await this.produce('screen', this.screen).catch(() => this.stopScreenShare());
+    if (this.screen && this.screenAudio) await this.produce('screen-audio', this.screenAudio).catch(() => this.stopScreenAudio());
   }
 
   /** The connection is gone (its transport closed the producers): keep the tracks for the next. */
@@ -91,6 +94,8 @@ export class Publisher {
     this.camera?.stop();
     this.screen?.stop();
     this.screen = null;
+    this.screenAudio?.stop();
+    this.screenAudio = null;
     this.store.update({ localVideoTrack: null, localScreenTrack: null });
   }
 
@@ -133,15 +138,19 @@ export class Publisher {
   async setScreenSharing(enabled: boolean): Promise<void> {
     if (!enabled) return this.stopScreenShare();
     if (this.screen) return;
-    const track = await this.options.tracks.screen();
-    if (track === 'failed') return this.options.notify(noticeText.screenShareFailed);
-    if (!track) return; // cancelled in the picker: nothing to say
+    const capture = await this.options.tracks.screen();
+    if (capture === 'failed') return this.options.notify(noticeText.screenShareFailed);
+    if (!capture) return; // cancelled in the picker: nothing to say
+    const track = capture.video;
     if ('contentHint' in track) track.contentHint = 'detail';
+    this.screenAudio = capture.audio;
     this.screen = track;
     track.addEventListener('ended', () => void this.stopScreenShare(track));
     this.store.update({ localScreenTrack: track });
     try {
       await this.produce('screen', track);
+      // The tab's sound, encrypted like every other track; a failure costs the sound, not the share.
+      if (capture.audio) await this.produce('screen-audio', capture.audio).catch(() => this.stopScreenAudio());
     } catch (err) {
       console.warn('conclave: could not share the screen', err);
       this.options.notify(noticeText.screenShareFailed);
@@ -185,14 +194,25 @@ export class Publisher {
     this.screen = null;
     track.stop();
     this.store.update({ localScreenTrack: null });
-    const producer = this.producers.get('screen');
+    await Promise.all([this.stopScreenAudio(), this.closeProducer('screen')]);
+  }
+
+  /** The shared tab's sound stops (with the share, or alone when it could not be sent). */
+  private async stopScreenAudio(): Promise<void> {
+    this.screenAudio?.stop();
+    this.screenAudio = null;
+    await this.closeProducer('screen-audio');
+  }
+
+  private async closeProducer(source: MediaSource): Promise<void> {
+    const producer = this.producers.get(source);
     if (!producer) return;
-    this.producers.delete('screen');
+    this.producers.delete(source);
     producer.close();
     await this.link?.signaling.request('closeProducer', { producerId: producer.id }).catch(() => undefined);
   }
 
-  private async produce(source: 'mic' | 'camera' | 'screen', track: MediaStreamTrack): Promise<void> {
+  private async produce(source: MediaSource, track: MediaStreamTrack): Promise<void> {
     const link = this.link;
     const kind = track.kind === 'audio' ? 'audio' : 'video';
     if (!link || !link.device.canProduce(kind)) return;

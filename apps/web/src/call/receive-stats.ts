@@ -22,6 +22,8 @@ export interface RtcStat {
   roundTripTime?: number;
   currentRoundTripTime?: number;
   nominated?: boolean;
+  /** Audio: the level of the last decoded sound, 0..1. */
+  audioLevel?: number;
 }
 
 /** What one consumer's report says. */
@@ -37,13 +39,17 @@ export interface ConsumerReading {
   frameHeight: number | undefined;
   /** From the nominated candidate pair, when the report has one. */
   roundTripTime: number | undefined;
+  /** Audio: the level of the last decoded sound, 0..1 (so the test of screen audio can tell sound from silence). */
+  audioLevel: number | undefined;
 }
 
-/** Receive figures for one kind of video (camera or screen) of one participant. */
+/** Receive figures for one source (camera, screen, microphone, screen audio) of one participant. */
 export interface SourceStats {
   framesDecoded: number;
   framesDropped: number;
   packetsReceived: number;
+  /** Audio: the level of the last decoded sound, 0..1. */
+  audioLevel?: number;
   /** Size of the last decoded frame (the simulcast layer received). */
   frameWidth?: number;
   frameHeight?: number;
@@ -80,6 +86,7 @@ export function readConsumer(source: MediaSource, entries: Iterable<RtcStat>): C
     frameWidth: undefined,
     frameHeight: undefined,
     roundTripTime: undefined,
+    audioLevel: undefined,
   };
   for (const s of entries) {
     if (s.type === 'inbound-rtp') {
@@ -87,6 +94,7 @@ export function readConsumer(source: MediaSource, entries: Iterable<RtcStat>): C
       r.packetsReceived += s.packetsReceived ?? 0;
       r.packetsLost += s.packetsLost ?? 0;
       r.jitter = maxOf(r.jitter, s.jitter);
+      if (s.kind === 'audio') r.audioLevel = maxOf(r.audioLevel, s.audioLevel);
       if (s.kind === 'video') {
         r.framesDecoded += s.framesDecoded ?? 0;
         r.framesDropped += s.framesDropped ?? 0;
@@ -113,7 +121,10 @@ export function peerReceiveStats(peerId: string, displayName: string, readings: 
       mine.framesDropped += r.framesDropped;
       out.framesDecoded += r.framesDecoded;
       out.framesDropped += r.framesDropped;
-    } else if (r.kind === 'audio') out.audioPacketsReceived += r.packetsReceived;
+    } else if (r.kind === 'audio') {
+      out.audioPacketsReceived += r.packetsReceived;
+      if (r.audioLevel !== undefined) mine.audioLevel = Math.max(mine.audioLevel ?? 0, r.audioLevel);
+    }
   }
   return out;
 }

@@ -92,11 +92,27 @@ export async function getMicrophoneTrack(deviceId?: string): Promise<MediaStream
   return getTrack('audio', deviceId);
 }
 
-/** The screen (getDisplayMedia): a track, null when the person cancelled the picker, or 'failed'. */
-export async function getScreenTrack(): Promise<MediaStreamTrack | null | 'failed'> {
+/** A screen capture: its video, and its sound when the browser offers it and the person chose to share it. */
+export interface ScreenCapture {
+  video: MediaStreamTrack;
+  audio: MediaStreamTrack | null;
+}
+
+/**
+ * The screen (getDisplayMedia), with the sound of a tab when the browser
+ * offers it (Chromium's "Also share tab audio"; the person decides in the
+ * picker). Null when the person cancelled the picker, or 'failed'.
+ */
+export async function getScreenCapture(): Promise<ScreenCapture | null | 'failed'> {
   try {
-    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
-    return stream.getVideoTracks()[0] ?? null;
+    const stream = await navigator.mediaDevices.getDisplayMedia({
+      video: { frameRate: { ideal: 15, max: 30 } },
+      // The tab's sound as it plays, not cleaned up like a voice.
+      audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+    });
+    const video = stream.getVideoTracks()[0];
+    if (!video) return null;
+    return { video, audio: stream.getAudioTracks()[0] ?? null };
   } catch (err) {
     return (err as Error).name === 'NotAllowedError' ? null : 'failed';
   }
@@ -106,7 +122,7 @@ export async function getScreenTrack(): Promise<MediaStreamTrack | null | 'faile
 export interface TrackSource {
   microphone(deviceId?: string): Promise<MediaStreamTrack | MediaProblem>;
   camera(deviceId?: string): Promise<MediaStreamTrack | MediaProblem>;
-  screen(): Promise<MediaStreamTrack | null | 'failed'>;
+  screen(): Promise<ScreenCapture | null | 'failed'>;
 }
 
-export const browserTracks: TrackSource = { microphone: getMicrophoneTrack, camera: getCameraTrack, screen: getScreenTrack };
+export const browserTracks: TrackSource = { microphone: getMicrophoneTrack, camera: getCameraTrack, screen: getScreenCapture };

@@ -17,7 +17,7 @@ import type {
   TransportSettings,
   TransportState,
 } from '../call/media-device.js';
-import type { MediaProblem, TrackSource } from '../media/local-media.js';
+import type { MediaProblem, ScreenCapture, TrackSource } from '../media/local-media.js';
 
 let nextId = 0;
 const id = (prefix: string) => `${prefix}-${++nextId}`;
@@ -74,7 +74,8 @@ export function fakeStream(...tracks: FakeTrack[]): MediaStream {
 export class FakeTrackSource implements TrackSource {
   readonly opened: FakeTrack[] = [];
   problems: Partial<Record<'audio' | 'video', MediaProblem>> = {};
-  screenResult: FakeTrack | null | 'failed' = null;
+  /** What the screen picker gives: a video track (with the tab's sound, `audio`), nothing (cancelled) or a failure. */
+  screenResult: FakeTrack | { video: FakeTrack; audio: FakeTrack } | null | 'failed' = null;
 
   microphone(deviceId?: string): Promise<MediaStreamTrack | MediaProblem> {
     return Promise.resolve(this.open('audio', deviceId));
@@ -84,9 +85,11 @@ export class FakeTrackSource implements TrackSource {
     return Promise.resolve(this.open('video', deviceId));
   }
 
-  screen(): Promise<MediaStreamTrack | null | 'failed'> {
+  screen(): Promise<ScreenCapture | null | 'failed'> {
     const r = this.screenResult;
-    return Promise.resolve(r instanceof FakeTrack ? r.asTrack : r);
+    if (r instanceof FakeTrack) return Promise.resolve({ video: r.asTrack, audio: null });
+    if (r === null || r === 'failed') return Promise.resolve(r);
+    return Promise.resolve({ video: r.video.asTrack, audio: r.audio.asTrack });
   }
 
   private open(kind: 'audio' | 'video', deviceId?: string): MediaStreamTrack | MediaProblem {

@@ -52,7 +52,11 @@ export function InCallScreen({ roomId, meeting, parts, snapshot, created }: InCa
     setPanel(null);
     document.querySelector<HTMLElement>(`[data-testid="${toggleId}"]`)?.focus();
   };
-  const hands = handsInOrder(gestureView, call.selfId).map((h) => h.peerId);
+  // Hands of people here now (a hand of someone who left while we were reconnecting is not counted).
+  const here = new Set([call.selfId, ...call.participants.map((p) => p.peerId)]);
+  const hands = handsInOrder(gestureView, call.selfId)
+    .map((h) => h.peerId)
+    .filter((id) => here.has(id));
   const reactionsOf = (peerId: string | null) => gestureView.reactions.filter((r) => r.peerId === peerId);
   // Unread counts only while the chat is closed.
   useEffect(() => chat.setOpen(chatOpen), [chat, chatOpen]);
