@@ -1,6 +1,7 @@
 /**
- * One meeting over two cluster nodes behind Caddy (round robin, as
- * docs/multi-node.md shows it), all on loopback: Redis, PostgreSQL, two
+ * One meeting over two cluster nodes behind Caddy (as docs/multi-node.md
+ * shows it: sockets to their meeting's node, the rest round robin), all on
+ * loopback: Redis, PostgreSQL, two
  * Conclave processes and Caddy started here. The admin creates the meeting
  * through Caddy; two browsers join through Caddy, decode each other,
  * encrypted, with the same verification code. Their media must be on

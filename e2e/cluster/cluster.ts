@@ -2,8 +2,10 @@
  * Two Conclave nodes in cluster mode behind Caddy, on loopback, for a browser
  * test: Redis and PostgreSQL started for it (the server's test-support), two
  * built servers (OwnServer, each its own process group, one media worker,
- * its own RTC port and pipe port range), and Debian's Caddy round-robin in
- * front, configured as docs/multi-node.md documents it. Everything is
+ * its own RTC port and pipe port range), and Debian's Caddy in front,
+ * configured as docs/multi-node.md documents it (each WebSocket straight to
+ * the node its ticket names, everything else round robin, a dead node
+ * skipped). Everything is
  * stopped by pid in stop(), whatever managed to start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
