@@ -84,7 +84,9 @@ export interface MediaAgentOptions {
   sweepMs?: number;
 }
 
-type Handlers = { [K in MediaOp]: (room: AgentRoom, args: z.output<(typeof mediaOps)[K]['args']>) => Promise<MediaResult<K>> };
+/** The operations on a meeting's open router (opening and closing it are the agent's own). */
+type RoomOp = Exclude<MediaOp, 'open' | 'close'>;
+type Handlers = { [K in RoomOp]: (room: AgentRoom, args: z.output<(typeof mediaOps)[K]['args']>) => Promise<MediaResult<K>> };
 const done = { done: true as const };
 
 export class MediaAgent {
@@ -241,8 +243,6 @@ export class MediaAgent {
   }
 
   private readonly handlers: Handlers = {
-    open: () => Promise.reject(new Error('handled above')),
-    close: () => Promise.reject(new Error('handled above')),
     createTransport: async (room, { direction }) => {
       const t = await room.home.createTransport(direction);
       room.transports.set(t.id, t);
