@@ -42,6 +42,8 @@ import { originOf, tileE2ee, type OriginView, type TileE2eeView } from './tile-e
 export const ACTIVATION_DELAY_MS = 250;
 /** How long we wait to be added before telling people nobody let us in (a different meeting key, most likely). */
 export const ADMISSION_WAIT_MS = 8000;
+/** Where a forging member's counters start (the impersonate test hook): far above any the victim has used. */
+const FORGER_FIRST_COUNTER = 1n << 32n;
 /** How long the previous epoch's keys of members still in the group stay usable (late frames). */
 export const EPOCH_GRACE_MS = 1000;
 
@@ -327,7 +329,10 @@ export class E2eeSession implements MediaTransforms, ChatCrypto, GestureCrypto {
     const sendLeaf = victim?.leaf ?? keys.ownLeaf;
     const own = keys.baseKeys.get(sendLeaf);
     if (own) {
-      this.media.setSendKey(keys.epoch, sendLeaf, own, firstEpoch ? 0 : ACTIVATION_DELAY_MS);
+      // A forger (the test hook) counts from a range the victim has not used: its frames must not be dropped as
+      // replays before the origin check sees them, as a real forger would make sure of.
+      const forgedFrom = victim ? FORGER_FIRST_COUNTER : undefined;
+      this.media.setSendKey(keys.epoch, sendLeaf, own, firstEpoch ? 0 : ACTIVATION_DELAY_MS, forgedFrom);
       this.sendKey = { epoch: keys.epoch.toString(), leaf: sendLeaf, baseKey: own };
     }
     const present = new Set<string>();

@@ -33,7 +33,15 @@ export interface TransformOptions {
  */
 export type ToWorker =
   /** Our own base key of a new epoch: every source switches to it after `activateAfterMs`. */
-  | { type: 'set-send-key'; epoch: bigint; leaf: number; baseKey: Uint8Array; activateAfterMs: number }
+  | {
+      type: 'set-send-key';
+      epoch: bigint;
+      leaf: number;
+      baseKey: Uint8Array;
+      activateAfterMs: number;
+      /** Where the counters of this epoch's KIDs start (default 0): a test's forging member picks a fresh range. */
+      firstCounter?: bigint;
+    }
   /** A member's base key of an epoch, for every source of theirs. */
   | { type: 'add-receive-key'; peerId: string; epoch: bigint; leaf: number; baseKey: Uint8Array }
   /** Drop a member's keys: of one epoch, or (no epoch) all of them. */

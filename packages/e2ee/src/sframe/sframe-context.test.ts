@@ -51,6 +51,15 @@ describe('SFrameSender', () => {
     expect((await ctrs(1)).map((h) => [h.kid, h.ctr])).toEqual([[1n, 3n]]);
   });
 
+  it('starts a new KID at the counter it is given, and still resumes a KID it used', async () => {
+    const s = new SFrameSender();
+    await s.setKey(4, 5n, KEY_A, 1000n);
+    expect(decodeHeader(await s.encrypt(NONE, NONE)).ctr).toBe(1000n);
+    await s.setKey(4, 6n, KEY_B);
+    await s.setKey(4, 5n, KEY_A, 0n);
+    expect(s.nextCounter).toBe(1001n);
+  });
+
   it('refuses to let the counter overflow', async () => {
     const s = new SFrameSender({ maxCounter: 2n });
     await s.setKey(1, 9n, KEY_A);

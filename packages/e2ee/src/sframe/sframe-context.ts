@@ -67,15 +67,17 @@ export class SFrameSender {
    * Makes (suite, kid, baseKey) the current key once it is derived and
    * imported. If another setKey or clearKey is called meanwhile, the later
    * call wins. Frames encrypted before this resolves use the previous key.
+   * `firstCounter`: where a KID this sender has not used starts counting
+   * (default 0).
    */
-  async setKey(suite: number, kid: bigint, baseKey: Uint8Array): Promise<void> {
+  async setKey(suite: number, kid: bigint, baseKey: Uint8Array, firstCounter = 0n): Promise<void> {
     checkKeyArguments(suite, kid, baseKey); // a bad call must not cancel a pending good one
     const generation = ++this.#generation;
     const key = await importSFrameKey(suite, baseKey, kid);
     if (generation !== this.#generation) return;
     const cur = this.#current;
     if (cur) this.#resume.set(cur.key.kid, cur.next);
-    this.#current = { key, next: this.#resume.get(kid) ?? 0n };
+    this.#current = { key, next: this.#resume.get(kid) ?? firstCounter };
   }
 
   /** Drops the current key: encrypt refuses until a new key is set. */

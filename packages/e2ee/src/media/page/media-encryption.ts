@@ -90,9 +90,19 @@ export class MediaEncryption {
     });
   }
 
-  /** Our base key of a new epoch; the Worker switches every source to it after `activateAfterMs`. */
-  setSendKey(epoch: bigint, leaf: number, baseKey: Uint8Array, activateAfterMs: number): void {
-    this.worker.postMessage({ type: 'set-send-key', epoch, leaf, baseKey, activateAfterMs });
+  /**
+   * Our base key of a new epoch; the Worker switches every source to it after `activateAfterMs`.
+   * `firstCounter`: only for a test playing a forging member, whose counters must not repeat the victim's.
+   */
+  setSendKey(epoch: bigint, leaf: number, baseKey: Uint8Array, activateAfterMs: number, firstCounter?: bigint): void {
+    this.worker.postMessage({
+      type: 'set-send-key',
+      epoch,
+      leaf,
+      baseKey,
+      activateAfterMs,
+      ...(firstCounter !== undefined ? { firstCounter } : {}),
+    });
   }
 
   addReceiveKey(peerId: string, epoch: bigint, leaf: number, baseKey: Uint8Array): void {

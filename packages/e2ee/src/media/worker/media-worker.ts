@@ -154,7 +154,9 @@ export class MediaWorker {
         if (this.activation) clearTimeout(this.activation);
         const activate = async () => {
           this.activation = null;
-          await Promise.all(SOURCES.map((s) => this.send.get(s)!.sender.setKey(suiteOf(s), kidFor(s, msg.leaf, msg.epoch), msg.baseKey)));
+          await Promise.all(
+            SOURCES.map((s) => this.send.get(s)!.sender.setKey(suiteOf(s), kidFor(s, msg.leaf, msg.epoch), msg.baseKey, msg.firstCounter)),
+          );
           this.scope.postMessage({ type: 'send-key-active', epoch: msg.epoch });
           // Receivers that had nothing decodable need a key frame under the new key.
           for (const t of this.sendTransformers) if (t.options.kind === 'video') void t.generateKeyFrame?.().catch(() => undefined);
