@@ -7,7 +7,8 @@
 import { useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { MAX_CHAT_TEXT_LENGTH } from '@conclave/protocol';
 import { fullTime, normalizeChatText, shortTime, type ChatLog, type ChatMessage } from '../chat/chat-log.js';
-import { ChatIcon, CloseIcon, LockSmallIcon, SendIcon } from './chat-icons.js';
+import { ChatIcon, LockSmallIcon, SendIcon } from './chat-icons.js';
+import { SidePanel } from './SidePanel.js';
 
 export function ChatToggle({ open, unread, onToggle }: { open: boolean; unread: number; onToggle: () => void }) {
   const label = unread > 0 && !open ? `Chat, ${unread} unread ${unread === 1 ? 'message' : 'messages'}` : 'Chat';
@@ -103,7 +104,6 @@ export function ChatPanel({ log, onSend, onRetry, onClose, initialDraft = '', on
   const stick = useRef(true);
   const seenCount = useRef(log.messages.length);
   const counterId = useId();
-  const titleId = useId();
 
   useEffect(() => {
     inputRef.current?.focus();
@@ -158,29 +158,18 @@ export function ChatPanel({ log, onSend, onRetry, onClose, initialDraft = '', on
   const length = draft.length;
 
   return (
-    <aside
-      className="chat"
-      data-testid="chat-panel"
-      aria-labelledby={titleId}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.stopPropagation();
-          onClose();
-        }
-      }}
+    <SidePanel
+      title="Chat"
+      subtitle={
+        <span className="chat__e2ee">
+          <LockSmallIcon /> End-to-end encrypted
+        </span>
+      }
+      testId="chat-panel"
+      closeTestId="chat-close"
+      what="chat"
+      onClose={onClose}
     >
-      <header className="chat__header">
-        <div className="chat__heading">
-          <h2 id={titleId}>Chat</h2>
-          <span className="chat__e2ee">
-            <LockSmallIcon /> End-to-end encrypted
-          </span>
-        </div>
-        <button type="button" className="chat__close" data-testid="chat-close" aria-label="Close chat" title="Close chat" onClick={onClose}>
-          <CloseIcon />
-        </button>
-      </header>
-
       <div className="chat__body">
         <div
           className="chat__list"
@@ -263,6 +252,6 @@ export function ChatPanel({ log, onSend, onRetry, onClose, initialDraft = '', on
           )}
         </div>
       </form>
-    </aside>
+    </SidePanel>
   );
 }

@@ -4,8 +4,8 @@
  * call controls that opens it, with the number of hands up.
  */
 import { useEffect, useId, useRef } from 'react';
-import { CloseIcon } from './chat-icons.js';
 import { UsersIcon } from './icons.js';
+import { SidePanel } from './SidePanel.js';
 import './gestures.css';
 
 export interface PanelPerson {
@@ -29,7 +29,7 @@ export function ParticipantsToggle({ open, hands, onToggle }: { open: boolean; h
     >
       <UsersIcon />
       {hands > 0 && (
-        <span className="participants-toggle__badge" data-testid="hands-count" aria-hidden="true">
+        <span className="chat-toggle__badge participants-toggle__badge" data-testid="hands-count" aria-hidden="true">
           {hands}
         </span>
       )}
@@ -47,7 +47,7 @@ export interface ParticipantsPanelProps {
 }
 
 export function ParticipantsPanel({ people, hands, onLowerHand, onClose }: ParticipantsPanelProps) {
-  const titleId = useId();
+  const titleId = useId(); // the sections' headings
   const closeRef = useRef<HTMLButtonElement>(null);
   useEffect(() => closeRef.current?.focus(), []);
   const byId = new Map(people.map((p) => [p.peerId, p]));
@@ -57,33 +57,15 @@ export function ParticipantsPanel({ people, hands, onLowerHand, onClose }: Parti
   });
   const nameOf = (p: PanelPerson) => (p.isSelf ? `${p.name} (you)` : p.name);
   return (
-    <aside
-      className="chat participants"
-      data-testid="participants-panel"
-      aria-labelledby={titleId}
-      onKeyDown={(e) => {
-        if (e.key === 'Escape') {
-          e.stopPropagation();
-          onClose();
-        }
-      }}
+    <SidePanel
+      title={`Participants (${people.length})`}
+      testId="participants-panel"
+      closeTestId="participants-close"
+      what="participants"
+      onClose={onClose}
+      className="participants"
+      closeRef={closeRef}
     >
-      <header className="chat__header">
-        <div className="chat__heading">
-          <h2 id={titleId}>Participants ({people.length})</h2>
-        </div>
-        <button
-          ref={closeRef}
-          type="button"
-          className="chat__close"
-          data-testid="participants-close"
-          aria-label="Close participants"
-          title="Close participants"
-          onClick={onClose}
-        >
-          <CloseIcon />
-        </button>
-      </header>
       <div className="participants__body">
         <section aria-labelledby={`${titleId}-hands`}>
           <h3 id={`${titleId}-hands`} className="participants__section">
@@ -130,6 +112,6 @@ export function ParticipantsPanel({ people, hands, onLowerHand, onClose }: Parti
           </ul>
         </section>
       </div>
-    </aside>
+    </SidePanel>
   );
 }
