@@ -3,21 +3,9 @@
  * settings dialog open) and on the admin page, with no serious or critical
  * violations. Anything less severe is printed, for a person to judge.
  */
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { expectNoSeriousViolations } from './axe.js';
 import { newMeeting, Participant } from './participant.js';
-
-async function expectNoSeriousViolations(page: Page, where: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const minor = results.violations.filter((v) => !serious.includes(v));
-  if (minor.length) console.log(`[axe ${where}] minor: ${minor.map((v) => `${v.id} (${v.nodes.length})`).join(', ')}`);
-  const describe = serious.map(
-    (v) =>
-      `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)} ${n.failureSummary ?? ''}`).join('\n  ')}`,
-  );
-  expect(describe, `${where}: serious or critical axe violations`).toEqual([]);
-}
 
 test('the join screen and a call have no serious accessibility violations', async ({ browser }) => {
   const path = await newMeeting();

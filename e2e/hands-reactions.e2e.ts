@@ -7,33 +7,12 @@
  * included. axe-core finds nothing serious with the panel or the reactions
  * open.
  */
-import AxeBuilder from '@axe-core/playwright';
 import { randomBytes } from 'node:crypto';
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { createRoom, Participant } from './participant.js';
+import { expect, test } from '@playwright/test';
+import { expectNoSeriousViolations } from './axe.js';
+import { createRoom, joinAsHost, Participant } from './participant.js';
 
 const SHOTS = 'test-results/screenshots';
-
-async function expectNoSeriousViolations(page: Page, where: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const describe = serious.map(
-    (v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)}`).join('\n  ')}`,
-  );
-  expect(describe, `${where}: serious or critical axe violations`).toEqual([]);
-}
-
-/** A participant signed in as the admin, so the server makes them host of the room. */
-async function joinAsHost(browser: Browser, name: string, link: string): Promise<Participant> {
-  const p = await Participant.open(browser, name, '/');
-  const login = await p.page.request.post('/api/auth/login', {
-    data: { username: 'admin', password: process.env.CONCLAVE_TEST_ADMIN_PASSWORD },
-  });
-  expect(login.status()).toBe(200);
-  await p.page.goto(link);
-  await p.joinCall();
-  return p;
-}
 
 /** In the meeting's encrypted group (signals need its keys): the verification code shows. */
 async function inGroup(p: Participant): Promise<void> {

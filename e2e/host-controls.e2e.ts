@@ -4,21 +4,9 @@
  * lobby until a host admits (or denies) them; and mute, remove and end are
  * each seen by the browser they happen to.
  */
-import { expect, test, type Browser } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
-import { createRoom, Participant } from './participant.js';
-
-/** A participant signed in as the admin, so the server makes them host of the room. */
-async function joinAsHost(browser: Browser, name: string, link: string): Promise<Participant> {
-  const p = await Participant.open(browser, name, '/');
-  const login = await p.page.request.post('/api/auth/login', {
-    data: { username: 'admin', password: process.env.CONCLAVE_TEST_ADMIN_PASSWORD },
-  });
-  expect(login.status()).toBe(200);
-  await p.page.goto(link);
-  await p.joinCall();
-  return p;
-}
+import { createRoom, joinAsHost, Participant } from './participant.js';
 
 const key = () => `#k=${randomBytes(32).toString('base64url')}`;
 

@@ -134,3 +134,15 @@ export class Participant {
     await this.context.close();
   }
 }
+
+/** A participant signed in as the admin, so the server makes them host of the room, in the call at `link`. */
+export async function joinAsHost(browser: Browser, name: string, link: string): Promise<Participant> {
+  const p = await Participant.open(browser, name, '/');
+  const login = await p.page.request.post('/api/auth/login', {
+    data: { username: 'admin', password: process.env.CONCLAVE_TEST_ADMIN_PASSWORD },
+  });
+  expect(login.status()).toBe(200);
+  await p.page.goto(link);
+  await p.joinCall();
+  return p;
+}
