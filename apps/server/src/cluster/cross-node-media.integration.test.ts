@@ -23,7 +23,7 @@ import { countingSink, syntheticCamera } from '../test-support/synthetic-camera.
 import { LocalBus, LocalBusNetwork } from './bus.js';
 import { BusRegistry } from './bus-protocol.js';
 import { MediaAgent } from './media-agent.js';
-import { registerMediaCalls } from './media-calls.js';
+import { mediaCall, registerMediaCalls, type MediaOp } from './media-calls.js';
 import { RemoteMedia } from './remote-media.js';
 
 const logger = pino({ level: 'silent' });
@@ -42,7 +42,12 @@ describe('one meeting over two nodes', () => {
   const pipeTransportsB: types.PipeTransport[] = [];
   const pipeTransportsA: types.PipeTransport[] = [];
   const lost: string[] = [];
-  const startedAt = new Map([['node-a', 1]]);
+  const startedAt = new Map([
+    ['node-a', 1],
+    ['node-c', 1],
+  ]);
+  /** A third node, playing one that reaches into a meeting homed on node A. */
+  let busC: LocalBus;
 
   beforeAll(async () => {
     const start = async () =>
@@ -52,6 +57,7 @@ describe('one meeting over two nodes', () => {
     const registry = () => registerMediaCalls(new BusRegistry());
     const busA = new LocalBus({ nodeId: 'node-a', registry: registry(), network, logger });
     const busB = new LocalBus({ nodeId: 'node-b', registry: registry(), network, logger });
+    busC = new LocalBus({ nodeId: 'node-c', registry: registry(), network, logger });
     agentB = new MediaAgent({
       bus: busB,
       pool: poolB,
@@ -186,6 +192,18 @@ describe('one meeting over two nodes', () => {
     await until('paused when its watcher went', () => piped!.paused);
     recv.close();
     cam.stop();
+  });
+
+  it('refuses another node that reaches into this meeting’s media on node B (not its home)', async () => {
+    const recv = await there.createTransport('recv');
+    const transports = agentB.countsOn(0).transports;
+    // Node C knows the room's id and the transport's id, and asks node B as node A would.
+    const asC = (op: MediaOp, args: unknown) => busC.request('node-b', mediaCall, { roomId: 'room-1', op, args });
+    await expect(asC('closeTransport', { transportId: recv.id })).rejects.toThrow(/no media on this node/);
+    await expect(asC('createTransport', { direction: 'send' })).rejects.toThrow(/no media on this node/);
+    expect(agentB.countsOn(0).transports).toBe(transports);
+    expect(recv.closed).toBe(false);
+    recv.close();
   });
 
   it('pipes a camera on the other node back here; RTP arrives here', async () => {
